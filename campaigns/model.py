@@ -1,0 +1,189 @@
+"""The typed campaign configuration, loaded and validated once.
+
+A campaign file is TOML (see ``campaigns/miraflores.toml``). Loading it through
+:func:`load_campaign` either returns a :class:`Campaign` or raises
+:class:`CampaignError` naming the field and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from campaigns.localize import to_local
+
+DEFAULT_CAMPAIGN = Path(__file__).with_name("miraflores.toml")
+
+SpiderName = Literal[
+    "news_feeds", "news_search", "news_sitemaps", "reddit", "bluesky", "mastodon", "youtube", "x"
+]
+SOCIAL_SPIDERS = frozenset({"reddit", "bluesky", "mastodon", "youtube", "x"})
+STANCE_LABELS = ("pro_recall", "anti_recall", "none")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CampaignError(ValueError):
+    """A campaign file that cannot be used; the message names the field and the reason."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Target(_Strict):
+    """The person monitored, and every way texts refer to them."""
+
+    name: str = Field(min_length=2)
+    aliases: list[str] = Field(default_factory=list, description="other names that identify the target alone")
+    district: str = Field(min_length=2)
+    references: list[str] = Field(
+        default_factory=list,
+        description="role phrases ('el alcalde') that refer to the target once a text has named him",
+    )
+
+    @property
+    def names(self) -> list[str]:
+        """The full name first, then every alias, without repeats."""
+        seen: dict[str, None] = {self.name: None}
+        for alias in self.aliases:
+            seen.setdefault(alias, None)
+        return list(seen)
+
+
+class Topic(_Strict):
+    name: str
+    description_es: str = Field(min_length=3)
+    description_en: str = Field(min_length=3)
+    keywords: list[str] = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("must be lower-case letters, digits and underscores, starting with a letter")
+        return value
+
+
+class StanceConfig(_Strict):
+    """How the recall stance is described to the models."""
+
+    question_es: str
+    pro_recall: str = Field(description="hypothesis/description of arguing for the recall")
+    anti_recall: str = Field(description="hypothesis/description of arguing against the recall")
+    pro_keywords: list[str] = Field(default_factory=list)
+    anti_keywords: list[str] = Field(default_factory=list)
+
+
+class Source(_Strict):
+    """One thing a spider watches: a feed, a sitemap, a search, a platform query."""
+
+    name: str
+    spider: SpiderName
+    platform: str = Field(min_length=2, description="outlet domain or social network name")
+    urls: list[str] = Field(default_factory=list)
+    queries: list[str] = Field(default_factory=list)
+    enabled: bool = True
+    credentials_env: list[str] = Field(
+        default_factory=list, description="environment variables that must be set for this source"
+    )
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("must be lower-case letters, digits and underscores, starting with a letter")
+        return value
+
+    @field_validator("urls")
+    @classmethod
+    def _http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @property
+    def source_type(self) -> str:
+        return "social" if self.spider in SOCIAL_SPIDERS else "news"
+
+    def missing_credentials(self, environ: dict[str, str] | None = None) -> list[str]:
+        """Names (never values) of the credential variables that are not set."""
+        env = os.environ if environ is None else environ
+        return [name for name in self.credentials_env if not env.get(name)]
+
+
+class Campaign(_Strict):
+    id: str
+    name: str
+    target: Target
+    languages: list[str] = Field(default_factory=lambda: ["es"], min_length=1)
+    topics: list[Topic] = Field(min_length=1)
+    stance: StanceConfig
+    sources: list[Source] = Field(default_factory=list)
+    sample: bool = Field(default=False, description="true when the sources are the bundled sample server")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", value):
+            raise ValueError("must be lower-case letters, digits, '-' and '_'")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _iso(cls, langs: list[str]) -> list[str]:
+        for lang in langs:
+            if not re.match(r"^[a-z]{2}$", lang):
+                raise ValueError(f"{lang!r} is not an ISO 639-1 code")
+        return langs
+
+    @model_validator(mode="after")
+    def _unique(self) -> Campaign:
+        for what, names in (("topics", [t.name for t in self.topics]), ("sources", [s.name for s in self.sources])):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{what}: duplicate names {dupes}")
+        return self
+
+    @property
+    def topic_names(self) -> list[str]:
+        return [t.name for t in self.topics]
+
+    def sources_for(self, spider: str) -> list[Source]:
+        return [s for s in self.sources if s.spider == spider and s.enabled]
+
+    @property
+    def spiders(self) -> list[str]:
+        """Spider names with at least one enabled source, in file order."""
+        return list(dict.fromkeys(s.spider for s in self.sources if s.enabled))
+
+    def localized(self, base: str) -> Campaign:
+        """The same campaign with every source address pointing at a sample server."""
+        sources = [
+            s.model_copy(update={"urls": [to_local(u, base) for u in s.urls]}) for s in self.sources
+        ]
+        return self.model_copy(update={"sources": sources, "sample": True})
+
+
+def load_campaign(path: str | Path | None = None) -> Campaign:
+    """Load and validate a campaign file (default: ``$VIGIA_CAMPAIGN`` or the bundled one)."""
+    path = Path(path or os.environ.get("VIGIA_CAMPAIGN") or DEFAULT_CAMPAIGN)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CampaignError(f"campaign file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return Campaign.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise CampaignError(f"{path}: field '{field}': {first['msg']}{more}") from None
