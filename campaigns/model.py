@@ -84,7 +84,7 @@ class Source(_Strict):
 
     name: str
     spider: SpiderName
-    platform: str = Field(min_length=2, description="outlet domain or social network name")
+    platform: str = Field(min_length=1, description="outlet domain or social network name")
     urls: list[str] = Field(default_factory=list)
     queries: list[str] = Field(default_factory=list)
     enabled: bool = True
