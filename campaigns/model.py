@@ -12,6 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -123,6 +124,7 @@ class Campaign(_Strict):
     name: str
     target: Target
     languages: list[str] = Field(default_factory=lambda: ["es"], min_length=1)
+    timezone: str = Field(default="America/Lima", description="IANA zone whose calendar days the trends use")
     topics: list[Topic] = Field(min_length=1)
     stance: StanceConfig
     sources: list[Source] = Field(default_factory=list)
@@ -133,6 +135,15 @@ class Campaign(_Strict):
     def _id(cls, value: str) -> str:
         if not re.match(r"^[a-z0-9][a-z0-9_-]*$", value):
             raise ValueError("must be lower-case letters, digits, '-' and '_'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
         return value
 
     @field_validator("languages")

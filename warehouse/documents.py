@@ -1,0 +1,114 @@
+"""Documents: batched, idempotent writes keyed by a stable doc_id, and the reads scoring needs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+DOCUMENT_COLUMNS = (
+    "doc_id", "campaign", "source", "source_type", "platform", "url", "title", "text", "author",
+    "published_at", "fetched_at", "lang", "native_id", "content_hash", "duplicate_of",
+    "crawl_run_id", "extra",
+)
+_TIMESTAMPS = ("published_at", "fetched_at")
+
+
+def _frame(docs: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    rows = []
+    for doc in docs:
+        row = {col: doc.get(col) for col in DOCUMENT_COLUMNS}
+        if row["extra"] is not None and not isinstance(row["extra"], str):
+            row["extra"] = json.dumps(row["extra"], ensure_ascii=False, default=str)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
+    for col in _TIMESTAMPS:
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    for col in ("crawl_run_id",):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, Any]]) -> list[str]:
+    """Insert the documents whose doc_id is new, in one statement; return the new ids.
+
+    A doc_id already stored is left exactly as it is: re-crawling never changes or
+    duplicates a stored document.
+    """
+    if not docs:
+        return []
+    frame = _frame(docs).drop_duplicates("doc_id")
+    con.register("incoming_documents", frame)
+    try:
+        rows = con.execute(
+            f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
+            f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM incoming_documents "
+            "ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"
+        ).fetchall()
+    finally:
+        con.unregister("incoming_documents")
+    return [row[0] for row in rows]
+
+
+def existing_doc_ids(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> set[str]:
+    ids = list(dict.fromkeys(doc_ids))
+    if not ids:
+        return set()
+    rows = con.execute("SELECT doc_id FROM documents WHERE list_contains(?, doc_id)", [ids]).fetchall()
+    return {row[0] for row in rows}
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]]:
+    """What duplicate detection needs about every stored document of a campaign, oldest first."""
+    cur = con.execute(
+        "SELECT doc_id, platform, url, content_hash, title, text, duplicate_of, published_at "
+        "FROM documents WHERE campaign = ? ORDER BY fetched_at, doc_id",
+        [campaign],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def documents_to_score(
+    con: duckdb.DuckDBPyConnection,
+    model_set: str,
+    *,
+    campaign: str | None = None,
+    only_rescore: bool = False,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Documents with no score from ``model_set`` yet (oldest first).
+
+    With ``only_rescore`` just those that already carry scores from another model set.
+    """
+    sql = (
+        "SELECT d.doc_id, d.title, d.text, d.lang FROM documents AS d "
+        "WHERE NOT EXISTS (SELECT 1 FROM scores AS s WHERE s.doc_id = d.doc_id AND s.model_set = ?) "
+    )
+    params: list[Any] = [model_set]
+    if only_rescore:
+        sql += "AND EXISTS (SELECT 1 FROM scores AS s WHERE s.doc_id = d.doc_id) "
+    if campaign:
+        sql += "AND d.campaign = ? "
+        params.append(campaign)
+    sql += "ORDER BY d.fetched_at, d.doc_id"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def documents_by_id(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not doc_ids:
+        return {}
+    cur = con.execute(
+        "SELECT doc_id, title, text, lang, campaign FROM documents WHERE list_contains(?, doc_id)",
+        [list(doc_ids)],
+    )
+    names = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}

@@ -1,0 +1,50 @@
+"""Scores: one row per (document, model set); older model sets stay queryable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+SCORE_COLUMNS = (
+    "doc_id", "model_set", "scored_at", "sentiment", "p_negative", "p_neutral", "p_positive",
+    "sentiment_score", "target_sentiment", "target_score", "target_confidence", "target_passages",
+    "topics", "topic_probs", "stance", "stance_probs",
+)
+
+
+def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Store score rows in one statement; a (doc_id, model_set) already scored is replaced."""
+    if not rows:
+        return 0
+    records = []
+    for row in rows:
+        record = {col: row.get(col) for col in SCORE_COLUMNS}
+        for col in ("topic_probs", "stance_probs"):
+            if record[col] is not None and not isinstance(record[col], str):
+                record[col] = json.dumps(record[col], sort_keys=True)
+        record["topics"] = list(record["topics"] or [])
+        records.append(record)
+    frame = pd.DataFrame(records, columns=list(SCORE_COLUMNS))
+    frame["scored_at"] = pd.to_datetime(frame["scored_at"], utc=True)
+    frame["target_passages"] = frame["target_passages"].fillna(0).astype("int32")
+    con.register("incoming_scores", frame)
+    try:
+        con.execute(
+            f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
+            f"SELECT {', '.join(c if c != 'topics' else 'CAST(topics AS VARCHAR[])' for c in SCORE_COLUMNS)} "
+            "FROM incoming_scores"
+        )
+    finally:
+        con.unregister("incoming_scores")
+    return len(records)
+
+
+def model_sets(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, Any]]:
+    """(model_set, documents scored, newest scored_at), newest first."""
+    return con.execute(
+        "SELECT model_set, count(*), max(scored_at) FROM scores GROUP BY model_set ORDER BY 3 DESC"
+    ).fetchall()

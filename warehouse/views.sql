@@ -1,0 +1,85 @@
+-- Analyst-facing views, recreated by warehouse.views.create_views() after every migration and
+-- whenever a campaign adds topics. The topic-columns placeholder gets one count per known topic;
+-- topic names are validated slugs (campaigns.model.Topic), so they are safe as identifiers.
+
+CREATE OR REPLACE VIEW latest_scores AS
+SELECT * EXCLUDE (rank_newest)
+FROM (
+    SELECT s.*,
+           row_number() OVER (PARTITION BY doc_id ORDER BY scored_at DESC, model_set) AS rank_newest
+    FROM scores AS s
+)
+WHERE rank_newest = 1;
+
+CREATE OR REPLACE VIEW latest_corrections AS
+SELECT doc_id, field, new_value, analyst, corrected_at
+FROM (
+    SELECT c.*,
+           row_number() OVER (PARTITION BY doc_id, field ORDER BY corrected_at DESC, correction_id DESC) AS rank_newest
+    FROM corrections AS c
+)
+WHERE rank_newest = 1;
+
+-- One row per collected document, with its newest scores; analyst corrections win over models.
+CREATE OR REPLACE VIEW mentions AS
+SELECT
+    d.doc_id,
+    d.campaign,
+    d.source_type,
+    d.platform,
+    d.url,
+    d.title,
+    d.text,
+    d.author,
+    d.published_at,
+    d.fetched_at,
+    d.lang,
+    s.sentiment,
+    s.sentiment_score,
+    CASE WHEN ct.doc_id IS NOT NULL THEN ct.new_value ->> '$' ELSE s.target_sentiment END AS target_sentiment,
+    CASE WHEN cto.doc_id IS NOT NULL THEN list_sort(CAST(from_json(cto.new_value, '["VARCHAR"]') AS VARCHAR[]))
+         ELSE list_sort(s.topics) END AS topics,
+    CASE WHEN cs.doc_id IS NOT NULL THEN cs.new_value ->> '$' ELSE s.stance END AS stance,
+    s.model_set AS model,
+    -- extensions beyond the contract
+    d.source,
+    d.duplicate_of,
+    d.native_id,
+    s.p_negative,
+    s.p_neutral,
+    s.p_positive,
+    s.target_score,
+    s.target_confidence,
+    s.topic_probs,
+    s.stance_probs,
+    s.scored_at,
+    (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL) AS corrected
+FROM documents AS d
+LEFT JOIN latest_scores AS s USING (doc_id)
+LEFT JOIN latest_corrections AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
+LEFT JOIN latest_corrections AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'
+LEFT JOIN latest_corrections AS cs ON cs.doc_id = d.doc_id AND cs.field = 'stance';
+
+-- One row per (day, campaign, source_type). Days are calendar days in the campaign's time zone.
+-- Near-duplicate copies (duplicate_of set) count as reach, not as separate opinions.
+CREATE OR REPLACE VIEW daily_trends AS
+SELECT
+    CAST(timezone(coalesce(c.timezone, 'UTC'), m.published_at) AS DATE) AS day,
+    m.campaign,
+    m.source_type,
+    count(*) FILTER (WHERE m.duplicate_of IS NULL) AS n_docs,
+    avg(m.sentiment_score) FILTER (WHERE m.duplicate_of IS NULL) AS avg_sentiment,
+    avg(CASE WHEN m.sentiment = 'negative' THEN 1.0 WHEN m.sentiment IS NULL THEN NULL ELSE 0.0 END)
+        FILTER (WHERE m.duplicate_of IS NULL) AS share_negative,
+    {topic_columns}
+    count(*) AS n_reach,
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.sentiment IS NOT NULL) AS n_scored,
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'pro_recall') AS n_pro_recall,
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'anti_recall') AS n_anti_recall,
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment IS NOT NULL) AS n_target,
+    avg(CASE m.target_sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 WHEN 'neutral' THEN 0.0 END)
+        FILTER (WHERE m.duplicate_of IS NULL) AS avg_target_sentiment
+FROM mentions AS m
+LEFT JOIN campaigns AS c USING (campaign)
+WHERE m.published_at IS NOT NULL
+GROUP BY ALL;
