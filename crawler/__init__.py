@@ -1,0 +1,1 @@
+"""Scrapy project: spiders for news feeds, sitemaps, news search and social platforms."""

@@ -1,0 +1,182 @@
+"""The sample server: real hosts become the first path segment on 127.0.0.1.
+
+``http://127.0.0.1:PORT/elcomercio.pe/arc/outboundfeeds/rss/?outputType=xml`` answers what
+``https://elcomercio.pe/arc/outboundfeeds/rss/?outputType=xml`` would (see
+``campaigns.localize``). Routes are registered by the sample families
+(``crawler.samples.news``, ``crawler.samples.social``); the server logs every request so
+tests can check what a spider asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+log = logging.getLogger("vigia.samples")
+
+
+@dataclass
+class Request:
+    method: str
+    host: str               # the real host this request stands for
+    path: str               # the real path, starting with "/"
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    base_url: str           # http://127.0.0.1:PORT, for links back to this server
+    raw_query: str = ""
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def local(self, url: str) -> str:
+        """A real URL as this server serves it."""
+        from campaigns.localize import to_local
+
+        return to_local(url, self.base_url)
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes | str = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def payload(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+Route = Callable[[Request], Response | None]
+
+
+class SampleServer:
+    """A threaded HTTP server on 127.0.0.1 with host/path routes.
+
+    Use as a context manager; ``base_url`` is known once started. ``state`` is shared
+    by routes that must change answer between requests (a 429 then a 200).
+    """
+
+    def __init__(self, port: int = 0, families: list[str] | None = None, corpus_seed: int = 7):
+        self.port = port
+        self.routes: list[tuple[re.Pattern[str], re.Pattern[str], Route]] = []
+        self.requests: list[Request] = []
+        self.state: dict[str, object] = {}
+        self.corpus_seed = corpus_seed
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        for family in families if families is not None else ["news", "social"]:
+            self.load_family(family)
+
+    def load_family(self, family: str) -> None:
+        import importlib
+
+        try:
+            module = importlib.import_module(f"crawler.samples.{family}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"crawler.samples.{family}":
+                log.warning("sample family %s is not available", family)
+                return
+            raise
+        module.register(self)
+
+    def route(self, host: str, path: str) -> Callable[[Route], Route]:
+        """Decorator: answer requests whose host and path fully match the regexes."""
+
+        def add(fn: Route) -> Route:
+            self.routes.append((re.compile(host), re.compile(path), fn))
+            return fn
+
+        return add
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("sample server not started")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def requests_to(self, host: str, path_prefix: str = "") -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.host == host and r.path.startswith(path_prefix)]
+
+    def dispatch(self, request: Request) -> Response:
+        with self._lock:
+            self.requests.append(request)
+        for host_re, path_re, fn in self.routes:
+            if host_re.fullmatch(request.host) and path_re.fullmatch(request.path):
+                answer = fn(request)
+                if answer is not None:
+                    return answer
+        return Response(404, "<html><body><h1>404 Not Found</h1></body></html>")
+
+    def start(self) -> SampleServer:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                host, _, rest = parts.path.lstrip("/").partition("/")
+                request = Request(
+                    method=method,
+                    host=host,
+                    path="/" + rest,
+                    query=parse_qs(parts.query, keep_blank_values=True),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    base_url=server.base_url,
+                    raw_query=parts.query,
+                )
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                try:
+                    response = server.dispatch(request)
+                except Exception:  # a broken route must not kill the server
+                    log.exception("sample route failed for %s%s", host, request.path)
+                    response = Response(500, "internal error")
+                body = response.payload() if method != "HEAD" else b""
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(response.payload())))
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._answer("GET")
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                self._answer("HEAD")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._answer("POST")
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                log.debug("sample server: " + format, *args)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sample-server", daemon=True)
+        self._thread.start()
+        log.info("sample server on %s", self.base_url)
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> SampleServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
