@@ -29,6 +29,7 @@ class Request:
     headers: dict[str, str]
     base_url: str           # http://127.0.0.1:PORT, for links back to this server
     raw_query: str = ""
+    body: bytes = b""       # POST body (token and session endpoints read credentials from it)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -124,6 +125,7 @@ class SampleServer:
             def _answer(self, method: str) -> None:
                 parts = urlsplit(self.path)
                 host, _, rest = parts.path.lstrip("/").partition("/")
+                length = int(self.headers.get("Content-Length") or 0)
                 request = Request(
                     method=method,
                     host=host,
@@ -132,10 +134,8 @@ class SampleServer:
                     headers={k.lower(): v for k, v in self.headers.items()},
                     base_url=server.base_url,
                     raw_query=parts.query,
+                    body=self.rfile.read(length) if length else b"",
                 )
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
                 try:
                     response = server.dispatch(request)
                 except Exception:  # a broken route must not kill the server
