@@ -8,6 +8,7 @@ a scorer, the dashboard and `vigia sql` can share one file.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import random
@@ -110,16 +111,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             raise
         applied.append(version)
         log.info("applied migration %03d_%s", version, name)
-    if applied or not _has_view(con, "daily_trends"):
-        create_views(con)
+    create_views(con, only_if_changed=True)
     return applied
-
-
-def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def known_topics(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -132,8 +125,14 @@ def known_topics(con: duckdb.DuckDBPyConnection) -> list[str]:
     return list(topics) or ["security", "politics", "recall"]
 
 
-def create_views(con: duckdb.DuckDBPyConnection, topics: Sequence[str] | None = None) -> None:
-    """(Re)create the analyst views, with one ``n_<topic>`` column per known topic."""
+def create_views(
+    con: duckdb.DuckDBPyConnection, topics: Sequence[str] | None = None, *, only_if_changed: bool = False
+) -> None:
+    """(Re)create the analyst views, with one ``n_<topic>`` column per known topic.
+
+    With ``only_if_changed`` nothing is done when the view definitions and topics are those
+    already in place (a checksum is kept in ``vigia_meta``).
+    """
     topics = list(topics) if topics is not None else known_topics(con)
     for topic in topics:
         if not _TOPIC.match(topic):
@@ -143,4 +142,12 @@ def create_views(con: duckdb.DuckDBPyConnection, topics: Sequence[str] | None = 
         for t in topics
     )
     sql = (resources.files("warehouse") / "views.sql").read_text(encoding="utf-8")
-    con.execute(sql.replace("{topic_columns}", columns))
+    sql = sql.replace("{topic_columns}", columns)
+    checksum = hashlib.sha256(sql.encode("utf-8")).hexdigest()
+    con.execute("CREATE TABLE IF NOT EXISTS vigia_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    if only_if_changed:
+        row = con.execute("SELECT value FROM vigia_meta WHERE key = 'views_checksum'").fetchone()
+        if row and row[0] == checksum:
+            return
+    con.execute(sql)
+    con.execute("INSERT OR REPLACE INTO vigia_meta VALUES ('views_checksum', ?)", [checksum])

@@ -83,3 +83,20 @@ FROM mentions AS m
 LEFT JOIN campaigns AS c USING (campaign)
 WHERE m.published_at IS NOT NULL
 GROUP BY ALL;
+
+-- What the dashboard needs to know about each campaign (sample data is labelled as such).
+CREATE OR REPLACE VIEW campaign_info AS
+SELECT campaign, name, topics, sample, timezone, updated_at FROM campaigns;
+
+-- The crawl log, newest first, for `vigia status` and the dashboard.
+CREATE OR REPLACE VIEW crawl_log AS
+SELECT run_id, campaign, spider, started_at, finished_at, status, finish_reason,
+       items_seen, items_kept, new_documents, dropped, errors, skipped
+FROM crawl_runs
+ORDER BY run_id DESC;
+
+-- Every score ever computed, with the model set that produced it (older sets stay queryable).
+CREATE OR REPLACE VIEW score_history AS
+SELECT s.doc_id, d.campaign, s.model_set, s.scored_at, s.sentiment, s.sentiment_score,
+       s.target_sentiment, s.target_score, list_sort(s.topics) AS topics, s.stance
+FROM scores AS s JOIN documents AS d USING (doc_id);

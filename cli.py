@@ -1,0 +1,540 @@
+"""The `vigia` command: wires the crawler, the scorers and the warehouse together.
+
+Every sub-command's ``--help`` is its first documentation. Failures end with a one-line
+reason on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from campaigns import Campaign, CampaignError, load_campaign
+from warehouse import WarehouseError, connect, default_db_path
+
+log = logging.getLogger("vigia")
+
+PROFILES = click.Choice(["auto", "offline", "hub"])
+SCORE_CHUNK = 256
+# Obviously fake credentials that unlock the sample platform APIs in `vigia demo`.
+SAMPLE_CREDENTIALS = {
+    "REDDIT_CLIENT_ID": "sample-reddit-client-id",
+    "REDDIT_CLIENT_SECRET": "sample-reddit-client-secret",
+    "YOUTUBE_API_KEY": "sample-youtube-api-key",
+    "X_BEARER_TOKEN": "sample-x-bearer-token",
+}
+
+
+class VigiaError(click.ClickException):
+    """A failure the user can act on: printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"vigia: error: {self.format_message()}", err=True)
+
+
+def _db_option(fn: Any) -> Any:
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Warehouse file (default: $VIGIA_DB or data/vigia.duckdb).",
+    )(fn)
+
+
+def _campaign_option(fn: Any) -> Any:
+    return click.option(
+        "--campaign",
+        "campaign_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Campaign TOML file (default: $VIGIA_CAMPAIGN or the bundled Miraflores campaign).",
+    )(fn)
+
+
+def _campaign(path: Path | None) -> Campaign:
+    try:
+        return load_campaign(path)
+    except CampaignError as exc:
+        raise VigiaError(str(exc)) from None
+
+
+def _db(path: Path | None) -> Path:
+    return Path(path) if path else default_db_path()
+
+
+@contextlib.contextmanager
+def _run_lock(db: Path) -> Iterator[bool]:
+    """An exclusive lock next to the warehouse: True when this process holds it."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db.with_name(db.name + ".run.lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()} {datetime.now(UTC).isoformat()}\n")
+            handle.flush()
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+def main(verbose: bool) -> None:
+    """Vigia: collect what is said about a mayor, score it, and show the trends.
+
+    \b
+    Quick start:
+      vigia demo                 offline end to end on the bundled sample sources
+      vigia run                  crawl the campaign's real sources, then score
+      vigia dashboard            open the dashboard on the warehouse
+      vigia sql "SELECT * FROM daily_trends ORDER BY day DESC LIMIT 10"
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "urllib3", "filelock", "huggingface_hub", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# --------------------------------------------------------------------------- crawl
+
+
+def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: str | None = None) -> list[dict]:
+    from crawler.runner import run_crawl
+
+    unknown = sorted(set(spiders or []) - set(campaign.spiders))
+    if unknown:
+        raise VigiaError(
+            f"no enabled source uses spider {', '.join(unknown)} in campaign {campaign.id} "
+            f"(enabled: {', '.join(campaign.spiders)})"
+        )
+    summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base)
+    for summary in summaries:
+        click.echo(
+            f"crawl {summary.get('spider')}: {summary.get('new_documents', 0)} new, "
+            f"{summary.get('items_kept', 0)} kept of {summary.get('items_seen', 0)} seen"
+            + (f", skipped sources: {summary['skipped']}" if summary.get("skipped") else ""),
+            err=True,
+        )
+    return summaries
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.option("--spider", "spiders", multiple=True, help="Run only this spider (repeatable).")
+def crawl(campaign_file: Path | None, db: Path | None, spiders: tuple[str, ...]) -> None:
+    """Run the campaign's spiders (all enabled ones by default) into the warehouse."""
+    campaign = _campaign(campaign_file)
+    _crawl(campaign, _db(db), list(spiders))
+
+
+# --------------------------------------------------------------------------- score
+
+
+def _score(
+    campaign: Campaign | None, db: Path, profile: str, *, only_rescore: bool = False, heads: Path | None = None
+) -> int:
+    """Score, chunk by chunk, every document the current model set has not scored."""
+    from nlp import DocText, load_scorer
+
+    campaign = campaign or _campaign(None)
+    click.echo(f"loading the {profile} model set ...", err=True)
+    scorer = load_scorer(profile, campaign, heads_dir=heads)
+    from warehouse.documents import documents_to_score
+    from warehouse.scores import write_scores
+
+    with connect(db) as con:
+        total = len(documents_to_score(con, scorer.model_set, campaign=campaign.id, only_rescore=only_rescore))
+    click.echo(f"scoring {total} documents with {scorer.model_set}", err=True)
+    done = 0
+    with click.progressbar(length=total, label="scoring", file=sys.stderr) as bar:
+        while True:
+            with connect(db) as con:
+                batch = documents_to_score(
+                    con, scorer.model_set, campaign=campaign.id, only_rescore=only_rescore, limit=SCORE_CHUNK
+                )
+            if not batch:
+                break
+            docs = [DocText(d["doc_id"], d["title"], d["text"], d["lang"]) for d in batch]
+            scored_at = datetime.now(UTC)
+            scores = scorer.score(docs, progress=None)
+            rows = [{**vars(s), "scored_at": scored_at} for s in scores]
+            if not rows:
+                raise VigiaError(f"the scorer returned nothing for {len(docs)} documents")
+            with connect(db) as con:
+                write_scores(con, rows)
+            done += len(rows)
+            bar.update(len(rows))
+    return done
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.option("--profile", type=PROFILES, default="auto", show_default=True,
+              help="offline: bundled MiniLM + trained heads; hub: Hugging Face models; auto: hub if it loads.")
+@click.option("--rescore", is_flag=True,
+              help="Only re-score documents whose scores came from another model set (e.g. after `vigia train`).")
+@click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
+def score(campaign_file: Path | None, db: Path | None, profile: str, rescore: bool, heads: Path | None) -> None:
+    """Score every document not yet scored by the current model set.
+
+    Earlier scores from other model sets stay in the warehouse (view score_history);
+    `mentions` shows the newest, with analyst corrections on top.
+    """
+    n = _score(_campaign(campaign_file), _db(db), profile, only_rescore=rescore, heads=heads)
+    click.echo(f"scored {n} documents", err=True)
+
+
+# --------------------------------------------------------------------------- run / schedule
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.option("--profile", type=PROFILES, default="auto", show_default=True, help="Model set for scoring.")
+def run(campaign_file: Path | None, db: Path | None, profile: str) -> None:
+    """Crawl then score: what a scheduler calls.
+
+    Only one run per warehouse at a time: if another `vigia run` holds the lock, this one
+    says so and exits without doing anything.
+    """
+    campaign = _campaign(campaign_file)
+    path = _db(db)
+    with _run_lock(path) as held:
+        if not held:
+            click.echo(f"vigia: another run on {path} is still going; skipped", err=True)
+            return
+        _crawl(campaign, path, None)
+        _score(campaign, path, profile)
+
+
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+
+
+def parse_duration(text: str) -> float:
+    """'30m' -> 1800.0 seconds; units s, m, h, d."""
+    match = _DURATION.match(text.strip().lower())
+    if not match or int(match.group(1)) == 0:
+        raise click.BadParameter(f"{text!r}: use a positive number with s, m, h or d (e.g. 30m)")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+@main.command()
+@click.option("--every", required=True, help="Cadence, e.g. 15m, 1h (a feed is best polled at most every 15m).")
+@_campaign_option
+@_db_option
+@click.option("--profile", type=PROFILES, default="auto", show_default=True, help="Model set for scoring.")
+@click.option("--max-runs", type=int, default=None, help="Stop after this many runs (default: forever).")
+def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: str, max_runs: int | None) -> None:
+    """Run `vigia run` on a fixed cadence, in the foreground, until interrupted.
+
+    Runs never overlap: each one is a fresh process started only after the previous one
+    ended; a run that overruns the cadence delays the next instead of stacking up.
+    """
+    interval = parse_duration(every)
+    _campaign(campaign_file)  # fail now, not at the first tick
+    args = [sys.executable, "-m", "cli", "run", "--profile", profile]
+    if campaign_file:
+        args += ["--campaign", str(campaign_file)]
+    if db:
+        args += ["--db", str(db)]
+    runs = 0
+    next_start = time.monotonic()
+    while max_runs is None or runs < max_runs:
+        wait = next_start - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        started = time.monotonic()
+        click.echo(f"{datetime.now(UTC).isoformat(timespec='seconds')} starting run {runs + 1}", err=True)
+        code = subprocess.call(args, cwd=os.getcwd())
+        runs += 1
+        if code != 0:
+            click.echo(f"vigia: run {runs} failed with exit status {code}; next run at the next tick", err=True)
+        next_start = started + interval
+        while next_start < time.monotonic():  # skip ticks missed by an overrunning run
+            next_start += interval
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def _serve_dashboard(db: Path, port: int) -> None:
+    import app as dashboard_app
+
+    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
+    args = [
+        sys.executable, "-m", "streamlit", "run", dashboard_app.__file__,
+        "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
+    try:
+        code = subprocess.call(args, env=env)
+    except KeyboardInterrupt:
+        return
+    if code not in (0, -2, 130):
+        raise VigiaError(f"streamlit exited with status {code}")
+
+
+@main.command()
+@_db_option
+@click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
+def dashboard(db: Path | None, port: int) -> None:
+    """Serve the Streamlit dashboard (app.py) on the warehouse."""
+    path = _db(db)
+    if not path.exists():
+        raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
+    _serve_dashboard(path, port)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@main.command()
+@_db_option
+@click.option("--no-dashboard", is_flag=True, help="Stop after crawling and scoring.")
+@click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port.")
+@click.option("--profile", type=PROFILES, default="offline", show_default=True, help="Model set for scoring.")
+def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
+    """Offline end to end on the bundled sample sources.
+
+    Serves recorded-format copies of the campaign's sources on 127.0.0.1, crawls them with
+    the real spiders, scores everything, writes the warehouse and opens the dashboard.
+    """
+    from crawler.samples import SampleServer
+
+    path = _db(db)
+    campaign = _campaign(None)
+    for name, value in SAMPLE_CREDENTIALS.items():
+        os.environ.setdefault(name, value)
+    with _run_lock(path) as held:
+        if not held:
+            raise VigiaError(f"another run on {path} is still going")
+        with SampleServer() as server:
+            click.echo(f"sample sources served on {server.base_url}", err=True)
+            _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url)
+        _score(campaign, path, profile)
+    with connect(path, read_only=True) as con:
+        row = con.execute(
+            "SELECT count(*), count(DISTINCT platform), count(*) FILTER (WHERE sentiment IS NULL) FROM mentions"
+        ).fetchone()
+    click.echo(f"warehouse {path}: {row[0]} mentions from {row[1]} platforms, {row[2]} unscored", err=True)
+    if not no_dashboard:
+        _serve_dashboard(path, port)
+
+
+# --------------------------------------------------------------------------- sql / status
+
+
+def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    import csv
+    import io
+
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, ensure_ascii=False)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    cells = [[("NULL" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
+    cells = [[c if len(c) <= 60 else c[:57] + "..." for c in row] for row in cells]
+    widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(columns)]
+    line = "  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True))
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join([line, "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
+
+
+READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SHOW", "DESCRIBE", "SUMMARIZE"}
+
+
+@main.command()
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.argument("query")
+def sql(db: Path | None, fmt: str, query: str) -> None:
+    """Run a read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
+
+    Write statements are refused. The file is opened read-only and only for the query,
+    so it can run while a crawl writes (it waits for the writer's short lock).
+    """
+    import duckdb
+
+    path = _db(db)
+    with connect(path, read_only=True) as con:
+        try:
+            statements = con.extract_statements(query)
+        except duckdb.Error as exc:
+            raise VigiaError(str(exc).splitlines()[0]) from None
+        for statement in statements:
+            kind = statement.type.name.upper()
+            if kind not in READ_ONLY_STATEMENTS:
+                raise VigiaError(f"refused: `vigia sql` is read-only and this is a {kind} statement")
+        try:
+            cur = con.execute(query)
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchall() if columns else []
+        except duckdb.Error as exc:
+            raise VigiaError(str(exc).splitlines()[0]) from None
+    click.echo(_format_rows(columns, rows, fmt))
+
+
+@main.command()
+@_campaign_option
+@_db_option
+def status(campaign_file: Path | None, db: Path | None) -> None:
+    """Documents per source, the unscored backlog, sources that are off, last crawl runs."""
+    campaign = _campaign(campaign_file)
+    path = _db(db)
+    off = {s.name: f"credentials not set: {', '.join(s.missing_credentials())}"
+           for s in campaign.sources if s.enabled and s.missing_credentials()}
+    off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
+    with connect(path, read_only=True) as con:
+        per_source = con.execute(
+            "SELECT d.source, d.platform, count(*) AS docs, count(*) FILTER (WHERE d.duplicate_of IS NOT NULL) "
+            "AS duplicates, max(d.published_at) AS newest FROM documents d GROUP BY ALL ORDER BY docs DESC"
+        ).fetchall()
+        backlog = con.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id)"
+        ).fetchone()[0]
+        newest = con.execute(
+            "SELECT model_set, count(*) FROM scores GROUP BY model_set ORDER BY max(scored_at) DESC LIMIT 1"
+        ).fetchone()
+        stale = 0
+        if newest:
+            stale = con.execute(
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                "(SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id AND s.model_set = ?)", [newest[0]]
+            ).fetchone()[0]
+        runs = con.execute(
+            "SELECT run_id, spider, started_at, status, items_seen, items_kept, new_documents, dropped, errors "
+            "FROM crawl_log LIMIT 12"
+        ).fetchall()
+    click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
+    click.echo(_format_rows(["source", "platform", "docs", "duplicates", "newest"], per_source, "table"))
+    click.echo(f"\nunscored backlog: {backlog} never scored"
+               + (f"; {stale} not scored by the newest model set {newest[0]}" if newest else ""))
+    click.echo("\nsources off:" + ("".join(f"\n  {k}: {v}" for k, v in sorted(off.items())) or " none"))
+    click.echo("\nlast crawl runs:")
+    click.echo(_format_rows(
+        ["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs, "table"
+    ))
+
+
+# --------------------------------------------------------------------------- models
+
+
+@main.command(name="eval")
+@click.option("--task", type=click.Choice(["sentiment", "target_sentiment", "topics", "stance"]), required=True)
+@click.option("--data", type=click.Path(exists=True, path_type=Path), required=True,
+              help="JSON Lines file, or a folder with <split>_text.txt and <split>_labels.txt.")
+@click.option("--split", default="test", show_default=True, help="Split to read from a folder.")
+@click.option("--profile", type=PROFILES, default="auto", show_default=True)
+@_campaign_option
+@click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
+def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path | None, heads: Path | None) -> None:
+    """Score a labelled set; the last stdout line is one JSON object with task, n, macro_f1."""
+    from nlp.evaluation import evaluate
+
+    result = evaluate(task, data, profile, _campaign(campaign_file), split=split, heads_dir=heads)
+    for name, value in sorted((result.get("per_class_f1") or {}).items()):
+        click.echo(f"  F1 {name}: {value:.3f}", err=True)
+    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/heads"),
+              show_default=True, help="Where the retrained heads go (scoring picks data/heads up by default).")
+def train(campaign_file: Path | None, db: Path | None, out: Path) -> None:
+    """Retrain the scoring heads on the seed labels plus the analysts' corrections.
+
+    Then `vigia score --rescore` re-scores with the new model set; older scores stay queryable.
+    """
+    from nlp.training import train_heads
+    from warehouse.corrections import corrections_for_training
+
+    campaign = _campaign(campaign_file)
+    path = _db(db)
+    corrections: list[dict] = []
+    if path.exists():
+        with connect(path, read_only=True) as con:
+            corrections = corrections_for_training(con, campaign.id)
+    click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
+    summary = train_heads(campaign, out, corrections=corrections)
+    click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.argument("doc_id")
+@click.option("--field", type=click.Choice(["target_sentiment", "topics", "stance"]), required=True)
+@click.option("--value", required=True, help="New value; for topics a comma-separated list (empty for none).")
+@click.option("--analyst", required=True, help="Who makes the correction.")
+def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str, value: str, analyst: str) -> None:
+    """Correct one document's target sentiment, topics or stance (as the dashboard does)."""
+    from warehouse.corrections import CorrectionError, add_correction
+
+    campaign = _campaign(campaign_file)
+    new_value: str | list[str] = [t.strip() for t in value.split(",") if t.strip()] if field == "topics" else value
+    with connect(_db(db)) as con:
+        try:
+            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names)
+        except CorrectionError as exc:
+            raise VigiaError(str(exc)) from None
+    click.echo(f"correction {cid} stored", err=True)
+
+
+def entry() -> None:
+    """Console-script entry: turn known failures into one line on stderr."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("vigia: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        hint = f" (see `vigia {exc.ctx.info_name} --help`)" if getattr(exc, "ctx", None) else ""
+        click.echo(f"vigia: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except (CampaignError, WarehouseError) as exc:
+        click.echo(f"vigia: error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the one-line promise holds for the unexpected too
+        log.debug("unexpected failure", exc_info=True)
+        click.echo(f"vigia: error: {type(exc).__name__}: {exc} (run with -v for details)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,83 @@
+"""Shared fixtures: real warehouses in temporary folders, and where ../shared lives."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from warehouse import connect
+from warehouse.campaigns import register_campaign
+from warehouse.documents import insert_documents
+from warehouse.scores import write_scores
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def shared_data_or_skip(name: str = "umsab-es") -> Path:
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the labelled data set lives in ../shared beside the checkout")
+    return path
+
+
+def synthetic_documents(n: int, campaign: str = "miraflores-canales", seed: int = 1) -> list[dict]:
+    """Documents shaped like the crawler's, spread over 30 days (not real texts)."""
+    rng = random.Random(seed)
+    start = datetime(2026, 10, 1, 15, tzinfo=UTC)
+    docs = []
+    for i in range(n):
+        published = start + timedelta(days=i % 30, hours=rng.randint(0, 8))
+        social = i % 3 == 0
+        docs.append({
+            "doc_id": f"doc{i:04d}",
+            "campaign": campaign,
+            "source": "reddit_peru" if social else "elcomercio",
+            "source_type": "social" if social else "news",
+            "platform": "reddit" if social else "elcomercio.pe",
+            "url": f"https://example.pe/{i}",
+            "title": None if social else f"Titular {i} sobre Carlos Canales",
+            "text": f"Texto {i} que menciona a Carlos Canales y la seguridad en Miraflores.",
+            "author": "Autor",
+            "published_at": published,
+            "fetched_at": start + timedelta(days=31),
+            "lang": "es",
+            "content_hash": f"h{i}",
+        })
+    return docs
+
+
+def synthetic_scores(doc_ids: list[str], model_set: str = "test:model-a", seed: int = 2) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for doc_id in doc_ids:
+        p = [rng.random() for _ in range(3)]
+        total = sum(p)
+        neg, neu, pos = (x / total for x in p)
+        label = ["negative", "neutral", "positive"][max(range(3), key=lambda k: (neg, neu, pos)[k])]
+        rows.append({
+            "doc_id": doc_id, "model_set": model_set, "scored_at": datetime.now(UTC),
+            "sentiment": label, "p_negative": neg, "p_neutral": neu, "p_positive": pos,
+            "sentiment_score": pos - neg, "target_sentiment": label, "target_score": pos - neg,
+            "target_confidence": 0.8, "target_passages": 1,
+            "topics": rng.sample(["security", "politics", "recall"], rng.randint(0, 2)),
+            "topic_probs": {"security": 0.5}, "stance": rng.choice(["pro_recall", "anti_recall", "none"]),
+            "stance_probs": {"none": 0.5},
+        })
+    return rows
+
+
+@pytest.fixture
+def filled_db(tmp_path: Path) -> Path:
+    """A warehouse with 90 synthetic documents, 60 of them scored, sample campaign flagged."""
+    path = tmp_path / "vigia.duckdb"
+    docs = synthetic_documents(90)
+    with connect(path) as con:
+        register_campaign(con, "miraflores-canales", "Revocatoria de Carlos Canales (Miraflores)",
+                          ["security", "politics", "recall"], "America/Lima", True)
+        insert_documents(con, docs)
+        write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:60]]))
+    return path
