@@ -1,0 +1,72 @@
+"""The campaign file: loads, validates with field names, and maps onto the sample server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaigns import DEFAULT_CAMPAIGN, CampaignError, from_local, load_campaign, to_local
+
+
+def test_bundled_campaign_loads_with_its_target_topics_and_sources() -> None:
+    campaign = load_campaign()
+    assert campaign.target.name == "Carlos Canales"
+    assert campaign.topic_names == ["security", "politics", "recall"]
+    outlets = {s.platform for s in campaign.sources if s.spider == "news_feeds"}
+    assert {"elcomercio.pe", "larepublica.pe", "rpp.pe", "infobae.com", "andina.pe", "peru21.pe"} <= outlets
+    assert {"reddit", "bluesky", "mastodon", "youtube", "x"} <= set(campaign.spiders)
+
+
+def test_wrong_field_names_the_field_and_the_reason(tmp_path: Path) -> None:
+    text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('timezone = "America/Lima"', 'timezone = "Lima/Peru"')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"field 'timezone': .*not an IANA time zone"):
+        load_campaign(bad)
+
+
+def test_unknown_spider_and_bad_url_are_refused(tmp_path: Path) -> None:
+    text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('spider = "news_search"', 'spider = "telegram"', 1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"field 'sources\.\d+\.spider'"):
+        load_campaign(bad)
+    bad.write_text(DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace(
+        '"https://rpp.pe/feed"', '"rpp.pe/feed"'), encoding="utf-8")
+    with pytest.raises(CampaignError, match="is not an http"):
+        load_campaign(bad)
+
+
+def test_missing_and_broken_files_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(CampaignError, match="not found"):
+        load_campaign(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("id = [", encoding="utf-8")
+    with pytest.raises(CampaignError, match="not valid TOML"):
+        load_campaign(broken)
+
+
+def test_environment_variable_names_the_campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace(
+        'id = "miraflores-canales"', 'id = "other-mayor"'), encoding="utf-8")
+    monkeypatch.setenv("VIGIA_CAMPAIGN", str(other))
+    assert load_campaign().id == "other-mayor"
+
+
+def test_localized_urls_map_back_to_the_real_ones() -> None:
+    base = "http://127.0.0.1:8765"
+    real = "https://elcomercio.pe/arc/outboundfeeds/rss/?outputType=xml"
+    local = to_local(real, base)
+    assert local == "http://127.0.0.1:8765/elcomercio.pe/arc/outboundfeeds/rss/?outputType=xml"
+    assert from_local(local, base) == real
+    assert from_local(real, base) == real
+    campaign = load_campaign().localized(base)
+    assert campaign.sample and all(u.startswith(base) for s in campaign.sources for u in s.urls)
+
+
+def test_missing_credentials_are_named_never_valued() -> None:
+    reddit = next(s for s in load_campaign().sources if s.spider == "reddit")
+    assert reddit.missing_credentials({}) == ["REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"]
+    assert reddit.missing_credentials({"REDDIT_CLIENT_ID": "a", "REDDIT_CLIENT_SECRET": "b"}) == []
