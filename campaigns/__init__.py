@@ -1,5 +1,6 @@
 """Campaign configuration: who is monitored, with which words, from which sources."""
 
+from campaigns.localize import from_local, to_local
 from campaigns.model import (
     DEFAULT_CAMPAIGN,
     Campaign,
@@ -10,7 +11,6 @@ from campaigns.model import (
     Topic,
     load_campaign,
 )
-from campaigns.localize import from_local, to_local
 
 __all__ = [
     "DEFAULT_CAMPAIGN",
