@@ -1,0 +1,101 @@
+"""The `vigia` command as a user runs it: a real process, real warehouse files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import _run_lock, parse_duration
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def vigia(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_sql_answers_in_table_csv_and_json(filled_db: Path) -> None:
+    query = "SELECT source_type, count(*) AS n FROM mentions GROUP BY 1 ORDER BY 1"
+    table = vigia("sql", "--db", str(filled_db), query)
+    assert table.returncode == 0, table.stderr
+    assert "(2 rows)" in table.stdout and "social" in table.stdout
+    rows = list(csv.reader(io.StringIO(vigia("sql", "--db", str(filled_db), "--format", "csv", query).stdout)))
+    assert rows == [["source_type", "n"], ["news", "60"], ["social", "30"]]
+    data = json.loads(vigia("sql", "--db", str(filled_db), "--format", "json", query).stdout)
+    assert data == [{"source_type": "news", "n": 60}, {"source_type": "social", "n": 30}]
+
+
+def test_sql_refuses_writes_with_one_line_and_changes_nothing(filled_db: Path) -> None:
+    for statement in ("DELETE FROM documents", "DROP VIEW mentions", "UPDATE scores SET sentiment = 'x'",
+                      "SELECT 1; DELETE FROM documents", "CREATE TABLE t AS SELECT 1"):
+        result = vigia("sql", "--db", str(filled_db), statement)
+        assert result.returncode != 0
+        assert result.stderr.strip().count("\n") == 0 and "read-only" in result.stderr, result.stderr
+    after = vigia("sql", "--db", str(filled_db), "--format", "json", "SELECT count(*) AS n FROM mentions")
+    assert json.loads(after.stdout) == [{"n": 90}]
+
+
+def test_sql_on_a_missing_warehouse_is_one_clear_line(tmp_path: Path) -> None:
+    result = vigia("sql", "--db", str(tmp_path / "none.duckdb"), "SELECT 1")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"vigia: error: no warehouse at {tmp_path / 'none.duckdb'}: run `vigia crawl` or `vigia demo` first"
+
+
+def test_vigia_db_environment_variable_names_the_warehouse(filled_db: Path) -> None:
+    result = vigia("sql", "--format", "csv", "SELECT count(*) FROM mentions", env={"VIGIA_DB": str(filled_db)})
+    assert result.stdout.splitlines()[-1] == "90"
+
+
+def test_status_reports_sources_backlog_and_sources_that_are_off(filled_db: Path) -> None:
+    env = {k: "" for k in ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "YOUTUBE_API_KEY", "X_BEARER_TOKEN")}
+    result = vigia("status", "--db", str(filled_db), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "unscored backlog: 30 never scored" in result.stdout
+    assert "reddit_peru: credentials not set: REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET" in result.stdout
+    assert "x_search: credentials not set: X_BEARER_TOKEN" in result.stdout
+    assert "elcomercio" in result.stdout
+
+
+def test_bad_campaign_file_fails_with_the_field(tmp_path: Path, filled_db: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text((REPO / "campaigns" / "miraflores.toml").read_text().replace('languages = ["es", "en"]', 'languages = ["spanish"]'))
+    result = vigia("status", "--db", str(filled_db), "--campaign", str(bad))
+    assert result.returncode == 1
+    assert "field 'languages'" in result.stderr and "ISO 639-1" in result.stderr
+
+
+def test_correct_command_stores_a_correction(filled_db: Path) -> None:
+    ok = vigia("correct", "--db", str(filled_db), "doc0003", "--field", "topics", "--value", "recall,security", "--analyst", "luis")
+    assert ok.returncode == 0, ok.stderr
+    shown = vigia("sql", "--db", str(filled_db), "--format", "json", "SELECT topics, corrected FROM mentions WHERE doc_id = 'doc0003'")
+    assert json.loads(shown.stdout) == [{"topics": ["recall", "security"], "corrected": True}]
+    bad = vigia("correct", "--db", str(filled_db), "doc0003", "--field", "topics", "--value", "weather", "--analyst", "luis")
+    assert bad.returncode == 1 and "unknown topics" in bad.stderr
+
+
+def test_durations() -> None:
+    assert parse_duration("30m") == 1800 and parse_duration("2h") == 7200 and parse_duration("45s") == 45
+    for wrong in ("0m", "30", "m", "-5m", "1w"):
+        with pytest.raises(Exception, match="positive number"):
+            parse_duration(wrong)
+
+
+def test_a_second_run_on_the_same_warehouse_is_skipped_not_stacked(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with _run_lock(db) as held:
+        assert held
+        result = vigia("run", "--db", str(db), "--profile", "offline")
+        assert result.returncode == 0
+        assert "still going; skipped" in result.stderr
+    with _run_lock(db) as held_again:
+        assert held_again
