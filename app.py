@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from warehouse import WarehouseError, connect, default_db_path
+from warehouse import WarehouseError, connect, default_db_path, first_row
 from warehouse.corrections import CorrectionError, add_correction
 
 SENTIMENT_COLORS = alt.Scale(
@@ -77,7 +77,7 @@ def load_document(path: str, doc_id: str) -> dict:
             "target_sentiment, topics, stance, model, corrected, duplicate_of FROM mentions WHERE doc_id = ?",
             [doc_id],
         )
-        row = cur.fetchone()
+        row = first_row(cur)
         return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else {}
 
 

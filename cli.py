@@ -23,7 +23,7 @@ from typing import Any
 import click
 
 from campaigns import Campaign, CampaignError, load_campaign
-from warehouse import WarehouseError, connect, default_db_path
+from warehouse import WarehouseError, connect, default_db_path, first_row
 
 log = logging.getLogger("vigia")
 
@@ -340,9 +340,9 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
             _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url)
         _score(campaign, path, profile)
     with connect(path, read_only=True) as con:
-        row = con.execute(
+        row = first_row(con.execute(
             "SELECT count(*), count(DISTINCT platform), count(*) FILTER (WHERE sentiment IS NULL) FROM mentions"
-        ).fetchone()
+        ))
     click.echo(f"warehouse {path}: {row[0]} mentions from {row[1]} platforms, {row[2]} unscored", err=True)
     if not no_dashboard:
         _serve_dashboard(path, port)
@@ -420,18 +420,18 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
             "SELECT d.source, d.platform, count(*) AS docs, count(*) FILTER (WHERE d.duplicate_of IS NOT NULL) "
             "AS duplicates, max(d.published_at) AS newest FROM documents d GROUP BY ALL ORDER BY docs DESC"
         ).fetchall()
-        backlog = con.execute(
+        backlog = first_row(con.execute(
             "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id)"
-        ).fetchone()[0]
-        newest = con.execute(
+        ))[0]
+        newest = first_row(con.execute(
             "SELECT model_set, count(*) FROM scores GROUP BY model_set ORDER BY max(scored_at) DESC LIMIT 1"
-        ).fetchone()
+        ))
         stale = 0
         if newest:
-            stale = con.execute(
+            stale = first_row(con.execute(
                 "SELECT count(*) FROM documents d WHERE NOT EXISTS "
                 "(SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id AND s.model_set = ?)", [newest[0]]
-            ).fetchone()[0]
+            ))[0]
         runs = con.execute(
             "SELECT run_id, spider, started_at, status, items_seen, items_kept, new_documents, dropped, errors "
             "FROM crawl_log LIMIT 12"

@@ -7,6 +7,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.database import first_row
+
 FIELDS = ("target_sentiment", "topics", "stance")
 _VALUES = {
     "target_sentiment": {"negative", "neutral", "positive"},
@@ -40,14 +42,14 @@ def add_correction(
         raise CorrectionError(f"{field} must be one of {sorted(_VALUES[field])}, not {new_value!r}")
     if not analyst.strip():
         raise CorrectionError("say who corrects (analyst name)")
-    row = con.execute(f"SELECT {field} FROM mentions WHERE doc_id = ?", [doc_id]).fetchone()
+    row = first_row(con.execute(f"SELECT {field} FROM mentions WHERE doc_id = ?", [doc_id]))
     if row is None:
         raise CorrectionError(f"no document {doc_id!r}")
-    new_id = con.execute(
+    new_id = first_row(con.execute(
         "INSERT INTO corrections (doc_id, field, old_value, new_value, analyst, corrected_at) "
         "VALUES (?, ?, ?, ?, ?, now()) RETURNING correction_id",
         [doc_id, field, json.dumps(row[0]), json.dumps(new_value), analyst.strip()],
-    ).fetchone()
+    ))
     assert new_id is not None
     return int(new_id[0])
 

@@ -8,13 +8,15 @@ from typing import Any
 
 import duckdb
 
+from warehouse.database import first_row
+
 
 def start_run(con: duckdb.DuckDBPyConnection, campaign: str, spider: str) -> int:
-    row = con.execute(
+    row = first_row(con.execute(
         "INSERT INTO crawl_runs (campaign, spider, started_at, status) VALUES (?, ?, now(), 'running') "
         "RETURNING run_id",
         [campaign, spider],
-    ).fetchone()
+    ))
     assert row is not None
     return int(row[0])
 

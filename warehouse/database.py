@@ -31,6 +31,16 @@ class WarehouseError(RuntimeError):
     """The warehouse could not be opened or used; the message says why."""
 
 
+def first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:
+    """The first row of a result, which is read to its end.
+
+    DuckDB 2 refuses new work on a connection whose last result was not read to the end,
+    so a one-row lookup must not leave it open the way ``fetchone()`` does.
+    """
+    rows = cursor.fetchall()
+    return rows[0] if rows else None
+
+
 def default_db_path() -> Path:
     """``$VIGIA_DB`` or ``data/vigia.duckdb`` under the working directory."""
     return Path(os.environ.get("VIGIA_DB") or DEFAULT_DB)
@@ -146,7 +156,7 @@ def create_views(
     checksum = hashlib.sha256(sql.encode("utf-8")).hexdigest()
     con.execute("CREATE TABLE IF NOT EXISTS vigia_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     if only_if_changed:
-        row = con.execute("SELECT value FROM vigia_meta WHERE key = 'views_checksum'").fetchone()
+        row = first_row(con.execute("SELECT value FROM vigia_meta WHERE key = 'views_checksum'"))
         if row and row[0] == checksum:
             return
     con.execute(sql)
