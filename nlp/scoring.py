@@ -1,0 +1,126 @@
+"""What the warehouse calls: documents in, :class:`Score` rows out.
+
+``load_scorer("offline" | "hub" | "auto", campaign)`` returns a :class:`Scorer`; its
+``score(docs)`` is batched and reports progress after each batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from nlp.text import fold
+
+log = logging.getLogger("vigia.nlp")
+
+SENTIMENTS = ["negative", "neutral", "positive"]
+BUNDLED_HEADS = Path(__file__).with_name("heads")
+# Characters of body text fed to the document-level heads (the encoder truncates to 256 tokens).
+DOC_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class DocText:
+    """What the warehouse hands the scorer."""
+
+    doc_id: str
+    title: str | None
+    text: str
+    lang: str | None = None
+
+
+@dataclass
+class Score:
+    """Every score of one document under one model set."""
+
+    doc_id: str
+    model_set: str
+    sentiment: str
+    p_negative: float
+    p_neutral: float
+    p_positive: float
+    sentiment_score: float
+    target_sentiment: str | None
+    target_score: float | None
+    target_confidence: float | None
+    target_passages: int
+    topics: list[str] = field(default_factory=list)
+    topic_probs: dict[str, float] = field(default_factory=dict)
+    stance: str = "none"
+    stance_probs: dict[str, float] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    model_set: str
+
+    def score(
+        self, docs: Sequence[DocText], progress: Callable[[int], None] | None = None
+    ) -> list[Score]: ...
+
+
+def doc_input(title: str | None, text: str) -> str:
+    """The text a document-level head sees: title, then the start of the body."""
+    body = (text or "")[:DOC_CHARS]
+    title = (title or "").strip()
+    if not title:
+        return body
+    return f"{title}. {body}" if not title.endswith((".", "!", "?")) else f"{title} {body}"
+
+
+def doc_key(title: str | None, text: str) -> str:
+    """Identifies a document's content for analyst corrections (robust to case and accents)."""
+    joined = " ".join(fold(f"{title or ''} {text or ''}").split())
+    return hashlib.sha1(joined.encode()).hexdigest()[:16]
+
+
+def aggregate_passages(probs: np.ndarray, weights: Sequence[float]) -> tuple[np.ndarray, float]:
+    """Confidence-weighted mean of passage probabilities, and the confidence of the result."""
+    conf = probs.max(axis=1) * np.asarray(weights, dtype=np.float64)
+    mean = (probs * conf[:, None]).sum(0) / max(conf.sum(), 1e-9)
+    return mean, float(mean.max())
+
+
+def resolve_heads_dir(heads_dir: str | Path | None = None) -> Path:
+    """Explicit argument, else ``$VIGIA_HEADS_DIR``, else ``./data/heads`` if it exists (written by
+    ``vigia train``), else the heads bundled with the package."""
+    if heads_dir:
+        return Path(heads_dir)
+    env = os.environ.get("VIGIA_HEADS_DIR")
+    if env:
+        return Path(env)
+    local = Path("data") / "heads"
+    if (local / "manifest.json").exists() or (local / "sentiment.npz").exists():
+        return local
+    return BUNDLED_HEADS
+
+
+def load_scorer(profile: str, campaign, heads_dir: str | Path | None = None) -> Scorer:
+    """A scorer for ``profile``: ``offline`` (MiniLM + trained heads), ``hub`` (Hugging Face
+    models by name) or ``auto`` (hub when it can be loaded now, else offline with a warning)."""
+    if profile == "offline":
+        from nlp.offline import OfflineScorer
+
+        return OfflineScorer(campaign, resolve_heads_dir(heads_dir))
+    if profile == "hub":
+        from nlp.hub import HubScorer
+
+        return HubScorer(campaign)
+    if profile == "auto":
+        try:
+            from nlp.hub import HubScorer
+
+            return HubScorer(campaign)
+        except Exception as exc:  # any failure to load the hub models means: use offline
+            log.warning("hub models unavailable (%s); falling back to the offline profile", exc)
+            from nlp.offline import OfflineScorer
+
+            return OfflineScorer(campaign, resolve_heads_dir(heads_dir))
+    raise ValueError(f"unknown profile {profile!r}: use offline, hub or auto")

@@ -1,0 +1,42 @@
+"""Recall-stance evidence from the campaign file: its keywords and its two descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from nlp.text import fold
+from nlp.topics import count_matches, keyword_regex
+
+STANCES = ["pro_recall", "anti_recall", "none"]
+N_STANCE_ZS = 6
+
+
+class StanceEvidence:
+    """Builds the stance zero-shot features for one campaign."""
+
+    def __init__(self, campaign):
+        st = campaign.stance
+        self.pro_re = keyword_regex(st.pro_keywords)
+        self.anti_re = keyword_regex(st.anti_keywords)
+        recall_kws = [k for t in campaign.topics if t.name == "recall" for k in t.keywords]
+        self.recall_re = keyword_regex(recall_kws or ["revocatoria", "recall", *st.pro_keywords])
+        self.description_texts = [st.pro_recall, st.anti_recall]
+
+    def features(self, texts: Sequence[str], emb: np.ndarray, desc_emb: np.ndarray) -> np.ndarray:
+        """(n, 6): log hits of pro / anti / recall keywords, cosines to pro and anti, their gap."""
+        folded = [fold(t) for t in texts]
+        pro = np.log1p([count_matches(self.pro_re, t) for t in folded])
+        anti = np.log1p([count_matches(self.anti_re, t) for t in folded])
+        rec = np.log1p([count_matches(self.recall_re, t) for t in folded])
+        cos = emb @ desc_emb.T if len(emb) else np.zeros((0, 2), dtype=np.float32)
+        return np.column_stack([pro, anti, rec, cos[:, 0], cos[:, 1], cos[:, 0] - cos[:, 1]]).astype(np.float32)
+
+
+# Until trained: keywords decide, and no recall vocabulary at all means no stance.
+DEFAULT_STANCE_COEF = np.array(
+    [[2.5, -1.5, 0.8, 1.0, 0.0, 3.0], [-1.5, 2.5, 0.8, 0.0, 1.0, -3.0], [-1.0, -1.0, -1.5, 0.0, 0.0, 0.0]],
+    dtype=np.float32,
+)
+DEFAULT_STANCE_INTERCEPT = np.array([-1.0, -1.0, 0.5], dtype=np.float32)

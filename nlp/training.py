@@ -1,0 +1,325 @@
+"""Reproducible training of the offline heads (fixed seeds, deterministic solvers).
+
+    python -m nlp.training --out nlp/heads          # rebuild the bundled heads
+    python -m nlp.training --out data/heads --corrections corrections.jsonl
+
+Sentiment is learnt from the UMSAB-es tweets (train, model selection on val, refit on both);
+the domain heads (target sentiment, topics, stance) from the seed texts in ``nlp/seeds/`` plus
+analyst corrections, which are weighted strongly and also remembered verbatim.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from nlp.encoder import get_encoder
+from nlp.heads import Head, Linear, heads_hash, save_heads
+from nlp.offline import FeatureBuilder, HeadSet
+from nlp.passages import TargetMatcher
+from nlp.scoring import SENTIMENTS, doc_input, doc_key, resolve_heads_dir
+from nlp.stance import STANCES
+
+log = logging.getLogger("vigia.nlp")
+
+SEEDS_DIR = Path(__file__).with_name("seeds")
+CORRECTION_WEIGHT = 25.0
+SEED = 13
+SENTIMENT_C = 10.0
+LEXICON_C = 1.0
+EMBEDDING_C = 3.0
+
+
+def default_shared_data() -> Path:
+    env = os.environ.get("VIGIA_SHARED_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def read_umsab(folder: Path, split: str) -> tuple[list[str], np.ndarray]:
+    """Texts and 0/1/2 labels of one split of a UMSAB-style folder."""
+    texts = (folder / f"{split}_text.txt").read_text(encoding="utf-8").split("\n")
+    labels = (folder / f"{split}_labels.txt").read_text(encoding="utf-8").split("\n")
+    if texts and texts[-1] == "" and labels and labels[-1] == "":
+        texts, labels = texts[:-1], labels[:-1]
+    if len(texts) != len(labels):
+        raise ValueError(f"{folder}: {split} has {len(texts)} texts but {len(labels)} labels")
+    return texts, np.array([int(x) for x in labels])
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
+    return rows
+
+
+def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[dict]:
+    rows: list[dict] = []
+    for path in sorted(seeds_dir.glob("*.jsonl")):
+        rows.extend(read_jsonl(path))
+    return rows
+
+
+def _macro_f1(y, pred) -> float:
+    return float(f1_score(y, pred, average="macro"))
+
+
+def _lr(C: float, balanced: bool = True) -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=4000, class_weight="balanced" if balanced else None)
+
+
+# ------------------------------------------------------------------ sentiment (tweets)
+def train_sentiment(fb: FeatureBuilder, folder: Path) -> tuple[Head, dict]:
+    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space; mixing weights and
+    class offsets chosen on val, then every member refit on train+val."""
+    tr_x, tr_y = read_umsab(folder, "train")
+    va_x, va_y = read_umsab(folder, "val")
+    ftr, fva = fb.basic(tr_x), fb.basic(va_x)
+    spec = [("sparse", SENTIMENT_C), ("lex", LEXICON_C), ("emb", EMBEDDING_C)]
+    val_logp = {}
+    for group, C in spec:
+        m = _lr(C).fit(ftr[group], tr_y)
+        val_logp[group] = np.log(m.predict_proba(fva[group]) + 1e-9)
+    best = (-1.0, None, None)
+    grid = [0.0, 0.25, 0.5, 0.75, 1.0]
+    offsets = np.round(np.arange(-0.3, 0.31, 0.1), 2)
+    for w_lex, w_emb in product(grid, grid):
+        z = val_logp["sparse"] + w_lex * val_logp["lex"] + w_emb * val_logp["emb"]
+        for b0, b2 in product(offsets, offsets):
+            f = _macro_f1(va_y, (z + [b0, 0.0, b2]).argmax(1))
+            if f > best[0] + 1e-9:
+                best = (f, (1.0, w_lex, w_emb), np.array([b0, 0.0, b2], dtype=np.float32))
+    val_f1, weights, bias = best
+    log.info("sentiment: val macro-F1 %.3f with weights %s, offsets %s", val_f1, weights, bias)
+    all_y = np.concatenate([tr_y, va_y])
+    fall = {g: _stack(ftr[g], fva[g]) for g, _ in spec}
+    members = []
+    for (group, C), w in zip(spec, weights, strict=True):
+        if w > 0:
+            members.append((Linear.from_sklearn(_lr(C).fit(fall[group], all_y), [(group, 1.0)]), w))
+    head = Head(list(SENTIMENTS), members, bias, {"val_macro_f1": round(val_f1, 4)})
+    return head, {"train": len(tr_y), "val": len(va_y), "val_macro_f1": round(val_f1, 4), "weights": weights}
+
+
+def _stack(a, b):
+    from scipy import sparse
+
+    return sparse.vstack([a, b], format="csr") if sparse.issparse(a) else np.vstack([a, b])
+
+
+# ------------------------------------------------------------------ domain heads (seeds)
+def _cv_pick(X_builder, y, w, Cs, folds=4) -> tuple[float, float]:
+    """The C with the best cross-validated macro-F1 (sample-weighted fit), and that F1."""
+    y = np.asarray(y)
+    n_splits = min(folds, int(np.bincount(np.unique(y, return_inverse=True)[1]).min()))
+    if n_splits < 2:
+        return Cs[len(Cs) // 2], float("nan")
+    best = (Cs[0], -1.0)
+    for C in Cs:
+        pred = np.empty(len(y), dtype=y.dtype)
+        for a, b in StratifiedKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+            m = _lr(C).fit(X_builder(a), y[a], sample_weight=w[a])
+            pred[b] = m.predict(X_builder(b))
+        f = _macro_f1(y, pred)
+        if f > best[1] + 1e-9:
+            best = (C, f)
+    return best
+
+
+def train_target(fb: FeatureBuilder, matcher: TargetMatcher, rows: list[dict]) -> tuple[Head, dict]:
+    """Target sentiment from the seed passages that speak about the target."""
+    texts, labels, weights = [], [], []
+    for r in rows:
+        label = r.get("target_sentiment")
+        if label not in SENTIMENTS:
+            continue
+        base = float(r.get("_weight", 1.0))
+        ps = matcher.passages(r["text"], r.get("title"))
+        if ps:
+            # Each passage carries the document's label, and so do the passages joined.
+            texts.extend(p.text for p in ps)
+            labels.extend([label] * len(ps))
+            weights.extend(base * p.weight / len(ps) for p in ps)
+            texts.append(" ".join(p.text for p in ps))
+        elif r.get("_correction"):
+            texts.append(doc_input(r.get("title"), r["text"]))
+        else:
+            continue
+        labels.append(label)
+        weights.append(base)
+    y = np.array(labels)
+    w = np.array(weights, dtype=np.float64)
+    feats = fb.basic(texts)
+    groups = [("sparse", 1.0), ("emb", 1.0), ("lex", 0.5)]
+    lin0 = Linear(np.zeros((1, 1)), np.zeros(1), groups)
+    X = lin0.design(feats)
+    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [1.0, 3.0, 10.0, 30.0])
+    model = _lr(C).fit(X, y, sample_weight=w)
+    order = [list(model.classes_).index(s) for s in SENTIMENTS]
+    lin = Linear.from_sklearn(model, groups)
+    lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
+    head = Head(list(SENTIMENTS), [(lin, 1.0)], None, {"tweet_weight": 0.15, "C": C})
+    return head, {"passages": len(y), "C": C, "cv_macro_f1": round(cv_f1, 4)}
+
+
+def train_topics(fb: FeatureBuilder, campaign, rows: list[dict]) -> tuple[dict[str, Head], dict]:
+    """A zero-shot calibration shared by all topics, plus one head per topic with seeds."""
+    labelled = [r for r in rows if isinstance(r.get("topics"), list)]
+    texts = [doc_input(r.get("title"), r["text"]) for r in labelled]
+    w = np.array([float(r.get("_weight", 1.0)) for r in labelled])
+    basic = fb.basic(texts)
+    heads: dict[str, Head] = {}
+    zs_X, zs_y, zs_w, summary = [], [], [], {}
+    per_topic = {}
+    for topic in campaign.topic_names:
+        y = np.array([int(topic in r["topics"]) for r in labelled])
+        zs = fb.topic_zs(texts, basic["emb"], topic)
+        zs_X.append(zs)
+        zs_y.append(y)
+        zs_w.append(w)
+        per_topic[topic] = (y, zs)
+    zmodel = LogisticRegression(C=1.0, max_iter=4000).fit(np.vstack(zs_X), np.concatenate(zs_y), sample_weight=np.concatenate(zs_w))
+    heads["__zeroshot__"] = Head(["no", "yes"], [(Linear.from_sklearn(zmodel, [("zs", 1.0)]), 1.0)])
+    groups = [("sparse", 1.0), ("emb", 1.0), ("zs", 1.0)]
+    for topic, (y, zs) in per_topic.items():
+        if y.sum() < 5 or (len(y) - y.sum()) < 5:
+            summary[topic] = {"positives": int(y.sum()), "head": "zero-shot only"}
+            continue
+        feats = {**basic, "zs": zs}
+        X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
+        C, cv_f1 = _cv_pick(lambda idx, X=X: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+        model = _lr(C).fit(X, y, sample_weight=w)
+        heads[topic] = Head(["no", "yes"], [(Linear.from_sklearn(model, groups), 1.0)], None, {"head_weight": 0.7, "C": C})
+        summary[topic] = {"positives": int(y.sum()), "C": C, "cv_f1": round(cv_f1, 4)}
+    return heads, {"docs": len(labelled), "topics": summary}
+
+
+def train_stance(fb: FeatureBuilder, rows: list[dict]) -> tuple[Head, dict]:
+    labelled = [r for r in rows if r.get("stance") in STANCES]
+    texts = [doc_input(r.get("title"), r["text"]) for r in labelled]
+    y = np.array([r["stance"] for r in labelled])
+    w = np.array([float(r.get("_weight", 1.0)) for r in labelled])
+    feats = fb.basic(texts)
+    feats["stance_zs"] = fb.stance_zs(texts, feats["emb"])
+    groups = [("sparse", 1.0), ("emb", 1.0), ("stance_zs", 1.0)]
+    X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
+    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+    model = _lr(C).fit(X, y, sample_weight=w)
+    order = [list(model.classes_).index(s) for s in STANCES]
+    lin = Linear.from_sklearn(model, groups)
+    lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
+    return Head(list(STANCES), [(lin, 1.0)], None, {"C": C}), {"docs": len(y), "C": C, "cv_macro_f1": round(cv_f1, 4)}
+
+
+# ------------------------------------------------------------------ corrections
+def correction_rows(corrections: Sequence[dict]) -> tuple[list[dict], dict[str, dict]]:
+    """Training rows (strongly weighted) and the verbatim memo the scorer applies."""
+    rows, memo = [], {}
+    for c in corrections:
+        field, value = c.get("field"), c.get("value")
+        if field not in ("target_sentiment", "topics", "stance"):
+            raise ValueError(f"correction for {c.get('doc_id')}: unknown field {field!r}")
+        if field == "topics" and not isinstance(value, list):
+            raise ValueError(f"correction for {c.get('doc_id')}: topics must be a list")
+        key = doc_key(c.get("title"), c.get("text", ""))
+        memo.setdefault(key, {})[field] = value
+        rows.append({"title": c.get("title"), "text": c.get("text", ""), field: value,
+                     "_weight": CORRECTION_WEIGHT, "_correction": True})
+    return rows, memo
+
+
+# ------------------------------------------------------------------ entry point
+def train_heads(
+    campaign,
+    out_dir: Path,
+    corrections: Sequence[dict] = (),
+    shared_data: Path | None = None,
+    seeds_dir: Path | None = None,
+    encoder_path: Path | None = None,
+) -> dict:
+    """Retrain every head into ``out_dir`` (heads + manifest.json) and return a summary."""
+    started = time.time()
+    out_dir = Path(out_dir)
+    np.random.seed(SEED)
+    encoder = get_encoder(encoder_path)
+    fb = FeatureBuilder(encoder, campaign)
+    matcher = TargetMatcher.for_campaign(campaign)
+    summary: dict = {"encoder": encoder.name}
+
+    folder = Path(shared_data or default_shared_data()) / "umsab-es"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if (folder / "train_text.txt").exists():
+        head, summary["sentiment"] = train_sentiment(fb, folder)
+        save_heads(out_dir / "sentiment.npz", {"sentiment": head})
+    else:
+        previous = resolve_heads_dir() / "sentiment.npz"
+        if not previous.exists():
+            raise FileNotFoundError(f"no UMSAB-es data in {folder} and no existing sentiment head to keep")
+        log.warning("UMSAB-es not found in %s: keeping the existing sentiment head from %s", folder, previous)
+        if previous.resolve() != (out_dir / "sentiment.npz").resolve():
+            shutil.copyfile(previous, out_dir / "sentiment.npz")
+        summary["sentiment"] = {"kept": str(previous)}
+
+    seeds = load_seeds(seeds_dir or SEEDS_DIR)
+    corr_rows, memo = correction_rows(corrections)
+    rows = seeds + corr_rows
+    summary["seeds"] = len(seeds)
+    summary["corrections"] = len(corr_rows)
+
+    target, summary["target"] = train_target(fb, matcher, rows)
+    save_heads(out_dir / "target.npz", {"target": target})
+    topic_heads, summary["topics"] = train_topics(fb, campaign, rows)
+    save_heads(out_dir / "topics.npz", topic_heads)
+    stance, summary["stance"] = train_stance(fb, rows)
+    save_heads(out_dir / "stance.npz", {"stance": stance})
+
+    corr_path = out_dir / "corrections.json"
+    if memo:
+        corr_path.write_text(json.dumps(memo, indent=1, sort_keys=True, ensure_ascii=False))
+    elif corr_path.exists():
+        corr_path.unlink()
+
+    summary["model_set"] = f"offline:{encoder.name}+heads-{heads_hash(out_dir)}"
+    summary["seconds"] = round(time.time() - started, 1)
+    (out_dir / "manifest.json").write_text(json.dumps(summary, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    HeadSet(out_dir)  # fail here, not at scoring time, if something cannot be read back
+    log.info("trained heads into %s: %s", out_dir, summary["model_set"])
+    return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from campaigns import load_campaign
+
+    parser = argparse.ArgumentParser(prog="python -m nlp.training", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("data/heads"), help="folder for the heads (nlp/heads rebuilds the bundled ones)")
+    parser.add_argument("--campaign", type=Path, default=None)
+    parser.add_argument("--corrections", type=Path, default=None, help="JSON Lines of analyst corrections")
+    parser.add_argument("--shared-data", type=Path, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    corrections = read_jsonl(args.corrections) if args.corrections else []
+    summary = train_heads(load_campaign(args.campaign), args.out, corrections, args.shared_data)
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
