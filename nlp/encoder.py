@@ -58,7 +58,7 @@ class Encoder:
             for start in range(0, len(order), batch_size):
                 idx = order[start : start + batch_size]
                 batch = self.tokenizer(
-                    [texts[i] or " " for i in idx],
+                    [texts[i] if (texts[i] or "").strip() else "-" for i in idx],
                     padding=True,
                     truncation=True,
                     max_length=max_length,

@@ -82,8 +82,38 @@ def _macro_f1(y, pred) -> float:
     return float(f1_score(y, pred, average="macro"))
 
 
-def _lr(C: float, balanced: bool = True) -> LogisticRegression:
-    return LogisticRegression(C=C, max_iter=4000, class_weight="balanced" if balanced else None)
+class _LR:
+    """Logistic regression fitted on the non-empty columns only: hashed feature spaces are
+    mostly empty, and this makes training fast; the coefficients come back full width."""
+
+    def __init__(self, C: float, balanced: bool = True):
+        self.model = LogisticRegression(C=C, max_iter=4000, class_weight="balanced" if balanced else None)
+
+    def fit(self, X, y, sample_weight=None) -> _LR:
+        from scipy import sparse
+
+        if sparse.issparse(X):
+            X = X.tocsr()
+            cols = np.unique(X.indices)
+            self.model.fit(X[:, cols], y, sample_weight=sample_weight)
+            coef = np.zeros((self.model.coef_.shape[0], X.shape[1]))
+            coef[:, cols] = self.model.coef_
+            self.model.coef_ = coef
+            self.model.n_features_in_ = X.shape[1]
+        else:
+            self.model.fit(X, y, sample_weight=sample_weight)
+        self.coef_, self.intercept_, self.classes_ = self.model.coef_, self.model.intercept_, self.model.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)
+
+    def predict(self, X):
+        return self.model.predict(X)
+
+
+def _lr(C: float, balanced: bool = True) -> _LR:
+    return _LR(C, balanced)
 
 
 # ------------------------------------------------------------------ sentiment (tweets)

@@ -1,0 +1,87 @@
+"""The offline scorer end to end, on a tiny random encoder with heads trained on it."""
+
+import re
+
+import numpy as np
+import pytest
+
+from nlp import DocText, Score, Scorer, load_scorer, resolve_heads_dir
+from nlp.scoring import BUNDLED_HEADS
+
+DOCS = [
+    DocText("a", "Carlos Canales y la revocatoria", "El alcalde dijo que la revocatoria es una campaña de demolición."),
+    DocText("b", None, "Qué asco, me robaron el celular en Larco y ni un sereno. #RevocatoriaYa"),
+    DocText("c", None, "Hoy hay feria gastronómica en Barranco."),
+]
+
+
+@pytest.fixture
+def scorer(use_tiny_encoder, tiny_heads, campaign):
+    return load_scorer("offline", campaign, heads_dir=tiny_heads)
+
+
+def test_every_score_is_complete_and_consistent(scorer, campaign):
+    scores = scorer.score(DOCS)
+    assert isinstance(scorer, Scorer)
+    assert [s.doc_id for s in scores] == ["a", "b", "c"]
+    for s in scores:
+        assert isinstance(s, Score)
+        assert s.model_set == scorer.model_set
+        assert s.p_negative + s.p_neutral + s.p_positive == pytest.approx(1.0, abs=1e-5)
+        assert s.sentiment == ["negative", "neutral", "positive"][int(np.argmax([s.p_negative, s.p_neutral, s.p_positive]))]
+        assert s.sentiment_score == pytest.approx(s.p_positive - s.p_negative)
+        assert set(s.topic_probs) == set(campaign.topic_names)
+        assert all(0.0 <= v <= 1.0 for v in s.topic_probs.values())
+        assert set(s.topics) <= set(campaign.topic_names)
+        assert set(s.stance_probs) == {"pro_recall", "anti_recall", "none"}
+        assert s.stance == max(s.stance_probs, key=s.stance_probs.get)
+
+
+def test_target_sentiment_only_where_the_target_is_named(scorer):
+    a, b, c = scorer.score(DOCS)
+    assert a.target_passages == 2 and a.target_sentiment in {"negative", "neutral", "positive"}
+    assert -1.0 <= a.target_score <= 1.0 and 0.0 < a.target_confidence <= 1.0
+    for s in (b, c):
+        assert s.target_passages == 0
+        assert s.target_sentiment is None and s.target_score is None and s.target_confidence is None
+
+
+def test_model_set_names_encoder_and_head_hash(scorer):
+    assert re.fullmatch(r"offline:[\w.-]+\+heads-[0-9a-f]{8}", scorer.model_set)
+
+
+def test_progress_is_reported_after_each_batch(scorer):
+    seen = []
+    docs = [DocText(str(i), None, f"texto número {i} sobre Miraflores") for i in range(70)]
+    scores = scorer.score(docs, progress=seen.append)
+    assert len(scores) == 70
+    assert seen == sorted(seen) and seen[-1] == 70 and len(seen) == 3
+
+
+def test_empty_input_and_empty_text(scorer):
+    assert scorer.score([]) == []
+    (s,) = scorer.score([DocText("e", None, "")])
+    assert s.target_sentiment is None
+
+
+def test_heads_dir_resolution_order(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VIGIA_HEADS_DIR", raising=False)
+    assert resolve_heads_dir() == BUNDLED_HEADS
+    (tmp_path / "data" / "heads").mkdir(parents=True)
+    (tmp_path / "data" / "heads" / "manifest.json").write_text("{}")
+    assert resolve_heads_dir() == tmp_path / "data" / "heads" or resolve_heads_dir().resolve() == (tmp_path / "data" / "heads").resolve()
+    monkeypatch.setenv("VIGIA_HEADS_DIR", str(tmp_path / "env"))
+    assert resolve_heads_dir() == tmp_path / "env"
+    assert resolve_heads_dir(tmp_path / "explicit") == tmp_path / "explicit"
+
+
+def test_bundled_heads_are_committed_and_small():
+    files = list(BUNDLED_HEADS.glob("*.npz"))
+    assert {f.name for f in files} >= {"sentiment.npz", "target.npz", "topics.npz", "stance.npz"}
+    assert sum(f.stat().st_size for f in files) < 5 * 1024 * 1024
+
+
+def test_unknown_profile_is_refused(campaign):
+    with pytest.raises(ValueError, match="unknown profile"):
+        load_scorer("cloud", campaign)
