@@ -24,3 +24,8 @@ class DocumentItem(scrapy.Item):
     lang = scrapy.Field()          # the source's own language hint, if any
     native_id = scrapy.Field()     # the platform's id for social posts (doc_id derives from it)
     extra = scrapy.Field()         # dict of source-specific metadata (metrics, outlet, lead info)
+    # Set by the pipelines (a spider may set fetched_at when it knows better):
+    fetched_at = scrapy.Field()    # when the page or post was fetched (aware datetime)
+    doc_id = scrapy.Field()        # stable id (crawler.documents.doc_id)
+    content_hash = scrapy.Field()  # hash of the folded title + text
+    duplicate_of = scrapy.Field()  # doc_id of the first copy of the same story on another platform

@@ -27,6 +27,10 @@ class CampaignSpider(scrapy.Spider):
         self.campaign: Campaign = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
         self.skipped: dict[str, str] = {}
         self.source_states: dict[str, dict[str, str]] = {}
+        # Filled by the duplicates pipeline when the spider opens: what the warehouse already
+        # holds, so news spiders need not fetch an article again.
+        self.known_urls: set[str] = set()
+        self.known_titles: dict[str, set[str]] = {}
         sources = self.campaign.sources_for(self.name)
         if source:
             sources = [s for s in sources if s.name == source]

@@ -1,0 +1,473 @@
+"""Article pages to :class:`Article`: title, body, author, date, language, paywall flag.
+
+Pure functions over HTML strings, tested on saved pages (``tests/fixtures/pages``). Each
+field comes from the most reliable place the page offers, in order:
+
+- the outlet's own markup (Arc XP: ``h1.sht__title``, ``.story-contents__content p``;
+  La República: ``div.html-content p``),
+- the script-only body of Arc pages (``Fusion.globalContent={...}``),
+- JSON-LD ``NewsArticle`` (parsed leniently: the blocks are built from string templates
+  and are sometimes malformed),
+- OpenGraph / ``article:*`` meta tags,
+- trafilatura's generic extraction, and for the date, the date in the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import trafilatura
+from lxml import html as lxml_html
+from parsel import Selector
+
+from crawler.dates import date_from_url, parse_date
+from crawler.text import normalise_text
+
+ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "blogposting", "liveblogposting", "report",
+}
+_FALSE = {"false", "no", "0"}
+# Paragraphs that are navigation, not story ("LEE TAMBIÉN: ...", "MIRA: ...").
+_BOILERPLATE = re.compile(
+    r"^(lee|leer|mira|ver|te puede interesar|también lee|tambi[eé]n puedes leer|video recomendado|"
+    r"suscr[ií]bete|s[ií]guenos|recomendado|m[aá]s informaci[oó]n|m[aá]s en|relacionad[oa]s?)\b[^\n]{0,12}[:|]"
+    r"|^para (seguir|continuar) leyendo",
+    re.IGNORECASE,
+)
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "q", "svg", "form", "button", "figure", "aside", "nav")
+_BODY_SELECTORS = (
+    ".story-contents__content p.story-contents__font-paragraph",
+    ".story-contents__content p",
+    "div.html-content p",
+    "[itemprop=articleBody] p",
+    ".entry-content p",
+    ".news-text-content p",
+)
+_DATE_TEXT_SELECTORS = (
+    ".story-contents__author-date time",
+    ".story-contents__author-date",
+    "time",
+    "[class*=date]",
+    "[class*=fecha]",
+)
+MIN_BODY = 200
+# trafilatura is a fallback here; its "discarding data" notes are about its own heuristics.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+@dataclass
+class Article:
+    """What an article page says about itself; empty strings where it says nothing."""
+
+    url: str
+    title: str = ""
+    text: str = ""
+    author: str | None = None
+    published_at: datetime | None = None
+    lang: str | None = None
+    description: str = ""
+    paywalled: bool = False
+    canonical_url: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    body_from: str = ""            # which extractor gave the body, for debugging and tests
+    date_from: str = ""            # which field gave the date
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_html(body: bytes, declared: str | None = None) -> str:
+    """Page bytes to text, trusting valid UTF-8 over a declared ISO-8859-1/cp1252.
+
+    Servers often declare ISO-8859-1 for UTF-8 pages; UTF-8 is self-validating, so bytes
+    that decode as UTF-8 are UTF-8. Anything else is read as the declared encoding, with
+    latin-1 widened to cp1252 (what browsers do).
+    """
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    encoding = (declared or _meta_charset(body) or "cp1252").lower()
+    if encoding in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "utf-8", "utf8"):
+        encoding = "cp1252"
+    try:
+        return body.decode(encoding, errors="replace")
+    except LookupError:
+        return body.decode("cp1252", errors="replace")
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", body[:4096], re.IGNORECASE)
+    return match.group(1).decode("ascii") if match else None
+
+
+# --------------------------------------------------------------------------- HTML fragments
+
+
+def fragment_text(fragment: str | None) -> str:
+    """Plain text of an HTML fragment (a feed's content:encoded, a Fusion text element).
+
+    Scripts, "LEE TAMBIÉN" ``<q>`` blocks and lists made only of links are dropped; block
+    elements become lines.
+    """
+    if not fragment or not fragment.strip():
+        return ""
+    if "<" not in fragment:
+        return normalise_text(fragment)
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml_html.etree.ParserError):
+        return normalise_text(re.sub(r"<[^>]+>", " ", fragment))
+    for tag in _DROP_TAGS:
+        for el in root.findall(f".//{tag}"):
+            el.drop_tree()
+    for listing in root.xpath(".//ul|.//ol"):
+        items = listing.findall("li")
+        if items and all(_only_links(li) for li in items):
+            listing.drop_tree()
+    for br in root.findall(".//br"):
+        br.tail = "\n" + (br.tail or "")
+    lines = []
+    blocks = root.xpath(".//p|.//h2|.//h3|.//h4|.//li|.//blockquote")
+    if blocks:
+        for block in blocks:
+            if block.xpath("ancestor::p|ancestor::li|ancestor::blockquote"):
+                continue
+            lines.append(block.text_content())
+        tail = (root.text or "").strip()
+        if tail:
+            lines.insert(0, tail)
+    else:
+        lines.append(root.text_content())
+    return _join_paragraphs(lines)
+
+
+def _only_links(li: Any) -> bool:
+    text = " ".join(li.text_content().split())
+    link_text = " ".join(" ".join(a.text_content().split()) for a in li.findall(".//a"))
+    return bool(text) and len(link_text) >= len(text) * 0.9
+
+
+def _join_paragraphs(lines: list[str]) -> str:
+    kept = []
+    for line in lines:
+        line = normalise_text(line)
+        if line and not _BOILERPLATE.match(line):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def _json_lenient(raw: str) -> Any | None:
+    raw = raw.strip().rstrip(";")
+    if raw.startswith("<!--"):
+        raw = raw.removeprefix("<!--").removesuffix("-->")
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    repaired = re.sub(r",\s*([}\]])", r"\1", raw)
+    try:
+        return json.loads(repaired, strict=False)
+    except ValueError:
+        return None
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for child in node:
+            yield from _walk(child)
+    elif isinstance(node, dict):
+        yield node
+        if "@graph" in node:
+            yield from _walk(node["@graph"])
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds if k}
+
+
+_LD_STRING = r'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"'
+
+
+def _salvage(raw: str) -> dict[str, Any]:
+    """Fields read one by one from a JSON-LD block that does not parse."""
+    found: dict[str, Any] = {}
+    if not re.search(r'"@type"\s*:\s*"(\w*Article|BlogPosting|Report)"', raw):
+        return found
+    for key in ("headline", "description", "datePublished", "dateModified", "articleBody", "inLanguage"):
+        match = re.search(_LD_STRING.format(key=key), raw, re.DOTALL)
+        if match:
+            try:
+                found[key] = json.loads(f'"{match.group(1)}"', strict=False)
+            except ValueError:
+                found[key] = match.group(1)
+    authors = re.findall(r'"@type"\s*:\s*"Person"\s*,\s*"name"\s*:\s*"([^"]+)"', raw)
+    if authors:
+        found["author"] = [{"name": name} for name in authors]
+    if re.search(r'"isAccessibleForFree"\s*:\s*"?(false|False)', raw):
+        found["isAccessibleForFree"] = False
+    return found
+
+
+def news_article_ld(sel: Selector) -> dict[str, Any]:
+    """The page's JSON-LD article object (merged over blocks), salvaged field by field if malformed."""
+    merged: dict[str, Any] = {}
+    for raw in sel.css('script[type="application/ld+json"]::text').getall():
+        data = _json_lenient(raw)
+        if data is None:
+            candidate = _salvage(raw)
+        else:
+            candidate = next((n for n in _walk(data) if _types(n) & ARTICLE_TYPES), {})
+        for key, value in candidate.items():
+            merged.setdefault(key, value)
+    return merged
+
+
+def _ld_authors(value: Any) -> str | None:
+    names = []
+    for node in value if isinstance(value, list) else [value]:
+        if isinstance(node, dict):
+            name = node.get("name")
+        else:
+            name = node
+        if isinstance(name, str) and name.strip() and not name.startswith("http"):
+            names.append(normalise_text(name))
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+def _ld_paywalled(ld: dict[str, Any]) -> bool:
+    def closed(value: Any) -> bool:
+        return value is False or (isinstance(value, str) and value.strip().lower() in _FALSE)
+
+    if closed(ld.get("isAccessibleForFree")):
+        return True
+    parts = ld.get("hasPart")
+    return any(isinstance(p, dict) and closed(p.get("isAccessibleForFree")) for p in (parts if isinstance(parts, list) else [parts]))
+
+
+# --------------------------------------------------------------------------- Arc Fusion
+
+
+def fusion_content(page: str) -> dict[str, Any]:
+    """The ``Fusion.globalContent`` object of an Arc XP page, or {}."""
+    match = re.search(r"Fusion\.globalContent\s*=\s*", page)
+    if not match:
+        return {}
+    try:
+        data, _ = json.JSONDecoder(strict=False).raw_decode(page, match.end())
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _fusion_body(content: dict[str, Any]) -> str:
+    lines = []
+    for element in content.get("content_elements") or []:
+        if isinstance(element, dict) and element.get("type") in ("text", "header"):
+            lines.append(fragment_text(str(element.get("content") or "")))
+    return _join_paragraphs(lines)
+
+
+def _fusion_authors(content: dict[str, Any]) -> str | None:
+    credits = content.get("credits") or {}
+    people = credits.get("by") if isinstance(credits, dict) else None
+    return _ld_authors(people) if people else None
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def _first(*values: Any) -> Any:
+    for value in values:
+        if isinstance(value, str):
+            if value.strip():
+                return value
+        elif value:
+            return value
+    return None
+
+
+def _meta(sel: Selector, *names: str) -> str | None:
+    for name in names:
+        value = sel.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content').get()
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _clean_title(title: str | None) -> str:
+    return normalise_text(title).replace("\n", " ") if title else ""
+
+
+def _strip_site_suffix(title: str) -> str:
+    return re.sub(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$", "", title).strip()
+
+
+def _selector_body(sel: Selector) -> str:
+    for css in _BODY_SELECTORS:
+        paragraphs = sel.css(css)
+        if paragraphs:
+            return _join_paragraphs([fragment_text(p.get()) for p in paragraphs])
+    return ""
+
+
+def _visible_date(sel: Selector, now: datetime | None) -> datetime | None:
+    for css in _DATE_TEXT_SELECTORS:
+        for node in sel.css(css)[:5]:
+            stamp = node.attrib.get("datetime")
+            when = parse_date(stamp, now=now) if stamp else None
+            if when is None:
+                text = " ".join(node.css("::text").getall()).strip()
+                if 4 <= len(text) <= 80 and re.search(r"\d|ayer|hoy|hace", text, re.IGNORECASE):
+                    when = parse_date(text, now=now)
+            if when is not None:
+                return when
+    return None
+
+
+def _trafilatura(page: str, url: str) -> dict[str, Any]:
+    try:
+        doc = trafilatura.bare_extraction(
+            page, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            favor_recall=True,
+        )
+    except Exception:  # trafilatura raises assorted errors on odd markup; it is only a fallback
+        return {}
+    if doc is None:
+        return {}
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+def extract_article(page: str, url: str, *, now: datetime | None = None) -> Article:
+    """Everything an article page says about itself.
+
+    ``now`` anchors relative dates ("hace 2 horas"); it defaults to the current time.
+    """
+    sel = Selector(text=page or "<html></html>")
+    ld = news_article_ld(sel)
+    fusion = fusion_content(page) if "Fusion.globalContent" in (page or "") else {}
+    traf = _trafilatura(page, url) if page else {}
+
+    headlines = fusion.get("headlines") if isinstance(fusion.get("headlines"), dict) else {}
+    title = _first(
+        " ".join(sel.css("h1.sht__title ::text").getall()),
+        ld.get("headline"),
+        headlines.get("basic"),
+        _meta(sel, "og:title", "twitter:title"),
+        " ".join(sel.css("h1 ::text").getall()),
+        traf.get("title"),
+        _strip_site_suffix(" ".join(sel.css("title::text").getall())),
+    )
+
+    candidates = {
+        "selectors": _selector_body(sel),
+        "fusion": _fusion_body(fusion) if fusion else "",
+        "json-ld": _join_paragraphs(str(ld.get("articleBody") or "").split("\n")),
+    }
+    body_from, text = max(candidates.items(), key=lambda kv: len(kv[1]))
+    traf_text = _strip_title_line(normalise_text(traf.get("text") or ""), title)
+    if len(text) < MIN_BODY and len(traf_text) > len(text):
+        body_from, text = "trafilatura", _join_paragraphs(traf_text.split("\n"))
+    if not text:
+        body_from = ""
+
+    subheadlines = fusion.get("subheadlines") if isinstance(fusion.get("subheadlines"), dict) else {}
+    descriptions = fusion.get("description") if isinstance(fusion.get("description"), dict) else {}
+    description = _first(
+        " ".join(sel.css("h2.sht__summary ::text").getall()),
+        ld.get("description"),
+        subheadlines.get("basic"),
+        descriptions.get("basic"),
+        _meta(sel, "og:description", "description", "twitter:description"),
+        traf.get("description"),
+    )
+
+    author = _first(
+        ", ".join(dict.fromkeys(a.strip() for a in sel.css("a.story-contents__author-link ::text").getall() if a.strip())),
+        _ld_authors(ld.get("author")),
+        _fusion_authors(fusion),
+        _author_meta(_meta(sel, "author", "article:author", "dc.creator", "parsely-author")),
+        traf.get("author"),
+    )
+
+    published_at, date_from = _published(sel, ld, fusion, traf, url, now)
+
+    lang = _first(
+        (sel.xpath("/html/@lang").get() or "").split("-")[0].lower(),
+        str(ld.get("inLanguage") or "").split("-")[0].lower(),
+        (_meta(sel, "og:locale") or "").split("_")[0].lower(),
+        traf.get("language"),
+    )
+
+    keywords = ld.get("keywords") or _meta(sel, "keywords", "news_keywords") or []
+    if isinstance(keywords, str):
+        keywords = [k.strip() for k in keywords.split(",") if k.strip()]
+
+    paywalled = _ld_paywalled(ld) or bool(sel.css(".paywall, [class*=paywall], #paywall"))
+
+    return Article(
+        url=url,
+        title=_clean_title(title),
+        text=text,
+        author=normalise_text(author) or None if author else None,
+        published_at=published_at,
+        lang=lang or None,
+        description=normalise_text(description),
+        paywalled=paywalled,
+        canonical_url=sel.css('link[rel="canonical"]::attr(href)').get() or _meta(sel, "og:url"),
+        keywords=[normalise_text(str(k)) for k in keywords if str(k).strip()],
+        body_from=body_from,
+        date_from=date_from,
+    )
+
+
+def _author_meta(value: str | None) -> str | None:
+    if not value or value.startswith("http"):
+        return None
+    return value
+
+
+def _strip_title_line(text: str, title: str | None) -> str:
+    if not text or not title:
+        return text
+    first, _, rest = text.partition("\n")
+    return rest if normalise_text(first) == normalise_text(title) else text
+
+
+def _published(
+    sel: Selector, ld: dict[str, Any], fusion: dict[str, Any], traf: dict[str, Any], url: str, now: datetime | None
+) -> tuple[datetime | None, str]:
+    structured = (
+        ("json-ld", ld.get("datePublished")),
+        ("meta", _meta(sel, "article:published_time", "datePublished", "date", "pubdate", "publish-date", "dc.date")),
+        ("fusion", fusion.get("first_publish_date") or fusion.get("display_date")),
+        ("json-ld-modified", ld.get("dateModified")),
+    )
+    for origin, value in structured:
+        when = parse_date(value, now=now) if isinstance(value, str) else None
+        if when is not None:
+            return when, origin
+    when = _visible_date(sel, now)
+    if when is not None:
+        return when, "visible"
+    when = date_from_url(url)
+    if when is not None:
+        return when, "url"
+    when = parse_date(traf.get("date"), now=now) if traf.get("date") else None
+    if when is not None:
+        return when, "trafilatura"
+    return None, ""

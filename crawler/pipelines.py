@@ -1,0 +1,334 @@
+"""From a spider's candidate item to a stored document, in five stages (see ITEM_PIPELINES).
+
+1. :class:`CleanPipeline` validates, canonicalises the URL, normalises text, parses the date
+   to UTC and derives doc_id and content hash.
+2. :class:`TargetPipeline` keeps only documents that name the campaign's target.
+3. :class:`LanguagePipeline` detects the language and drops those the campaign does not keep.
+4. :class:`DuplicatesPipeline` drops documents already held and links copies of a story
+   held from another platform (``duplicate_of``).
+5. :class:`WarehousePipeline` writes documents in batches, records the crawl run and keeps
+   each source's high-water marks.
+
+A dropped item raises :class:`Drop`, whose ``reason`` is what the crawl run counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from twisted.internet import task
+
+from crawler.dates import date_from_url, parse_date
+from crawler.documents import content_hash, doc_id
+from crawler.duplicates import StoryIndex
+from crawler.feeds import title_key
+from crawler.items import DocumentItem
+from crawler.language import LanguageGuesser
+from crawler.mentions import TargetMatcher
+from crawler.text import normalise_text
+from crawler.urls import canonical_url
+from warehouse import connect, default_db_path
+from warehouse.campaigns import register_campaign
+from warehouse.crawl_runs import finish_run, start_run
+from warehouse.documents import fingerprints, insert_documents
+from warehouse.source_state import load_state, save_state
+
+log = logging.getLogger("vigia.pipelines")
+
+
+class Drop(DropItem):
+    """An item left out on purpose; ``reason`` is a short slug counted per crawl run."""
+
+    def __init__(self, reason: str, message: str = "", log_level: str | None = None):
+        super().__init__(f"{reason}: {message}" if message else reason, log_level=log_level)
+        self.reason = reason
+
+
+def now_setting(crawler: Crawler) -> datetime | None:
+    """``VIGIA_NOW`` as an aware datetime, or None for the real clock."""
+    value = crawler.settings.get("VIGIA_NOW")
+    if not value:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValueError(f"VIGIA_NOW={value!r} is not a date")
+    return parsed
+
+
+def db_path(crawler: Crawler) -> str:
+    return str(crawler.settings.get("VIGIA_DB") or default_db_path())
+
+
+class _Stage:
+    """What every stage shares: the crawler, its spider and the spider's campaign."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _Stage:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> Any:
+        return self.crawler.spider
+
+    @property
+    def campaign(self) -> Any:
+        return self.spider.campaign
+
+
+class CleanPipeline(_Stage):
+    """Validate and normalise: canonical URL, clean text, UTC date, doc_id, content hash."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.local_base = crawler.settings.get("VIGIA_LOCAL_BASE") or None
+        self.pinned_now = now_setting(crawler)
+
+    def process_item(self, item: DocumentItem) -> DocumentItem:
+        self.crawler.stats.inc_value("vigia/items_seen")
+        source_type = item.get("source_type")
+        platform = (item.get("platform") or "").strip()
+        if source_type not in ("news", "social"):
+            raise Drop("invalid", f"source_type {source_type!r}", log_level="WARNING")
+        if not platform:
+            raise Drop("invalid", "no platform", log_level="WARNING")
+        url = item.get("url")
+        if url:
+            item["url"] = canonical_url(str(url), self.local_base)
+        elif source_type == "news" or not item.get("native_id"):
+            raise Drop("invalid", "no url", log_level="WARNING")
+        item["platform"] = platform
+        item["title"] = normalise_text(item.get("title")).replace("\n", " ") or None
+        item["text"] = normalise_text(item.get("text"))
+        if not item["text"] and not item["title"]:
+            raise Drop("empty", item.get("url") or "", log_level="INFO")
+        item["author"] = normalise_text(item.get("author")) or None
+        fetched = item.get("fetched_at")
+        fetched = parse_date(fetched) if fetched else None
+        item["fetched_at"] = fetched or datetime.now(UTC)
+        tz = getattr(self.campaign, "timezone", "America/Lima")
+        published = parse_date(item.get("published_at"), now=self.pinned_now or item["fetched_at"], tz=tz)
+        if published is None and item.get("url"):
+            published = date_from_url(item["url"], tz)
+        item["published_at"] = published
+        if item.get("native_id") is not None:
+            item["native_id"] = str(item["native_id"])
+        item["doc_id"] = doc_id(
+            self.campaign.id, source_type, url=item.get("url"), platform=platform, native_id=item.get("native_id")
+        )
+        item["content_hash"] = content_hash(item["title"], item["text"])
+        return item
+
+
+class TargetPipeline(_Stage):
+    """Keep only documents whose title or text names the target (full name or an alias)."""
+
+    def open_spider(self) -> None:
+        self.matcher = TargetMatcher(self.campaign.target.names)
+
+    def process_item(self, item: DocumentItem) -> DocumentItem:
+        if not self.matcher.names_target(item.get("title"), item.get("text")):
+            raise Drop("not_about_target", item.get("url") or "")
+        return item
+
+
+class LanguagePipeline(_Stage):
+    """Store the ISO 639-1 language; drop documents in languages the campaign does not follow."""
+
+    def open_spider(self) -> None:
+        self.guesser = LanguageGuesser(self.campaign.languages)
+
+    def process_item(self, item: DocumentItem) -> DocumentItem:
+        sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
+        lang = self.guesser.detect(sample, hint=item.get("lang"))
+        if not self.guesser.kept(lang):
+            raise Drop("language", f"{lang} {item.get('url') or ''}")
+        item["lang"] = lang
+        return item
+
+
+class DuplicatesPipeline(_Stage):
+    """Exact and near-duplicate detection against the warehouse and the run so far.
+
+    At open it loads the campaign's stored fingerprints (and hands the spider the stored
+    URLs and titles, so news spiders skip articles already held).
+    """
+
+    def open_spider(self) -> None:
+        self.index = StoryIndex()
+        with connect(db_path(self.crawler)) as con:
+            rows = fingerprints(con, self.campaign.id)
+        started = time.monotonic()
+        self.index.seed(rows)
+        spider = self.spider
+        spider.known_urls = {row["url"] for row in rows if row.get("url")}
+        spider.known_titles = {}
+        for row in rows:
+            if row.get("title"):
+                spider.known_titles.setdefault(row["platform"], set()).add(title_key(row["title"]))
+        log.info("%d stored documents indexed for duplicates in %.1fs", len(rows), time.monotonic() - started)
+
+    def process_item(self, item: DocumentItem) -> DocumentItem:
+        social = item["source_type"] == "social"
+        fields = dict(
+            platform=item["platform"], title=item.get("title"), text=item.get("text"),
+            content_hash=item["content_hash"], author=item.get("author"), social=social,
+        )
+        verdict = self.index.check(item["doc_id"], **fields)
+        if verdict.drop:
+            raise Drop(verdict.kind, f"{item.get('url')} = {verdict.of}")
+        if verdict.kind == "copy":
+            item["duplicate_of"] = verdict.of
+            self.crawler.stats.inc_value("vigia/copies")
+        self.index.add(item["doc_id"], duplicate_of=item.get("duplicate_of"), **fields)
+        return item
+
+
+class WarehousePipeline(_Stage):
+    """Buffered writes to the warehouse, the crawl-run record, and per-source state.
+
+    Documents are written every ``VIGIA_FLUSH_ITEMS`` items or ``VIGIA_FLUSH_SECONDS``
+    seconds and at close, each time in a short connection so that other processes (the
+    dashboard, ``vigia sql``) can open the file in between.
+    """
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.db = db_path(crawler)
+        self.flush_items = crawler.settings.getint("VIGIA_FLUSH_ITEMS", 100)
+        self.flush_seconds = crawler.settings.getfloat("VIGIA_FLUSH_SECONDS", 10.0)
+        self.buffer: list[dict[str, Any]] = []
+        self.last_flush = time.monotonic()
+        self.items_kept = 0
+        self.new_documents = 0
+        self.dropped: Counter[str] = Counter()
+        self.pipeline_errors: Counter[str] = Counter()
+        self.run_id: int | None = None
+        self.timer: task.LoopingCall | None = None
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def open_spider(self) -> None:
+        spider, campaign = self.spider, self.campaign
+        with connect(self.db) as con:
+            register_campaign(
+                con, campaign.id, campaign.name, campaign.topic_names, campaign.timezone, campaign.sample
+            )
+            self.run_id = start_run(con, campaign.id, spider.name)
+            names = [s.name for s in spider.sources] + list(spider.skipped)
+            for name in dict.fromkeys(names):
+                spider.source_states[name] = load_state(con, campaign.id, name)
+        spider.run_id = self.run_id
+        self.timer = task.LoopingCall(self._flush_if_due)
+        self.timer.start(max(self.flush_seconds, 0.5), now=False)
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+        self.dropped[getattr(exception, "reason", None) or type(exception).__name__] += 1
+
+    def item_error(self, item: Any, response: Any, spider: Any = None, failure: Any = None) -> None:
+        kind = type(failure.value).__name__ if failure is not None else "error"
+        self.pipeline_errors[f"pipeline_{kind}"] += 1
+
+    def process_item(self, item: DocumentItem) -> DocumentItem:
+        row = dict(item)
+        row["campaign"] = self.campaign.id
+        row["source"] = row.get("source") or self.spider.name
+        row["crawl_run_id"] = self.run_id
+        row["extra"] = row.get("extra") or None
+        self.buffer.append(row)
+        self.items_kept += 1
+        if len(self.buffer) >= self.flush_items:
+            self.flush()
+        return item
+
+    def _flush_if_due(self) -> None:
+        if self.buffer and time.monotonic() - self.last_flush >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered documents now (one short connection)."""
+        self.last_flush = time.monotonic()
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        with connect(self.db) as con:
+            new = insert_documents(con, batch)
+        self.new_documents += len(new)
+        self.crawler.stats.inc_value("vigia/new_documents", len(new))
+        log.info("%s: stored %d documents (%d new)", self.spider.name, len(batch), len(new))
+
+    def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Record the run; keep source states only after a complete run (and the final flush)."""
+        if self.run_id is None:
+            return
+        finished = reason == "finished"
+        summary = self.summary(spider, reason)
+        with connect(self.db) as con:
+            finish_run(
+                con,
+                self.run_id,
+                status="finished" if finished else "failed",
+                finish_reason=reason,
+                items_seen=summary["items_seen"],
+                items_kept=summary["items_kept"],
+                new_documents=summary["new_documents"],
+                dropped=summary["dropped"],
+                errors=summary["errors"],
+                skipped=summary["skipped"],
+            )
+            if finished:
+                for name, values in spider.source_states.items():
+                    save_state(con, self.campaign.id, name, values)
+        spider.crawl_summary = summary
+
+    def summary(self, spider: Any, reason: str) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats()
+        errors: Counter[str] = Counter(self.pipeline_errors)
+        for key, value in stats.items():
+            if not isinstance(value, int):
+                continue
+            if key.startswith("spider_exceptions/"):
+                errors[key.split("/", 1)[1]] += value
+            elif key.startswith("downloader/exception_type_count/"):
+                errors[key.rsplit("/", 1)[1].rsplit(".", 1)[-1]] += value
+            elif key.startswith("downloader/response_status_count/"):
+                code = key.rsplit("/", 1)[1]
+                robots = stats.get(f"robotstxt/response_status_count/{code}", 0)
+                if code.isdigit() and int(code) >= 400 and value - robots > 0:
+                    errors[f"http_{code}"] += value - robots
+            elif key.startswith("vigia/errors/"):
+                errors[key.split("/", 2)[2]] += value
+        skipped = dict(spider.skipped)
+        for key, value in stats.items():
+            # Skips counted only in stats (not already explained in spider.skipped).
+            if key.startswith("vigia/skipped/") and isinstance(value, int):
+                what = key.split("/", 2)[2]
+                if what.split("/")[0] not in skipped:
+                    skipped[what] = f"{value} times"
+        return {
+            "spider": spider.name,
+            "run_id": self.run_id,
+            "status": "finished" if reason == "finished" else "failed",
+            "finish_reason": reason,
+            "items_seen": int(stats.get("vigia/items_seen", 0)),
+            "items_kept": self.items_kept,
+            "new_documents": self.new_documents,
+            "dropped": dict(sorted(self.dropped.items())),
+            "errors": dict(sorted(errors.items())),
+            "skipped": skipped,
+        }

@@ -1,0 +1,67 @@
+"""Scrapy settings for Vigia (``scrapy.cfg`` points here).
+
+Vigia's own keys:
+
+- ``VIGIA_DB``: the warehouse file the pipelines write (default ``$VIGIA_DB`` or
+  ``data/vigia.duckdb``).
+- ``VIGIA_LOCAL_BASE``: base URL of the sample server when crawling samples; stored URLs are
+  mapped back to the real ones (``campaigns.from_local``) so doc_ids do not depend on the port.
+- ``VIGIA_NOW``: an ISO-8601 time that pins "now" for relative dates and sitemap windows
+  (tests and demos); unset means the real clock.
+- ``VIGIA_FLUSH_ITEMS`` / ``VIGIA_FLUSH_SECONDS``: how often buffered documents are written.
+"""
+
+import os
+
+BOT_NAME = "vigia"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Say who we are and where to complain; publishers block anonymous default agents.
+VIGIA_CONTACT_URL = os.environ.get("VIGIA_CONTACT_URL", "https://github.com/vigia-monitor/vigia#crawler")
+USER_AGENT = f"VigiaBot/0.1 (public-interest news monitor; +{VIGIA_CONTACT_URL})"
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,*/*;q=0.8",
+    "Accept-Language": "es-PE,es;q=0.9,en;q=0.6",
+}
+
+ROBOTSTXT_OBEY = True
+
+# Politeness: a couple of requests per outlet at a time, adapted to how fast it answers.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+
+HTTPCACHE_ENABLED = False
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+
+LOG_LEVEL = "INFO"
+# Irrelevant and duplicate items are the normal case; the run's summary counts them.
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.CleanPipeline": 100,
+    "crawler.pipelines.TargetPipeline": 200,
+    "crawler.pipelines.LanguagePipeline": 300,
+    "crawler.pipelines.DuplicatesPipeline": 400,
+    "crawler.pipelines.WarehousePipeline": 500,
+}
+
+VIGIA_DB = os.environ.get("VIGIA_DB") or None
+VIGIA_LOCAL_BASE = None
+VIGIA_NOW = None
+VIGIA_FLUSH_ITEMS = 100
+VIGIA_FLUSH_SECONDS = 10.0
