@@ -135,7 +135,7 @@ class NewsFeedsSpider(NewsSpider):
     def start_requests_for(self, source: Source) -> Iterable[scrapy.Request]:
         for url in source.urls:
             yield scrapy.Request(
-                url, callback=self.parse_feed, errback=self.fetch_failed, cb_kwargs={"source": source},
+                self.reachable(url), callback=self.parse_feed, errback=self.fetch_failed, cb_kwargs={"source": source},
             )
 
     def parse_feed(self, response: Response, source: Source) -> Iterable[Any]:

@@ -45,7 +45,7 @@ class NewsSearchSpider(NewsSpider):
             return
         for query in source.queries:
             yield scrapy.Request(
-                search_url(source.urls[0], query),
+                self.reachable(search_url(source.urls[0], query)),
                 callback=self.parse_search,
                 errback=self.fetch_failed,
                 cb_kwargs={"source": source, "query": query},
@@ -82,7 +82,7 @@ class NewsSearchSpider(NewsSpider):
 
     def feed_request(self, outlet: str, feeds: list[str]) -> scrapy.Request:
         return scrapy.Request(
-            feeds[0],
+            self.reachable(feeds[0]),
             callback=self.parse_outlet_feed,
             errback=self.outlet_feed_failed,
             cb_kwargs={"outlet": outlet, "rest": feeds[1:]},

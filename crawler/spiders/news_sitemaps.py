@@ -29,7 +29,7 @@ class NewsSitemapsSpider(NewsSpider):
 
     def start_requests_for(self, source: Source) -> Iterable[scrapy.Request]:
         for url in source.urls:
-            yield self.sitemap_request(url, source, depth=0)
+            yield self.sitemap_request(self.reachable(url), source, depth=0)
 
     def sitemap_request(self, url: str, source: Source, depth: int) -> scrapy.Request:
         return scrapy.Request(
