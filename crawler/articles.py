@@ -396,11 +396,12 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         traf.get("description"),
     )
 
-    author = _first(
+    author = _byline(
         ", ".join(dict.fromkeys(a.strip() for a in sel.css("a.story-contents__author-link ::text").getall() if a.strip())),
         _ld_authors(ld.get("author")),
         _fusion_authors(fusion),
-        _author_meta(_meta(sel, "author", "article:author", "dc.creator", "parsely-author")),
+        _author_meta(_meta(sel, "article:author")),
+        _author_meta(_meta(sel, "author", "dc.creator", "parsely-author")),
         traf.get("author"),
     )
 
@@ -433,6 +434,14 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         body_from=body_from,
         date_from=date_from,
     )
+
+
+def _byline(*candidates: str | None) -> str | None:
+    """The fullest byline: pages often list every author in one place and only the first in another."""
+    found = [c for c in candidates if c and c.strip()]
+    if not found:
+        return None
+    return max(found, key=lambda c: len([n for n in re.split(r",| y | and ", c) if n.strip()]))
 
 
 def _author_meta(value: str | None) -> str | None:

@@ -28,6 +28,8 @@ from crawler.urls import canonical_url
 # A feed text this long is the whole story: when it does not name the target, the article
 # page is not fetched (the entry still goes through the pipelines and is counted as dropped).
 FULL_TEXT = 600
+# Page dates that are only a guess (a day, not a time).
+WEAK_DATES = ("url", "trafilatura")
 
 
 class NewsSpider(CampaignSpider):
@@ -106,9 +108,10 @@ class NewsSpider(CampaignSpider):
                 text, body_from = feed_text, "feed"
         if not text and article and article.description:
             text, body_from = article.description, "description"
-        published = (article.published_at if article else None) or (
-            entry.published_at or entry.published if entry else None
-        )
+        published = article.published_at if article else None
+        if entry and (published is None or article.date_from in WEAK_DATES):
+            # a feed's own timestamp beats a date guessed from the URL or the text
+            published = entry.published_at or entry.published or published
         info: dict[str, Any] = {"body_from": body_from}
         if article and article.paywalled:
             info["paywalled"] = True
