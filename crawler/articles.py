@@ -325,18 +325,23 @@ def _selector_body(sel: Selector) -> str:
     return ""
 
 
-def _visible_date(sel: Selector, now: datetime | None) -> datetime | None:
+_RELATIVE = re.compile(r"\b(hace|ayer|hoy|anteayer|ago|yesterday|today)\b", re.IGNORECASE)
+
+
+def _visible_date(sel: Selector, now: datetime | None) -> tuple[datetime | None, str]:
+    """The date a reader sees on the page, and whether it was "visible" or "relative" (hace 2 horas)."""
     for css in _DATE_TEXT_SELECTORS:
         for node in sel.css(css)[:5]:
             stamp = node.attrib.get("datetime")
             when = parse_date(stamp, now=now) if stamp else None
-            if when is None:
-                text = " ".join(node.css("::text").getall()).strip()
-                if 4 <= len(text) <= 80 and re.search(r"\d|ayer|hoy|hace", text, re.IGNORECASE):
-                    when = parse_date(text, now=now)
             if when is not None:
-                return when
-    return None
+                return when, "visible"
+            text = " ".join(node.css("::text").getall()).strip()
+            if 4 <= len(text) <= 80 and re.search(r"\d|ayer|hoy|hace", text, re.IGNORECASE):
+                when = parse_date(text, now=now)
+                if when is not None:
+                    return when, "relative" if _RELATIVE.search(text) else "visible"
+    return None, ""
 
 
 def _trafilatura(page: str, url: str) -> dict[str, Any]:
@@ -470,9 +475,9 @@ def _published(
         when = parse_date(value, now=now) if isinstance(value, str) else None
         if when is not None:
             return when, origin
-    when = _visible_date(sel, now)
+    when, origin = _visible_date(sel, now)
     if when is not None:
-        return when, "visible"
+        return when, origin
     when = date_from_url(url)
     if when is not None:
         return when, "url"

@@ -28,8 +28,8 @@ from crawler.urls import canonical_url
 # A feed text this long is the whole story: when it does not name the target, the article
 # page is not fetched (the entry still goes through the pipelines and is counted as dropped).
 FULL_TEXT = 600
-# Page dates that are only a guess (a day, not a time).
-WEAK_DATES = ("url", "trafilatura")
+# Page dates that are only a guess ("hace 3 días", a day from the URL or the text).
+WEAK_DATES = ("url", "trafilatura", "relative")
 
 
 class NewsSpider(CampaignSpider):

@@ -114,7 +114,7 @@ def test_mojibake_in_the_page_text_is_repaired():
 
 def test_relative_visible_date():
     article = page("canaln_relative_date.html")
-    assert article.date_from == "visible"
+    assert article.date_from == "relative"
     assert article.published_at == datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 
 
