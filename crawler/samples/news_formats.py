@@ -64,9 +64,15 @@ def spanish_date(when: datetime) -> str:
 
 
 def google_id(url: str) -> str:
-    """A ``CBMi...`` article id like Google News gives (an opaque, URL-safe token)."""
-    raw = b"\x08\x13\x22" + bytes([len(url) % 256]) + url.encode()
-    return "CBMi" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """A ``CBMi...`` article id like Google News gives: a URL-safe protobuf holding the URL."""
+    data = url.encode()
+    size, length = len(data), bytearray()
+    while True:  # protobuf varint
+        byte, size = size & 0x7F, size >> 7
+        length.append(byte | (0x80 if size else 0))
+        if not size:
+            break
+    return base64.urlsafe_b64encode(b"\x08\x13\x22" + bytes(length) + data).decode().rstrip("=")
 
 
 def google_link(url: str) -> str:
@@ -282,10 +288,9 @@ def wordpress_rss(site: str, host: str, items: list[SampleArticle], now: datetim
 
 def break_feed(text: str) -> str:
     """The feed as a timed-out proxy delivers it: bare ampersands, an HTML entity XML does
-    not know, and the connection closed in the middle of the last item."""
+    not know, and the connection closed at the start of one more item."""
     text = text.replace("<channel>", "<channel>\n<copyright>Perú21 & Grupo El Comercio&nbsp;2026</copyright>", 1)
-    cut = text.rfind("<item>")
-    return text[: cut + len("<item>\n<title><![CDATA[Mira")]
+    return text.removesuffix("</channel>\n</rss>") + "<item>\n<title><![CDATA[Mira"
 
 
 def wordpress_atom(site: str, host: str, items: list[SampleArticle], now: datetime) -> str:
@@ -378,7 +383,7 @@ def google_news_rss(query: str, hits: list[tuple[SampleArticle | Lead, list[Samp
         '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">',
         "<channel>",
         "<generator>NFE/5.0</generator>",
-        f"<title>&quot;{esc(query)}&quot; - Google News</title>",
+        f"<title>{esc(query)} - Google News</title>",
         "<link>https://news.google.com/search?hl=es-419&amp;gl=PE&amp;ceid=PE:es-419</link>",
         "<language>es-419</language>",
         "<webMaster>news-webmaster@google.com</webMaster>",
@@ -404,7 +409,7 @@ def google_news_rss(query: str, hits: list[tuple[SampleArticle | Lead, list[Samp
             "<item>",
             f"<title>{esc(title)} - {esc(outlet)}</title>",
             f"<link>{link}</link>",
-            f'<guid isPermaLink="false">{google_id(link)[4:40]}</guid>',
+            f'<guid isPermaLink="false">{link.rsplit("/", 1)[1].split("?")[0]}</guid>',
             f"<pubDate>{rfc822(when, gmt=True)}</pubDate>",
             f"<description>{esc(description)}</description>",
             f'<source url="{esc(site)}">{esc(outlet)}</source>',
