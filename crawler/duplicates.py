@@ -18,6 +18,7 @@ import hashlib
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from datasketch import MinHash, MinHashLSH
@@ -33,6 +34,7 @@ NUM_PERM = 128
 # similarity reaches SIMILARITY.
 LSH_THRESHOLD = 0.5
 SIMILARITY = 0.55
+NEAR_WINDOW = timedelta(days=30)
 
 
 def _hash32(data: bytes) -> int:
@@ -148,22 +150,36 @@ class StoryIndex:
         author: str | None = None,
         duplicate_of: str | None = None,
         social: bool = False,
+        near: bool = True,
     ) -> None:
-        """Hold a document; ``duplicate_of`` names the first copy when it is itself a copy."""
+        """Hold a document; ``duplicate_of`` names the first copy when it is itself a copy.
+
+        With ``near=False`` it is held for exact matches only (no MinHash: old documents).
+        """
         if doc_id in self._held:
             return
         root = duplicate_of if duplicate_of in self._held else doc_id
         self._held[doc_id] = _Held(platform=platform, author=author, root=root, social=social)
         self._by_hash.setdefault(content_hash, []).append(doc_id)
-        minhash = self._minhash(title, text)
+        minhash = self._minhash(title, text) if near else None
         if minhash is not None:
             self._minhashes[doc_id] = minhash
             self._lsh.insert(doc_id, minhash)
 
-    def seed(self, rows: Iterable[Mapping[str, Any]]) -> int:
-        """Hold stored documents (``warehouse.documents.fingerprints`` rows, oldest first)."""
+    def seed(self, rows: Iterable[Mapping[str, Any]], near_window: timedelta | None = NEAR_WINDOW) -> int:
+        """Hold stored documents (``warehouse.documents.fingerprints`` rows, oldest first).
+
+        Reprints follow the original within days: only documents published within
+        ``near_window`` of the newest one are indexed for near-duplicates (MinHash costs
+        about 2 ms a document); older ones still match exactly by id and content hash.
+        """
+        rows = list(rows)
+        dates = [r["published_at"] for r in rows if isinstance(r.get("published_at"), datetime)]
+        since = max(dates) - near_window if dates and near_window is not None else None
         count = 0
         for row in rows:
+            published = row.get("published_at")
+            near = since is None or not isinstance(published, datetime) or published >= since
             self.add(
                 row["doc_id"],
                 platform=row["platform"],
@@ -173,6 +189,7 @@ class StoryIndex:
                 author=row.get("author"),
                 duplicate_of=row.get("duplicate_of"),
                 social=row.get("source_type") == "social",
+                near=near,
             )
             count += 1
         return count

@@ -102,3 +102,15 @@ def test_seeding_from_stored_fingerprints():
     assert index.seed([{**stored, "url": "https://andina.pe/a", "duplicate_of": None}]) == 1
     assert stored["doc_id"] in index
     assert check(index, doc("https://gestion.pe/b", "gestion.pe", "Cámaras", ANDINA)).of == stored["doc_id"]
+
+
+def test_old_stored_documents_match_exactly_but_not_as_near_copies():
+    from datetime import UTC, datetime
+
+    index = StoryIndex()
+    old = {**doc("https://andina.pe/old", "andina.pe", "Cámaras", ANDINA), "published_at": datetime(2026, 1, 1, tzinfo=UTC)}
+    new = {**doc("https://andina.pe/new", "andina.pe", "Kit", OTHER), "published_at": datetime(2026, 11, 1, tzinfo=UTC)}
+    index.seed([old, new])
+    assert check(index, old).kind == "duplicate_id"
+    reprint = doc("https://gestion.pe/b", "gestion.pe", "Cámaras", ["Lima. " + ANDINA[0], *ANDINA[1:]])
+    assert check(index, reprint).kind == "new"
