@@ -66,20 +66,21 @@ class Outlet:
     host: str                   # the host its URLs use
     name: str                   # as Google News shows it
     family: str                 # arc, larepublica, infobae, rpp, andina, wordpress
+    newsroom: str               # the byline of unsigned copies
 
 
 OUTLETS: dict[str, Outlet] = {
     o.domain: o
     for o in [
-        Outlet("elcomercio.pe", "elcomercio.pe", "El Comercio Perú", "arc"),
-        Outlet("gestion.pe", "gestion.pe", "Diario Gestión", "arc"),
-        Outlet("peru21.pe", "peru21.pe", "Perú21", "arc"),
-        Outlet("infobae.com", "www.infobae.com", "Infobae", "infobae"),
-        Outlet("larepublica.pe", "larepublica.pe", "La República", "larepublica"),
-        Outlet("rpp.pe", "rpp.pe", "RPP Noticias", "rpp"),
-        Outlet("andina.pe", "andina.pe", "Agencia Andina", "andina"),
-        Outlet("exitosanoticias.pe", "exitosanoticias.pe", "Exitosa Noticias", "wordpress"),
-        Outlet("ojo-publico.com", "ojo-publico.com", "Ojo Público", "wordpress"),
+        Outlet("elcomercio.pe", "elcomercio.pe", "El Comercio Perú", "arc", "Redacción EC"),
+        Outlet("gestion.pe", "gestion.pe", "Diario Gestión", "arc", "Redacción Gestión"),
+        Outlet("peru21.pe", "peru21.pe", "Perú21", "arc", "Redacción Perú21"),
+        Outlet("infobae.com", "www.infobae.com", "Infobae", "infobae", "Redacción Infobae"),
+        Outlet("larepublica.pe", "larepublica.pe", "La República", "larepublica", "Redacción LR"),
+        Outlet("rpp.pe", "rpp.pe", "RPP Noticias", "rpp", "Redacción RPP"),
+        Outlet("andina.pe", "andina.pe", "Agencia Andina", "andina", "Redacción Andina"),
+        Outlet("exitosanoticias.pe", "exitosanoticias.pe", "Exitosa Noticias", "wordpress", "Redacción Exitosa"),
+        Outlet("ojo-publico.com", "ojo-publico.com", "Ojo Público", "wordpress", "Redacción Ojo Público"),
     ]
 }
 
@@ -213,7 +214,7 @@ def _reprint(original: SampleArticle, outlet: str, section: str, n: int) -> Samp
     return SampleArticle(
         key=key, url=url, outlet=outlet, section=section, sections=(section,), published_at=when,
         title=title, summary=original.summary, paragraphs=tuple(paragraphs),
-        authors=("Redacción " + OUTLETS[outlet].name.split()[0],), lang=original.lang,
+        authors=(OUTLETS[outlet].newsroom,), lang=original.lang,
         relevant=original.relevant, duplicate_of=original.url, tone=original.tone,
         topics=original.topics, flags=frozenset(), native_id=nid,
     )
