@@ -19,6 +19,7 @@ a feed lists what is published at ``server.state["now"]`` (default: the real clo
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from datetime import datetime, timedelta
@@ -83,7 +84,7 @@ def _related(items: list[SampleArticle]) -> dict[str, list[SampleArticle]]:
 
 
 def _cloudflare(request: Request) -> Response:
-    ray = f"{abs(hash(request.path)) % 16**16:016x}"
+    ray = hashlib.sha1(request.path.encode()).hexdigest()[:16]
     return Response(
         403,
         "<!DOCTYPE html><html lang=\"en-US\"><head><title>Attention Required! | Cloudflare</title></head>"
@@ -213,12 +214,7 @@ def register(server: SampleServer) -> None:
 
     @server.route(r"elcomercio\.pe", r"/feed/?")
     def elcomercio_feed_is_a_page(request: Request) -> Response:
-        return Response(200, (
-            '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>El Comercio Perú: Noticias '
-            "del Perú y el mundo</title></head><body>" + fmt._ARC_NAV
-            + '<main><section class="featured"><h2><a href="/lima/">Lo último en Lima</a></h2></section></main>'
-            + fmt._FOOTER + "</body></html>"
-        ))
+        return Response(200, fmt.arc_home_page("El Comercio Perú"))
 
     # ---------------------------------------------------------------- other outlets' feeds
     @server.route(r"larepublica\.pe", r"/rss/([a-z-]+)\.xml")

@@ -501,6 +501,16 @@ _FOOTER = (
 )
 
 
+def arc_home_page(site: str) -> str:
+    """What ``elcomercio.pe/feed`` answers: the home page, not a feed."""
+    return (
+        f'<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>{esc(site)}: Noticias '
+        f"del Perú y el mundo</title></head><body>{_ARC_NAV}"
+        '<main><section class="featured"><h2><a href="/lima/">Lo último en Lima</a></h2></section></main>'
+        f"{_FOOTER}</body></html>"
+    )
+
+
 def _visible_date(a: SampleArticle, now: datetime) -> tuple[str, str]:
     """(datetime attribute, visible text) of an Arc byline date."""
     if "relative_date" in a.flags:
