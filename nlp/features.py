@@ -47,8 +47,14 @@ increibl* fantastic* estupend* brillant* exito* exitos* logr* gracias agradec* o
 enhorabuena aplaus* apoy* confi* esperanz* tranquil* ganad* respald* acert* eficaz eficien*
 transparen* honest* compromet* cumpl* avanz* progres* mejora* recuper* divert* risa* jaja
 emojipos ok top crack bacan* chever* mola molan guay guapo* guapa* cojonud* brutal disfrut*
-ilusion* ilusiona* ganas besos beso abrazo* suerte bienvenid* bendic* gloria* victori* ganamos
-recomiend* vale* valient* sonri* celebr* fiesta* aprob* destac* impecabl* ordenad* limpi*
+ilusion* ganas besos beso abrazo* suerte bienvenid* bendic* gloria* victori* ganamos
+recomiend* valient* sonri* celebr* fiesta* aprob* destac* impecabl* ordenad* limpi*
+maja majo majos simpatic* divin* fenomenal* espectacular* magnific* fabulos* chul*
+diversion entreten* emocion* motiv* enamor* cariño* carino* querid* amig* amistad
+solidar* generos* amabl* educad* respet* honrad* sincer* triunf* premi* admir* inspir*
+grandios* genio* campeon* belleza paz calma descans* relaj* vacacion* finde rico rica ricos
+ricas delici* sabros* riquisim* buenaz* buenisim* recomendabl* facil util utiles solucion*
+resolv* arregl* acierto* fuerza* animo* bravo viva vivan ole yay wow jeje jiji lol xd besit*
 great good best love lovely happy awesome excellent amazing thanks thank win success proud
 support nice beautiful well glad
 """.split()
@@ -62,8 +68,14 @@ protest* quej* preocup* grave* peligr* amenaz* violen* muert* mueren murio basur
 mierda* joder jodid* puta puto putas putos carajo cagad* cagar* fatal caos colaps* deficien*
 irregular* escandal* sospech* negligen* ineficien* paraliz* pena lastima desgraci* horror*
 agobi* estres* aburr* fallo* fallar* error* lament* tonto* tonta* gilipoll* cabron* coño
-pereza coñazo cabre* deprim* sufr* perdi* perder* odioso* insoport* decepcion* cutre*
-emojineg payaso* circo farsa* chamba* inepto* ineptitud abuso* mafia* cinico* hipocrit*
+pereza coñazo cabre* deprim* sufr* perdi* perder* insoport* decepcion* cutre* emojineg
+payaso* circo farsa* inepto* ineptitud abuso* mafia* cinic* hipocrit* penos* angusti*
+ansied* soledad lagrim* dolid* herid* enferm* vomit* repugn* cerd* guarr* feo fea feos feas
+horrend* espantos* nefast* patetic* chapuz* timo estafa* choriz* sinverguenz* caradura*
+mentiros* falso falsa traicion* traidor* cobard* egoist* envidi* rencor* insult* ofend*
+humill* pelea* bronca* detest* aborrec* fastidi* putada* tragedia* catastrof* ruina*
+suspend* castig* despid* recort* multa* atasco* retras* agotad* matar* asesin* violac*
+agresi* ataque* golpe* victima* injust* hastiad* podrid* inmund* sucio* sucia* suciedad
 bad worst hate sad awful terrible corrupt fail failed crime angry shame liar useless
 """.split()
 NEGATORS = {"no", "ni", "nunca", "jamas", "tampoco", "sin", "not", "never", "nadie"}
@@ -109,14 +121,37 @@ def lexicon_counts(folded: str) -> tuple[float, float, float]:
     return pos, neg, negs
 
 
+N_LEX = 14
+
+
 def lexicon_matrix(texts: Sequence[str]) -> np.ndarray:
-    """Five dense lexicon features per text, squashed so long articles do not dominate."""
+    """Dense cues per text: lexicon hits (log-squashed so long articles do not dominate),
+    negations, emoji, punctuation, links, replies, laughter, shouting, contrast."""
     rows = []
     for text in texts:
         folded = feature_text(text)
         pos, neg, negs = lexicon_counts(folded)
-        rows.append([np.log1p(pos), np.log1p(neg), np.log1p(negs), np.tanh(pos - neg), float("!" in text)])
-    return np.asarray(rows, dtype=np.float32).reshape(len(rows), 5)
+        letters = sum(c.isalpha() for c in text) or 1
+        upper = sum(c.isupper() for c in text) / letters
+        rows.append(
+            [
+                np.log1p(pos),
+                np.log1p(neg),
+                np.log1p(negs),
+                np.tanh(pos - neg),
+                float(pos > 0 and neg > 0),
+                float("!" in text),
+                float("?" in text),
+                np.log1p(folded.count("emojipos")),
+                np.log1p(folded.count("emojineg")),
+                float("httpurl" in folded),
+                float(folded.startswith("@usuario")),
+                float("jaja" in folded),
+                float(upper > 0.5 and letters > 8),
+                float(" pero " in f" {folded} "),
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), N_LEX)
 
 
 def sparse_features(texts: Sequence[str]) -> sparse.csr_matrix:

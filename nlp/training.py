@@ -37,7 +37,7 @@ log = logging.getLogger("vigia.nlp")
 SEEDS_DIR = Path(__file__).with_name("seeds")
 CORRECTION_WEIGHT = 25.0
 SEED = 13
-SENTIMENT_C = 10.0
+SENTIMENT_C = 3.0
 LEXICON_C = 1.0
 EMBEDDING_C = 3.0
 
@@ -118,41 +118,42 @@ def _lr(C: float, balanced: bool = True) -> _LR:
 
 # ------------------------------------------------------------------ sentiment (tweets)
 def train_sentiment(fb: FeatureBuilder, folder: Path) -> tuple[Head, dict]:
-    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space; mixing weights and
-    class offsets chosen on val, then every member refit on train+val."""
+    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space. The mixing weights and
+    class offsets are chosen on 5-fold out-of-fold predictions over train+val (val alone is
+    too small to choose them reliably); then every member is refit on train+val."""
     tr_x, tr_y = read_umsab(folder, "train")
     va_x, va_y = read_umsab(folder, "val")
-    ftr, fva = fb.basic(tr_x), fb.basic(va_x)
+    texts, y = tr_x + va_x, np.concatenate([tr_y, va_y])
+    feats = fb.basic(texts)
     spec = [("sparse", SENTIMENT_C), ("lex", LEXICON_C), ("emb", EMBEDDING_C)]
-    val_logp = {}
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y))
+    oof = {g: np.zeros((len(y), 3)) for g, _ in spec}
     for group, C in spec:
-        m = _lr(C).fit(ftr[group], tr_y)
-        val_logp[group] = np.log(m.predict_proba(fva[group]) + 1e-9)
+        for a, b in folds:
+            oof[group][b] = _lr(C).fit(feats[group][a], y[a]).predict_proba(feats[group][b])
+    logp = {g: np.log(p + 1e-9) for g, p in oof.items()}
+    is_val = np.zeros(len(y), dtype=bool)
+    is_val[len(tr_y) :] = True
     best = (-1.0, None, None)
     grid = [0.0, 0.25, 0.5, 0.75, 1.0]
     offsets = np.round(np.arange(-0.3, 0.31, 0.1), 2)
     for w_lex, w_emb in product(grid, grid):
-        z = val_logp["sparse"] + w_lex * val_logp["lex"] + w_emb * val_logp["emb"]
+        z = logp["sparse"] + w_lex * logp["lex"] + w_emb * logp["emb"]
         for b0, b2 in product(offsets, offsets):
-            f = _macro_f1(va_y, (z + [b0, 0.0, b2]).argmax(1))
+            f = _macro_f1(y, (z + [b0, 0.0, b2]).argmax(1))
             if f > best[0] + 1e-9:
                 best = (f, (1.0, w_lex, w_emb), np.array([b0, 0.0, b2], dtype=np.float32))
-    val_f1, weights, bias = best
-    log.info("sentiment: val macro-F1 %.3f with weights %s, offsets %s", val_f1, weights, bias)
-    all_y = np.concatenate([tr_y, va_y])
-    fall = {g: _stack(ftr[g], fva[g]) for g, _ in spec}
+    cv_f1, weights, bias = best
+    z = sum(w * logp[g] for (g, _), w in zip(spec, weights, strict=True)) + bias
+    val_f1 = _macro_f1(y[is_val], z[is_val].argmax(1))
+    log.info("sentiment: out-of-fold macro-F1 %.3f (val part %.3f), weights %s, offsets %s", cv_f1, val_f1, weights, bias)
     members = []
     for (group, C), w in zip(spec, weights, strict=True):
         if w > 0:
-            members.append((Linear.from_sklearn(_lr(C).fit(fall[group], all_y), [(group, 1.0)]), w))
-    head = Head(list(SENTIMENTS), members, bias, {"val_macro_f1": round(val_f1, 4)})
-    return head, {"train": len(tr_y), "val": len(va_y), "val_macro_f1": round(val_f1, 4), "weights": weights}
-
-
-def _stack(a, b):
-    from scipy import sparse
-
-    return sparse.vstack([a, b], format="csr") if sparse.issparse(a) else np.vstack([a, b])
+            members.append((Linear.from_sklearn(_lr(C).fit(feats[group], y), [(group, 1.0)]), w))
+    meta = {"cv_macro_f1": round(cv_f1, 4), "val_macro_f1_oof": round(val_f1, 4)}
+    head = Head(list(SENTIMENTS), members, bias, meta)
+    return head, {"train": len(tr_y), "val": len(va_y), **meta, "weights": weights, "offsets": bias.tolist()}
 
 
 # ------------------------------------------------------------------ domain heads (seeds)
