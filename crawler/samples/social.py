@@ -26,6 +26,7 @@ only ``{"meta":{"result_count":0}}`` when nothing matches.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import random
@@ -40,7 +41,7 @@ from functools import cache
 from html import escape
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from crawler.samples.server import Request, Response, SampleServer
@@ -202,11 +203,132 @@ def _mastodon(rows: list[list[str]]) -> list[Post]:
     return posts
 
 
+def _slug(title: str) -> str:
+    words = re.findall(r"[a-z0-9]+", _fold(title))
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > 50:
+            break
+        slug = f"{slug}_{word}" if slug else word
+    return slug
+
+
+def _reddit(rows: list[list[str]]) -> list[Post]:
+    posts = []
+    for i, ((sub, author, raw_title, selftext), moment) in enumerate(
+        zip(rows, _times("reddit", len(rows)), strict=True)
+    ):
+        title, lang, _ = _language(raw_title)
+        native_id = _base36(3_200_000_000 + i * 48_611 + (i * i) % 977)
+        if i == 20:  # a submission whose author deleted their account and whose body was removed
+            author, selftext = "[deleted]", "[removed]"
+        text = selftext if selftext and selftext not in ("[removed]", "[deleted]") else title
+        permalink = f"/r/{sub}/comments/{native_id}/{_slug(title)}/"
+        posts.append(Post(
+            "reddit", native_id, text, author, moment,
+            names_target(f"{title}\n{text}") and lang in KEPT_LANGUAGES, lang, None,
+            {"subreddit": sub, "title": title, "selftext": selftext, "permalink": permalink,
+             "score": 3 + (i * 37) % 180, "num_comments": (i * 13) % 64,
+             "link": None if selftext else f"https://i.redd.it/{_digest('img', native_id, n=13)}.jpeg"},
+        ))
+    return posts
+
+
+def _spread(key: str, n: int, start: datetime, end: datetime) -> list[datetime]:
+    rng = random.Random(key)
+    step = (end - start) / max(n, 1)
+    return [
+        (start + step * (i + 0.5 + rng.uniform(-0.4, 0.4))).replace(microsecond=0).astimezone(UTC)
+        for i in range(n)
+    ]
+
+
+@dataclass(frozen=True)
+class Video:
+    video_id: str
+    channel: str
+    published_at: datetime
+    title: str
+    description: str
+    comments_disabled: bool
+
+
+@cache
+def videos() -> tuple[Video, ...]:
+    """The sample YouTube videos (the comments are in :func:`corpus`)."""
+    found = []
+    for row in _lines("youtube"):
+        if row[0].startswith("@video "):
+            description = row[4]
+            disabled = description.endswith("!comments-disabled")
+            day = datetime.fromisoformat(row[2]).replace(hour=12, tzinfo=LIMA)
+            found.append(Video(
+                row[0].split()[1], row[1], day.astimezone(UTC), row[3],
+                description.removesuffix("!comments-disabled").strip(), disabled,
+            ))
+    return tuple(found)
+
+
+def _youtube(rows: list[list[str]]) -> list[Post]:
+    by_id = {v.video_id: v for v in videos()}
+    threads: list[tuple[Video, list[str], list[list[str]]]] = []
+    video: Video | None = None
+    for row in rows:
+        if row[0].startswith("@video "):
+            video = by_id[row[0].split()[1]]
+        elif row[0].startswith(">"):
+            threads[-1][2].append([row[0][1:].strip(), row[1]])
+        else:
+            assert video is not None
+            threads.append((video, row, []))
+    posts = []
+    for vid in videos():
+        mine = [t for t in threads if t[0] is vid]
+        end = min(vid.published_at + timedelta(days=24), WINDOW[1].astimezone(UTC))
+        moments = _spread(f"vigia-youtube-{vid.video_id}", len(mine), vid.published_at + timedelta(hours=2), end)
+        for n, ((_, (author, raw), replies), moment) in enumerate(zip(mine, moments, strict=True)):
+            text, lang, _ = _language(raw)
+            thread_id = "Ugz" + _digest("yt", vid.video_id, n, n=19, alphabet=_B64) + "4AaABAg"
+            extra = {"video_id": vid.video_id, "parent_id": None, "likes": (n * 11) % 90, "replies": len(replies)}
+            posts.append(Post("youtube", thread_id, text, author, moment,
+                              names_target(text) and lang in KEPT_LANGUAGES, lang, None, extra))
+            for k, (reply_author, reply_raw) in enumerate(replies):
+                reply_text, reply_lang, _ = _language(reply_raw)
+                reply_id = f"{thread_id}.{_digest('ytr', thread_id, k, n=22, alphabet=_B64)}"
+                posts.append(Post(
+                    "youtube", reply_id, reply_text, reply_author, moment + timedelta(minutes=17 + 41 * k),
+                    names_target(reply_text) and reply_lang in KEPT_LANGUAGES, reply_lang, None,
+                    {"video_id": vid.video_id, "parent_id": thread_id, "likes": (k * 5) % 12, "replies": 0},
+                ))
+    return posts
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _x(rows: list[list[str]]) -> list[Post]:
+    posts = []
+    for i, ((username, raw), moment) in enumerate(zip(rows, _times("x", len(rows)), strict=True)):
+        text, lang, hint = _language(raw)
+        retweet = text.startswith("RT @")
+        posts.append(Post(
+            "x", str(_snowflake_x(moment, i)), text, username, moment,
+            names_target(text) and lang in KEPT_LANGUAGES and not retweet, lang, hint,
+            {"author_id": str(10**17 + int(_digest("xuser", username, n=12, alphabet="0123456789"))),
+             "retweet": retweet, "likes": (i * 29) % 310, "reposts": (i * 7) % 45,
+             "replies": (i * 3) % 20, "quotes": i % 4, "impressions": 150 + (i * 997) % 9000},
+        ))
+    return posts
+
+
 @cache
 def _corpus() -> tuple[Post, ...]:
     builders: dict[str, Callable[[list[list[str]]], list[Post]]] = {
+        "reddit": _reddit,
         "bluesky": _bluesky,
         "mastodon": _mastodon,
+        "youtube": _youtube,
+        "x": _x,
     }
     posts: list[Post] = []
     for platform, build in builders.items():
@@ -526,9 +648,415 @@ def _register_mastodon(server: SampleServer) -> None:
         return _json(page, headers=headers)
 
 
+# ---------------------------------------------------------------------------- Reddit
+def _reddit_child(post: Post) -> dict[str, Any]:
+    extra = post.extra
+    url = extra["link"] or f"https://www.reddit.com{extra['permalink']}"
+    return {"kind": "t3", "data": {
+        "id": post.native_id,
+        "name": f"t3_{post.native_id}",
+        "subreddit": extra["subreddit"],
+        "subreddit_name_prefixed": f"r/{extra['subreddit']}",
+        "title": extra["title"],
+        "selftext": extra["selftext"],
+        "author": post.author,
+        "created_utc": post.created_at.timestamp(),
+        "score": extra["score"],
+        "ups": extra["score"],
+        "num_comments": extra["num_comments"],
+        "permalink": extra["permalink"],
+        "url": url,
+        "is_self": not extra["link"],
+        "over_18": False,
+        "link_flair_text": None,
+    }}
+
+
+def _reddit_headers(server: SampleServer) -> dict[str, str]:
+    used = len(server.requests_to("oauth.reddit.com"))
+    window = 600 - int(_now()) % 600   # Reddit counts in 10-minute windows
+    return {
+        "x-ratelimit-used": str(used),
+        "x-ratelimit-remaining": f"{max(0, 600 - used)}.0",
+        "x-ratelimit-reset": str(window),
+    }
+
+
+def _register_reddit(server: SampleServer) -> None:
+    @server.route(r"www\.reddit\.com", r"/api/v1/access_token")
+    def access_token(request: Request) -> Response:
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        try:
+            client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+        except ValueError:
+            client_id = secret = ""
+        form = parse_qs(request.body.decode("utf-8", "replace"))
+        if request.method != "POST" or scheme.lower() != "basic" or not client_id.strip() or not secret.strip():
+            return _json({"message": "Unauthorized", "error": 401}, 401)
+        if form.get("grant_type") != ["client_credentials"]:
+            return _json({"error": "unsupported_grant_type"}, 400)
+        fault = take_fault(server, "reddit.token")
+        if (answer := _common_fault(fault)) is not None:
+            return answer
+        token = "sample-reddit-token-" + secrets.token_hex(12)
+        tokens = server.state.setdefault("reddit_tokens", set())
+        assert isinstance(tokens, set)
+        tokens.add(token)
+        return _json({"access_token": token, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+
+    @server.route(r"www\.reddit\.com", r"/r/[^/]+/search(\.json)?")
+    def anonymous_search(request: Request) -> Response:
+        # Anonymous JSON has been refused since mid-2026: only the OAuth API answers.
+        return Response(403, CLOUDFLARE_403.replace("Cloudflare", "Reddit"), "text/html; charset=UTF-8")
+
+    @server.route(r"oauth\.reddit\.com", r"/r/[^/]+/search")
+    def search(request: Request) -> Response:
+        headers = _reddit_headers(server)
+        if _bearer(request) not in (server.state.get("reddit_tokens") or set()):  # type: ignore[operator]
+            return _json({"message": "Unauthorized", "error": 401}, 401, headers)
+        fault = take_fault(server, "reddit.search")
+        if fault == "rate_limit":
+            headers.update({"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "1"})
+            return _json({"message": "Too Many Requests", "error": 429}, 429, headers)
+        if (answer := _common_fault(fault)) is not None:
+            return answer
+        subreddit = request.path.split("/")[2].lower()
+        query = request.arg("q") or ""
+        found = [
+            p for p in reversed(corpus("reddit"))
+            if (p.extra["subreddit"].lower() == subreddit or request.arg("restrict_sr") not in ("1", "true", "on"))
+            and matches_all(query, f"{p.extra['title']} {p.extra['selftext']}")
+        ]
+        names = [f"t3_{p.native_id}" for p in found]
+        after, before = request.arg("after"), request.arg("before")
+        offset = names.index(after) + 1 if after in names else 0
+        if before in names:
+            found, offset = found[: names.index(before)], 0
+        limit = _int(request.arg("limit"), 25, 1, 100)
+        chunk, following = _page(found, offset, limit)
+        children = [_reddit_child(p) for p in chunk]
+        next_after = f"t3_{chunk[-1].native_id}" if chunk and following is not None else None
+        if fault == "empty_page":
+            children, next_after = [], next_after or "t3_zzzzzzz"
+        if fault == "null_fields":
+            children = [
+                {"kind": "t3", "data": {"id": None, "title": "sin id", "permalink": None}},
+                {"kind": "t3", "data": {"id": "zz9zz9z", "name": "t3_zz9zz9z", "title": None, "selftext": None,
+                                        "author": None, "created_utc": None, "permalink": None}},
+                *children,
+            ]
+        listing = {"kind": "Listing", "data": {
+            "after": next_after, "dist": len(children), "modhash": None, "geo_filter": "",
+            "children": children, "before": None,
+        }}
+        return _json(listing, headers=headers)
+
+
+# ---------------------------------------------------------------------------- YouTube
+def _youtube_error(status: int, reason: str, message: str, domain: str = "youtube.commentThread") -> Response:
+    return _json({"error": {
+        "code": status, "message": message,
+        "errors": [{"message": message, "domain": domain, "reason": reason}],
+        "status": "PERMISSION_DENIED" if status == 403 else "INVALID_ARGUMENT",
+    }}, status)
+
+
+QUOTA_MESSAGE = ("The request cannot be completed because you have exceeded your "
+                 "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.")
+
+
+def _comment(post: Post) -> dict[str, Any]:
+    video = post.extra["video_id"]
+    channel = "UC" + _digest("channel", post.author, n=22, alphabet=_B64)
+    snippet: dict[str, Any] = {
+        "channelId": "UC" + _digest("owner", video, n=22, alphabet=_B64),
+        "videoId": video,
+        "textDisplay": escape(post.text).replace("\n", "<br>"),
+        "textOriginal": post.text,
+        "authorDisplayName": "@" + re.sub(r"\W+", "", _fold(post.author)),
+        "authorProfileImageUrl": f"https://yt3.ggpht.com/ytc/{_digest('avatar', post.author, n=20, alphabet=_B64)}=s48",
+        "authorChannelUrl": f"http://www.youtube.com/channel/{channel}",
+        "authorChannelId": {"value": channel},
+        "canRate": True,
+        "viewerRating": "none",
+        "likeCount": post.extra["likes"],
+        "publishedAt": post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updatedAt": post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if post.extra["parent_id"]:
+        snippet["parentId"] = post.extra["parent_id"]
+    return {"kind": "youtube#comment", "etag": _digest("etag", post.native_id, n=27, alphabet=_B64),
+            "id": post.native_id, "snippet": snippet}
+
+
+def _youtube_key(request: Request) -> str | None:
+    return request.headers.get("x-goog-api-key") or request.arg("key")
+
+
+def _page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def _read_page_token(token: str | None) -> int | None:
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        return int(text.removeprefix("offset:")) if text.startswith("offset:") else None
+    except ValueError:
+        return None
+
+
+def _register_youtube(server: SampleServer) -> None:
+    missing_key = "The request is missing a valid API key."
+
+    @server.route(r"www\.googleapis\.com", r"/youtube/v3/search")
+    def search(request: Request) -> Response:
+        if not _youtube_key(request):
+            return _youtube_error(403, "forbidden", missing_key, "global")
+        fault = take_fault(server, "youtube.search")
+        if fault == "quota_exceeded":
+            return _youtube_error(403, "quotaExceeded", QUOTA_MESSAGE, "youtube.quota")
+        if (answer := _common_fault(fault)) is not None:
+            return answer
+        wanted = terms(request.arg("q") or "")
+        after = request.arg("publishedAfter")
+        found = sorted(
+            (v for v in videos() if len(wanted & terms(f"{v.title} {v.description}")) >= 2
+             and (not after or v.published_at > _parse(after))),
+            key=lambda v: v.published_at, reverse=True,
+        )
+        limit = _int(request.arg("maxResults"), 5, 0, 50)
+        offset = _read_page_token(request.arg("pageToken"))
+        if offset is None:
+            return _youtube_error(400, "invalidPageToken", "The request specifies an invalid page token.", "youtube.parameter")
+        chunk, following = _page(found, offset, limit)
+        items = [{
+            "kind": "youtube#searchResult",
+            "etag": _digest("etag", v.video_id, n=27, alphabet=_B64),
+            "id": {"kind": "youtube#video", "videoId": v.video_id},
+            "snippet": {
+                "publishedAt": v.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "channelId": "UC" + _digest("owner", v.video_id, n=22, alphabet=_B64),
+                "title": escape(v.title, quote=True).replace("&#x27;", "&#39;"),
+                "description": v.description[:160],
+                "channelTitle": v.channel,
+                "liveBroadcastContent": "none",
+                "publishTime": v.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        } for v in chunk]
+        body: dict[str, Any] = {
+            "kind": "youtube#searchListResponse", "etag": _digest("etag", request.raw_query, n=27, alphabet=_B64),
+            "regionCode": "PE", "pageInfo": {"totalResults": len(found), "resultsPerPage": limit}, "items": items,
+        }
+        if following is not None:
+            body["nextPageToken"] = _page_token(following)
+        return _json(body)
+
+    @server.route(r"www\.googleapis\.com", r"/youtube/v3/commentThreads")
+    def comment_threads(request: Request) -> Response:
+        if not _youtube_key(request):
+            return _youtube_error(403, "forbidden", missing_key, "global")
+        fault = take_fault(server, "youtube.comments")
+        if fault == "quota_exceeded":
+            return _youtube_error(403, "quotaExceeded", QUOTA_MESSAGE, "youtube.quota")
+        if (answer := _common_fault(fault)) is not None:
+            return answer
+        video_id = request.arg("videoId") or ""
+        video = next((v for v in videos() if v.video_id == video_id), None)
+        if video is None:
+            return _youtube_error(404, "videoNotFound", "The video identified by the <code><a href=\"/youtube/v3/docs/commentThreads/list#videoId\">videoId</a></code> parameter could not be found.")
+        if video.comments_disabled:
+            return _youtube_error(403, "commentsDisabled", "The video identified by the <code><a href=\"/youtube/v3/docs/commentThreads/list#videoId\">videoId</a></code> parameter has disabled comments.")
+        comments = [p for p in corpus("youtube") if p.extra["video_id"] == video_id]
+        tops = [p for p in comments if not p.extra["parent_id"]]
+        if request.arg("order", "time") == "time":
+            tops.sort(key=lambda p: p.created_at, reverse=True)
+        else:
+            tops.sort(key=lambda p: p.extra["likes"], reverse=True)
+        limit = _int(request.arg("maxResults"), 20, 1, 100)
+        offset = _read_page_token(request.arg("pageToken"))
+        if offset is None:
+            return _youtube_error(400, "invalidPageToken", "The request specifies an invalid page token.", "youtube.parameter")
+        chunk, following = _page(tops, offset, limit)
+        with_replies = "replies" in (request.arg("part") or "").split(",")
+        items = []
+        for top in chunk:
+            replies = [p for p in comments if p.extra["parent_id"] == top.native_id]
+            thread: dict[str, Any] = {
+                "kind": "youtube#commentThread",
+                "etag": _digest("etag", "thread", top.native_id, n=27, alphabet=_B64),
+                "id": top.native_id,
+                "snippet": {
+                    "channelId": "UC" + _digest("owner", video_id, n=22, alphabet=_B64),
+                    "videoId": video_id,
+                    "topLevelComment": _comment(top),
+                    "canReply": True,
+                    "totalReplyCount": len(replies),
+                    "isPublic": True,
+                },
+            }
+            if with_replies and replies:
+                thread["replies"] = {"comments": [_comment(r) for r in reversed(replies)]}
+            items.append(thread)
+        if fault == "empty_page":
+            items, following = [], following or offset + limit
+        if fault == "null_fields":
+            items = [
+                {"kind": "youtube#commentThread", "id": None, "snippet": None},
+                {"kind": "youtube#commentThread", "id": "UgzBROKENbroken4AaABAg", "snippet": {
+                    "videoId": video_id, "topLevelComment": {"id": "UgzBROKENbroken4AaABAg", "snippet": {
+                        "textOriginal": None, "textDisplay": None, "authorDisplayName": None, "publishedAt": None}}}},
+                *items,
+            ]
+        body: dict[str, Any] = {
+            "kind": "youtube#commentThreadListResponse",
+            "etag": _digest("etag", request.raw_query, n=27, alphabet=_B64),
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": limit},
+            "items": items,
+        }
+        if following is not None:
+            body["nextPageToken"] = _page_token(following)
+        return _json(body)
+
+
+# ---------------------------------------------------------------------------- X
+def _words(text: str) -> str:
+    """Folded words separated and surrounded by single spaces, for phrase matching."""
+    return " " + " ".join(re.findall(r"\w+", _fold(text))) + " "
+
+
+def x_query_matches(query: str, post: Post) -> bool:
+    """Evaluate an X search query (phrases, #tags, @mentions, lang:, is:retweet, -, OR, parentheses).
+
+    As on X, juxtaposition (AND) binds tighter than OR.
+    """
+    tokens = re.findall(r'\(|\)|-?"[^"]*"|\S+', query.replace("(", " ( ").replace(")", " ) "))
+    position = 0
+
+    def atom(token: str) -> bool:
+        negate = token.startswith("-") and len(token) > 1
+        token = token[1:] if negate else token
+        lowered = token.lower()
+        if lowered.startswith('"'):
+            found = _words(token) in _words(post.text)
+        elif lowered.startswith("lang:"):
+            found = post.lang_hint == lowered[5:]
+        elif lowered == "is:retweet":
+            found = bool(post.extra.get("retweet"))
+        elif lowered.startswith(("#", "@")):
+            found = lowered[0] + _fold(lowered[1:]) in {m.lower() for m in re.findall(r"[#@]\w+", _fold(post.text))}
+        else:
+            found = _fold(lowered) in terms(post.text)
+        return found != negate
+
+    def expression() -> bool:
+        nonlocal position
+        result = conjunction()
+        while position < len(tokens) and tokens[position] == "OR":
+            position += 1
+            right = conjunction()
+            result = result or right
+        return result
+
+    def conjunction() -> bool:
+        nonlocal position
+        result = True
+        while position < len(tokens) and tokens[position] not in ("OR", ")"):
+            token = tokens[position]
+            position += 1
+            if token == "(":
+                value = expression()
+                position += 1  # the closing parenthesis
+            else:
+                value = atom(token)
+            result = result and value
+        return result
+
+    return bool(tokens) and expression()
+
+
+def _x_headers(server: SampleServer) -> dict[str, str]:
+    used = len(server.requests_to("api.x.com", "/2/tweets/search/recent"))
+    return {
+        "x-rate-limit-limit": "450",
+        "x-rate-limit-remaining": str(max(0, 450 - used)),
+        "x-rate-limit-reset": str(int(_now()) + 900 - int(_now()) % 900),
+    }
+
+
+def _register_x(server: SampleServer) -> None:
+    @server.route(r"api\.x\.com", r"/2/tweets/search/recent")
+    def search_recent(request: Request) -> Response:
+        headers = _x_headers(server)
+        if not _bearer(request):
+            return _json({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}, 401)
+        fault = take_fault(server, "x.search")
+        if fault == "rate_limit":
+            headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(_now()) + 1)})
+            return _json({"errors": [{"code": 88, "message": "Rate limit exceeded"}]}, 429, headers)
+        if (answer := _common_fault(fault)) is not None:
+            return answer
+        query = request.arg("query") or ""
+        fields = set((request.arg("tweet.fields") or "").split(","))
+        found = [p for p in reversed(corpus("x")) if x_query_matches(query, p)]
+        since_id, until_id = request.arg("since_id"), request.arg("until_id")
+        if since_id:
+            found = [p for p in found if int(p.native_id) > int(since_id)]
+        if until_id:
+            found = [p for p in found if int(p.native_id) < int(until_id)]
+        limit = _int(request.arg("max_results"), 10, 10, 100)
+        offset = _read_page_token(request.arg("next_token"))
+        if offset is None:
+            return _json({"errors": [{"parameters": {"next_token": [request.arg("next_token")]},
+                                      "message": "The `next_token` query parameter value is invalid"}],
+                          "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
+                          "type": "https://api.twitter.com/2/problems/invalid-request"}, 400, headers)
+        chunk, following = _page(found, offset, limit)
+        if fault == "empty_page":  # nothing, yet a next_token as if more were to come
+            return _json({"meta": {"result_count": 0, "next_token": _page_token(offset + limit)}}, headers=headers)
+        if not chunk and fault != "null_fields":
+            return _json({"meta": {"result_count": 0}}, headers=headers)
+        data = []
+        for post in chunk:
+            tweet: dict[str, Any] = {"id": post.native_id, "text": post.text, "edit_history_tweet_ids": [post.native_id]}
+            if "author_id" in fields:
+                tweet["author_id"] = post.extra["author_id"]
+            if "created_at" in fields:
+                tweet["created_at"] = _iso(post.created_at)
+            if "lang" in fields:
+                tweet["lang"] = post.lang_hint
+            if "public_metrics" in fields:
+                tweet["public_metrics"] = {
+                    "retweet_count": post.extra["reposts"], "reply_count": post.extra["replies"],
+                    "like_count": post.extra["likes"], "quote_count": post.extra["quotes"],
+                    "bookmark_count": post.extra["quotes"] // 2, "impression_count": post.extra["impressions"],
+                }
+            data.append(tweet)
+        if fault == "null_fields":
+            data = [{"id": None, "text": "sin id"},
+                    {"id": str(int(chunk[0].native_id) + 1) if chunk else "1", "text": None, "author_id": None}, *data]
+        body: dict[str, Any] = {"data": data}
+        if "author_id" in (request.arg("expansions") or "").split(","):
+            users = {p.extra["author_id"]: p.author for p in chunk}
+            body["includes"] = {"users": [
+                {"id": uid, "name": name.replace("_", " ").title(), "username": name} for uid, name in users.items()
+            ]}
+        meta: dict[str, Any] = {"result_count": len(chunk)}
+        if chunk:
+            meta.update({"newest_id": chunk[0].native_id, "oldest_id": chunk[-1].native_id})
+        if following is not None:
+            meta["next_token"] = _page_token(following)
+        body["meta"] = meta
+        return _json(body, headers=headers)
+
+
 # ---------------------------------------------------------------------------- registration
 def register(server: SampleServer) -> None:
     """Add the five platforms' routes and arm the default one-shot faults."""
     server.state.setdefault("faults", {k: list(v) for k, v in DEFAULT_FAULTS.items()})
+    _register_reddit(server)
     _register_bluesky(server)
     _register_mastodon(server)
+    _register_youtube(server)
+    _register_x(server)

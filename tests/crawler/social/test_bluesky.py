@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from campaigns import load_campaign
 from crawler.samples.social import corpus, matches_all
 from crawler.spiders.bluesky import permalink, post_fields
 from tests.crawler.social.conftest import campaign_for, crawl
 
 FIXTURES = Path(__file__).with_name("fixtures")
 LOGIN = {"BLUESKY_HANDLE": "analista.bsky.social", "BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop"}
-QUERIES = ["Carlos Canales", "revocatoria Miraflores"]
+QUERIES = load_campaign().sources_for("bluesky")[0].queries
 
 
 def expected_uris() -> set[str]:
@@ -49,7 +50,7 @@ def test_logged_out_gets_the_first_page_of_each_query_and_counts_the_refused_cur
     assert all("authorization" not in r.headers for r in searches)
     assert {r.arg("q") for r in searches} == set(QUERIES)
     assert all(r.arg("lang") == "es" and r.arg("sort") == "latest" for r in searches)
-    # One cursor was tried and refused; the other query was not paged at all.
+    # One cursor was tried and refused; no other query was paged after that.
     assert [r.arg("cursor") for r in searches if r.arg("cursor")] == ["25"]
     assert run.skips("bluesky") == {"cursor_refused": 1}
     assert "cursor_refused" in run.log and "first page" in run.log
