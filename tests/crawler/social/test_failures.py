@@ -17,7 +17,8 @@ from tests.crawler.social.conftest import Crawl, campaign_for, crawl
 # platform -> (spider, faulted endpoint, source, environment)
 PLATFORMS = {
     "reddit": ("reddit", "reddit.search", "reddit_peru", None),
-    "bluesky": ("bluesky", "bluesky.search", "bluesky_search", {}),
+    # Logged in, so that a fault landing on a later page is still that fault, not a refused cursor.
+    "bluesky": ("bluesky", "bluesky.search", "bluesky_search", {"BLUESKY_HANDLE": "a.bsky.social", "BLUESKY_APP_PASSWORD": "x"}),
     "mastodon": ("mastodon", "mastodon.tag", "mastodon_tags", {}),
     "youtube": ("youtube", "youtube.comments", "youtube_comments", None),
     "x": ("x", "x.search", "x_search", None),
