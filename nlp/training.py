@@ -26,7 +26,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from nlp.encoder import get_encoder
-from nlp.heads import Head, Linear, heads_hash, save_heads
+from nlp.heads import Head, Linear, heads_hash, load_heads, save_heads
 from nlp.offline import FeatureBuilder, HeadSet
 from nlp.passages import TargetMatcher
 from nlp.scoring import SENTIMENTS, doc_input, doc_key, resolve_heads_dir
@@ -175,8 +175,11 @@ def _cv_pick(X_builder, y, w, Cs, folds=4) -> tuple[float, float]:
     return best
 
 
-def train_target(fb: FeatureBuilder, matcher: TargetMatcher, rows: list[dict]) -> tuple[Head, dict]:
-    """Target sentiment from the seed passages that speak about the target."""
+def train_target(
+    fb: FeatureBuilder, matcher: TargetMatcher, rows: list[dict], tweet_head: Head | None = None
+) -> tuple[Head, dict]:
+    """Target sentiment from the seed passages that speak about the target, mixed with the tweet
+    sentiment head at a weight chosen on out-of-fold predictions."""
     texts, labels, weights = [], [], []
     for r in rows:
         label = r.get("target_sentiment")
@@ -203,12 +206,24 @@ def train_target(fb: FeatureBuilder, matcher: TargetMatcher, rows: list[dict]) -
     lin0 = Linear(np.zeros((1, 1)), np.zeros(1), groups)
     X = lin0.design(feats)
     C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [1.0, 3.0, 10.0, 30.0])
+    tweet_weight = 0.0
+    if tweet_head is not None:
+        oof = np.zeros((len(y), 3))
+        for a, b in StratifiedKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+            m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
+            cols = [list(m.classes_).index(s) for s in SENTIMENTS]
+            oof[b] = np.log(m.predict_proba(X[b])[:, cols] + 1e-9)
+        tweet = tweet_head.log_scores(feats)
+        gold = np.array([SENTIMENTS.index(v) for v in y])
+        scores = {tw: _macro_f1(gold, (oof + tw * tweet).argmax(1)) for tw in (0.0, 0.1, 0.2, 0.35, 0.5)}
+        tweet_weight = max(scores, key=lambda k: (round(scores[k], 4), -k))
+        cv_f1 = scores[tweet_weight]
     model = _lr(C).fit(X, y, sample_weight=w)
     order = [list(model.classes_).index(s) for s in SENTIMENTS]
     lin = Linear.from_sklearn(model, groups)
     lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
-    head = Head(list(SENTIMENTS), [(lin, 1.0)], None, {"tweet_weight": 0.15, "C": C})
-    return head, {"passages": len(y), "C": C, "cv_macro_f1": round(cv_f1, 4)}
+    head = Head(list(SENTIMENTS), [(lin, 1.0)], None, {"tweet_weight": tweet_weight, "C": C})
+    return head, {"passages": len(y), "C": C, "tweet_weight": tweet_weight, "cv_macro_f1": round(cv_f1, 4)}
 
 
 def train_topics(fb: FeatureBuilder, campaign, rows: list[dict]) -> tuple[dict[str, Head], dict]:
@@ -285,6 +300,7 @@ def train_heads(
     shared_data: Path | None = None,
     seeds_dir: Path | None = None,
     encoder_path: Path | None = None,
+    retrain_sentiment: bool = True,
 ) -> dict:
     """Retrain every head into ``out_dir`` (heads + manifest.json) and return a summary."""
     started = time.time()
@@ -297,14 +313,17 @@ def train_heads(
 
     folder = Path(shared_data or default_shared_data()) / "umsab-es"
     out_dir.mkdir(parents=True, exist_ok=True)
-    if (folder / "train_text.txt").exists():
+    if retrain_sentiment and (folder / "train_text.txt").exists():
         head, summary["sentiment"] = train_sentiment(fb, folder)
         save_heads(out_dir / "sentiment.npz", {"sentiment": head})
     else:
         previous = resolve_heads_dir() / "sentiment.npz"
+        if (out_dir / "sentiment.npz").exists() and not retrain_sentiment:
+            previous = out_dir / "sentiment.npz"
         if not previous.exists():
             raise FileNotFoundError(f"no UMSAB-es data in {folder} and no existing sentiment head to keep")
-        log.warning("UMSAB-es not found in %s: keeping the existing sentiment head from %s", folder, previous)
+        why = "asked to keep it" if retrain_sentiment is False else f"UMSAB-es not found in {folder}"
+        log.warning("%s: keeping the existing sentiment head from %s", why, previous)
         if previous.resolve() != (out_dir / "sentiment.npz").resolve():
             shutil.copyfile(previous, out_dir / "sentiment.npz")
         summary["sentiment"] = {"kept": str(previous)}
@@ -315,7 +334,8 @@ def train_heads(
     summary["seeds"] = len(seeds)
     summary["corrections"] = len(corr_rows)
 
-    target, summary["target"] = train_target(fb, matcher, rows)
+    sentiment_head = load_heads(out_dir / "sentiment.npz")["sentiment"]
+    target, summary["target"] = train_target(fb, matcher, rows, sentiment_head)
     save_heads(out_dir / "target.npz", {"target": target})
     topic_heads, summary["topics"] = train_topics(fb, campaign, rows)
     save_heads(out_dir / "topics.npz", topic_heads)
@@ -344,10 +364,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--campaign", type=Path, default=None)
     parser.add_argument("--corrections", type=Path, default=None, help="JSON Lines of analyst corrections")
     parser.add_argument("--shared-data", type=Path, default=None)
+    parser.add_argument("--keep-sentiment", action="store_true", help="reuse the sentiment head in --out (or the bundled one): only the domain heads are retrained")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     corrections = read_jsonl(args.corrections) if args.corrections else []
-    summary = train_heads(load_campaign(args.campaign), args.out, corrections, args.shared_data)
+    summary = train_heads(
+        load_campaign(args.campaign), args.out, corrections, args.shared_data, retrain_sentiment=not args.keep_sentiment
+    )
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 
