@@ -380,6 +380,12 @@ def _now() -> float:
     return time.time()
 
 
+def _left(limit: int, used: int) -> int:
+    """Requests left in the current window; a long-lived sample server starts a new window
+    rather than running dry (only an armed ``rate_limit`` fault answers 429)."""
+    return limit - used % limit
+
+
 def _page(items: list[Any], offset: int, limit: int) -> tuple[list[Any], int | None]:
     chunk = items[offset: offset + limit]
     return chunk, (offset + limit if offset + limit < len(items) else None)
@@ -430,7 +436,7 @@ def _bluesky_headers(server: SampleServer) -> dict[str, str]:
     used = len(server.requests_to("public.api.bsky.app")) + len(server.requests_to("bsky.social"))
     return {
         "ratelimit-limit": "3000",
-        "ratelimit-remaining": str(max(0, 3000 - used)),
+        "ratelimit-remaining": str(_left(3000, used)),
         "ratelimit-reset": str(int(_now()) + 300),
         "ratelimit-policy": "3000;w=300",
     }
@@ -596,7 +602,7 @@ def _mastodon_headers(server: SampleServer, instance: str) -> dict[str, str]:
     reset = datetime.fromtimestamp(_now() + 300, UTC)
     return {
         "X-RateLimit-Limit": "300",
-        "X-RateLimit-Remaining": str(max(0, 300 - used)),
+        "X-RateLimit-Remaining": str(_left(300, used)),
         "X-RateLimit-Reset": _iso(reset),
     }
 
@@ -677,7 +683,7 @@ def _reddit_headers(server: SampleServer) -> dict[str, str]:
     window = 600 - int(_now()) % 600   # Reddit counts in 10-minute windows
     return {
         "x-ratelimit-used": str(used),
-        "x-ratelimit-remaining": f"{max(0, 600 - used)}.0",
+        "x-ratelimit-remaining": f"{_left(600, used)}.0",
         "x-ratelimit-reset": str(window),
     }
 
@@ -980,7 +986,7 @@ def _x_headers(server: SampleServer) -> dict[str, str]:
     used = len(server.requests_to("api.x.com", "/2/tweets/search/recent"))
     return {
         "x-rate-limit-limit": "450",
-        "x-rate-limit-remaining": str(max(0, 450 - used)),
+        "x-rate-limit-remaining": str(_left(450, used)),
         "x-rate-limit-reset": str(int(_now()) + 900 - int(_now()) % 900),
     }
 
