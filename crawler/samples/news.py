@@ -109,7 +109,8 @@ def _page(article: SampleArticle, request: Request, now: datetime) -> Response:
         return Response(200, fmt.rpp_page(article, now))
     if family == "andina":
         return Response(200, fmt.andina_page(article), "text/html; charset=iso-8859-1")
-    charset = "ISO-8859-1" if "mislabeled" in article.flags else "UTF-8"
+    charset = ("ISO-8859-1" if "mislabeled" in article.flags
+               else "windows-1252" if article.outlet == "ojo-publico.com" else "UTF-8")
     return Response(200, fmt.wordpress_page(article, now), f"text/html; charset={charset}")
 
 

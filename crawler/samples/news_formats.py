@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime
 
@@ -690,7 +691,9 @@ def wordpress_page(a: SampleArticle, now: datetime) -> bytes:
     site = OUTLETS[a.outlet].name
     host = OUTLETS[a.outlet].host
     mislabeled = "mislabeled" in a.flags
-    charset = "ISO-8859-1" if mislabeled else "UTF-8"
+    # Ojo Público's pages are genuinely Windows-1252, with WordPress's typographic quotes and dashes.
+    cp1252 = a.outlet == "ojo-publico.com" and not mislabeled
+    charset = "ISO-8859-1" if mislabeled else "windows-1252" if cp1252 else "UTF-8"
     relative = "relative_date" in a.flags
     head = [f'<meta charset="{charset}">', f"<title>{esc(a.title)} - {esc(site)}</title>",
             f'<link rel="canonical" href="{a.url}">', _og(a, site, date=not relative, locale="es_ES"),
@@ -709,7 +712,8 @@ def wordpress_page(a: SampleArticle, now: datetime) -> bytes:
     local = a.published_at.astimezone(LIMA)
     visible = relative_date(a.published_at, now) if relative else f"{local.day} {_MONTHS[local.month - 1]}, {local.year}"
     date_attr = "" if relative else f' datetime="{iso(a.published_at, UTC)}"'
-    ps = "".join(f"<p>{esc(p)}</p>\n" for p in a.paragraphs)
+    paragraphs = [_texturize(p) for p in a.paragraphs] if cp1252 else a.paragraphs
+    ps = "".join(f"<p>{esc(p)}</p>\n" for p in paragraphs)
     text = (
         f'<!DOCTYPE html><html lang="es-PE"><head>{"".join(head)}</head>'
         f'<body class="post-template-default single single-post postid-{a.native_id} single-format-standard">'
@@ -724,4 +728,10 @@ def wordpress_page(a: SampleArticle, now: datetime) -> bytes:
         '<div class="sharedaddy"><h3 class="sd-title">Comparte esto:</h3></div></article>'
         f"{_FOOTER}</div></body></html>"
     )
-    return text.encode("utf-8")
+    return text.encode("cp1252", errors="xmlcharrefreplace") if cp1252 else text.encode("utf-8")
+
+
+def _texturize(text: str) -> str:
+    """WordPress's wptexturize, roughly: curly double quotes and en dashes (bytes 0x93, 0x94, 0x96 in cp1252)."""
+    text = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text)
+    return text.replace(" - ", " \u2013 ")

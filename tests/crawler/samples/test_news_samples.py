@@ -494,3 +494,20 @@ def test_distinct_articles_are_not_near_duplicates_but_copies_are():
                 assert len(a & b) / len(a | b) < 0.5, (article.key, other)
     for copy in (a for a in articles if a.duplicate_of):
         assert copy.duplicate_of in lsh.query(signatures[copy.url]), copy.key
+
+
+def test_ojo_publico_pages_are_genuine_windows_1252_and_extract_cleanly(server):
+    from crawler.articles import decode_html, extract_article
+
+    quoted = [a for a in relevant_articles() if a.outlet == "ojo-publico.com" and '"' in a.text
+              and "mislabeled" not in a.flags]
+    assert quoted, "the sample needs an Ojo Público article with quotations"
+    article = quoted[0]
+    status, headers, body = fetch(local(server, article.url))
+    assert status == 200 and "windows-1252" in headers["Content-Type"].lower()
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert b"\x93" in body and b"\x94" in body  # cp1252 curly quotes, C1 controls in latin-1
+    extracted = extract_article(decode_html(body, "windows-1252"), article.url)
+    assert "\u201c" in extracted.text and "\u201d" in extracted.text
+    assert fold(article.paragraphs[0][:40]) in fold(extracted.text.replace("\u201c", '"').replace("\u201d", '"'))
