@@ -161,3 +161,47 @@ def sparse_features(texts: Sequence[str]) -> sparse.csr_matrix:
 
 
 N_SPARSE = N_WORD_FEATURES + N_CHAR_FEATURES
+
+
+# How people judge a public official, beyond general polarity words (same matching rules as the
+# lexicon). Hand-written for municipal politics in Peruvian Spanish and English.
+CRITICISM = """
+excusa* pretext* show marketing propaganda floro selfie* foto fotos posar posa incapa* inept*
+mudo esconde* ocult* victimiz* burl* fracas* falla* fallo fallaste deuda cero abandon* olvid*
+desconect* arrepient* decepcion* improvis* amiguismo nepotismo sobrevalor* irregular* cuestion*
+critic* abuche* reclam* exig* protest* incumpl* promesa* prometio prometiste nunca bloque*
+cobard* lav* culpa mient* mentir* cuento verso humo vende vend* anuncia* anuncios powerpoint
+botad* tirad* perdid* paraliz* atras* retras* vacio vacios apagad* dormid* ausent* nadie
+incompetent* blame blames failed failure hiding excuses useless joke lies
+""".split()
+PRAISE = """
+cumpli* cumplio logr* merito gracias felicit* reconoc* apoy* respald* defiend* defend* trabaj*
+honest* orden* recuper* mejor* premi* acierto bravo chapo admir* confianza fe victima
+dialog* escuch* presente cercan* transparen* eficaz* eficien* resultado* funcion* resolv*
+credit praised deserves thanks great decent
+""".split()
+REPORTING = """
+anunci* inform* present* particip* reuni* asist* viaj* convoc* design* confirm* declar* indic*
+senal* sostuv* explic* afirm* respond* dijo dira agreg* preciso detall* entrevist* acud* recib*
+firmo inaugur* visit* encabez* remit* agenda will met announced said
+""".split()
+_CRIT_RE, _PRAISE_RE, _REPORT_RE = _compile(CRITICISM), _compile(PRAISE), _compile(REPORTING)
+N_CUES = 6
+
+
+def cue_matrix(texts: Sequence[str]) -> np.ndarray:
+    """Per text: criticism, praise and reporting cues (log counts), their balance, question mark,
+    and whether the text is a report (a reporting verb and no evaluative cue)."""
+    rows = []
+    for text in texts:
+        toks = _TOKEN.findall(feature_text(text))
+        crit = sum(bool(_CRIT_RE.match(t)) for t in toks)
+        praise = sum(bool(_PRAISE_RE.match(t)) for t in toks)
+        report = sum(bool(_REPORT_RE.match(t)) for t in toks)
+        pos, neg, _ = lexicon_counts(" ".join(toks))
+        evaluative = crit + praise + pos + neg
+        rows.append(
+            [np.log1p(crit), np.log1p(praise), np.log1p(report), np.tanh(praise - crit), float("?" in text),
+             float(report > 0 and evaluative == 0)]
+        )
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), N_CUES)

@@ -14,11 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from nlp.encoder import Encoder, get_encoder
-from nlp.features import lexicon_matrix, sparse_features
+from nlp.features import cue_matrix, lexicon_matrix, sparse_features
 from nlp.heads import Head, Linear, heads_hash, load_heads
 from nlp.passages import TargetMatcher
 from nlp.scoring import SENTIMENTS, DocText, Score, aggregate_passages, doc_input, doc_key
-from nlp.stance import DEFAULT_STANCE_COEF, DEFAULT_STANCE_INTERCEPT, STANCES, StanceEvidence
+from nlp.stance import (
+    DEFAULT_STANCE_COEF,
+    DEFAULT_STANCE_INTERCEPT,
+    STANCE_TO_SENTIMENT,
+    STANCES,
+    StanceEvidence,
+)
 from nlp.text import fold
 from nlp.topics import (
     DEFAULT_ZS_COEF,
@@ -46,10 +52,10 @@ class FeatureBuilder:
         self.stance_desc = encoder.embed(self.stance.description_texts)
 
     def basic(self, texts: Sequence[str], emb: np.ndarray | None = None) -> dict:
-        """sparse n-grams, embedding and lexicon: what the sentiment heads read."""
+        """sparse n-grams, embedding, lexicon and judgement cues: what the sentiment heads read."""
         if emb is None:
             emb = self.encoder.embed(list(texts))
-        return {"sparse": sparse_features(texts), "emb": emb, "lex": lexicon_matrix(texts)}
+        return {"sparse": sparse_features(texts), "emb": emb, "lex": lexicon_matrix(texts), "cues": cue_matrix(texts)}
 
     def topic_zs(self, texts: Sequence[str], emb: np.ndarray, topic: str) -> np.ndarray:
         folded = [fold(t) for t in texts]
@@ -90,12 +96,16 @@ class HeadSet:
         path = self.dir / filename
         return load_heads(path)[name] if path.exists() else None
 
-    def target_proba(self, feats: dict) -> np.ndarray:
-        """Domain target head mixed with the tweet sentiment head (weights set at training)."""
+    def target_proba(self, feats: dict, stance: np.ndarray | None = None) -> np.ndarray:
+        """Domain target head mixed with the tweet sentiment head and with what the document's
+        recall stance implies (one row of stance probabilities per passage; weights set at training)."""
         if self.target is None:
             return self.sentiment.proba(feats)
         tweet_w = float(self.target.meta.get("tweet_weight", 0.0))
+        stance_w = float(self.target.meta.get("stance_weight", 0.0))
         z = self.target.log_scores(feats) + tweet_w * self.sentiment.log_scores(feats)
+        if stance is not None and stance_w:
+            z = z + stance_w * np.log(stance @ STANCE_TO_SENTIMENT)
         z = z - z.max(1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(1, keepdims=True)
@@ -145,7 +155,9 @@ class OfflineScorer:
         feats["stance_zs"] = self.features.stance_zs(texts, doc_emb)
         stance_p = self.heads.stance.proba(feats)
         stance_cols = [self.heads.stance.classes.index(s) for s in STANCES]
-        target_p = self.heads.target_proba(self.features.basic(flat, pas_emb)) if flat else np.zeros((0, 3))
+        owner = [i for i, ps in enumerate(passages) for _ in ps]
+        stance_rows = stance_p[:, stance_cols][owner] if flat else None
+        target_p = self.heads.target_proba(self.features.basic(flat, pas_emb), stance_rows) if flat else np.zeros((0, 3))
 
         scores: list[Score] = []
         offset = 0

@@ -12,6 +12,10 @@ from nlp.topics import count_matches, keyword_regex
 STANCES = ["pro_recall", "anti_recall", "none"]
 N_STANCE_ZS = 6
 
+# What a stance says about the sentiment toward the target (rows: pro, anti, none; columns:
+# negative, neutral, positive): arguing for the recall is arguing against the mayor.
+STANCE_TO_SENTIMENT = np.array([[0.75, 0.2, 0.05], [0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3]])
+
 
 class StanceEvidence:
     """Builds the stance zero-shot features for one campaign."""

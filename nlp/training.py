@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from nlp.encoder import get_encoder
 from nlp.heads import Head, Linear, heads_hash, load_heads, save_heads
 from nlp.offline import FeatureBuilder, HeadSet
 from nlp.passages import TargetMatcher
 from nlp.scoring import SENTIMENTS, doc_input, doc_key, resolve_heads_dir
-from nlp.stance import STANCES
+from nlp.stance import STANCE_TO_SENTIMENT, STANCES
 
 log = logging.getLogger("vigia.nlp")
 
@@ -157,8 +157,9 @@ def train_sentiment(fb: FeatureBuilder, folder: Path) -> tuple[Head, dict]:
 
 
 # ------------------------------------------------------------------ domain heads (seeds)
-def _cv_pick(X_builder, y, w, Cs, folds=4) -> tuple[float, float]:
-    """The C with the best cross-validated macro-F1 (sample-weighted fit), and that F1."""
+def _cv_pick(X_builder, y, w, Cs, folds=4, groups=None) -> tuple[float, float]:
+    """The C with the best cross-validated macro-F1 (sample-weighted fit), and that F1.
+    With ``groups`` (e.g. the document of each passage) no group is split across folds."""
     y = np.asarray(y)
     n_splits = min(folds, int(np.bincount(np.unique(y, return_inverse=True)[1]).min()))
     if n_splits < 2:
@@ -166,7 +167,11 @@ def _cv_pick(X_builder, y, w, Cs, folds=4) -> tuple[float, float]:
     best = (Cs[0], -1.0)
     for C in Cs:
         pred = np.empty(len(y), dtype=y.dtype)
-        for a, b in StratifiedKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+        if groups is None:
+            splits = StratifiedKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y)
+        else:
+            splits = StratifiedGroupKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y, groups)
+        for a, b in splits:
             m = _lr(C).fit(X_builder(a), y[a], sample_weight=w[a])
             pred[b] = m.predict(X_builder(b))
         f = _macro_f1(y, pred)
@@ -180,8 +185,9 @@ def train_target(
 ) -> tuple[Head, dict]:
     """Target sentiment from the seed passages that speak about the target, mixed with the tweet
     sentiment head at a weight chosen on out-of-fold predictions."""
-    texts, labels, weights = [], [], []
-    for r in rows:
+    texts, labels, weights, stance, doc_of_row = [], [], [], [], []
+    uniform = np.full(len(STANCES), 1.0 / len(STANCES))
+    for r_index, r in enumerate(rows):
         label = r.get("target_sentiment")
         if label not in SENTIMENTS:
             continue
@@ -199,31 +205,39 @@ def train_target(
             continue
         labels.append(label)
         weights.append(base)
+        stance.extend([r.get("_stance_oof", uniform)] * (len(labels) - len(stance)))
+        doc_of_row.extend([r_index] * (len(labels) - len(doc_of_row)))
     y = np.array(labels)
+    stance_prior = np.log(np.asarray(stance) @ STANCE_TO_SENTIMENT)
     w = np.array(weights, dtype=np.float64)
     feats = fb.basic(texts)
-    groups = [("sparse", 1.0), ("emb", 1.0), ("lex", 0.5)]
-    lin0 = Linear(np.zeros((1, 1)), np.zeros(1), groups)
-    X = lin0.design(feats)
-    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [1.0, 3.0, 10.0, 30.0])
-    tweet_weight = 0.0
+    groups = [("sparse", 1.0), ("emb", 1.0), ("lex", 0.5), ("cues", 1.0)]
+    X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
+    doc = np.asarray(doc_of_row)
+    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [0.3, 1.0, 3.0, 10.0], groups=doc)
+    tweet_weight = stance_weight = 0.0
     if tweet_head is not None:
         oof = np.zeros((len(y), 3))
-        for a, b in StratifiedKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+        for a, b in StratifiedGroupKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y, doc):
             m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
             cols = [list(m.classes_).index(s) for s in SENTIMENTS]
             oof[b] = np.log(m.predict_proba(X[b])[:, cols] + 1e-9)
         tweet = tweet_head.log_scores(feats)
         gold = np.array([SENTIMENTS.index(v) for v in y])
-        scores = {tw: _macro_f1(gold, (oof + tw * tweet).argmax(1)) for tw in (0.0, 0.1, 0.2, 0.35, 0.5)}
-        tweet_weight = max(scores, key=lambda k: (round(scores[k], 4), -k))
-        cv_f1 = scores[tweet_weight]
+        scores = {
+            (tw, sw): _macro_f1(gold, (oof + tw * tweet + sw * stance_prior).argmax(1))
+            for tw in (0.0, 0.1, 0.2, 0.35, 0.5)
+            for sw in (0.0, 0.5, 1.0, 1.5, 2.0)
+        }
+        tweet_weight, stance_weight = max(scores, key=lambda k: (round(scores[k], 4), -k[0], -k[1]))
+        cv_f1 = scores[(tweet_weight, stance_weight)]
     model = _lr(C).fit(X, y, sample_weight=w)
     order = [list(model.classes_).index(s) for s in SENTIMENTS]
     lin = Linear.from_sklearn(model, groups)
     lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
-    head = Head(list(SENTIMENTS), [(lin, 1.0)], None, {"tweet_weight": tweet_weight, "C": C})
-    return head, {"passages": len(y), "C": C, "tweet_weight": tweet_weight, "cv_macro_f1": round(cv_f1, 4)}
+    meta = {"tweet_weight": tweet_weight, "stance_weight": stance_weight, "C": C}
+    head = Head(list(SENTIMENTS), [(lin, 1.0)], None, meta)
+    return head, {"passages": len(y), **meta, "cv_macro_f1": round(cv_f1, 4)}
 
 
 def train_topics(fb: FeatureBuilder, campaign, rows: list[dict]) -> tuple[dict[str, Head], dict]:
@@ -265,9 +279,15 @@ def train_stance(fb: FeatureBuilder, rows: list[dict]) -> tuple[Head, dict]:
     w = np.array([float(r.get("_weight", 1.0)) for r in labelled])
     feats = fb.basic(texts)
     feats["stance_zs"] = fb.stance_zs(texts, feats["emb"])
-    groups = [("sparse", 1.0), ("emb", 1.0), ("stance_zs", 1.0)]
+    groups = [("sparse", 1.0), ("emb", 1.0), ("stance_zs", 1.0), ("cues", 1.0)]
     X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
     C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+    # Out-of-fold stance probabilities: the target head learns how much to trust them.
+    for a, b in StratifiedKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+        m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
+        cols = [list(m.classes_).index(s) for s in STANCES]
+        for i, p in zip(b, m.predict_proba(X[b])[:, cols], strict=True):
+            labelled[i]["_stance_oof"] = p
     model = _lr(C).fit(X, y, sample_weight=w)
     order = [list(model.classes_).index(s) for s in STANCES]
     lin = Linear.from_sklearn(model, groups)
@@ -334,13 +354,13 @@ def train_heads(
     summary["seeds"] = len(seeds)
     summary["corrections"] = len(corr_rows)
 
+    stance, summary["stance"] = train_stance(fb, rows)
+    save_heads(out_dir / "stance.npz", {"stance": stance})
     sentiment_head = load_heads(out_dir / "sentiment.npz")["sentiment"]
     target, summary["target"] = train_target(fb, matcher, rows, sentiment_head)
     save_heads(out_dir / "target.npz", {"target": target})
     topic_heads, summary["topics"] = train_topics(fb, campaign, rows)
     save_heads(out_dir / "topics.npz", topic_heads)
-    stance, summary["stance"] = train_stance(fb, rows)
-    save_heads(out_dir / "stance.npz", {"stance": stance})
 
     corr_path = out_dir / "corrections.json"
     if memo:
