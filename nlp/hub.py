@@ -88,9 +88,11 @@ def _label_index(model, wanted: Sequence[str], fallback: Sequence[int]) -> list[
 class HubScorer:
     """Scores with the two published models; see the module docstring."""
 
-    def __init__(self, campaign, sentiment_model: str = SENTIMENT_MODEL, nli_model: str = NLI_MODEL, batch_size: int = 16):
+    def __init__(self, campaign, sentiment_model: str | None = None, nli_model: str | None = None, batch_size: int = 16):
         import torch
 
+        sentiment_model = sentiment_model or SENTIMENT_MODEL
+        nli_model = nli_model or NLI_MODEL
         self._torch = torch
         self.campaign = campaign
         self.batch_size = batch_size

@@ -1,0 +1,62 @@
+"""The hub profile's code path, run on tiny random classifiers saved locally (no downloads)."""
+
+import logging
+import time
+
+import pytest
+
+from nlp import DocText, load_scorer
+from nlp.hub import HubScorer, hub_reachable, load_classifier
+from tests.nlp.conftest import build_tiny_classifier
+
+
+@pytest.fixture(scope="module")
+def tiny_hub_models(tmp_path_factory):
+    sent = build_tiny_classifier(tmp_path_factory.mktemp("sentiment"), ["negative", "neutral", "positive"])
+    nli = build_tiny_classifier(tmp_path_factory.mktemp("nli"), ["entailment", "neutral", "contradiction"])
+    return sent, nli
+
+
+def test_hub_scorer_scores_like_the_offline_one(tiny_hub_models, campaign):
+    sent, nli = tiny_hub_models
+    scorer = HubScorer(campaign, sentiment_model=str(sent), nli_model=str(nli))
+    assert scorer.model_set == f"hub:{sent}+{nli}"
+    seen = []
+    named, other = scorer.score(
+        [
+            DocText("a", "Carlos Canales responde", "El alcalde dijo que la revocatoria es política."),
+            DocText("b", None, "Hoy hay feria en Barranco."),
+        ],
+        progress=seen.append,
+    )
+    assert seen == [2]
+    assert named.p_negative + named.p_neutral + named.p_positive == pytest.approx(1.0, abs=1e-5)
+    assert set(named.topic_probs) == set(campaign.topic_names)
+    assert sum(named.stance_probs.values()) == pytest.approx(1.0)
+    assert named.target_passages == 2 and named.target_sentiment in {"negative", "neutral", "positive"}
+    assert other.target_sentiment is None and other.target_passages == 0
+
+
+def test_labels_are_read_from_the_model_config(tiny_hub_models, campaign):
+    sent, nli = tiny_hub_models
+    scorer = HubScorer(campaign, sentiment_model=str(sent), nli_model=str(nli))
+    assert scorer.sent_cols == [0, 1, 2]
+    assert scorer.nli_cols == [0, 2]
+
+
+def test_an_uncached_hub_model_fails_fast_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert not hub_reachable()
+    start = time.monotonic()
+    with pytest.raises(Exception):  # noqa: B017 - transformers raises OSError or our RuntimeError
+        load_classifier("vigia-test/no-such-model-anywhere")
+    assert time.monotonic() - start < 30
+
+
+def test_auto_falls_back_to_offline_with_a_warning(monkeypatch, use_tiny_encoder, tiny_heads, campaign, caplog):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr("nlp.hub.SENTIMENT_MODEL", "vigia-test/no-such-model-anywhere")
+    with caplog.at_level(logging.WARNING, logger="vigia.nlp"):
+        scorer = load_scorer("auto", campaign, heads_dir=tiny_heads)
+    assert scorer.model_set.startswith("offline:")
+    assert any("falling back to the offline profile" in r.message for r in caplog.records)
