@@ -10,7 +10,32 @@ from nlp.text import fold
 from nlp.topics import count_matches, keyword_regex
 
 STANCES = ["pro_recall", "anti_recall", "none"]
-N_STANCE_ZS = 6
+N_STANCE_ZS = 8
+
+# How people argue for or against removing an elected official, whatever the campaign file
+# lists: signing, "que se vaya", "time for him to go" / "no firmen", "dejen trabajar", "que siga".
+GENERIC_PRO = [
+    "firme", "firmare", "firmen", "firmamos", "firmo la revocatoria", "voy a firmar", "a firmar", "firmas que faltan",
+    "revoquen", "revoquemos", "revocarlo", "revocar a", "hay que sacar", "sacarlo", "que se vaya", "se va",
+    "fuera", "renuncie", "deberian renunciar", "vayase", "revocatoria ya", "a favor de la revocatoria",
+    "votare si", "voto si", "sign the petition", "signed", "should be recalled", "time for him to go", "vote yes",
+]
+GENERIC_ANTI = [
+    "no firmo", "no firmen", "no firmare", "no voy a firmar", "dejen trabajar", "dejenlo", "que siga", "que termine",
+    "terminar su mandato", "termine su periodo", "respeten el voto", "voto popular", "votare no", "votare por el no",
+    "en contra de la revocatoria", "perdida de tiempo", "gasto innecesario", "revancha", "malos perdedores",
+    "perdieron las elecciones", "desestabiliz", "desprestigio", "guerra sucia", "demolicion", "apoyo total",
+    "no apoyo revocarlo", "no merece salir", "don't sign", "vote no", "finish his term", "political revenge",
+]
+
+
+def _phrases(phrases: list[str]):
+    import re
+
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?!\w)")
+
+
+_GENERIC_PRO_RE, _GENERIC_ANTI_RE = _phrases(GENERIC_PRO), _phrases(GENERIC_ANTI)
 
 # What a stance says about the sentiment toward the target (rows: pro, anti, none; columns:
 # negative, neutral, positive): arguing for the recall is arguing against the mayor.
@@ -29,18 +54,29 @@ class StanceEvidence:
         self.description_texts = [st.pro_recall, st.anti_recall]
 
     def features(self, texts: Sequence[str], emb: np.ndarray, desc_emb: np.ndarray) -> np.ndarray:
-        """(n, 6): log hits of pro / anti / recall keywords, cosines to pro and anti, their gap."""
+        """(n, 8): log hits of pro / anti / recall keywords, cosines to pro and anti, their gap,
+        then log hits of the generic pro- and anti-removal phrases."""
         folded = [fold(t) for t in texts]
         pro = np.log1p([count_matches(self.pro_re, t) for t in folded])
         anti = np.log1p([count_matches(self.anti_re, t) for t in folded])
         rec = np.log1p([count_matches(self.recall_re, t) for t in folded])
         cos = emb @ desc_emb.T if len(emb) else np.zeros((0, 2), dtype=np.float32)
-        return np.column_stack([pro, anti, rec, cos[:, 0], cos[:, 1], cos[:, 0] - cos[:, 1]]).astype(np.float32)
+        anti_g = np.array([len(_GENERIC_ANTI_RE.findall(t)) for t in folded], dtype=np.float32)
+        # "no firmo" contains "firmo": an anti phrase cancels the pro phrase inside it.
+        pro_g = np.array([len(_GENERIC_PRO_RE.findall(t)) for t in folded], dtype=np.float32)
+        pro_g = np.maximum(pro_g - anti_g, 0)
+        return np.column_stack(
+            [pro, anti, rec, cos[:, 0], cos[:, 1], cos[:, 0] - cos[:, 1], np.log1p(pro_g), np.log1p(anti_g)]
+        ).astype(np.float32).reshape(len(folded), N_STANCE_ZS)
 
 
 # Until trained: keywords decide, and no recall vocabulary at all means no stance.
 DEFAULT_STANCE_COEF = np.array(
-    [[2.5, -1.5, 0.8, 1.0, 0.0, 3.0], [-1.5, 2.5, 0.8, 0.0, 1.0, -3.0], [-1.0, -1.0, -1.5, 0.0, 0.0, 0.0]],
+    [
+        [2.5, -1.5, 0.8, 1.0, 0.0, 3.0, 1.5, -1.0],
+        [-1.5, 2.5, 0.8, 0.0, 1.0, -3.0, -1.0, 1.5],
+        [-1.0, -1.0, -1.5, 0.0, 0.0, 0.0, -0.5, -0.5],
+    ],
     dtype=np.float32,
 )
 DEFAULT_STANCE_INTERCEPT = np.array([-1.0, -1.0, 0.5], dtype=np.float32)
