@@ -16,7 +16,7 @@ import numpy as np
 from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
 from nlp.heads import Head, Linear, heads_hash, load_heads
-from nlp.passages import TargetMatcher
+from nlp.passages import Passage, TargetMatcher
 from nlp.scoring import SENTIMENTS, DocText, Score, aggregate_passages, doc_input, doc_key
 from nlp.stance import (
     DEFAULT_STANCE_COEF,
@@ -38,6 +38,7 @@ log = logging.getLogger("vigia.nlp")
 
 BATCH_DOCS = 32
 TOPIC_THRESHOLD = 0.5
+JOINED_WEIGHT = 1.0
 
 
 class FeatureBuilder:
@@ -120,6 +121,14 @@ class HeadSet:
         return w * head.proba(feats)[:, 1] + (1 - w) * zs
 
 
+def with_joined(passages: list[Passage]) -> list[Passage]:
+    """The passages plus, when there are several, all of them read together: the target head
+    also learnt from joined passages, and some judgements only show across sentences."""
+    if len(passages) < 2:
+        return passages
+    return [*passages, Passage(" ".join(p.text for p in passages), JOINED_WEIGHT, "joined")]
+
+
 class OfflineScorer:
     """MiniLM + heads; see the module docstring."""
 
@@ -141,7 +150,7 @@ class OfflineScorer:
 
     def _score_batch(self, docs: Sequence[DocText]) -> list[Score]:
         texts = [doc_input(d.title, d.text) for d in docs]
-        passages = [self.matcher.passages(d.text, d.title) for d in docs]
+        passages = [with_joined(self.matcher.passages(d.text, d.title)) for d in docs]
         flat = [p.text for ps in passages for p in ps]
         emb = self.encoder.embed(texts + flat)
         doc_emb, pas_emb = emb[: len(texts)], emb[len(texts) :]
@@ -175,7 +184,7 @@ class OfflineScorer:
                 target_sentiment=None,
                 target_score=None,
                 target_confidence=None,
-                target_passages=n,
+                target_passages=sum(p.reason != "joined" for p in passages[i]),
                 topic_probs={t: float(topic_p[t][i]) for t in self.campaign.topic_names},
                 stance_probs={s: float(stance_p[i, c]) for s, c in zip(STANCES, stance_cols, strict=True)},
             )
