@@ -206,9 +206,10 @@ class OfflineScorer:
         if not fix:
             return
         if "target_sentiment" in fix:
-            score.target_sentiment = fix["target_sentiment"]
-            score.target_confidence = 1.0
-            score.target_score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[fix["target_sentiment"]]
+            value = fix["target_sentiment"]
+            score.target_sentiment = value
+            score.target_confidence = None if value is None else 1.0
+            score.target_score = None if value is None else {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[value]
         if "topics" in fix:
             chosen = set(fix["topics"])
             score.topic_probs = {t: (1.0 if t in chosen else 0.0) for t in score.topic_probs}

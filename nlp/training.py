@@ -305,6 +305,12 @@ def correction_rows(corrections: Sequence[dict]) -> tuple[list[dict], dict[str, 
             raise ValueError(f"correction for {c.get('doc_id')}: unknown field {field!r}")
         if field == "topics" and not isinstance(value, list):
             raise ValueError(f"correction for {c.get('doc_id')}: topics must be a list")
+        if field == "target_sentiment" and value not in (*SENTIMENTS, "none", None):
+            raise ValueError(f"correction for {c.get('doc_id')}: target_sentiment must be one of {SENTIMENTS} or none")
+        if field == "stance" and value not in STANCES:
+            raise ValueError(f"correction for {c.get('doc_id')}: stance must be one of {STANCES}")
+        if field == "target_sentiment" and value in ("none", None):
+            value = None  # the analyst says the document is not about the target
         key = doc_key(c.get("title"), c.get("text", ""))
         memo.setdefault(key, {})[field] = value
         rows.append({"title": c.get("title"), "text": c.get("text", ""), field: value,
