@@ -11,10 +11,18 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from campaigns.localize import to_local
 
@@ -26,6 +34,16 @@ SpiderName = Literal[
 SOCIAL_SPIDERS = frozenset({"reddit", "bluesky", "mastodon", "youtube", "x"})
 STANCE_LABELS = ("pro_recall", "anti_recall", "none")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _slug(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("must be lower-case letters, digits and underscores, starting with a letter")
+    return value
+
+
+# Topic and source names end up as SQL column names (n_<topic>) and state keys.
+Slug = Annotated[str, AfterValidator(_slug)]
 
 
 class CampaignError(ValueError):
@@ -57,17 +75,10 @@ class Target(_Strict):
 
 
 class Topic(_Strict):
-    name: str
+    name: Slug
     description_es: str = Field(min_length=3)
     description_en: str = Field(min_length=3)
     keywords: list[str] = Field(min_length=1)
-
-    @field_validator("name")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("must be lower-case letters, digits and underscores, starting with a letter")
-        return value
 
 
 class StanceConfig(_Strict):
@@ -83,7 +94,7 @@ class StanceConfig(_Strict):
 class Source(_Strict):
     """One thing a spider watches: a feed, a sitemap, a search, a platform query."""
 
-    name: str
+    name: Slug
     spider: SpiderName
     platform: str = Field(min_length=1, description="outlet domain or social network name")
     urls: list[str] = Field(default_factory=list)
@@ -93,13 +104,6 @@ class Source(_Strict):
         default_factory=list, description="environment variables that must be set for this source"
     )
     options: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("must be lower-case letters, digits and underscores, starting with a letter")
-        return value
 
     @field_validator("urls")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.database import first_row
+from warehouse.database import all_rows, first_row
 
 FIELDS = ("target_sentiment", "topics", "stance")
 _VALUES = {
@@ -77,5 +77,4 @@ def correction_history(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[dict
         "WHERE doc_id = ? ORDER BY correction_id",
         [doc_id],
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return all_rows(cur)

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.database import first_row
+from warehouse.database import all_rows, first_row
 
 
 def start_run(con: duckdb.DuckDBPyConnection, campaign: str, spider: str) -> int:
@@ -51,5 +51,4 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[st
         "new_documents, dropped, errors, skipped FROM crawl_runs ORDER BY run_id DESC LIMIT ?",
         [limit],
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return all_rows(cur)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -39,6 +40,12 @@ def first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:
     """
     rows = cursor.fetchall()
     return rows[0] if rows else None
+
+
+def all_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every row of a result as a dict keyed by column name."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def default_db_path() -> Path:

@@ -9,6 +9,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from warehouse.database import all_rows
+
 DOCUMENT_COLUMNS = (
     "doc_id", "campaign", "source", "source_type", "platform", "url", "title", "text", "author",
     "published_at", "fetched_at", "lang", "native_id", "content_hash", "duplicate_of",
@@ -68,8 +70,7 @@ def fingerprints(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str
         "FROM documents WHERE campaign = ? ORDER BY fetched_at, doc_id",
         [campaign],
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return all_rows(cur)
 
 
 def documents_to_score(
@@ -99,8 +100,7 @@ def documents_to_score(
         sql += " LIMIT ?"
         params.append(limit)
     cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return all_rows(cur)
 
 
 def documents_by_id(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -110,5 +110,4 @@ def documents_by_id(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> d
         "SELECT doc_id, title, text, lang, campaign FROM documents WHERE list_contains(?, doc_id)",
         [list(doc_ids)],
     )
-    names = [d[0] for d in cur.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+    return {row["doc_id"]: row for row in all_rows(cur)}
