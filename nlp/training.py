@@ -330,6 +330,7 @@ def train_heads(
 ) -> dict:
     """Retrain every head into ``out_dir`` (heads + manifest.json) and return a summary."""
     started = time.time()
+    corr_rows, memo = correction_rows(corrections)  # refuse bad corrections before any work
     out_dir = Path(out_dir)
     np.random.seed(SEED)
     encoder = get_encoder(encoder_path)
@@ -355,7 +356,6 @@ def train_heads(
         summary["sentiment"] = {"kept": str(previous)}
 
     seeds = load_seeds(seeds_dir or SEEDS_DIR)
-    corr_rows, memo = correction_rows(corrections)
     rows = seeds + corr_rows
     summary["seeds"] = len(seeds)
     summary["corrections"] = len(corr_rows)

@@ -129,6 +129,18 @@ def tiny_heads(tmp_path_factory, tiny_encoder, tiny_shared, campaign) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def few_seeds(tmp_path_factory) -> Path:
+    """Every fourth seed text: enough for retraining tests that check behaviour, not quality."""
+    from nlp.training import SEEDS_DIR
+
+    out = tmp_path_factory.mktemp("few-seeds")
+    for path in sorted(SEEDS_DIR.glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()[::4]
+        (out / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 @pytest.fixture
 def use_tiny_encoder(monkeypatch, tiny_encoder):
     """Every encoder lookup in the test gets the tiny random BERT instead of MiniLM."""

@@ -55,3 +55,12 @@ def test_names_inside_other_words_do_not_match(campaign):
 def test_sentences_split_on_punctuation_but_not_on_abbreviations():
     assert split_sentences("Habló el Sr. Canales. ¿Y ahora? ¡Nada!") == ["Habló el Sr. Canales.", "¿Y ahora?", "¡Nada!"]
     assert fold("Policía ÑANDÚ") == "policia nandu"
+
+
+def test_the_bare_surname_names_him_unless_it_is_a_common_noun_or_someone_else(campaign):
+    m = matcher(campaign)
+    assert [p.reason for p in m.passages("Canales no escucha a nadie. Firmé ayer.")] == ["name", "continuation"]
+    assert m.passages("qué tal cara la de canales, sube los arbitrios")  # lower-case tweets count
+    assert m.passages("Los canales de televisión cubrieron la marcha.") == []
+    assert m.passages("Canales de YouTube y sus canales digitales.") == []
+    assert m.passages("La señora Canales de la tienda ya no abre de noche.") == []
