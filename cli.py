@@ -474,10 +474,14 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
 @_db_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/heads"),
               show_default=True, help="Where the retrained heads go (scoring picks data/heads up by default).")
-def train(campaign_file: Path | None, db: Path | None, out: Path) -> None:
+@click.option("--with-sentiment", is_flag=True,
+              help="Also retrain the document-sentiment head on ../shared/data/umsab-es (corrections do not touch it).")
+def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool) -> None:
     """Retrain the scoring heads on the seed labels plus the analysts' corrections.
 
-    Then `vigia score --rescore` re-scores with the new model set; older scores stay queryable.
+    Target sentiment, topics and stance learn from the corrections; the document-sentiment
+    head is kept unless --with-sentiment. Then `vigia score --rescore` re-scores with the new
+    model set; older scores stay queryable.
     """
     from nlp.training import train_heads
     from warehouse.corrections import corrections_for_training
@@ -489,7 +493,7 @@ def train(campaign_file: Path | None, db: Path | None, out: Path) -> None:
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
-    summary = train_heads(campaign, out, corrections=corrections)
+    summary = train_heads(campaign, out, corrections=corrections, retrain_sentiment=with_sentiment)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 

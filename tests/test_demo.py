@@ -1,0 +1,137 @@
+"""`vigia demo` end to end, as a user runs it: real spiders on the sample server, real MiniLM,
+a real warehouse file; then the same again (nothing may change), and readers while it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.samples.news_corpus import corpus as news_corpus
+from crawler.samples.social import corpus as social_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+FAKE_SECRETS = {
+    "REDDIT_CLIENT_ID": "sample-reddit-client-id",
+    "REDDIT_CLIENT_SECRET": "sample-reddit-client-secret",
+    "YOUTUBE_API_KEY": "sample-youtube-api-key",
+    "X_BEARER_TOKEN": "sample-x-bearer-token",
+}
+
+
+def vigia(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **FAKE_SECRETS},
+    )
+
+
+def sql(db: Path, query: str) -> list[dict]:
+    result = vigia("sql", "--db", str(db), "--format", "json", query)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    db = tmp_path_factory.mktemp("demo") / "vigia.duckdb"
+    first = vigia("demo", "--no-dashboard", "--db", str(db))
+    assert first.returncode == 0, first.stderr[-3000:]
+    return db, first
+
+
+def test_demo_fills_mentions_with_scored_unique_documents(demo_db) -> None:
+    db, _ = demo_db
+    row = sql(db, "SELECT count(*) AS n, count(DISTINCT doc_id) AS ids, count(*) FILTER (WHERE sentiment IS NULL "
+                  "OR stance IS NULL OR topics IS NULL OR model IS NULL) AS unscored FROM mentions")[0]
+    assert row["n"] >= 150
+    assert row["ids"] == row["n"]
+    assert row["unscored"] == 0
+
+
+def test_demo_collects_news_from_five_outlets_and_posts_from_all_five_platforms(demo_db) -> None:
+    db, _ = demo_db
+    rows = sql(db, "SELECT source_type, platform, count(*) AS n FROM mentions GROUP BY ALL")
+    outlets = {r["platform"] for r in rows if r["source_type"] == "news" and r["n"] > 0}
+    networks = {r["platform"] for r in rows if r["source_type"] == "social"}
+    assert len(outlets) >= 5, outlets
+    assert networks == {"reddit", "bluesky", "mastodon", "youtube", "x"}
+
+
+def test_no_irrelevant_sample_item_reaches_mentions(demo_db) -> None:
+    db, _ = demo_db
+    stored_urls = {r["url"] for r in sql(db, "SELECT url FROM mentions")}
+    irrelevant_news = {a.url for a in news_corpus() if not a.relevant}
+    assert irrelevant_news and not stored_urls & irrelevant_news
+    stored_ids = {(r["platform"], r["native_id"]) for r in sql(db, "SELECT platform, native_id FROM mentions "
+                                                                  "WHERE source_type = 'social'")}
+    irrelevant_posts = {(p.platform, str(p.native_id)) for p in social_corpus() if not p.relevant}
+    assert irrelevant_posts and not stored_ids & irrelevant_posts
+    texts = [r["text"].lower() for r in sql(db, "SELECT title || ' ' || text AS text FROM mentions WHERE source_type = 'news'")]
+    assert all("canales" in t for t in texts)
+
+
+def test_the_andina_story_is_one_story_with_two_reprints(demo_db) -> None:
+    db, _ = demo_db
+    rows = sql(db, "SELECT d.platform AS original, count(*) AS copies FROM mentions m JOIN mentions d "
+                   "ON m.duplicate_of = d.doc_id WHERE d.platform = 'andina.pe' GROUP BY ALL")
+    assert rows and max(r["copies"] for r in rows) >= 2
+
+
+def test_a_second_demo_run_changes_no_row_count(demo_db) -> None:
+    db, _ = demo_db
+    counts = "SELECT (SELECT count(*) FROM mentions) AS mentions, (SELECT count(*) FROM scores) AS scores"
+    before = sql(db, counts)
+    again = vigia("demo", "--no-dashboard", "--db", str(db))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert sql(db, counts) == before
+    runs = sql(db, "SELECT spider, new_documents FROM crawl_log WHERE run_id > (SELECT max(run_id) FROM crawl_log) - "
+                   "(SELECT count(DISTINCT spider) FROM crawl_log)")
+    assert runs and all(r["new_documents"] == 0 for r in runs)
+
+
+def test_no_credential_reaches_the_warehouse_or_the_logs(demo_db) -> None:
+    db, first = demo_db
+    raw = db.read_bytes()
+    for secret in FAKE_SECRETS.values():
+        assert secret.encode() not in raw
+        assert secret not in first.stderr and secret not in first.stdout
+
+
+def test_readers_never_fail_while_a_crawl_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "busy.duckdb"
+    monkeypatch.setenv("VIGIA_DB", str(db))
+    dashboard_errors: list[str] = []
+    dashboard_runs = 0
+    log = open(tmp_path / "demo.log", "w")  # a file, not a pipe: a full pipe would block the writer
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "cli", "demo", "--no-dashboard", "--db", str(db)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=log, text=True, env={**os.environ, **FAKE_SECRETS},
+    )
+    failures, answers = [], []
+    while writer.poll() is None:
+        if db.exists():
+            result = vigia("sql", "--db", str(db), "--format", "csv", "SELECT count(*) FROM mentions", timeout=120)
+            if result.returncode != 0 and "no warehouse" not in result.stderr:
+                failures.append(result.stderr)
+            elif result.returncode == 0:
+                answers.append(int(result.stdout.splitlines()[-1]))
+                if len(answers) % 4 == 1:
+                    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+                    app.run()
+                    dashboard_runs += 1
+                    dashboard_errors += [str(e.value) for e in app.exception] + [e.value for e in app.error]
+        time.sleep(0.2)
+    log.close()
+    assert writer.returncode == 0, (tmp_path / "demo.log").read_text()[-2000:]
+    assert not failures, failures[:3]
+    assert len(answers) >= 5 and answers == sorted(answers)
+    assert dashboard_runs >= 2 and not dashboard_errors, dashboard_errors[:3]
