@@ -284,11 +284,14 @@ def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: s
 
 
 def _serve_dashboard(db: Path, port: int) -> None:
-    import app as dashboard_app
+    import importlib.util
 
+    spec = importlib.util.find_spec("app")  # locate app.py without running it
+    if spec is None or not spec.origin:
+        raise VigiaError("app.py is not installed with this package")
     env = dict(os.environ, VIGIA_DB=str(db.resolve()))
     args = [
-        sys.executable, "-m", "streamlit", "run", dashboard_app.__file__,
+        sys.executable, "-m", "streamlit", "run", spec.origin,
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]

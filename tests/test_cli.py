@@ -99,3 +99,35 @@ def test_a_second_run_on_the_same_warehouse_is_skipped_not_stacked(tmp_path: Pat
         assert "still going; skipped" in result.stderr
     with _run_lock(db) as held_again:
         assert held_again
+
+
+def test_dashboard_command_serves_the_app_on_its_port(filled_db: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "dashboard", "--db", str(filled_db), "--port", str(port)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, health = time.monotonic() + 60, None
+        while time.monotonic() < deadline and health != b"ok":
+            try:
+                health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
+            except OSError:
+                time.sleep(0.5)
+        assert health == b"ok"
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status == 200 and b"<html" in page.read().lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_dashboard_on_a_missing_warehouse_fails_with_one_line(tmp_path: Path) -> None:
+    result = vigia("dashboard", "--db", str(tmp_path / "none.duckdb"))
+    assert result.returncode == 1 and "no warehouse" in result.stderr
