@@ -296,12 +296,9 @@ def _serve_dashboard(db: Path, port: int) -> None:
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
-    try:
-        code = subprocess.call(args, env=env)
-    except KeyboardInterrupt:
-        return
-    if code not in (0, -2, 130):
-        raise VigiaError(f"streamlit exited with status {code}")
+    sys.stderr.flush()
+    # Become the Streamlit server, so signals (Ctrl+C, a supervisor's SIGTERM) reach it directly.
+    os.execve(sys.executable, args, env)
 
 
 @main.command()
