@@ -354,6 +354,11 @@ def train_heads(
         if previous.resolve() != (out_dir / "sentiment.npz").resolve():
             shutil.copyfile(previous, out_dir / "sentiment.npz")
         summary["sentiment"] = {"kept": str(previous)}
+        # Carry the kept head's own training figures over, so the manifest still describes it.
+        old_manifest = previous.with_name("manifest.json")
+        if old_manifest.exists():
+            old_sentiment = json.loads(old_manifest.read_text()).get("sentiment", {})
+            summary["sentiment"] = {**old_sentiment, "kept": str(previous)}
 
     seeds = load_seeds(seeds_dir or SEEDS_DIR)
     rows = seeds + corr_rows
