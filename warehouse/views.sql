@@ -20,6 +20,16 @@ FROM (
 )
 WHERE rank_newest = 1;
 
+-- Copies of one story (documents.duplicate_of links each copy to the copy held first) and
+-- which copy is the original: the earliest published, whatever order the crawl met them in.
+CREATE OR REPLACE VIEW stories AS
+SELECT doc_id,
+       coalesce(duplicate_of, doc_id) AS story,
+       first_value(doc_id) OVER (
+           PARTITION BY coalesce(duplicate_of, doc_id) ORDER BY published_at NULLS LAST, fetched_at, doc_id
+       ) AS original
+FROM documents;
+
 -- One row per collected document, with its newest scores; analyst corrections win over models.
 CREATE OR REPLACE VIEW mentions AS
 SELECT
@@ -43,7 +53,7 @@ SELECT
     s.model_set AS model,
     -- extensions beyond the contract
     d.source,
-    d.duplicate_of,
+    CASE WHEN st.original = d.doc_id THEN NULL ELSE st.original END AS duplicate_of,
     d.native_id,
     s.p_negative,
     s.p_neutral,
@@ -55,6 +65,7 @@ SELECT
     s.scored_at,
     (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL) AS corrected
 FROM documents AS d
+JOIN stories AS st USING (doc_id)
 LEFT JOIN latest_scores AS s USING (doc_id)
 LEFT JOIN latest_corrections AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
 LEFT JOIN latest_corrections AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'

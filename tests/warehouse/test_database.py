@@ -150,3 +150,20 @@ def test_reader_gives_up_with_a_clear_error(filled_db: Path) -> None:
             pass
     holder.kill()
     holder.wait()
+
+
+def test_the_earliest_published_copy_is_the_original_whatever_order_they_came_in(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    path = tmp_path / "w.duckdb"
+    agency, reprint_a, reprint_b = synthetic_documents(3)
+    agency.update(doc_id="andina", platform="andina.pe", published_at=reprint_a["published_at"] - timedelta(hours=3))
+    reprint_a.update(doc_id="exitosa", platform="exitosanoticias.pe")
+    reprint_b.update(doc_id="peru21", platform="peru21.pe", duplicate_of="exitosa")
+    agency["duplicate_of"] = "exitosa"  # the crawl met the reprint first
+    with connect(path) as con:
+        insert_documents(con, [reprint_a, reprint_b, agency])
+        rows = dict(con.execute("SELECT doc_id, duplicate_of FROM mentions ORDER BY doc_id").fetchall())
+        trends = con.execute("SELECT sum(n_docs), sum(n_reach) FROM daily_trends").fetchall()
+    assert rows == {"andina": None, "exitosa": "andina", "peru21": "andina"}
+    assert trends == [(1, 3)]
