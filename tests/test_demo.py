@@ -39,15 +39,47 @@ def sql(db: Path, query: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
-    db = tmp_path_factory.mktemp("demo") / "vigia.duckdb"
-    first = vigia("demo", "--no-dashboard", "--db", str(db))
-    assert first.returncode == 0, first.stderr[-3000:]
-    return db, first
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict]:
+    """The first `vigia demo` run, with `vigia sql` and the dashboard reading the file while it writes."""
+    from streamlit.testing.v1 import AppTest
+
+    folder = tmp_path_factory.mktemp("demo")
+    db, log_path = folder / "vigia.duckdb", folder / "demo.log"
+    readers: dict = {"answers": [], "failures": [], "dashboard_runs": 0, "dashboard_errors": []}
+    old_db = os.environ.get("VIGIA_DB")
+    os.environ["VIGIA_DB"] = str(db)  # for the AppTest runs in this process
+    try:
+        with open(log_path, "w") as log:  # a file, not a pipe: a full pipe would block the writer
+            writer = subprocess.Popen(
+                [sys.executable, "-m", "cli", "demo", "--no-dashboard", "--db", str(db)],
+                cwd=REPO, stdout=log, stderr=log, text=True, env={**os.environ, **FAKE_SECRETS},
+            )
+            while writer.poll() is None:
+                if db.exists():
+                    result = vigia("sql", "--db", str(db), "--format", "csv", "SELECT count(*) FROM mentions", timeout=120)
+                    if result.returncode != 0 and "no warehouse" not in result.stderr:
+                        readers["failures"].append(result.stderr)
+                    elif result.returncode == 0:
+                        readers["answers"].append(int(result.stdout.splitlines()[-1]))
+                        if len(readers["answers"]) % 4 == 1:
+                            app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+                            app.run()
+                            readers["dashboard_runs"] += 1
+                            readers["dashboard_errors"] += [str(e.value) for e in app.exception]
+                            readers["dashboard_errors"] += [e.value for e in app.error]
+                time.sleep(0.2)
+    finally:
+        if old_db is None:
+            os.environ.pop("VIGIA_DB", None)
+        else:
+            os.environ["VIGIA_DB"] = old_db
+    output = log_path.read_text()
+    assert writer.returncode == 0, output[-3000:]
+    return db, output, readers
 
 
 def test_demo_fills_mentions_with_scored_unique_documents(demo_db) -> None:
-    db, _ = demo_db
+    db, _, _ = demo_db
     row = sql(db, "SELECT count(*) AS n, count(DISTINCT doc_id) AS ids, count(*) FILTER (WHERE sentiment IS NULL "
                   "OR stance IS NULL OR topics IS NULL OR model IS NULL) AS unscored FROM mentions")[0]
     assert row["n"] >= 150
@@ -56,7 +88,7 @@ def test_demo_fills_mentions_with_scored_unique_documents(demo_db) -> None:
 
 
 def test_demo_collects_news_from_five_outlets_and_posts_from_all_five_platforms(demo_db) -> None:
-    db, _ = demo_db
+    db, _, _ = demo_db
     rows = sql(db, "SELECT source_type, platform, count(*) AS n FROM mentions GROUP BY ALL")
     outlets = {r["platform"] for r in rows if r["source_type"] == "news" and r["n"] > 0}
     networks = {r["platform"] for r in rows if r["source_type"] == "social"}
@@ -65,7 +97,7 @@ def test_demo_collects_news_from_five_outlets_and_posts_from_all_five_platforms(
 
 
 def test_no_irrelevant_sample_item_reaches_mentions(demo_db) -> None:
-    db, _ = demo_db
+    db, _, _ = demo_db
     stored_urls = {r["url"] for r in sql(db, "SELECT url FROM mentions")}
     irrelevant_news = {a.url for a in news_corpus() if not a.relevant}
     assert irrelevant_news and not stored_urls & irrelevant_news
@@ -78,14 +110,14 @@ def test_no_irrelevant_sample_item_reaches_mentions(demo_db) -> None:
 
 
 def test_the_andina_story_is_one_story_with_two_reprints(demo_db) -> None:
-    db, _ = demo_db
+    db, _, _ = demo_db
     rows = sql(db, "SELECT d.platform AS original, count(*) AS copies FROM mentions m JOIN mentions d "
                    "ON m.duplicate_of = d.doc_id WHERE d.platform = 'andina.pe' GROUP BY ALL")
     assert rows and max(r["copies"] for r in rows) >= 2
 
 
 def test_a_second_demo_run_changes_no_row_count(demo_db) -> None:
-    db, _ = demo_db
+    db, _, _ = demo_db
     counts = "SELECT (SELECT count(*) FROM mentions) AS mentions, (SELECT count(*) FROM scores) AS scores"
     before = sql(db, counts)
     again = vigia("demo", "--no-dashboard", "--db", str(db))
@@ -97,41 +129,16 @@ def test_a_second_demo_run_changes_no_row_count(demo_db) -> None:
 
 
 def test_no_credential_reaches_the_warehouse_or_the_logs(demo_db) -> None:
-    db, first = demo_db
+    db, output, _ = demo_db
     raw = db.read_bytes()
     for secret in FAKE_SECRETS.values():
         assert secret.encode() not in raw
-        assert secret not in first.stderr and secret not in first.stdout
+        assert secret not in output
 
 
-def test_readers_never_fail_while_a_crawl_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    db = tmp_path / "busy.duckdb"
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    dashboard_errors: list[str] = []
-    dashboard_runs = 0
-    log = open(tmp_path / "demo.log", "w")  # a file, not a pipe: a full pipe would block the writer
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "cli", "demo", "--no-dashboard", "--db", str(db)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=log, text=True, env={**os.environ, **FAKE_SECRETS},
-    )
-    failures, answers = [], []
-    while writer.poll() is None:
-        if db.exists():
-            result = vigia("sql", "--db", str(db), "--format", "csv", "SELECT count(*) FROM mentions", timeout=120)
-            if result.returncode != 0 and "no warehouse" not in result.stderr:
-                failures.append(result.stderr)
-            elif result.returncode == 0:
-                answers.append(int(result.stdout.splitlines()[-1]))
-                if len(answers) % 4 == 1:
-                    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-                    app.run()
-                    dashboard_runs += 1
-                    dashboard_errors += [str(e.value) for e in app.exception] + [e.value for e in app.error]
-        time.sleep(0.2)
-    log.close()
-    assert writer.returncode == 0, (tmp_path / "demo.log").read_text()[-2000:]
-    assert not failures, failures[:3]
+def test_readers_never_fail_while_a_crawl_writes(demo_db) -> None:
+    _, _, readers = demo_db
+    assert not readers["failures"], readers["failures"][:3]
+    answers = readers["answers"]
     assert len(answers) >= 5 and answers == sorted(answers)
-    assert dashboard_runs >= 2 and not dashboard_errors, dashboard_errors[:3]
+    assert readers["dashboard_runs"] >= 2 and not readers["dashboard_errors"], readers["dashboard_errors"][:3]
