@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from nlp.passages import TargetMatcher
-from nlp.scoring import SENTIMENTS, DocText, Score, aggregate_passages, doc_input
+from nlp.scoring import DocText, Score, aggregate_passages, doc_input
 from nlp.stance import STANCES
 
 log = logging.getLogger("vigia.nlp")
@@ -156,29 +156,16 @@ class HubScorer:
             pro, anti = ent[i, len(topics)], ent[i, len(topics) + 1]
             raw = np.array([pro * (1 - anti), anti * (1 - pro), (1 - pro) * (1 - anti)])
             stance = raw / max(raw.sum(), 1e-9)
-            score = Score(
-                doc_id=doc.doc_id,
-                model_set=self.model_set,
-                sentiment=SENTIMENTS[int(p.argmax())],
-                p_negative=float(p[0]),
-                p_neutral=float(p[1]),
-                p_positive=float(p[2]),
-                sentiment_score=float(p[2] - p[0]),
-                target_sentiment=None,
-                target_score=None,
-                target_confidence=None,
-                target_passages=len(passages[i]),
-                topic_probs={t: float(ent[i, j]) for j, t in enumerate(topics)},
-                stance_probs={s: float(v) for s, v in zip(STANCES, stance, strict=True)},
-            )
-            score.topics = [t for t in topics if score.topic_probs[t] >= TOPIC_THRESHOLD]
-            score.stance = STANCES[int(stance.argmax())]
             n = len(passages[i])
-            if n:
-                mean, conf = aggregate_passages(pas_p[offset : offset + n], [q.weight for q in passages[i]])
-                score.target_sentiment = SENTIMENTS[int(mean.argmax())]
-                score.target_score = float(mean[2] - mean[0])
-                score.target_confidence = conf
+            target = aggregate_passages(pas_p[offset : offset + n], [q.weight for q in passages[i]]) if n else None
+            score = Score.from_probabilities(
+                doc.doc_id, self.model_set, p,
+                topic_probs={t: ent[i, j] for j, t in enumerate(topics)},
+                stance_probs=dict(zip(STANCES, stance, strict=True)),
+                target=target,
+                target_passages=n,
+                topic_threshold=TOPIC_THRESHOLD,
+            )
             offset += n
             scores.append(score)
         return scores

@@ -17,7 +17,7 @@ from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
 from nlp.heads import Head, Linear, heads_hash, load_heads
 from nlp.passages import Passage, TargetMatcher
-from nlp.scoring import SENTIMENTS, DocText, Score, aggregate_passages, doc_input, doc_key
+from nlp.scoring import DocText, Score, aggregate_passages, doc_input, doc_key
 from nlp.stance import (
     DEFAULT_STANCE_COEF,
     DEFAULT_STANCE_INTERCEPT,
@@ -172,29 +172,17 @@ class OfflineScorer:
         offset = 0
         for i, doc in enumerate(docs):
             n = len(passages[i])
-            p = sent[i]
-            score = Score(
-                doc_id=doc.doc_id,
-                model_set=self.model_set,
-                sentiment=SENTIMENTS[int(p.argmax())],
-                p_negative=float(p[0]),
-                p_neutral=float(p[1]),
-                p_positive=float(p[2]),
-                sentiment_score=float(p[2] - p[0]),
-                target_sentiment=None,
-                target_score=None,
-                target_confidence=None,
-                target_passages=sum(p.reason != "joined" for p in passages[i]),
-                topic_probs={t: float(topic_p[t][i]) for t in self.campaign.topic_names},
-                stance_probs={s: float(stance_p[i, c]) for s, c in zip(STANCES, stance_cols, strict=True)},
+            target = (
+                aggregate_passages(target_p[offset : offset + n], [ps.weight for ps in passages[i]]) if n else None
             )
-            score.topics = [t for t, v in score.topic_probs.items() if v >= TOPIC_THRESHOLD]
-            score.stance = max(score.stance_probs, key=score.stance_probs.get)
-            if n:
-                mean, conf = aggregate_passages(target_p[offset : offset + n], [ps.weight for ps in passages[i]])
-                score.target_sentiment = SENTIMENTS[int(mean.argmax())]
-                score.target_score = float(mean[2] - mean[0])
-                score.target_confidence = conf
+            score = Score.from_probabilities(
+                doc.doc_id, self.model_set, sent[i],
+                topic_probs={t: topic_p[t][i] for t in self.campaign.topic_names},
+                stance_probs={s: stance_p[i, c] for s, c in zip(STANCES, stance_cols, strict=True)},
+                target=target,
+                target_passages=sum(p.reason != "joined" for p in passages[i]),
+                topic_threshold=TOPIC_THRESHOLD,
+            )
             offset += n
             self._apply_correction(doc, score)
             scores.append(score)

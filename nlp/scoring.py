@@ -56,6 +56,48 @@ class Score:
     stance: str = "none"
     stance_probs: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def from_probabilities(
+        cls,
+        doc_id: str,
+        model_set: str,
+        sentiment_p: np.ndarray,
+        topic_probs: dict[str, float],
+        stance_probs: dict[str, float],
+        target: tuple[np.ndarray, float] | None,
+        target_passages: int,
+        topic_threshold: float,
+    ) -> Score:
+        """A score whose labels follow from the probabilities (argmax; topics above the threshold).
+
+        ``target`` is the aggregated passage probabilities and their confidence, or None when
+        no passage names the target.
+        """
+        p = sentiment_p
+        score = cls(
+            doc_id=doc_id,
+            model_set=model_set,
+            sentiment=SENTIMENTS[int(p.argmax())],
+            p_negative=float(p[0]),
+            p_neutral=float(p[1]),
+            p_positive=float(p[2]),
+            sentiment_score=float(p[2] - p[0]),
+            target_sentiment=None,
+            target_score=None,
+            target_confidence=None,
+            target_passages=target_passages,
+            topic_probs={t: float(v) for t, v in topic_probs.items()},
+            stance_probs={s: float(v) for s, v in stance_probs.items()},
+        )
+        score.topics = [t for t, v in score.topic_probs.items() if v >= topic_threshold]
+        score.stance = max(score.stance_probs, key=score.stance_probs.get)
+        if target is not None:
+            mean, confidence = target
+            score.target_sentiment = SENTIMENTS[int(mean.argmax())]
+            score.target_score = float(mean[2] - mean[0])
+            score.target_confidence = confidence
+        return score
+
 
 @runtime_checkable
 class Scorer(Protocol):
