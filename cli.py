@@ -135,7 +135,7 @@ def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: 
         click.echo(
             f"crawl {summary.get('spider')}: {summary.get('new_documents', 0)} new, "
             f"{summary.get('items_kept', 0)} kept of {summary.get('items_seen', 0)} seen"
-            + (f", skipped sources: {summary['skipped']}" if summary.get("skipped") else ""),
+            + (f", skipped: {summary['skipped']}" if summary.get("skipped") else ""),
             err=True,
         )
     return summaries
