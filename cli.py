@@ -163,11 +163,11 @@ def _score(
     campaign = campaign or _campaign(None)
     click.echo(f"loading the {profile} model set ...", err=True)
     scorer = load_scorer(profile, campaign, heads_dir=heads)
-    from warehouse.documents import documents_to_score
+    from warehouse.documents import count_to_score, documents_to_score
     from warehouse.scores import write_scores
 
     with connect(db) as con:
-        total = len(documents_to_score(con, scorer.model_set, campaign=campaign.id, only_rescore=only_rescore))
+        total = count_to_score(con, scorer.model_set, campaign=campaign.id, only_rescore=only_rescore)
     click.echo(f"scoring {total} documents with {scorer.model_set}", err=True)
     done = 0
     with click.progressbar(length=total, label="scoring", file=sys.stderr) as bar:

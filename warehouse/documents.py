@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.database import all_rows
+from warehouse.database import all_rows, first_row
 
 DOCUMENT_COLUMNS = (
     "doc_id", "campaign", "source", "source_type", "platform", "url", "title", "text", "author",
@@ -73,6 +73,23 @@ def fingerprints(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str
     return all_rows(cur)
 
 
+def _to_score_filter(
+    model_set: str, campaign: str | None, only_rescore: bool
+) -> tuple[str, list[Any]]:
+    """FROM/WHERE of the documents that ``model_set`` has not scored, with its parameters."""
+    sql = (
+        "FROM documents AS d "
+        "WHERE NOT EXISTS (SELECT 1 FROM scores AS s WHERE s.doc_id = d.doc_id AND s.model_set = ?) "
+    )
+    params: list[Any] = [model_set]
+    if only_rescore:
+        sql += "AND EXISTS (SELECT 1 FROM scores AS s WHERE s.doc_id = d.doc_id) "
+    if campaign:
+        sql += "AND d.campaign = ? "
+        params.append(campaign)
+    return sql, params
+
+
 def documents_to_score(
     con: duckdb.DuckDBPyConnection,
     model_set: str,
@@ -85,22 +102,21 @@ def documents_to_score(
 
     With ``only_rescore`` just those that already carry scores from another model set.
     """
-    sql = (
-        "SELECT d.doc_id, d.title, d.text, d.lang FROM documents AS d "
-        "WHERE NOT EXISTS (SELECT 1 FROM scores AS s WHERE s.doc_id = d.doc_id AND s.model_set = ?) "
-    )
-    params: list[Any] = [model_set]
-    if only_rescore:
-        sql += "AND EXISTS (SELECT 1 FROM scores AS s WHERE s.doc_id = d.doc_id) "
-    if campaign:
-        sql += "AND d.campaign = ? "
-        params.append(campaign)
-    sql += "ORDER BY d.fetched_at, d.doc_id"
+    where, params = _to_score_filter(model_set, campaign, only_rescore)
+    sql = f"SELECT d.doc_id, d.title, d.text, d.lang {where}ORDER BY d.fetched_at, d.doc_id"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
-    cur = con.execute(sql, params)
-    return all_rows(cur)
+    return all_rows(con.execute(sql, params))
+
+
+def count_to_score(
+    con: duckdb.DuckDBPyConnection, model_set: str, *, campaign: str | None = None, only_rescore: bool = False
+) -> int:
+    """How many documents :func:`documents_to_score` would return, without reading their text."""
+    where, params = _to_score_filter(model_set, campaign, only_rescore)
+    row = first_row(con.execute(f"SELECT count(*) {where}", params))
+    return int(row[0]) if row else 0
 
 
 def documents_by_id(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import synthetic_documents, synthetic_scores
 from warehouse import WarehouseError, connect
 from warehouse.corrections import CorrectionError, add_correction, corrections_for_training
-from warehouse.documents import documents_to_score, insert_documents
+from warehouse.documents import count_to_score, documents_to_score, insert_documents
 from warehouse.scores import write_scores
 
 MENTIONS_CONTRACT = {
@@ -91,6 +91,8 @@ def test_new_model_set_keeps_old_scores_and_mentions_shows_newest(filled_db: Pat
         ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
         assert len(documents_to_score(con, "test:model-b")) == 90
         assert len(documents_to_score(con, "test:model-b", only_rescore=True)) == 60
+        assert count_to_score(con, "test:model-b") == 90
+        assert count_to_score(con, "test:model-b", only_rescore=True) == 60
         rows = synthetic_scores(ids[:60], model_set="test:model-b", seed=9)
         write_scores(con, rows)
         models = con.execute("SELECT model_set, count(*) FROM score_history GROUP BY 1 ORDER BY 1").fetchall()
