@@ -64,6 +64,18 @@ class Target(_Strict):
         default_factory=list,
         description="role phrases ('el alcalde') that refer to the target once a text has named him",
     )
+    roles: list[str] = Field(
+        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "mayor"],
+        description="words for the target's office: 'el alcalde' alone refers to him unless the text names another place or person with it",
+    )
+    administration: list[str] = Field(
+        default_factory=lambda: ["municipalidad", "muni", "municipio", "alcaldia", "municipality", "city hall"],
+        description="words for the target's administration: a text that judges 'la muni' of his district judges him",
+    )
+    implicit_mentions: bool = Field(
+        default=True,
+        description="score target sentiment for texts that never name him but judge his administration or argue about his recall",
+    )
 
     @property
     def names(self) -> list[str]:

@@ -1,6 +1,6 @@
 """Which sentences count as speaking about the target: what target sentiment is built from."""
 
-from nlp.passages import CONTINUATION_WEIGHT, TargetMatcher
+from nlp.passages import CONTINUATION_WEIGHT, TargetMatcher, match_kind
 from nlp.text import fold, split_sentences
 
 
@@ -15,9 +15,44 @@ def test_full_name_and_alias_are_found_ignoring_accents_and_case(campaign):
     assert m.names_target("el ALCALDE canales respondió")
 
 
-def test_a_document_that_never_names_him_has_no_target_passages(campaign):
-    text = "El alcalde de Surco presentó sus patrulleros. El alcalde dijo que los robos bajaron."
-    assert matcher(campaign).passages(text) == []
+def test_a_document_about_another_mayor_or_not_about_him_has_no_target_passages(campaign):
+    m = matcher(campaign)
+    assert m.passages("El alcalde de Surco presentó sus patrulleros. El alcalde dijo que los robos bajaron.") == []
+    assert m.passages("El alcalde Rafael López Aliaga inauguró un puente.") == []
+    assert m.passages("El exalcalde habló ayer. Otro alcalde opinó.") == []
+    assert m.passages("Me robaron el celular en Larco anoche. Cuidado, vecinos.") == []
+    assert m.passages("La mayor parte de los robos ocurre de noche.") == []  # "mayor" is not the office here
+    assert m.passages("La revocatoria de la alcaldesa de Chorrillos avanza en el JNE.") == []
+
+
+def test_his_office_alone_refers_to_him(campaign):
+    m = matcher(campaign)
+    assert [p.reason for p in m.passages("Gracias alcalde por las luminarias. Ya se puede caminar.")] == [
+        "reference", "continuation"
+    ]
+    assert m.passages("Kudos to the mayor of Miraflores for showing up.")[0].reason == "reference"
+    assert m.passages("Que se vaya el comisario, no el alcalde.")
+    assert m.passages("Miraflores y su alcalde de cartón.")  # "de cartón" is no other place
+    assert match_kind(m.passages("El alcalde de Miraflores no contesta.")) == "office"
+    assert match_kind(m.passages("Carlos Canales respondió. El alcalde dijo más.")) == "name"
+
+
+def test_his_administration_or_his_recall_refer_to_him_implicitly(campaign):
+    m = matcher(campaign)
+    tweet = "Hoy firmé en el Parque Kennedy. #RevocatoriaYa"
+    assert [p.reason for p in m.passages(tweet)] == ["implicit"]
+    assert m.passages(tweet)[0].text == tweet  # the whole document is the passage
+    assert match_kind(m.passages("Bien ahí la muni de Miraflores, llegaron en diez minutos.")) == "implicit"
+    assert m.passages("La municipalidad de Surco cerró el parque.") == []
+    assert m.passages("Ya firmé. #FueraCanales")[0].reason == "name"  # his surname inside a hashtag
+    assert m.passages("Me quedó claro: firmo. #RevocatoriaMiraflores")
+
+
+def test_implicit_mentions_can_be_switched_off_in_the_campaign(campaign):
+    target = campaign.target.model_copy(update={"implicit_mentions": False})
+    m = matcher(campaign.model_copy(update={"target": target}))
+    assert m.passages("Hoy firmé en el Parque Kennedy. #RevocatoriaYa") == []
+    assert m.passages("Gracias alcalde por las luminarias.")  # his office still refers to him
 
 
 def test_references_count_once_he_is_named(campaign):
