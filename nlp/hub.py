@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from nlp.passages import TargetMatcher
+from nlp.passages import TargetMatcher, match_kind
 from nlp.scoring import DocText, Score, aggregate_passages, doc_input
 from nlp.stance import STANCES
 
@@ -165,6 +165,7 @@ class HubScorer:
                 target=target,
                 target_passages=n,
                 topic_threshold=TOPIC_THRESHOLD,
+                target_match=match_kind(passages[i]),
             )
             offset += n
             scores.append(score)

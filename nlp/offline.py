@@ -16,7 +16,7 @@ import numpy as np
 from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
 from nlp.heads import Head, Linear, heads_hash, load_heads
-from nlp.passages import Passage, TargetMatcher
+from nlp.passages import Passage, TargetMatcher, match_kind
 from nlp.scoring import DocText, Score, aggregate_passages, doc_input, doc_key
 from nlp.stance import (
     DEFAULT_STANCE_COEF,
@@ -25,6 +25,7 @@ from nlp.stance import (
     STANCES,
     StanceEvidence,
 )
+from nlp.target import doc_matrix
 from nlp.text import fold
 from nlp.topics import (
     DEFAULT_ZS_COEF,
@@ -84,7 +85,9 @@ class HeadSet:
         if not path.exists():
             raise FileNotFoundError(f"no sentiment head in {self.dir}: run `python -m nlp.training --out {self.dir}`")
         self.sentiment: Head = load_heads(path)["sentiment"]
-        self.target: Head | None = self._maybe("target.npz", "target")
+        target = load_heads(self.dir / "target.npz") if (self.dir / "target.npz").exists() else {}
+        self.target: Head | None = target.get("target")
+        self.target_doc: Head | None = target.get("doc")  # absent in heads trained before nlp/target.py
         topics = load_heads(self.dir / "topics.npz") if (self.dir / "topics.npz").exists() else {}
         self.zero_shot: Head = topics.pop("__zeroshot__", None) or default_zero_shot_head()
         self.topics: dict[str, Head] = topics
@@ -164,17 +167,11 @@ class OfflineScorer:
         feats["stance_zs"] = self.features.stance_zs(texts, doc_emb)
         stance_p = self.heads.stance.proba(feats)
         stance_cols = [self.heads.stance.classes.index(s) for s in STANCES]
-        owner = [i for i, ps in enumerate(passages) for _ in ps]
-        stance_rows = stance_p[:, stance_cols][owner] if flat else None
-        target_p = self.heads.target_proba(self.features.basic(flat, pas_emb), stance_rows) if flat else np.zeros((0, 3))
+        targets = self._targets(docs, passages, feats, stance_p[:, stance_cols], pas_emb)
 
         scores: list[Score] = []
-        offset = 0
         for i, doc in enumerate(docs):
-            n = len(passages[i])
-            target = (
-                aggregate_passages(target_p[offset : offset + n], [ps.weight for ps in passages[i]]) if n else None
-            )
+            target = targets[i]
             score = Score.from_probabilities(
                 doc.doc_id, self.model_set, sent[i],
                 topic_probs={t: topic_p[t][i] for t in self.campaign.topic_names},
@@ -182,11 +179,36 @@ class OfflineScorer:
                 target=target,
                 target_passages=sum(p.reason != "joined" for p in passages[i]),
                 topic_threshold=TOPIC_THRESHOLD,
+                target_match=match_kind(passages[i]),
             )
-            offset += n
             self._apply_correction(doc, score)
             scores.append(score)
         return scores
+
+    def _targets(self, docs, passages, feats, stance, pas_emb) -> list[tuple[np.ndarray, float] | None]:
+        """Per document: target-sentiment probabilities and confidence, or None (never named)."""
+        flat = [p.text for ps in passages for p in ps]
+        if not flat:
+            return [None] * len(docs)
+        owner = [i for i, ps in enumerate(passages) for _ in ps]
+        weights = [p.weight for ps in passages for p in ps]
+        pas_feats = self.features.basic(flat, pas_emb)
+        if self.heads.target is None or self.heads.target_doc is None:
+            # Heads from before the document head: passage scores mixed with fixed weights, averaged.
+            target_p = self.heads.target_proba(pas_feats, stance[owner])
+            out, offset = [], 0
+            for ps in passages:
+                n = len(ps)
+                out.append(aggregate_passages(target_p[offset : offset + n], [p.weight for p in ps]) if n else None)
+                offset += n
+            return out
+        D, has = doc_matrix(
+            self.heads.target.log_scores(pas_feats), owner, weights, stance,
+            self.heads.sentiment.log_scores(feats), [bool((d.title or "").strip()) for d in docs],
+            [match_kind(ps) for ps in passages],
+        )
+        doc_p = self.heads.target_doc.proba({"target_doc": D})
+        return [(doc_p[i], float(doc_p[i].max())) if has[i] else None for i in range(len(docs))]
 
     def _apply_correction(self, doc: DocText, score: Score) -> None:
         """An analyst's correction of this exact document wins over the heads."""
@@ -198,6 +220,8 @@ class OfflineScorer:
             score.target_sentiment = value
             score.target_confidence = None if value is None else 1.0
             score.target_score = None if value is None else {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[value]
+            if value is None:
+                score.target_match = None
         if "topics" in fix:
             chosen = set(fix["topics"])
             score.topic_probs = {t: (1.0 if t in chosen else 0.0) for t in score.topic_probs}

@@ -55,6 +55,7 @@ class Score:
     topic_probs: dict[str, float] = field(default_factory=dict)
     stance: str = "none"
     stance_probs: dict[str, float] = field(default_factory=dict)
+    target_match: str | None = None  # "name", "office" or "implicit": see nlp.passages.match_kind
 
     @classmethod
     def from_probabilities(
@@ -67,6 +68,7 @@ class Score:
         target: tuple[np.ndarray, float] | None,
         target_passages: int,
         topic_threshold: float,
+        target_match: str | None = None,
     ) -> Score:
         """A score whose labels follow from the probabilities (argmax; topics above the threshold).
 
@@ -96,6 +98,7 @@ class Score:
             score.target_sentiment = SENTIMENTS[int(mean.argmax())]
             score.target_score = float(mean[2] - mean[0])
             score.target_confidence = confidence
+            score.target_match = target_match
         return score
 
 

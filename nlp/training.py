@@ -21,21 +21,28 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from nlp.encoder import get_encoder
 from nlp.heads import Head, Linear, heads_hash, load_heads, save_heads
-from nlp.offline import FeatureBuilder, HeadSet
-from nlp.passages import TargetMatcher
+from nlp.offline import FeatureBuilder, HeadSet, with_joined
+from nlp.passages import TargetMatcher, match_kind
 from nlp.scoring import SENTIMENTS, doc_input, doc_key, resolve_heads_dir
-from nlp.stance import STANCE_TO_SENTIMENT, STANCES
+from nlp.stance import STANCES
+from nlp.target import doc_matrix
 
 log = logging.getLogger("vigia.nlp")
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
 CORRECTION_WEIGHT = 25.0
+# UMSAB-es tweets join the target passage head's training at this weight (a seed passage
+# weighs 1): chosen by document-level cross-validation on the seeds (0, 0.05, 0.15, 0.3 tried).
+TWEET_PASSAGE_WEIGHT = 0.15
+TARGET_CS = (0.3, 1.0, 3.0)
+DOC_CS = (0.1, 0.3, 1.0)
 SEED = 13
 SENTIMENT_C = 3.0
 LEXICON_C = 1.0
@@ -180,64 +187,140 @@ def _cv_pick(X_builder, y, w, Cs, folds=4, groups=None) -> tuple[float, float]:
     return best
 
 
-def train_target(
-    fb: FeatureBuilder, matcher: TargetMatcher, rows: list[dict], tweet_head: Head | None = None
-) -> tuple[Head, dict]:
-    """Target sentiment from the seed passages that speak about the target, mixed with the tweet
-    sentiment head at a weight chosen on out-of-fold predictions."""
-    texts, labels, weights, stance, doc_of_row = [], [], [], [], []
-    uniform = np.full(len(STANCES), 1.0 / len(STANCES))
-    for r_index, r in enumerate(rows):
+def _target_examples(matcher: TargetMatcher, rows: list[dict]) -> list[dict]:
+    """Per labelled document: its passages as the scorer will see them (joined reading last)."""
+    out = []
+    for r in rows:
         label = r.get("target_sentiment")
         if label not in SENTIMENTS:
             continue
-        base = float(r.get("_weight", 1.0))
-        ps = matcher.passages(r["text"], r.get("title"))
-        if ps:
-            # Each passage carries the document's label, and so do the passages joined.
-            texts.extend(p.text for p in ps)
-            labels.extend([label] * len(ps))
-            weights.extend(base * p.weight / len(ps) for p in ps)
-            texts.append(" ".join(p.text for p in ps))
-        elif r.get("_correction"):
-            texts.append(doc_input(r.get("title"), r["text"]))
-        else:
-            continue
-        labels.append(label)
-        weights.append(base)
-        stance.extend([r.get("_stance_oof", uniform)] * (len(labels) - len(stance)))
-        doc_of_row.extend([r_index] * (len(labels) - len(doc_of_row)))
-    y = np.array(labels)
-    stance_prior = np.log(np.asarray(stance) @ STANCE_TO_SENTIMENT)
-    w = np.array(weights, dtype=np.float64)
-    feats = fb.basic(texts)
+        passages = with_joined(matcher.passages(r["text"], r.get("title")))
+        if not passages and not r.get("_correction"):
+            continue  # the scorer would find nothing to score in it either
+        out.append({"row": r, "label": label, "passages": passages})
+    return out
+
+
+def _passage_rows(examples: list[dict], docs) -> tuple[list[int], list[str], list[float]]:
+    """Training rows of the passage head for some documents: (passage index, label, weight).
+
+    Each single passage carries its document's label with 1/n of the document's weight; the
+    joined reading (or the only passage) carries the full weight.
+    """
+    index, labels, weights = [], [], []
+    for d in docs:
+        ex = examples[d]
+        base = float(ex["row"].get("_weight", 1.0))
+        singles = [k for k, p in zip(ex["rows"], ex["passages"], strict=True) if p.reason != "joined"]
+        for k, p in zip(ex["rows"], ex["passages"], strict=True):
+            share = base * p.weight / len(singles) if p.reason != "joined" else base
+            index.append(k)
+            labels.append(ex["label"])
+            weights.append(share)
+        if len(singles) <= 1:  # no joined reading: the only passage (or the whole text) counts fully too
+            index.append(ex["rows"][-1])
+            labels.append(ex["label"])
+            weights.append(base)
+    return index, labels, weights
+
+
+def train_target(
+    fb: FeatureBuilder,
+    matcher: TargetMatcher,
+    rows: list[dict],
+    tweet_head: Head,
+    tweets: tuple[list[str], np.ndarray] | None = None,
+) -> tuple[dict[str, Head], dict]:
+    """Sentiment toward the target: a passage head and a document head on top of it.
+
+    The passage head (LR over n-grams, embedding, lexicon and judgement cues) learns from the
+    seed passages that speak about the target, plus the UMSAB-es tweets at a small weight
+    (``TWEET_PASSAGE_WEIGHT``): real Spanish phrasing the seeds cannot cover. The document head
+    (:mod:`nlp.target`) learns from out-of-fold passage scores, the document's recall stance
+    (out of fold too) and its tone. Both C values are chosen by document-grouped
+    cross-validation on document-level macro-F1.
+    """
+    examples = _target_examples(matcher, rows)
+    texts: list[str] = []
+    for ex in examples:
+        ex["rows"] = list(range(len(texts), len(texts) + max(len(ex["passages"]), 1)))
+        texts.extend([p.text for p in ex["passages"]] or [doc_input(ex["row"].get("title"), ex["row"]["text"])])
     groups = [("sparse", 1.0), ("emb", 1.0), ("lex", 0.5), ("cues", 1.0)]
-    X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
-    doc = np.asarray(doc_of_row)
-    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [0.3, 1.0, 3.0, 10.0], groups=doc)
-    tweet_weight = stance_weight = 0.0
-    if tweet_head is not None:
-        oof = np.zeros((len(y), 3))
-        for a, b in StratifiedGroupKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y, doc):
-            m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
-            cols = [list(m.classes_).index(s) for s in SENTIMENTS]
-            oof[b] = np.log(m.predict_proba(X[b])[:, cols] + 1e-9)
-        tweet = tweet_head.log_scores(feats)
-        gold = np.array([SENTIMENTS.index(v) for v in y])
-        scores = {
-            (tw, sw): _macro_f1(gold, (oof + tw * tweet + sw * stance_prior).argmax(1))
-            for tw in (0.0, 0.1, 0.2, 0.35, 0.5)
-            for sw in (0.0, 0.5, 1.0, 1.5, 2.0)
-        }
-        tweet_weight, stance_weight = max(scores, key=lambda k: (round(scores[k], 4), -k[0], -k[1]))
-        cv_f1 = scores[(tweet_weight, stance_weight)]
-    model = _lr(C).fit(X, y, sample_weight=w)
-    order = [list(model.classes_).index(s) for s in SENTIMENTS]
-    lin = Linear.from_sklearn(model, groups)
-    lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
-    meta = {"tweet_weight": tweet_weight, "stance_weight": stance_weight, "C": C}
-    head = Head(list(SENTIMENTS), [(lin, 1.0)], None, meta)
-    return head, {"passages": len(y), **meta, "cv_macro_f1": round(cv_f1, 4)}
+    X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(fb.basic(texts))
+    if tweets is not None:
+        tw_X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(fb.basic(tweets[0]))
+        tw_y = np.array([SENTIMENTS[int(v)] for v in tweets[1]])
+        tw_w = np.full(len(tw_y), TWEET_PASSAGE_WEIGHT)
+    y_doc = np.array([ex["label"] for ex in examples])
+    scored = np.array([bool(ex["passages"]) for ex in examples])  # corrections may have none
+
+    def fit(docs, C: float) -> _LR:
+        index, labels, weights = _passage_rows(examples, docs)
+        Xa, ya, wa = X[index], np.array(labels), np.array(weights)
+        if tweets is not None:
+            Xa = sparse.vstack([Xa, tw_X], format="csr")
+            ya, wa = np.concatenate([ya, tw_y]), np.concatenate([wa, tw_w])
+        return _lr(C).fit(Xa, ya, sample_weight=wa)
+
+    def logp(model, index):
+        cols = [list(model.classes_).index(s) for s in SENTIMENTS]
+        return np.log(model.predict_proba(X[index])[:, cols] + 1e-9)
+
+    # Document-level features from out-of-fold passage scores, for each candidate C.
+    uniform = np.full(len(STANCES), 1.0 / len(STANCES))
+    stance = np.array([ex["row"].get("_stance_oof", uniform) for ex in examples])
+    doc_texts = [doc_input(ex["row"].get("title"), ex["row"]["text"]) for ex in examples]
+    tone = tweet_head.log_scores(fb.basic(doc_texts))
+    is_news = [bool(ex["row"].get("title")) for ex in examples]
+    matches = [match_kind(ex["passages"]) for ex in examples]
+    owner = np.array([i for i, ex in enumerate(examples) for _ in ex["rows"]])
+    pw = np.array([w for ex in examples for w in ([p.weight for p in ex["passages"]] or [1.0])])
+    n_splits = max(2, min(4, int(np.bincount(np.unique(y_doc, return_inverse=True)[1]).min())))
+    splits = list(StratifiedKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y_doc)), y_doc))
+    best = None
+    for C in TARGET_CS:
+        oof = np.zeros((len(texts), 3))
+        for a, b in splits:
+            model = fit(a, C)
+            idx = [k for d in b for k in examples[d]["rows"]]
+            oof[idx] = logp(model, idx)
+        D, _ = doc_matrix(oof, owner, pw, stance, tone, is_news, matches)
+        mean_pred = np.array([SENTIMENTS[int(v)] for v in D[:, :3].argmax(1)])
+        f = _macro_f1(y_doc[scored], mean_pred[scored])
+        if best is None or f > best[0] + 1e-9:
+            best = (f, C, D)
+    passage_f1, C, D = best
+    doc_best = None
+    for doc_C in DOC_CS:
+        pred = np.empty(len(y_doc), dtype=y_doc.dtype)
+        for a, b in splits:
+            a = a[scored[a]]
+            doc_model = LogisticRegression(C=doc_C, max_iter=4000, class_weight="balanced").fit(D[a], y_doc[a])
+            pred[b] = doc_model.predict(D[b])
+        f = _macro_f1(y_doc[scored], pred[scored])
+        if doc_best is None or f > doc_best[0] + 1e-9:
+            doc_best = (f, doc_C)
+    cv_f1, doc_C = doc_best
+    doc_w = np.array([float(ex["row"].get("_weight", 1.0)) for ex in examples])
+    doc_model = LogisticRegression(C=doc_C, max_iter=4000, class_weight="balanced")
+    doc_model.fit(D[scored], y_doc[scored], sample_weight=doc_w[scored])
+    model = fit(np.arange(len(examples)), C)
+    heads = {}
+    for name, m, g in (("target", model, groups), ("doc", doc_model, [("target_doc", 1.0)])):
+        order = [list(m.classes_).index(s) for s in SENTIMENTS]
+        lin = Linear.from_sklearn(m, g)
+        lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
+        heads[name] = Head(list(SENTIMENTS), [(lin, 1.0)], None, {"C": C if name == "target" else doc_C})
+    summary = {
+        "documents": len(examples),
+        "passages": len(texts),
+        "C": C,
+        "doc_C": doc_C,
+        "tweet_passages": 0 if tweets is None else len(tweets[1]),
+        "cv_macro_f1_passages_mean": round(passage_f1, 4),
+        "cv_macro_f1": round(cv_f1, 4),
+    }
+    return heads, summary
 
 
 def train_topics(fb: FeatureBuilder, campaign, rows: list[dict]) -> tuple[dict[str, Head], dict]:
@@ -368,8 +451,13 @@ def train_heads(
     stance, summary["stance"] = train_stance(fb, rows)
     save_heads(out_dir / "stance.npz", {"stance": stance})
     sentiment_head = load_heads(out_dir / "sentiment.npz")["sentiment"]
-    target, summary["target"] = train_target(fb, matcher, rows, sentiment_head)
-    save_heads(out_dir / "target.npz", {"target": target})
+    tweets = None
+    if (folder / "train_text.txt").exists():
+        tr_x, tr_y = read_umsab(folder, "train")
+        va_x, va_y = read_umsab(folder, "val")
+        tweets = (tr_x + va_x, np.concatenate([tr_y, va_y]))
+    target_heads, summary["target"] = train_target(fb, matcher, rows, sentiment_head, tweets)
+    save_heads(out_dir / "target.npz", target_heads)
     topic_heads, summary["topics"] = train_topics(fb, campaign, rows)
     save_heads(out_dir / "topics.npz", topic_heads)
 

@@ -62,7 +62,7 @@ def synthetic_scores(doc_ids: list[str], model_set: str = "test:model-a", seed: 
             "doc_id": doc_id, "model_set": model_set, "scored_at": datetime.now(UTC),
             "sentiment": label, "p_negative": neg, "p_neutral": neu, "p_positive": pos,
             "sentiment_score": pos - neg, "target_sentiment": label, "target_score": pos - neg,
-            "target_confidence": 0.8, "target_passages": 1,
+            "target_confidence": 0.8, "target_passages": 1, "target_match": rng.choice(["name", "office", "implicit"]),
             "topics": rng.sample(["security", "politics", "recall"], rng.randint(0, 2)),
             "topic_probs": {"security": 0.5}, "stance": rng.choice(["pro_recall", "anti_recall", "none"]),
             "stance_probs": {"none": 0.5},

@@ -12,7 +12,7 @@ import pandas as pd
 SCORE_COLUMNS = (
     "doc_id", "model_set", "scored_at", "sentiment", "p_negative", "p_neutral", "p_positive",
     "sentiment_score", "target_sentiment", "target_score", "target_confidence", "target_passages",
-    "topics", "topic_probs", "stance", "stance_probs",
+    "target_match", "topics", "topic_probs", "stance", "stance_probs",
 )
 
 

@@ -60,6 +60,7 @@ SELECT
     s.p_positive,
     s.target_score,
     s.target_confidence,
+    s.target_match,
     s.topic_probs,
     s.stance_probs,
     s.scored_at,
@@ -109,5 +110,5 @@ ORDER BY run_id DESC;
 -- Every score ever computed, with the model set that produced it (older sets stay queryable).
 CREATE OR REPLACE VIEW score_history AS
 SELECT s.doc_id, d.campaign, s.model_set, s.scored_at, s.sentiment, s.sentiment_score,
-       s.target_sentiment, s.target_score, list_sort(s.topics) AS topics, s.stance
+       s.target_sentiment, s.target_score, s.target_match, list_sort(s.topics) AS topics, s.stance
 FROM scores AS s JOIN documents AS d USING (doc_id);

@@ -37,13 +37,15 @@ def test_every_score_is_complete_and_consistent(scorer, campaign):
         assert s.stance == max(s.stance_probs, key=s.stance_probs.get)
 
 
-def test_target_sentiment_only_where_the_target_is_named(scorer):
+def test_target_sentiment_only_where_the_text_is_about_him(scorer):
     a, b, c = scorer.score(DOCS)
     assert a.target_passages == 2 and a.target_sentiment in {"negative", "neutral", "positive"}
     assert -1.0 <= a.target_score <= 1.0 and 0.0 < a.target_confidence <= 1.0
-    for s in (b, c):
-        assert s.target_passages == 0
-        assert s.target_sentiment is None and s.target_score is None and s.target_confidence is None
+    assert a.target_match == "name"
+    # Never named, but it argues for his recall: the whole tweet is one implicit passage.
+    assert (b.target_match, b.target_passages) == ("implicit", 1) and b.target_sentiment is not None
+    assert c.target_passages == 0 and c.target_match is None
+    assert c.target_sentiment is None and c.target_score is None and c.target_confidence is None
 
 
 def test_model_set_names_encoder_and_head_hash(scorer):

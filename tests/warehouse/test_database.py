@@ -36,7 +36,7 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
         first = con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
     with connect(path) as con:
         again = con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
-    assert first == again and [v for (v,) in first] == [1, 2]
+    assert first == again and [v for (v,) in first] == [1, 2, 3]
 
 
 def test_mentions_view_has_the_contract_columns_and_types(filled_db: Path) -> None:
@@ -97,8 +97,10 @@ def test_new_model_set_keeps_old_scores_and_mentions_shows_newest(filled_db: Pat
         write_scores(con, rows)
         models = con.execute("SELECT model_set, count(*) FROM score_history GROUP BY 1 ORDER BY 1").fetchall()
         shown = con.execute("SELECT DISTINCT model FROM mentions WHERE model IS NOT NULL").fetchall()
+        matches = con.execute("SELECT DISTINCT target_match FROM mentions WHERE model IS NOT NULL").fetchall()
     assert models == [("test:model-a", 60), ("test:model-b", 60)]
     assert shown == [("test:model-b",)]
+    assert {m for (m,) in matches} <= {"name", "office", "implicit"}  # how the target was found is kept
 
 
 def test_corrections_win_over_scores_and_survive_rescoring(filled_db: Path) -> None:
