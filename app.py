@@ -70,11 +70,15 @@ def load_crawl_log(path: str, campaign: str) -> pd.DataFrame:
         ).df()
 
 
+# How the scorer found the mayor in a text (mentions.target_match).
+MATCH_WORDS = {"name": "his name", "office": "his office only", "implicit": "his administration or recall only"}
+
+
 def load_document(path: str, doc_id: str) -> dict:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
         cur = con.execute(
             "SELECT doc_id, title, text, url, platform, author, published_at, sentiment, sentiment_score, "
-            "target_sentiment, topics, stance, model, corrected, duplicate_of FROM mentions WHERE doc_id = ?",
+            "target_sentiment, target_match, topics, stance, model, corrected, duplicate_of FROM mentions WHERE doc_id = ?",
             [doc_id],
         )
         row = first_row(cur)
@@ -328,7 +332,9 @@ if doc_id:
     st.text_area("Text", doc.get("text") or "", height=200, disabled=True)
     st.caption(
         f"Model {doc.get('model') or '—'}: sentiment {doc.get('sentiment')} ({doc.get('sentiment_score') or 0:+.2f}), "
-        f"toward the mayor {doc.get('target_sentiment')}, topics {list(doc.get('topics') or [])}, stance {doc.get('stance')}"
+        f"toward the mayor {doc.get('target_sentiment')}"
+        + (f" (found by {MATCH_WORDS.get(doc.get('target_match'), doc.get('target_match'))})" if doc.get("target_match") else "")
+        + f", topics {list(doc.get('topics') or [])}, stance {doc.get('stance')}"
         + (" · corrected by an analyst" if doc.get("corrected") else "")
     )
     with st.form("correction"):
