@@ -73,7 +73,10 @@ class Score:
         """A score whose labels follow from the probabilities (argmax; topics above the threshold).
 
         ``target`` is the aggregated passage probabilities and their confidence, or None when
-        no passage names the target.
+        no passage names the target. A document found only *implicitly* (his administration or
+        his recall, ``target_match == "implicit"``) keeps a target sentiment only when it takes
+        a side: a recall stance, or a tone that is not neutral. "Firmas para la revocatoria hoy
+        en el óvalo" is not about him; "Hoy firmé. #RevocatoriaYa" is.
         """
         p = sentiment_p
         score = cls(
@@ -93,6 +96,9 @@ class Score:
         )
         score.topics = [t for t, v in score.topic_probs.items() if v >= topic_threshold]
         score.stance = max(score.stance_probs, key=score.stance_probs.get)
+        if target_match == "implicit" and score.stance == "none" and score.sentiment == "neutral":
+            target, target_match = None, None
+            score.target_passages = 0
         if target is not None:
             mean, confidence = target
             score.target_sentiment = SENTIMENTS[int(mean.argmax())]

@@ -42,8 +42,11 @@ def test_target_sentiment_only_where_the_text_is_about_him(scorer):
     assert a.target_passages == 2 and a.target_sentiment in {"negative", "neutral", "positive"}
     assert -1.0 <= a.target_score <= 1.0 and 0.0 < a.target_confidence <= 1.0
     assert a.target_match == "name"
-    # Never named, but it argues for his recall: the whole tweet is one implicit passage.
-    assert (b.target_match, b.target_passages) == ("implicit", 1) and b.target_sentiment is not None
+    # Never named, but it argues for his recall: the whole tweet is one implicit passage, kept
+    # when the (here random) heads see a side taken (see test_an_implicit_mention_needs_a_side).
+    taking_sides = b.stance != "none" or b.sentiment != "neutral"
+    assert (b.target_match, b.target_passages) == (("implicit", 1) if taking_sides else (None, 0))
+    assert (b.target_sentiment is not None) == taking_sides
     assert c.target_passages == 0 and c.target_match is None
     assert c.target_sentiment is None and c.target_score is None and c.target_confidence is None
 
@@ -87,3 +90,18 @@ def test_bundled_heads_are_committed_and_small():
 def test_unknown_profile_is_refused(campaign):
     with pytest.raises(ValueError, match="unknown profile"):
         load_scorer("cloud", campaign)
+
+
+@pytest.mark.parametrize(
+    ("stance", "sentiment", "kept"),
+    [("pro_recall", "neutral", True), ("none", "negative", True), ("none", "neutral", False)],
+)
+def test_an_implicit_mention_needs_a_side(stance, sentiment, kept):
+    tone = {"negative": [0.8, 0.1, 0.1], "neutral": [0.1, 0.8, 0.1]}[sentiment]
+    stances = {s: (0.8 if s == stance else 0.1) for s in ("pro_recall", "anti_recall", "none")}
+    target = (np.array([0.7, 0.2, 0.1]), 0.7)
+    score = Score.from_probabilities("d", "m", np.array(tone), {}, stances, target, 1, 0.5, target_match="implicit")
+    assert (score.target_sentiment == "negative") == kept
+    assert score.target_match == ("implicit" if kept else None)
+    named = Score.from_probabilities("d", "m", np.array(tone), {}, stances, target, 1, 0.5, target_match="name")
+    assert named.target_sentiment == "negative"  # a document that names him always gets one
