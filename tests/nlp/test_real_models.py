@@ -13,6 +13,7 @@ from nlp.evaluation import evaluate
 REPO = Path(__file__).resolve().parents[2]
 UMSAB = REPO.parent / "shared" / "data" / "umsab-es"
 DOMAIN = REPO / "tests" / "data" / "domain_eval.jsonl"
+HOLDOUT = REPO / "tests" / "data" / "domain_holdout.jsonl"  # a second author, guidelines only
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +32,11 @@ def test_umsab_test_split_macro_f1(campaign):
     assert result["macro_f1"] >= 0.60
 
 
-@pytest.mark.parametrize(("task", "floor"), [("target_sentiment", 0.62), ("topics", 0.82), ("stance", 0.66)])
-def test_domain_eval_set(campaign, task, floor):
-    result = evaluate(task, DOMAIN, "offline", campaign)
+# The issue's goals; the bundled heads' figures are in nlp/EVALUATION.md.
+@pytest.mark.parametrize("data", [DOMAIN, HOLDOUT], ids=["eval", "holdout"])
+@pytest.mark.parametrize(("task", "floor"), [("target_sentiment", 0.70), ("topics", 0.80), ("stance", 0.70)])
+def test_domain_sets_meet_the_goals(campaign, data, task, floor):
+    result = evaluate(task, data, "offline", campaign)
     assert result["n"] >= 130
     assert result["macro_f1"] >= floor
 
