@@ -13,6 +13,11 @@ Every news URL of ``campaigns/miraflores.toml`` answers here at its real path (s
 - Google News sitemaps (El Comercio per section, La República behind a sitemap index);
 - Google News search RSS whose article links answer a JavaScript interstitial.
 
+Outlet feeds carry ``ETag`` and ``Last-Modified`` and answer ``304 Not Modified`` to a
+matching conditional request. A client that asks for the same feed again within
+``server.state["feed_poll_window"]`` seconds (default :data:`FEED_POLL_WINDOW`, 15 minutes;
+0 turns it off) gets a Cloudflare-style 403, as outlets answer heavy polling.
+
 What the outlets publish is :func:`corpus` (a fixed calendar, 2026-08-17 .. 2026-11-24);
 a feed lists what is published at ``server.state["now"]`` (default: the real clock).
 """
@@ -21,8 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 import unicodedata
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from crawler.samples import news_formats as fmt
@@ -48,6 +57,9 @@ RPP_FEED_SIZE = 15
 FEED_SIZE = 50
 SITEMAP_DAYS = 3
 DEFAULT_AGENTS = re.compile(r"^$|^Scrapy/|python-urllib|python-requests|^curl/|^Wget/", re.I)
+# Outlets refuse a client that polls a feed more often than this (seconds); tests shorten it.
+FEED_POLL_WINDOW = 900.0
+_POLLS = threading.Lock()
 
 
 def relevant_articles() -> list[SampleArticle]:
@@ -94,6 +106,49 @@ def _cloudflare(request: Request) -> Response:
         f'<span class="cf-footer-item">Cloudflare Ray ID: <strong>{ray}</strong></span></div></div></body></html>',
         headers={"Server": "cloudflare", "CF-RAY": f"{ray}-LIM", "Cache-Control": "no-store"},
     )
+
+
+def _feed(server: SampleServer, request: Request, items: list[SampleArticle],
+          answer: Callable[[], Response]) -> Response:
+    """A feed's answer as an outlet gives it: 403 to heavy polling, 304 when unchanged.
+
+    The validators follow what the feed lists, not its bytes (``lastBuildDate`` moves with
+    the clock): the ETag hashes the listed URLs, ``Last-Modified`` is the newest item's date.
+    """
+    window = float(server.state.get("feed_poll_window", FEED_POLL_WINDOW))  # type: ignore[arg-type]
+    client = (request.headers.get("user-agent", ""), request.host, request.path)
+    with _POLLS:
+        polls = server.state.setdefault("feed_polls", {})
+        assert isinstance(polls, dict)
+        last = polls.get(client)
+        if window > 0 and last is not None and time.monotonic() - last < window:
+            return _cloudflare(request)
+        polls[client] = time.monotonic()
+    listed = "\n".join([request.host + request.path, *(a.url for a in items)])
+    validators = {"ETag": '"' + hashlib.sha1(listed.encode()).hexdigest()[:20] + '"'}
+    newest = max((a.published_at for a in items), default=None)
+    if newest is not None:
+        validators["Last-Modified"] = format_datetime(newest.astimezone(UTC), usegmt=True)
+    if _not_modified(request, validators["ETag"], newest):
+        return Response(304, b"", headers=validators)
+    response = answer()
+    response.headers.update(validators)
+    return response
+
+
+def _not_modified(request: Request, etag: str, newest: datetime | None) -> bool:
+    """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since is None or newest is None:
+        return False
+    try:
+        return newest.replace(microsecond=0) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as servers do
 
 
 def _page(article: SampleArticle, request: Request, now: datetime) -> Response:
@@ -211,7 +266,7 @@ def register(server: SampleServer) -> None:
         text = fmt.arc_rss(OUTLETS[outlet].name, request.host, feed_url, items, _related(items), clock)
         if outlet == "peru21.pe":
             text = fmt.break_feed(text)
-        return Response(200, text, RSS)
+        return _feed(server, request, items, lambda: Response(200, text, RSS))
 
     @server.route(r"elcomercio\.pe", r"/feed/?")
     def elcomercio_feed_is_a_page(request: Request) -> Response:
@@ -223,7 +278,8 @@ def register(server: SampleServer) -> None:
         name = request.path.rsplit("/", 1)[1].removesuffix(".xml")
         section = None if name == "home" else name
         items = published_by("larepublica.pe", now(), section)[:FEED_SIZE]
-        return Response(200, fmt.larepublica_rss(name.capitalize(), items, now()), "text/xml; charset=utf-8")
+        return _feed(server, request, items, lambda: Response(
+            200, fmt.larepublica_rss(name.capitalize(), items, now()), "text/xml; charset=utf-8"))
 
     @server.route(r"rpp\.pe", r"/feed/?")
     def rpp_moved(request: Request) -> Response:
@@ -235,23 +291,25 @@ def register(server: SampleServer) -> None:
     @server.route(r"rpp\.pe", r"/rss/?")
     def rpp_feed(request: Request) -> Response:
         items = published_by("rpp.pe", now())[:RPP_FEED_SIZE]
-        return Response(200, fmt.rpp_rss(items, now()), "text/xml; charset=utf-8")
+        return _feed(server, request, items, lambda: Response(200, fmt.rpp_rss(items, now()), "text/xml; charset=utf-8"))
 
     @server.route(r"andina\.pe", r"/agencia/rss\.aspx")
     def andina_feed(request: Request) -> Response:
         items = published_by("andina.pe", now())[:FEED_SIZE]
-        return Response(200, fmt.andina_rss(items, now()), "text/xml; charset=iso-8859-1")
+        return _feed(server, request, items, lambda: Response(
+            200, fmt.andina_rss(items, now()), "text/xml; charset=iso-8859-1"))
 
     @server.route(r"exitosanoticias\.pe", r"/feed/?")
     def exitosa_feed(request: Request) -> Response:
         items = published_by("exitosanoticias.pe", now())[:FEED_SIZE]
-        return Response(200, fmt.wordpress_rss("Exitosa Noticias", request.host, items, now()), RSS)
+        return _feed(server, request, items, lambda: Response(
+            200, fmt.wordpress_rss("Exitosa Noticias", request.host, items, now()), RSS))
 
     @server.route(r"ojo-publico\.com", r"/feed(?:/|/atom/)?")
     def ojo_publico_feed(request: Request) -> Response:
         items = published_by("ojo-publico.com", now())[:FEED_SIZE]
-        return Response(200, fmt.wordpress_atom("Ojo Público", request.host, items, now()),
-                        "application/atom+xml; charset=UTF-8")
+        return _feed(server, request, items, lambda: Response(
+            200, fmt.wordpress_atom("Ojo Público", request.host, items, now()), "application/atom+xml; charset=UTF-8"))
 
     # ---------------------------------------------------------------- news sitemaps
     def recent(outlet: str, section: str | None) -> list[SampleArticle]:

@@ -142,13 +142,18 @@ class SampleServer:
                     log.exception("sample route failed for %s%s", host, request.path)
                     response = Response(500, "internal error")
                 body = response.payload() if method != "HEAD" else b""
+                self.route_server = response.headers.get("Server")  # e.g. a Cloudflare page's
                 self.send_response(response.status)
                 self.send_header("Content-Type", response.content_type)
                 self.send_header("Content-Length", str(len(response.payload())))
                 for name, value in response.headers.items():
-                    self.send_header(name, value)
+                    if name != "Server":  # sent once, by send_response (version_string)
+                        self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def version_string(self) -> str:
+                return getattr(self, "route_server", None) or super().version_string()
 
             def do_GET(self) -> None:  # noqa: N802
                 self._answer("GET")
