@@ -9,6 +9,8 @@ Vigia's own keys:
 - ``VIGIA_NOW``: an ISO-8601 time that pins "now" for relative dates and sitemap windows
   (tests and demos); unset means the real clock.
 - ``VIGIA_FLUSH_ITEMS`` / ``VIGIA_FLUSH_SECONDS``: how often buffered documents are written.
+- ``VIGIA_FEED_MIN_INTERVAL``: seconds before a news feed is polled again (default
+  ``$VIGIA_FEED_MIN_INTERVAL`` or 900; 0 polls every run).
 """
 
 import os
@@ -65,3 +67,5 @@ VIGIA_LOCAL_BASE = None
 VIGIA_NOW = None
 VIGIA_FLUSH_ITEMS = 100
 VIGIA_FLUSH_SECONDS = 10.0
+# Outlets answer 403 to a client polling a feed more often than every 15 minutes.
+VIGIA_FEED_MIN_INTERVAL = os.environ.get("VIGIA_FEED_MIN_INTERVAL") or 900
