@@ -476,7 +476,9 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
               show_default=True, help="Where the retrained heads go (scoring picks data/heads up by default).")
 @click.option("--with-sentiment", is_flag=True,
               help="Also retrain the document-sentiment head on ../shared/data/umsab-es (corrections do not touch it).")
-def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool) -> None:
+@click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of labelled seed texts (*.jsonl, see nlp/seeds/GUIDELINES.md); default: the bundled nlp/seeds.")
+def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None) -> None:
     """Retrain the scoring heads on the seed labels plus the analysts' corrections.
 
     Target sentiment, topics and stance learn from the corrections; the document-sentiment
@@ -493,7 +495,7 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
-    summary = train_heads(campaign, out, corrections=corrections, retrain_sentiment=with_sentiment)
+    summary = train_heads(campaign, out, corrections=corrections, retrain_sentiment=with_sentiment, seeds_dir=seeds_dir)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 

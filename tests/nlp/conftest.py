@@ -115,15 +115,15 @@ def tiny_shared(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_heads(tmp_path_factory, tiny_encoder, tiny_shared, campaign) -> Path:
-    """Heads trained with the tiny encoder on the tiny tweets and the real domain seeds."""
+def tiny_heads(tmp_path_factory, tiny_encoder, tiny_shared, few_seeds, campaign) -> Path:
+    """Heads trained with the tiny encoder on the tiny tweets and a sample of the real domain seeds."""
     from nlp.training import train_heads
 
     out = tmp_path_factory.mktemp("heads")
     mp = pytest.MonkeyPatch()
     mp.setenv("VIGIA_ENCODER_PATH", str(tiny_encoder))
     try:
-        train_heads(campaign, out, shared_data=tiny_shared)
+        train_heads(campaign, out, shared_data=tiny_shared, seeds_dir=few_seeds)
     finally:
         mp.undo()
     return out
@@ -131,12 +131,12 @@ def tiny_heads(tmp_path_factory, tiny_encoder, tiny_shared, campaign) -> Path:
 
 @pytest.fixture(scope="session")
 def few_seeds(tmp_path_factory) -> Path:
-    """Every fourth seed text: enough for retraining tests that check behaviour, not quality."""
+    """Every sixth seed text: enough for retraining tests that check behaviour, not quality."""
     from nlp.training import SEEDS_DIR
 
     out = tmp_path_factory.mktemp("few-seeds")
     for path in sorted(SEEDS_DIR.glob("*.jsonl")):
-        lines = path.read_text(encoding="utf-8").splitlines()[::4]
+        lines = path.read_text(encoding="utf-8").splitlines()[::6]
         (out / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
 
