@@ -186,7 +186,7 @@ class OfflineScorer:
         return scores
 
     def _targets(self, docs, passages, feats, stance, pas_emb) -> list[tuple[np.ndarray, float] | None]:
-        """Per document: target-sentiment probabilities and confidence, or None (never named)."""
+        """Per document: target-sentiment probabilities and confidence, or None (not about him)."""
         flat = [p.text for ps in passages for p in ps]
         if not flat:
             return [None] * len(docs)
