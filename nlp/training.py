@@ -123,6 +123,14 @@ def _lr(C: float, balanced: bool = True) -> _LR:
     return _LR(C, balanced)
 
 
+def _ordered_linear(model, groups: list[tuple[str, float]], classes: Sequence[str]) -> Linear:
+    """A fitted model as a :class:`Linear` whose outputs come in ``classes`` order."""
+    order = [list(model.classes_).index(c) for c in classes]
+    lin = Linear.from_sklearn(model, groups)
+    lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
+    return lin
+
+
 # ------------------------------------------------------------------ sentiment (tweets)
 def train_sentiment(fb: FeatureBuilder, folder: Path) -> tuple[Head, dict]:
     """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space. The mixing weights and
@@ -295,22 +303,19 @@ def train_target(
         pred = np.empty(len(y_doc), dtype=y_doc.dtype)
         for a, b in splits:
             a = a[scored[a]]
-            doc_model = LogisticRegression(C=doc_C, max_iter=4000, class_weight="balanced").fit(D[a], y_doc[a])
-            pred[b] = doc_model.predict(D[b])
+            pred[b] = _lr(doc_C).fit(D[a], y_doc[a]).predict(D[b])
         f = _macro_f1(y_doc[scored], pred[scored])
         if doc_best is None or f > doc_best[0] + 1e-9:
             doc_best = (f, doc_C)
     cv_f1, doc_C = doc_best
     doc_w = np.array([float(ex["row"].get("_weight", 1.0)) for ex in examples])
-    doc_model = LogisticRegression(C=doc_C, max_iter=4000, class_weight="balanced")
-    doc_model.fit(D[scored], y_doc[scored], sample_weight=doc_w[scored])
+    doc_model = _lr(doc_C).fit(D[scored], y_doc[scored], sample_weight=doc_w[scored])
     model = fit(np.arange(len(examples)), C)
-    heads = {}
-    for name, m, g in (("target", model, groups), ("doc", doc_model, [("target_doc", 1.0)])):
-        order = [list(m.classes_).index(s) for s in SENTIMENTS]
-        lin = Linear.from_sklearn(m, g)
-        lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
-        heads[name] = Head(list(SENTIMENTS), [(lin, 1.0)], None, {"C": C if name == "target" else doc_C})
+    heads = {
+        "target": Head(list(SENTIMENTS), [(_ordered_linear(model, groups, SENTIMENTS), 1.0)], None, {"C": C}),
+        "doc": Head(list(SENTIMENTS), [(_ordered_linear(doc_model, [("target_doc", 1.0)], SENTIMENTS), 1.0)], None,
+                    {"C": doc_C}),
+    }
     summary = {
         "documents": len(examples),
         "passages": len(texts),
@@ -372,9 +377,7 @@ def train_stance(fb: FeatureBuilder, rows: list[dict]) -> tuple[Head, dict]:
         for i, p in zip(b, m.predict_proba(X[b])[:, cols], strict=True):
             labelled[i]["_stance_oof"] = p
     model = _lr(C).fit(X, y, sample_weight=w)
-    order = [list(model.classes_).index(s) for s in STANCES]
-    lin = Linear.from_sklearn(model, groups)
-    lin.coef, lin.intercept = lin.coef[order], lin.intercept[order]
+    lin = _ordered_linear(model, groups, STANCES)
     return Head(list(STANCES), [(lin, 1.0)], None, {"C": C}), {"docs": len(y), "C": C, "cv_macro_f1": round(cv_f1, 4)}
 
 
