@@ -60,6 +60,11 @@ def _logsumexp(z: np.ndarray) -> np.ndarray:
     return m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise probabilities from log-scores (what :meth:`Head.proba` returns)."""
+    return np.exp(z - _logsumexp(z))
+
+
 @dataclass
 class Head:
     """A named set of linear members whose log-probabilities are mixed with weights + a bias."""
@@ -76,8 +81,7 @@ class Head:
         return total
 
     def proba(self, feats: dict) -> np.ndarray:
-        z = self.log_scores(feats)
-        return np.exp(z - _logsumexp(z))
+        return softmax(self.log_scores(feats))
 
 
 def save_heads(path: Path, heads: dict[str, Head]) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
-from nlp.heads import Head, Linear, heads_hash, load_heads
+from nlp.heads import Head, Linear, heads_hash, load_heads, softmax
 from nlp.passages import Passage, TargetMatcher, match_kind
 from nlp.scoring import DocText, Score, aggregate_passages, doc_input, doc_key
 from nlp.stance import (
@@ -159,7 +159,8 @@ class OfflineScorer:
         doc_emb, pas_emb = emb[: len(texts)], emb[len(texts) :]
 
         feats = self.features.basic(texts, doc_emb)
-        sent = self.heads.sentiment.proba(feats)
+        sent_z = self.heads.sentiment.log_scores(feats)  # read twice: the tone and the target's document head
+        sent = softmax(sent_z)
         topic_p = {}
         for topic in self.campaign.topic_names:
             feats["zs"] = self.features.topic_zs(texts, doc_emb, topic)
@@ -167,7 +168,7 @@ class OfflineScorer:
         feats["stance_zs"] = self.features.stance_zs(texts, doc_emb)
         stance_p = self.heads.stance.proba(feats)
         stance_cols = [self.heads.stance.classes.index(s) for s in STANCES]
-        targets = self._targets(docs, passages, feats, stance_p[:, stance_cols], pas_emb)
+        targets = self._targets(docs, passages, sent_z, stance_p[:, stance_cols], pas_emb)
 
         scores: list[Score] = []
         for i, doc in enumerate(docs):
@@ -185,7 +186,7 @@ class OfflineScorer:
             scores.append(score)
         return scores
 
-    def _targets(self, docs, passages, feats, stance, pas_emb) -> list[tuple[np.ndarray, float] | None]:
+    def _targets(self, docs, passages, tone_z, stance, pas_emb) -> list[tuple[np.ndarray, float] | None]:
         """Per document: target-sentiment probabilities and confidence, or None (not about him)."""
         flat = [p.text for ps in passages for p in ps]
         if not flat:
@@ -204,7 +205,7 @@ class OfflineScorer:
             return out
         D, has = doc_matrix(
             self.heads.target.log_scores(pas_feats), owner, weights, stance,
-            self.heads.sentiment.log_scores(feats), [bool((d.title or "").strip()) for d in docs],
+            tone_z, [bool((d.title or "").strip()) for d in docs],
             [match_kind(ps) for ps in passages],
         )
         doc_p = self.heads.target_doc.proba({"target_doc": D})
