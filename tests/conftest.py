@@ -50,6 +50,18 @@ def synthetic_documents(n: int, campaign: str = "miraflores-canales", seed: int 
     return docs
 
 
+def sample_seeds(out: Path, step: int) -> Path:
+    """Every ``step``-th line of each bundled seed file, written to ``out``: enough for retraining
+    tests that check behaviour, not quality, at a fraction of the training time."""
+    from nlp.training import SEEDS_DIR
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(SEEDS_DIR.glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()[::step]
+        (out / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 def synthetic_scores(doc_ids: list[str], model_set: str = "test:model-a", seed: int = 2) -> list[dict]:
     rng = random.Random(seed)
     rows = []

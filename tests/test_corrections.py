@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import sample_seeds
 from warehouse import connect
 from warehouse.campaigns import register_campaign
 from warehouse.documents import insert_documents
@@ -71,10 +72,7 @@ def test_dashboard_correction_survives_rescoring_and_teaches_the_retrained_heads
     assert not app.exception and any("Saved 2 correction" in s.value for s in app.success)
 
     # Every third seed is enough to show the correction is learnt, at a third of the training time.
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for path in sorted((REPO / "nlp" / "seeds").glob("*.jsonl")):
-        (seeds / path.name).write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[::3]) + "\n", encoding="utf-8")
+    seeds = sample_seeds(tmp_path / "seeds", 3)
     trained = json.loads(vigia("train", "--db", str(db), "--out", str(heads), "--seeds", str(seeds)).stdout.splitlines()[-1])
     assert trained["corrections"] == 2 and trained["seeds"] < 600
     rescored = vigia("score", "--db", str(db), "--profile", "offline", "--rescore", "--heads", str(heads))

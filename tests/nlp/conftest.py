@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from campaigns import load_campaign
+from tests.conftest import sample_seeds
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -131,14 +132,8 @@ def tiny_heads(tmp_path_factory, tiny_encoder, tiny_shared, few_seeds, campaign)
 
 @pytest.fixture(scope="session")
 def few_seeds(tmp_path_factory) -> Path:
-    """Every sixth seed text: enough for retraining tests that check behaviour, not quality."""
-    from nlp.training import SEEDS_DIR
-
-    out = tmp_path_factory.mktemp("few-seeds")
-    for path in sorted(SEEDS_DIR.glob("*.jsonl")):
-        lines = path.read_text(encoding="utf-8").splitlines()[::6]
-        (out / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return out
+    """Every sixth seed text."""
+    return sample_seeds(tmp_path_factory.mktemp("few-seeds"), 6)
 
 
 @pytest.fixture
