@@ -371,37 +371,27 @@ def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     return "\n".join([line, "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
 
 
-READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SHOW", "DESCRIBE", "SUMMARIZE"}
-
-
 @main.command()
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.argument("query")
 def sql(db: Path | None, fmt: str, query: str) -> None:
-    """Run a read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
+    """Run one read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
 
-    Write statements are refused. The file is opened read-only and only for the query,
-    so it can run while a crawl writes (it waits for the writer's short lock).
+    Only reads are accepted (SELECT, WITH, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
+    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are
+    refused with the reason. The query runs with file and network access off.
     """
     import duckdb
 
-    path = _db(db)
-    with connect(path, read_only=True) as con:
-        try:
-            statements = con.extract_statements(query)
-        except duckdb.Error as exc:
-            raise VigiaError(str(exc).splitlines()[0]) from None
-        for statement in statements:
-            kind = statement.type.name.upper()
-            if kind not in READ_ONLY_STATEMENTS:
-                raise VigiaError(f"refused: `vigia sql` is read-only and this is a {kind} statement")
-        try:
-            cur = con.execute(query)
-            columns = [d[0] for d in cur.description or []]
-            rows = cur.fetchall() if columns else []
-        except duckdb.Error as exc:
-            raise VigiaError(str(exc).splitlines()[0]) from None
+    from warehouse.console import QueryRefused, run_query
+
+    try:
+        columns, rows = run_query(_db(db), query)
+    except QueryRefused as exc:
+        raise VigiaError(str(exc)) from None
+    except duckdb.Error as exc:
+        raise VigiaError(str(exc).splitlines()[0]) from None
     click.echo(_format_rows(columns, rows, fmt))
 
 

@@ -64,6 +64,7 @@ def connect(
     *,
     read_only: bool = False,
     timeout: float = 60.0,
+    config: dict[str, Any] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, waiting up to ``timeout`` seconds for another process's lock.
 
@@ -75,11 +76,14 @@ def connect(
         raise WarehouseError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    settings = dict(config or {})
+    # Locked only after the session's time zone is set (the lock forbids that SET too).
+    lock = bool(settings.pop("lock_configuration", False))
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=settings)
             break
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc) or time.monotonic() > deadline:
@@ -88,6 +92,8 @@ def connect(
             delay = min(delay * 1.5, 1.0)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        if lock:
+            con.execute("SET lock_configuration = true")
         if not read_only:
             migrate(con)
         yield con
