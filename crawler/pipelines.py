@@ -211,6 +211,8 @@ class WarehousePipeline(_Stage):
         self.flush_items = crawler.settings.getint("VIGIA_FLUSH_ITEMS", 100)
         self.flush_seconds = crawler.settings.getfloat("VIGIA_FLUSH_SECONDS", 10.0)
         self.writer_timeout = crawler.settings.getfloat("VIGIA_WRITER_TIMEOUT", 10.0)
+        # The run record and source states wait longer: without them the next run refetches.
+        self.close_timeout = crawler.settings.getfloat("VIGIA_CLOSE_WRITER_TIMEOUT", 60.0)
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.items_kept = 0
@@ -321,7 +323,7 @@ class WarehousePipeline(_Stage):
             return
         summary = self.summary(spider, reason)
         try:
-            with connect(self.db, timeout=max(self.writer_timeout, 30.0)) as con:
+            with connect(self.db, timeout=self.close_timeout) as con:
                 pending = self.still_spooled()  # under the writer lock: waiting batches were just stored
                 summary["spooled_pending"] = pending
                 stored_all = not self.buffer and not pending
