@@ -165,6 +165,7 @@ def test_a_crawl_on_a_corrupt_or_unwritable_warehouse_exits_non_zero_naming_the_
         assert result.returncode == 1, result.stderr[-2000:]
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("vigia: error: 1 of 1 spiders failed: mastodon (") and str(db) in last, last
+        assert (f"creating a new warehouse at {db}" in result.stderr) == (db != corrupt)
 
 
 def test_a_blank_target_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
