@@ -145,8 +145,12 @@ def bench_readers() -> dict:
     from warehouse.console import run_query
 
     def demo(db: Path) -> subprocess.Popen:
+        log = open(db.with_suffix(".log"), "w+")  # noqa: SIM115 - a file, not a pipe: a full pipe blocks the demo
         return subprocess.Popen([sys.executable, "-m", "cli", "demo", "--no-dashboard", "--db", str(db)],
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+    def last_line(db: Path) -> list[str]:
+        return db.with_suffix(".log").read_text().strip().splitlines()[-1:]
 
     def documents(db: Path) -> int:
         return run_query(db, "SELECT count(*) FROM documents")[1][0][0]
@@ -154,9 +158,9 @@ def bench_readers() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         clean_db, held_db = Path(tmp) / "clean.duckdb", Path(tmp) / "held.duckdb"
         clean = demo(clean_db)
-        _, err = clean.communicate()
+        clean.wait()
         if clean.returncode != 0:
-            return {"bench": "readers", "error": err.strip().splitlines()[-1:]}
+            return {"bench": "readers", "error": last_line(clean_db)}
         with connect(held_db):  # the snapshot exists before the analyst opens it
             pass
         holder, _ = hold(held_db, "read", "SELECT count(*) FROM documents")
@@ -171,11 +175,10 @@ def bench_readers() -> dict:
                 failures += 1
             waits.append(time.perf_counter() - started)
             time.sleep(0.25)
-        _, err = run.communicate()
         held_s = time.perf_counter() - held_since
         release(holder)
         if run.returncode != 0:
-            return {"bench": "readers", "error": err.strip().splitlines()[-1:]}
+            return {"bench": "readers", "error": last_line(held_db)}
         clean_n, held_n = documents(clean_db), documents(held_db)
     return {
         "bench": "readers", "clean_run_documents": clean_n, "held_run_documents": held_n,
