@@ -218,7 +218,7 @@ class WarehousePipeline(_Stage):
         self.items_kept = 0
         self.new_documents = 0
         self.spooled: list[Any] = []
-        self.storage_errors: list[str] = []
+        self.storage_failing: str | None = None  # why the last store failed, until one succeeds
         self.dropped: Counter[str] = Counter()
         self.pipeline_errors: Counter[str] = Counter()
         self.run_id: int | None = None
@@ -256,8 +256,8 @@ class WarehousePipeline(_Stage):
         row["extra"] = row.get("extra") or None
         self.buffer.append(row)
         self.items_kept += 1
-        if len(self.buffer) >= self.flush_items:
-            self.flush()
+        if len(self.buffer) >= self.flush_items and self.storage_failing is None:
+            self.flush()  # while the warehouse fails, only the timer retries
         return item
 
     def _flush_if_due(self) -> None:
@@ -292,12 +292,13 @@ class WarehousePipeline(_Stage):
             self._storage_failed(str(exc))
             return
         del self.buffer[: len(batch)]
+        self.storage_failing = None
         self.new_documents += len(new)
         self.crawler.stats.inc_value("vigia/new_documents", len(new))
         log.info("%s: stored %d documents (%d new)", self.spider.name, len(batch), len(new))
 
     def _storage_failed(self, why: str) -> None:
-        self.storage_errors.append(why)
+        self.storage_failing = why
         self.crawler.stats.inc_value("vigia/errors/storage")
         log.error("%s: %d documents not stored yet: %s", self.spider.name, len(self.buffer), why)
 
@@ -381,9 +382,9 @@ class WarehousePipeline(_Stage):
                     skipped[what] = f"{value} times"
         status = "finished" if reason == "finished" else "interrupted" if reason == "shutdown" else "failed"
         failure = None
-        if self.buffer or self.storage_errors:
+        if self.buffer or self.storage_failing:
             status = "failed"
-            failure = f"documents not stored: {self.storage_errors[-1] if self.storage_errors else 'buffer left'}"
+            failure = f"documents not stored: {self.storage_failing or 'buffer left'}"
         elif reason not in ("finished", "shutdown"):
             failure = f"closed: {reason}"
         return {
