@@ -18,6 +18,7 @@ import html as html_lib
 import json
 import logging
 import re
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from crawler.dates import LIMA, date_from_url, parse_date
+from crawler.settings import USER_AGENT
 from crawler.text import fold, normalise_text
 
 ARTICLE_TYPES = {
@@ -608,3 +610,25 @@ def _published(
     if when is not None:
         return when, "trafilatura"
     return None, ""
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    """The fields ``vigia extract`` prints, JSON-ready (the date in ISO 8601 with its offset)."""
+    return {
+        "url": article.url,
+        "title": article.title or None,
+        "author": article.author,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "lang": article.lang,
+        "description": article.description or None,
+        "paywalled": article.paywalled,
+        "body_from": article.body_from or None,
+        "text": article.text,
+    }
+
+
+def fetch_page(url: str, timeout: float = 30.0) -> tuple[bytes, str | None]:
+    """The bytes of one page and the charset its server declares (for ``vigia extract URL``)."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read(), response.headers.get_content_charset()

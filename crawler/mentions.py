@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from crawler.text import fold
+from nlp.passages import TargetMatcher as PassageMatcher
+from nlp.passages import match_kind
 
 
 class TargetMatcher:
@@ -39,3 +42,19 @@ class TargetMatcher:
     def names_target(self, *texts: str | None) -> bool:
         """True when any of ``texts`` names the target."""
         return any(self.matches(t) for t in texts if t)
+
+
+class TargetRecogniser:
+    """How a document refers to the campaign's target: ``name``, ``office``, ``implicit`` or None.
+
+    The crawler's relevance filter and the scorer's target passages use the one recogniser,
+    so a text about "el alcalde" or about "la muni de Miraflores" that the scorer would read
+    as being about him also reaches the warehouse (with its ``target_match``).
+    """
+
+    def __init__(self, campaign: Any):
+        self._matcher = PassageMatcher.for_campaign(campaign)
+
+    def match(self, title: str | None, text: str | None) -> str | None:
+        """The strongest way ``title``/``text`` refer to the target; None when they do not."""
+        return match_kind(self._matcher.passages(text or "", title))
