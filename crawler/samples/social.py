@@ -88,6 +88,22 @@ def names_target(text: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) for name in TARGET_NAMES)
 
 
+@cache
+def _recogniser() -> Any:
+    from campaigns import load_campaign
+    from crawler.mentions import TargetRecogniser
+
+    return TargetRecogniser(load_campaign())
+
+
+def kept_by_crawler(text: str, lang: str, hint: str | None) -> bool:
+    """Whether the crawl should keep a post: about the target (by name, office or implicitly,
+    as the campaign's recogniser reads it), in a kept language as the platform tags it (or as
+    written when untagged), or naming the target in any language."""
+    kind = _recogniser().match(None, text)
+    return kind is not None and ((hint or lang) in KEPT_LANGUAGES or kind == "name")
+
+
 def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
@@ -175,7 +191,7 @@ def _bluesky(rows: list[list[str]]) -> list[Post]:
         did = "did:plc:" + _digest("did", handle, n=24)
         uri = f"at://{did}/app.bsky.feed.post/{_tid(moment, i)}"
         posts.append(Post(
-            "bluesky", uri, text, handle, moment, names_target(text) and lang in KEPT_LANGUAGES, lang, hint,
+            "bluesky", uri, text, handle, moment, kept_by_crawler(text, lang, hint), lang, hint,
             {"did": did, "cid": "bafyrei" + _digest("cid", uri, n=52), "likes": (i * 7) % 23},
         ))
     return posts
@@ -195,7 +211,7 @@ def _mastodon(rows: list[list[str]]) -> list[Post]:
             ids[other] = str(_snowflake_mastodon(moment + timedelta(seconds=2 + i % 5), 500 + i))
         uri = f"https://{home}/users/{user}/statuses/{home_id}"
         posts.append(Post(
-            "mastodon", uri, text, f"{user}@{home}", moment, names_target(text) and lang in KEPT_LANGUAGES,
+            "mastodon", uri, text, f"{user}@{home}", moment, kept_by_crawler(text, lang, hint),
             lang, hint,
             {"user": user, "home": home, "ids": ids, "url": f"https://{home}/@{user}/{home_id}",
              "tags": sorted({t.lower() for t in re.findall(r"#(\w+)", text)}), "favourites": (i * 5) % 17},
@@ -226,7 +242,7 @@ def _reddit(rows: list[list[str]]) -> list[Post]:
         permalink = f"/r/{sub}/comments/{native_id}/{_slug(title)}/"
         posts.append(Post(
             "reddit", native_id, text, author, moment,
-            names_target(f"{title}\n{text}") and lang in KEPT_LANGUAGES, lang, None,
+            kept_by_crawler(f"{title}\n{text}", lang, None), lang, None,
             {"subreddit": sub, "title": title, "selftext": selftext, "permalink": permalink,
              "score": 3 + (i * 37) % 180, "num_comments": (i * 13) % 64,
              "link": None if selftext else f"https://i.redd.it/{_digest('img', native_id, n=13)}.jpeg"},
@@ -291,13 +307,13 @@ def _youtube(rows: list[list[str]]) -> list[Post]:
             thread_id = "Ugz" + _digest("yt", vid.video_id, n, n=19, alphabet=_B64) + "4AaABAg"
             extra = {"video_id": vid.video_id, "parent_id": None, "likes": (n * 11) % 90, "replies": len(replies)}
             posts.append(Post("youtube", thread_id, text, author, moment,
-                              names_target(text) and lang in KEPT_LANGUAGES, lang, None, extra))
+                              kept_by_crawler(text, lang, None), lang, None, extra))
             for k, (reply_author, reply_raw) in enumerate(replies):
                 reply_text, reply_lang, _ = _language(reply_raw)
                 reply_id = f"{thread_id}.{_digest('ytr', thread_id, k, n=22, alphabet=_B64)}"
                 posts.append(Post(
                     "youtube", reply_id, reply_text, reply_author, moment + timedelta(minutes=17 + 41 * k),
-                    names_target(reply_text) and reply_lang in KEPT_LANGUAGES, reply_lang, None,
+                    kept_by_crawler(reply_text, reply_lang, None), reply_lang, None,
                     {"video_id": vid.video_id, "parent_id": thread_id, "likes": (k * 5) % 12, "replies": 0},
                 ))
     return posts
@@ -313,7 +329,7 @@ def _x(rows: list[list[str]]) -> list[Post]:
         retweet = text.startswith("RT @")
         posts.append(Post(
             "x", str(_snowflake_x(moment, i)), text, username, moment,
-            names_target(text) and lang in KEPT_LANGUAGES and not retweet, lang, hint,
+            kept_by_crawler(text, lang, hint) and not retweet, lang, hint,
             {"author_id": str(10**17 + int(_digest("xuser", username, n=12, alphabet="0123456789"))),
              "retweet": retweet, "likes": (i * 29) % 310, "reposts": (i * 7) % 45,
              "replies": (i * 3) % 20, "quotes": i % 4, "impressions": 150 + (i * 997) % 9000},
