@@ -54,12 +54,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Target(_Strict):
-    """The person monitored, and every way texts refer to them."""
+class _Named(_Strict):
+    """Every way texts name a person or an organisation (see ``campaigns.recognition.NameFinder``)."""
 
     name: str = Field(min_length=2)
-    aliases: list[str] = Field(default_factory=list, description="other names that identify the target alone")
-    district: str = Field(min_length=2)
+    aliases: list[str] = Field(default_factory=list, description="other names that identify the actor alone")
+    handles: list[str] = Field(default_factory=list, description="social-network handles ('@PPopular')")
+    hashtags: list[str] = Field(default_factory=list, description="hashtags that name the actor ('#CarlosCanales')")
+    nicknames: list[str] = Field(default_factory=list, description="nicknames people use for the actor")
+    leaders: list[str] = Field(
+        default_factory=list, description="people whose name stands for the actor (a party's leader: 'Rajoy')"
+    )
+    acronyms: list[str] = Field(
+        default_factory=list,
+        description="short forms in capitals ('PP', 'PSOE'); they also count inside compound hashtags ('#PPSOE')",
+    )
+
+    @property
+    def names(self) -> list[str]:
+        """The full name first, then every alias, without repeats."""
+        seen: dict[str, None] = {self.name: None}
+        for alias in self.aliases:
+            seen.setdefault(alias, None)
+        return list(seen)
+
+
+class Actor(_Named):
+    """Someone else the campaign scores on the same texts: a rival, the recall's promoters, a party."""
+
+    id: Slug = Field(description="short name stored in actor_scores.actor")
+    role: str = Field(default="actor", description="free text: 'rival', 'promoter', 'party', ...")
+
+
+class Target(_Named):
+    """The person monitored, and every way texts refer to them."""
+
+    district: str | None = Field(default=None, min_length=2, description="the place he governs, if any")
     references: list[str] = Field(
         default_factory=list,
         description="role phrases ('el alcalde') that refer to the target once a text has named him",
@@ -76,14 +106,6 @@ class Target(_Strict):
         default=True,
         description="score target sentiment for texts that never name him but judge his administration or argue about his recall",
     )
-
-    @property
-    def names(self) -> list[str]:
-        """The full name first, then every alias, without repeats."""
-        seen: dict[str, None] = {self.name: None}
-        for alias in self.aliases:
-            seen.setdefault(alias, None)
-        return list(seen)
 
 
 class Topic(_Strict):
