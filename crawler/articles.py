@@ -21,7 +21,7 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -558,7 +558,8 @@ def _body(structured: dict[str, str], generic: str) -> tuple[str, str]:
 def _without_site_name(title: str, generic: str | None, site: str | None) -> str:
     """The headline without a trailing "| Outlet | Author" that some og:titles carry."""
     generic = _clean_title(generic)
-    if generic and title != generic and title.startswith(generic) and title[len(generic):].lstrip()[:1] in "|-–—":
+    rest = title[len(generic):].strip() if generic and title.startswith(generic) else ""
+    if rest[:1] in ("|", "-", "–", "—") and len(rest) <= 60:
         return generic
     if site and re.search(rf"\s[|\-–—]\s+{re.escape(site)}$", title):
         return re.sub(rf"\s[|\-–—]\s+{re.escape(site)}$", "", title).strip()
@@ -587,6 +588,23 @@ def _as_stated(value: str, when: datetime) -> datetime:
     return when.astimezone(stated.tzinfo or ZoneInfo(LIMA))
 
 
+def _reader_day(when: datetime, sel: Selector, now: datetime | None) -> datetime:
+    """A timestamp the CMS wrote in UTC, shown in Lima time when that is the day the page shows.
+
+    "2022-05-04T00:25Z" on a page that reads "3 de mayo de 2022" was published on the 3rd
+    where its readers live; the instant is the same either way.
+    """
+    if when.utcoffset() != timedelta(0):
+        return when
+    local = when.astimezone(ZoneInfo(LIMA))
+    if local.date() == when.date():
+        return when
+    visible, _ = _visible_date(sel, now)
+    if visible is not None and visible.astimezone(ZoneInfo(LIMA)).date() == local.date():
+        return local
+    return when
+
+
 def _published(
     sel: Selector, ld: dict[str, Any], fusion: dict[str, Any], traf: dict[str, Any], url: str, now: datetime | None
 ) -> tuple[datetime | None, str]:
@@ -599,7 +617,7 @@ def _published(
     for origin, value in structured:
         when = parse_date(value, now=now) if isinstance(value, str) else None
         if when is not None:
-            return _as_stated(value, when), origin
+            return _reader_day(_as_stated(value, when), sel, now), origin
     when, origin = _visible_date(sel, now)
     if when is not None:
         return when, origin

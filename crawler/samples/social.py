@@ -425,19 +425,36 @@ def matches_all(query: str, text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------- Bluesky
+def bluesky_facets(text: str) -> list[dict[str, Any]]:
+    """Tag and mention facets as Bluesky writes them: offsets in UTF-8 bytes, not characters."""
+    facets = []
+    for match in re.finditer(r"(?<!\w)([#@])(\w[\w.]*\w|\w)", text):
+        start = len(text[: match.start()].encode("utf-8"))
+        end = start + len(match.group(0).encode("utf-8"))
+        if match.group(1) == "#":
+            feature = {"$type": "app.bsky.richtext.facet#tag", "tag": match.group(2)}
+        else:
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:" + _digest("did", match.group(2), n=24)}
+        facets.append({"$type": "app.bsky.richtext.facet", "index": {"byteStart": start, "byteEnd": end}, "features": [feature]})
+    return facets
+
+
 def _bluesky_view(post: Post) -> dict[str, Any]:
     record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": post.text, "createdAt": _iso(post.created_at)}
     if post.lang_hint:
         record["langs"] = [post.lang_hint]
+    if facets := bluesky_facets(post.text):
+        record["facets"] = facets
     handle = post.author
+    author: dict[str, Any] = {"did": post.extra["did"], "handle": handle}
+    # as on Bluesky, some accounts never set a display name and some set an empty one
+    shade = int(hashlib.sha1(handle.encode()).hexdigest()[:4], 16) % 6
+    if shade:
+        author["displayName"] = "" if shade == 1 else handle.split(".")[0].replace("-", " ").title()
     return {
         "uri": post.native_id,
         "cid": post.extra["cid"],
-        "author": {
-            "did": post.extra["did"],
-            "handle": handle,
-            "displayName": handle.split(".")[0].replace("-", " ").title(),
-        },
+        "author": author,
         "record": record,
         "replyCount": post.extra["likes"] % 4,
         "repostCount": post.extra["likes"] % 6,
@@ -494,7 +511,7 @@ def _bluesky_search(server: SampleServer, request: Request, *, logged_in: bool) 
             {"uri": "at://did:plc:brokenbrokenbroken/app.bsky.feed.post/3broken", "author": None, "record": {"text": None}},
             *views,
         ]
-    body: dict[str, Any] = {"hitsTotal": len(found), "posts": views}
+    body: dict[str, Any] = {"posts": views}  # real answers carry no hitsTotal
     if following is not None:
         body["cursor"] = str(following)
     return _json(body, headers=headers)
@@ -671,8 +688,12 @@ def _register_mastodon(server: SampleServer) -> None:
 
 
 # ---------------------------------------------------------------------------- Reddit
-def _reddit_child(post: Post) -> dict[str, Any]:
-    extra = post.extra
+def _reddit_child(post: Post, raw_json: bool = True) -> dict[str, Any]:
+    """A t3 Listing child; without ``raw_json=1`` Reddit escapes &, < and > in its texts."""
+    extra = dict(post.extra)
+    if not raw_json:
+        extra.update(title=escape(extra["title"], quote=False),
+                     selftext=escape(extra["selftext"], quote=False) if extra["selftext"] else extra["selftext"])
     url = extra["link"] or f"https://www.reddit.com{extra['permalink']}"
     return {"kind": "t3", "data": {
         "id": post.native_id,
@@ -756,7 +777,7 @@ def _register_reddit(server: SampleServer) -> None:
             found, offset = found[: names.index(before)], 0
         limit = _int(request.arg("limit"), 25, 1, 100)
         chunk, following = _page(found, offset, limit)
-        children = [_reddit_child(p) for p in chunk]
+        children = [_reddit_child(p, request.arg("raw_json") == "1") for p in chunk]
         next_after = f"t3_{chunk[-1].native_id}" if chunk and following is not None else None
         if fault == "empty_page":
             children, next_after = [], next_after or "t3_zzzzzzz"
@@ -1041,7 +1062,9 @@ def _register_x(server: SampleServer) -> None:
             return _json({"meta": {"result_count": 0}}, headers=headers)
         data = []
         for post in chunk:
-            tweet: dict[str, Any] = {"id": post.native_id, "text": post.text, "edit_history_tweet_ids": [post.native_id]}
+            # X escapes &, < and > in text, as real answers show (&amp;)
+            tweet: dict[str, Any] = {"id": post.native_id, "text": escape(post.text, quote=False),
+                                     "edit_history_tweet_ids": [post.native_id]}
             if "author_id" in fields:
                 tweet["author_id"] = post.extra["author_id"]
             if "created_at" in fields:

@@ -39,7 +39,7 @@ def test_extraction_matches_or_beats_plain_trafilatura(extraction):
     ours, theirs = extraction["total"]["vigia"], extraction["total"]["trafilatura"]
     assert ours["token_f1"] >= theirs["token_f1"]
     assert ours["snippets"][0] >= theirs["snippets"][0]
-    for field in ("title", "author"):
+    for field in ("title", "date", "author"):
         assert ours[field][0] >= theirs[field][0], field
 
 

@@ -111,3 +111,21 @@ def test_x_retweets_and_quotes_get_the_full_original_text():
     quote = dict(retweet, text="Mira esto", referenced_tweets=[{"type": "quoted", "id": original["id"]}])
     text = tweet_fields(quote, users, tweets)["text"]
     assert text.startswith("Mira esto\n") and original["text"].replace("&amp;", "&") in text
+
+
+def test_the_sample_bluesky_posts_have_the_real_shapes():
+    from crawler.samples.social import _bluesky_view, corpus
+
+    real = [v for f in every("bluesky") for v in json.loads(f.read_text())["posts"]]
+    real_keys = {k for v in real for k in v}
+    views = [_bluesky_view(p) for p in corpus("bluesky")]
+    assert all(set(v) <= real_keys for v in views)
+    # as in real answers: display names missing or empty for some authors, facets in UTF-8 bytes
+    assert any("displayName" not in v["author"] for v in views) and any(v["author"].get("displayName") == "" for v in views)
+    for view in views:
+        raw = view["record"]["text"].encode("utf-8")
+        for facet in view["record"].get("facets", []):
+            piece = raw[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+            feature = facet["features"][0]
+            assert piece == "#" + feature["tag"] if feature["$type"].endswith("#tag") else piece.startswith("@")
+    assert all(post_fields(v)["text"] == p.text for v, p in zip(views, corpus("bluesky"), strict=True))
