@@ -362,7 +362,8 @@ _RELATIVE = re.compile(r"\b(hace|ayer|hoy|anteayer|ago|yesterday|today)\b", re.I
 
 
 def _visible_date(sel: Selector, now: datetime | None) -> tuple[datetime | None, str]:
-    """The date a reader sees on the page, and whether it was "visible" or "relative" (hace 2 horas)."""
+    """The date a reader sees on the page, and whether it was "visible", "visible-day" (a day
+    without its hour) or "relative" (hace 2 horas)."""
     for css in _DATE_TEXT_SELECTORS:
         for node in sel.css(css)[:5]:
             stamp = node.attrib.get("datetime")
@@ -373,7 +374,10 @@ def _visible_date(sel: Selector, now: datetime | None) -> tuple[datetime | None,
             if 4 <= len(text) <= 80 and re.search(r"\d|ayer|hoy|hace", text, re.IGNORECASE):
                 when = parse_date(text, now=now)
                 if when is not None:
-                    return when, "relative" if _RELATIVE.search(text) else "visible"
+                    if _RELATIVE.search(text):
+                        return when, "relative"
+                    # "21/11/2026" alone gives the day, not the hour: a feed's timestamp is better
+                    return when, "visible" if re.search(r"\d:\d\d", text) else "visible-day"
     return None, ""
 
 

@@ -4,8 +4,9 @@ The detector knows the campaign's languages plus a few that are easily confused 
 (Portuguese, Italian, Catalan, French, German), so a Portuguese text is not forced into
 Spanish and can be dropped. What it is careful about, measured on real tweets:
 
-- the platform's own tag (Bluesky ``langs``, Mastodon ``language``, X ``lang``, a page's
-  ``<html lang>``) is trusted when present: the author or the platform chose it;
+- the platform's own tag (Bluesky ``langs``, Mastodon ``language``, X ``lang``) is trusted
+  when present: the author or the platform chose it for that post (a news site's
+  ``<html lang>`` is the site's, not the article's: it decides only for very short texts);
 - URLs, @handles and #hashtags are not language and are removed before detecting
   ("Partido podrido, partido prostituido = @PPopular" was read as Portuguese);
 - short texts are read in lingua's high-accuracy mode; long ones in the fast mode, where
@@ -60,15 +61,19 @@ class LanguageGuesser:
             self._accurate = LanguageDetectorBuilder.from_languages(*languages).build()
             self._fast = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
-    def detect(self, text: str | None, hint: str | None = None) -> str | None:
-        """ISO 639-1 code of ``text``; ``hint`` (the platform's own tag) wins when present."""
+    def detect(self, text: str | None, hint: str | None = None, *, trust_hint: bool = True) -> str | None:
+        """ISO 639-1 code of ``text``; ``hint`` (the platform's own tag) wins when present.
+
+        With ``trust_hint=False`` (a news site's ``<html lang>``, the same for every page of
+        the site) the hint only decides for texts too short to detect.
+        """
         tag = platform_tag(hint)
-        if tag is not None:
+        if tag is not None and trust_hint:
             return tag
         cleaned = language_text(text)
         letters = sum(c.isalpha() for c in cleaned)
         if letters < MIN_LETTERS:
-            return None
+            return tag
         if self._accurate is None or self._fast is None:
             return self.keep[0]
         detector = self._accurate if letters <= SHORT_TEXT else self._fast

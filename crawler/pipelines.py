@@ -156,7 +156,8 @@ class LanguagePipeline(_Stage):
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
         sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
-        lang = self.guesser.detect(sample, hint=item.get("lang"))
+        social = item.get("source_type") == "social"
+        lang = self.guesser.detect(sample, hint=item.get("lang"), trust_hint=social)
         item["lang"] = lang
         if not self.guesser.kept(lang):
             if item.get("target_match") != "name":

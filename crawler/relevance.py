@@ -78,7 +78,7 @@ class RelevanceCheck:
         if reason is not None and not reason.startswith("language"):
             # dropped before the language stage: say what it would have found, for the analyst
             sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
-            lang = self.language.guesser.detect(sample, hint=lang)
+            lang = self.language.guesser.detect(sample, hint=lang, trust_hint=item.get("source_type") == "social")
         return {
             "lang": lang,
             "target_match": item.get("target_match"),

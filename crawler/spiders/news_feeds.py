@@ -36,7 +36,7 @@ from crawler.urls import canonical_url
 # page is not fetched (the entry still goes through the pipelines and is counted as dropped).
 FULL_TEXT = 600
 # Page dates that are only a guess ("hace 3 días", a day from the URL or the text).
-WEAK_DATES = ("url", "trafilatura", "relative")
+WEAK_DATES = ("url", "trafilatura", "relative", "visible-day")
 # Outlets answer 403 to clients that poll a feed more often than every 15 minutes.
 DEFAULT_FEED_MIN_INTERVAL = 900.0
 
