@@ -82,6 +82,18 @@ def thread_entries(thread: Any, video_title: str | None = None) -> list[dict[str
     return entries
 
 
+def search_videos(items: list[Any]) -> list[tuple[str, str | None]]:
+    """(video id, unescaped title) of each video in a ``search.list`` answer's ``items``
+    (search titles come HTML-escaped: ``&amp;``, ``&#39;``)."""
+    found = []
+    for item in items:
+        ids = item.get("id") if isinstance(item, dict) else None
+        video_id = ids.get("videoId") if isinstance(ids, dict) else None
+        if isinstance(video_id, str) and video_id:
+            found.append((video_id, unescape(((item.get("snippet") or {}).get("title")) or "") or None))
+    return found
+
+
 def missing_replies(thread: Any) -> str | None:
     """The thread's id when it has more replies than it carries (the API inlines at most 5)."""
     snippet = thread.get("snippet") if isinstance(thread, dict) else None
@@ -135,12 +147,7 @@ class YoutubeSpider(SocialSpider):
         if not isinstance(items, list):
             self.skip(source, "unexpected_shape", "search answer without items")
             return
-        for item in items:
-            ids = item.get("id") if isinstance(item, dict) else None
-            video_id = ids.get("videoId") if isinstance(ids, dict) else None
-            if not video_id:
-                continue
-            title = unescape(((item.get("snippet") or {}).get("title")) or "") or None
+        for video_id, title in search_videos(items):
             yield from self.comments_of(source, base, video_id, title)
 
     def comments_of(self, source: Source, base: str, video_id: str, title: str | None) -> Iterator[Any]:

@@ -16,7 +16,8 @@ from crawler.spiders.bluesky import post_fields
 from crawler.spiders.mastodon import status_fields
 from crawler.spiders.reddit import submission_fields
 from crawler.spiders.x import tweet_fields
-from crawler.spiders.youtube import missing_replies, reply_entries, thread_entries
+from crawler.spiders.youtube import missing_replies, reply_entries, search_videos, thread_entries
+from crawler.urls import canonical_url
 
 REAL = Path(__file__).parents[1] / "fixtures" / "real" / "social"
 
@@ -129,3 +130,20 @@ def test_the_sample_bluesky_posts_have_the_real_shapes():
             feature = facet["features"][0]
             assert piece == "#" + feature["tag"] if feature["$type"].endswith("#tag") else piece.startswith("@")
     assert all(post_fields(v)["text"] == p.text for v, p in zip(views, corpus("bluesky"), strict=True))
+
+
+def test_youtube_search_titles_are_unescaped():
+    items = load("youtube", "search_by_keywords_p1.json")["items"]
+    videos = search_videos(items)
+    assert len(videos) == sum(1 for i in items if i["id"].get("videoId"))
+    assert "SURFING PERFECT PIPE & BACKDOOR || SUNRISE SHACK!" in [title for _, title in videos]
+    assert not any("&amp;" in (title or "") for _, title in videos)
+
+
+def test_a_bridged_status_keeps_its_whole_url():
+    quoted = load("mastodon", "mastodon_social_status_with_quote.json")["quote"]["quoted_status"]
+    bridged = [u for u in (quoted.get("url"), quoted["account"].get("url")) if u and "/r/https://" in u]
+    assert bridged, "the real quoted status is a bridged Bluesky post"
+    for url in bridged:
+        assert canonical_url(url) == url
+        assert "https://bsky.app/" in canonical_url(url)
