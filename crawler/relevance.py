@@ -59,7 +59,8 @@ class RelevanceCheck:
         platform = str(row.get("platform") or "check")
         item = DocumentItem(
             source="check",
-            source_type=row.get("source_type") or ("news" if "." in platform else "social"),
+            # an outlet's article needs its address; a text without one is checked as a post
+            source_type=row.get("source_type") or ("news" if "." in platform and row.get("url") else "social"),
             platform=platform,
             url=row.get("url") or None,
             title=row.get("title"),

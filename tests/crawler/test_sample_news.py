@@ -11,6 +11,7 @@ import pytest
 from campaigns import load_campaign
 from crawler.samples import SampleServer
 from crawler.text import normalise_text
+from tests.conftest import RECOGNISER_MISSES
 from tests.crawler.crawl import crawl_in_subprocess
 from warehouse import connect
 
@@ -30,14 +31,6 @@ def sample_crawl(tmp_path_factory):
         names = [d[0] for d in cur.description]
         docs = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     return {"first": first[0], "second": second[0], "docs": docs, "campaign": campaign}
-
-
-# Irrelevant sample articles that the campaign's shared recogniser (campaigns/recognition.py,
-# also the scorer's) reads as about him, so the crawler keeps them: "canales digitales" and
-# "algunos canales" as his surname, "el alcalde sanisidrino" / "el alcalde del distrito" in a
-# San Isidro story as his office, a JNE notice on the electoral franja as his recall. They are
-# the recogniser's to fix; the strict xfail below fails as soon as one is fixed.
-RECOGNISER_MISSES = {"ec-101", "p21-101", "rpp-101", "ge-101", "ib-102"}
 
 
 def test_every_stored_article_is_a_relevant_one_with_its_true_fields(sample_crawl):
