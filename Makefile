@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint train bench dashboard clean
+.PHONY: install demo test lint train bench eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -34,6 +34,10 @@ train: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# "How good is collection": our extractor beside plain trafilatura on ../shared/real/news/pages.
+eval-extract: $(STAMP)
+	$(BIN)/python benchmarks/extraction.py
 
 dashboard: $(STAMP)
 	$(BIN)/vigia dashboard

@@ -529,6 +529,69 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     ))
 
 
+# --------------------------------------------------------------------------- collection
+
+
+@main.command()
+@click.argument("source")
+@click.option("--url", default=None, help="The page's address, when SOURCE is a saved file (dates and outlet names use it).")
+def extract(source: str, url: str | None) -> None:
+    """Extract one article page (a saved FILE or a URL) as the crawler would.
+
+    The last stdout line is JSON with title, author, published_at, lang and text.
+    """
+    from crawler.articles import article_record, decode_html, extract_article, fetch_page
+
+    path = Path(source)
+    if path.is_file():
+        raw, declared = path.read_bytes(), None
+    elif re.match(r"^https?://", source):
+        try:
+            raw, declared = fetch_page(source)
+        except OSError as exc:
+            raise VigiaError(f"cannot fetch {source}: {exc}") from None
+        url = url or source
+    else:
+        raise VigiaError(f"{source} is neither a file nor an http(s) URL")
+    article = extract_article(decode_html(raw, declared), url or path.resolve().as_uri())
+    click.echo(json.dumps(article_record(article), ensure_ascii=False))
+
+
+@main.command()
+@_campaign_option
+@click.option("--file", "jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="JSON Lines with text and optional title, lang (the platform's tag), platform, url.")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.argument("text", required=False)
+def check(campaign_file: Path | None, jsonl: Path | None, fmt: str, text: str | None) -> None:
+    """Would the crawler keep this text? One JSON line per text: lang, target_match, kept, reason.
+
+    Runs the crawler's own cleaning, target and language stages, so "why is this post not in
+    the dashboard?" gets the crawler's answer (reason: no_target, language:pt, empty, ...).
+    """
+    from crawler.relevance import RelevanceCheck
+
+    if (text is None) == (jsonl is None):
+        raise VigiaError("give either a TEXT or --file JSONL")
+    rows: list[dict[str, Any]] = []
+    if jsonl is not None:
+        for n, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise VigiaError(f"{jsonl}:{n}: not JSON ({exc})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise VigiaError(f"{jsonl}:{n}: each line needs a \"text\" string")
+            rows.append(row)
+    else:
+        rows.append({"text": text})
+    checker = RelevanceCheck(_campaign(campaign_file))
+    for row, verdict in zip(rows, checker.check_all(rows), strict=True):
+        click.echo(json.dumps({"text": row["text"][:80], **verdict}, ensure_ascii=False))
+
+
 # --------------------------------------------------------------------------- models
 
 

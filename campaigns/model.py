@@ -54,27 +54,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Target(_Strict):
-    """The person monitored, and every way texts refer to them."""
+class _Named(_Strict):
+    """Every way texts name a person or an organisation (see ``campaigns.recognition.NameFinder``)."""
 
     name: str = Field(min_length=2)
-    aliases: list[str] = Field(default_factory=list, description="other names that identify the target alone")
-    district: str = Field(min_length=2)
-    references: list[str] = Field(
+    aliases: list[str] = Field(default_factory=list, description="other names that identify the actor alone")
+    handles: list[str] = Field(default_factory=list, description="social-network handles ('@PPopular')")
+    hashtags: list[str] = Field(default_factory=list, description="hashtags that name the actor ('#CarlosCanales')")
+    nicknames: list[str] = Field(default_factory=list, description="nicknames people use for the actor")
+    leaders: list[str] = Field(
+        default_factory=list, description="people whose name stands for the actor (a party's leader: 'Rajoy')"
+    )
+    acronyms: list[str] = Field(
         default_factory=list,
-        description="role phrases ('el alcalde') that refer to the target once a text has named him",
-    )
-    roles: list[str] = Field(
-        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "mayor"],
-        description="words for the target's office: 'el alcalde' alone refers to him unless the text names another place or person with it",
-    )
-    administration: list[str] = Field(
-        default_factory=lambda: ["municipalidad", "muni", "municipio", "alcaldia", "municipality", "city hall"],
-        description="words for the target's administration: a text that judges 'la muni' of his district judges him",
-    )
-    implicit_mentions: bool = Field(
-        default=True,
-        description="score target sentiment for texts that never name him but judge his administration or argue about his recall",
+        description="short forms in capitals ('PP', 'PSOE'); they also count inside compound hashtags ('#PPSOE')",
     )
 
     @field_validator("name", "aliases")
@@ -93,6 +86,35 @@ class Target(_Strict):
         for alias in self.aliases:
             seen.setdefault(alias, None)
         return list(seen)
+
+
+class Actor(_Named):
+    """Someone else the campaign scores on the same texts: a rival, the recall's promoters, a party."""
+
+    id: Slug = Field(description="short name stored in actor_scores.actor")
+    role: str = Field(default="actor", description="free text: 'rival', 'promoter', 'party', ...")
+
+
+class Target(_Named):
+    """The person monitored, and every way texts refer to them."""
+
+    district: str | None = Field(default=None, min_length=2, description="the place he governs, if any")
+    references: list[str] = Field(
+        default_factory=list,
+        description="role phrases ('el alcalde') that refer to the target once a text has named him",
+    )
+    roles: list[str] = Field(
+        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "mayor"],
+        description="words for the target's office: 'el alcalde' alone refers to him unless the text names another place or person with it",
+    )
+    administration: list[str] = Field(
+        default_factory=lambda: ["municipalidad", "muni", "municipio", "alcaldia", "municipality", "city hall"],
+        description="words for the target's administration: a text that judges 'la muni' of his district judges him",
+    )
+    implicit_mentions: bool = Field(
+        default=True,
+        description="score target sentiment for texts that never name him but judge his administration or argue about his recall",
+    )
 
 
 class Topic(_Strict):

@@ -14,20 +14,24 @@ field comes from the most reliable place the page offers, in order:
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import logging
 import re
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import trafilatura
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler.dates import date_from_url, parse_date
-from crawler.text import normalise_text
+from crawler.dates import LIMA, date_from_url, parse_date
+from crawler.settings import USER_AGENT
+from crawler.text import fold, normalise_text
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -224,29 +228,58 @@ def _salvage(raw: str) -> dict[str, Any]:
 
 
 def news_article_ld(sel: Selector) -> dict[str, Any]:
-    """The page's JSON-LD article object (merged over blocks), salvaged field by field if malformed."""
+    """The page's JSON-LD article object (merged over blocks), salvaged field by field if malformed.
+
+    References by ``@id`` (``"author": {"@id": "#author-1"}``, ``"publisher": {"@id": ...}``)
+    are replaced by the node they name, from any block of the page.
+    """
     merged: dict[str, Any] = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for raw in sel.css('script[type="application/ld+json"]::text').getall():
         data = _json_lenient(raw)
         if data is None:
             candidate = _salvage(raw)
         else:
-            candidate = next((n for n in _walk(data) if _types(n) & ARTICLE_TYPES), {})
+            nodes = list(_walk(data))
+            for node in nodes:
+                if isinstance(node.get("@id"), str) and len(node) > 1:
+                    by_id.setdefault(node["@id"], node)
+            candidate = next((n for n in nodes if _types(n) & ARTICLE_TYPES), {})
         for key, value in candidate.items():
             merged.setdefault(key, value)
+    for key in ("author", "publisher"):
+        if key in merged:
+            merged[key] = _resolve_ids(merged[key], by_id)
     return merged
 
 
+def _resolve_ids(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
+    """``{"@id": X}`` references replaced by the node with that ``@id`` (left as they are when absent)."""
+    if isinstance(value, list):
+        return [_resolve_ids(v, by_id) for v in value]
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and isinstance(value.get("@id"), str):
+        return by_id.get(value["@id"], value)
+    return value
+
+
 def _ld_authors(value: Any) -> str | None:
+    """Author names of a JSON-LD ``author`` (a name, a node, a list of them, ``;``-joined lists)."""
     names = []
     for node in value if isinstance(value, list) else [value]:
-        if isinstance(node, dict):
-            name = node.get("name")
-        else:
-            name = node
-        if isinstance(name, str) and name.strip() and not name.startswith("http"):
-            names.append(normalise_text(name))
+        name = node.get("name") if isinstance(node, dict) else node
+        if isinstance(name, str):
+            names.extend(split_authors(name))
     return ", ".join(dict.fromkeys(names)) or None
+
+
+def split_authors(value: str) -> list[str]:
+    """One byline string as names: ``;`` and `` | `` separate authors; URLs are not names."""
+    names = []
+    for part in re.split(r"\s*[;|]\s*", html_lib.unescape(value)):
+        part = normalise_text(part)
+        if part and not part.startswith(("http://", "https://", "www.")):
+            names.append(part)
+    return names
 
 
 def _ld_paywalled(ld: dict[str, Any]) -> bool:
@@ -329,7 +362,8 @@ _RELATIVE = re.compile(r"\b(hace|ayer|hoy|anteayer|ago|yesterday|today)\b", re.I
 
 
 def _visible_date(sel: Selector, now: datetime | None) -> tuple[datetime | None, str]:
-    """The date a reader sees on the page, and whether it was "visible" or "relative" (hace 2 horas)."""
+    """The date a reader sees on the page, and whether it was "visible", "visible-day" (a day
+    without its hour) or "relative" (hace 2 horas)."""
     for css in _DATE_TEXT_SELECTORS:
         for node in sel.css(css)[:5]:
             stamp = node.attrib.get("datetime")
@@ -340,21 +374,35 @@ def _visible_date(sel: Selector, now: datetime | None) -> tuple[datetime | None,
             if 4 <= len(text) <= 80 and re.search(r"\d|ayer|hoy|hace", text, re.IGNORECASE):
                 when = parse_date(text, now=now)
                 if when is not None:
-                    return when, "relative" if _RELATIVE.search(text) else "visible"
+                    if _RELATIVE.search(text):
+                        return when, "relative"
+                    # "21/11/2026" alone gives the day, not the hour: a feed's timestamp is better
+                    return when, "visible" if re.search(r"\d:\d\d", text) else "visible-day"
     return None, ""
 
 
 def _trafilatura(page: str, url: str) -> dict[str, Any]:
+    """trafilatura's own reading of the page (body and metadata), in its balanced default mode.
+
+    ``favor_recall`` is not used: on real pages it cut whole articles short.
+    """
     try:
         doc = trafilatura.bare_extraction(
             page, url=url, with_metadata=True, include_comments=False, include_tables=False,
-            favor_recall=True,
         )
-    except Exception:  # trafilatura raises assorted errors on odd markup; it is only a fallback
+    except Exception:  # trafilatura raises assorted errors on odd markup
         return {}
     if doc is None:
         return {}
     return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+def _ld_body(ld: dict[str, Any]) -> str:
+    """JSON-LD ``articleBody`` as paragraphs; outlets often put the article's HTML in it."""
+    body = str(ld.get("articleBody") or "")
+    if "<" in body and re.search(r"<(p|br|div|strong|em|a)\b", body, re.IGNORECASE):
+        return fragment_text(body)
+    return _join_paragraphs(body.split("\n"))
 
 
 def extract_article(page: str, url: str, *, now: datetime | None = None) -> Article:
@@ -377,18 +425,18 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         traf.get("title"),
         _strip_site_suffix(" ".join(sel.css("title::text").getall())),
     )
+    title = _without_site_name(_clean_title(title), traf.get("title"), _meta(sel, "og:site_name"))
 
-    candidates = {
-        "selectors": _selector_body(sel),
-        "fusion": _fusion_body(fusion) if fusion else "",
-        "json-ld": _join_paragraphs(str(ld.get("articleBody") or "").split("\n")),
-    }
-    body_from, text = max(candidates.items(), key=lambda kv: len(kv[1]))
     traf_text = _strip_title_line(normalise_text(traf.get("text") or ""), title)
-    if len(text) < MIN_BODY and len(traf_text) > len(text):
-        body_from, text = "trafilatura", _join_paragraphs(traf_text.split("\n"))
-    if not text:
-        body_from = ""
+    traf_text = _join_paragraphs(traf_text.split("\n"))
+    body_from, text = _body(
+        {
+            "selectors": _selector_body(sel),
+            "fusion": _fusion_body(fusion) if fusion else "",
+            "json-ld": _ld_body(ld),
+        },
+        traf_text,
+    )
 
     subheadlines = fusion.get("subheadlines") if isinstance(fusion.get("subheadlines"), dict) else {}
     descriptions = fusion.get("description") if isinstance(fusion.get("description"), dict) else {}
@@ -401,14 +449,18 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         traf.get("description"),
     )
 
+    outlet = _outlet_names(sel, ld, url)
     author = _byline(
-        ", ".join(dict.fromkeys(a.strip() for a in sel.css("a.story-contents__author-link ::text").getall() if a.strip())),
-        _ld_authors(ld.get("author")),
-        _fusion_authors(fusion),
-        _author_meta(_meta(sel, "article:author")),
-        _author_meta(_meta(sel, "author", "dc.creator", "parsely-author")),
-        traf.get("author"),
-    )
+        [
+            ", ".join(dict.fromkeys(a.strip() for a in sel.css("a.story-contents__author-link ::text").getall() if a.strip())),
+            _ld_authors(ld.get("author")),
+            _fusion_authors(fusion),
+            _author_meta(_meta(sel, "article:author")),
+            _author_meta(_meta(sel, "author", "dc.creator", "parsely-author")),
+            _lead_byline(text),
+        ],
+        outlet,
+    ) or _byline([traf.get("author")], outlet)
 
     published_at, date_from = _published(sel, ld, fusion, traf, url, now)
 
@@ -427,7 +479,7 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
 
     return Article(
         url=url,
-        title=_clean_title(title),
+        title=title,
         text=text,
         author=normalise_text(author) or None if author else None,
         published_at=published_at,
@@ -441,12 +493,81 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
     )
 
 
-def _byline(*candidates: str | None) -> str | None:
-    """The fullest byline: pages often list every author in one place and only the first in another."""
-    found = [c for c in candidates if c and c.strip()]
+# Credits that name the site's software or maker, not a writer.
+_CMS_CREDIT = re.compile(
+    r"\b(drupal|wordpress|joomla|powered by|hecho en|desarrollad[oa] por|dise[nñ]ad[oa] por)\b", re.IGNORECASE
+)
+_LEAD_BYLINE = re.compile(r"^(?:por|by)\s+([^\n.]{3,60})$", re.IGNORECASE)
+
+
+def _lead_byline(text: str) -> str | None:
+    """The "Por Agencia EFE" line that opens some bodies."""
+    first = text.partition("\n")[0].strip()
+    match = _LEAD_BYLINE.match(first)
+    return match.group(1).strip() if match else None
+
+
+def _outlet_names(sel: Selector, ld: dict[str, Any], url: str) -> set[str]:
+    """Folded names the outlet goes by (site name, publisher, domain): never an author."""
+    names = {_meta(sel, "og:site_name"), _meta(sel, "application-name"), _meta(sel, "twitter:site")}
+    publisher = ld.get("publisher")
+    for node in publisher if isinstance(publisher, list) else [publisher]:
+        if isinstance(node, dict) and isinstance(node.get("name"), str):
+            names.add(node["name"])
+    host = re.sub(r"^www\.", "", re.sub(r"^\w+://", "", url).split("/")[0].lower())
+    names.update({host, host.split(".")[0]})
+    return {_name_key(n) for n in names if n}
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^\w]", "", fold(name.lstrip("@")))
+
+
+def _plausible_author(name: str, outlet: set[str]) -> bool:
+    key = _name_key(name)
+    if not key or key in outlet or _CMS_CREDIT.search(name):
+        return False
+    # user names ("edilson.la.rosa", "jperez") are not how bylines read
+    return not re.fullmatch(r"[\w.\-_]+", name) or not re.search(r"[._]", name)
+
+
+def _byline(candidates: list[str | None], outlet: set[str]) -> str | None:
+    """The fullest byline among the candidates, after outlet names and CMS credits are left out.
+
+    Pages often list every author in one place and only the first in another.
+    """
+    found = []
+    for candidate in candidates:
+        names = [n for n in split_authors(candidate or "") for n in [n] if _plausible_author(n, outlet)]
+        if names:
+            found.append(", ".join(dict.fromkeys(names)))
     if not found:
         return None
     return max(found, key=lambda c: len([n for n in re.split(r",| y | and ", c) if n.strip()]))
+
+
+def _body(structured: dict[str, str], generic: str) -> tuple[str, str]:
+    """(where the body came from, the body): the longest structured body, unless it is a teaser.
+
+    The outlet's own markup, Arc's Fusion content or JSON-LD ``articleBody`` are preferred, as
+    they hold no navigation; but when the longest of them is under half of what trafilatura
+    finds in the page (or under ``MIN_BODY``), it is a teaser and trafilatura's body wins.
+    """
+    origin, text = max(structured.items(), key=lambda kv: len(kv[1]))
+    if len(generic) > len(text) and (len(text) < MIN_BODY or len(text) < 0.5 * len(generic)):
+        return "trafilatura", generic
+    return (origin, text) if text else ("", "")
+
+
+def _without_site_name(title: str, generic: str | None, site: str | None) -> str:
+    """The headline without a trailing "| Outlet | Author" that some og:titles carry."""
+    generic = _clean_title(generic)
+    rest = title[len(generic):].strip() if generic and title.startswith(generic) else ""
+    if rest[:1] in ("|", "-", "–", "—") and len(rest) <= 60:
+        return generic
+    if site and re.search(rf"\s[|\-–—]\s+{re.escape(site)}$", title):
+        return re.sub(rf"\s[|\-–—]\s+{re.escape(site)}$", "", title).strip()
+    return title
 
 
 def _author_meta(value: str | None) -> str | None:
@@ -462,6 +583,32 @@ def _strip_title_line(text: str, title: str | None) -> str:
     return rest if normalise_text(first) == normalise_text(title) else text
 
 
+def _as_stated(value: str, when: datetime) -> datetime:
+    """``when`` in the UTC offset the page wrote it with, so its calendar day is the page's own."""
+    try:
+        stated = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return when
+    return when.astimezone(stated.tzinfo or ZoneInfo(LIMA))
+
+
+def _reader_day(when: datetime, sel: Selector, now: datetime | None) -> datetime:
+    """A timestamp the CMS wrote in UTC, shown in Lima time when that is the day the page shows.
+
+    "2022-05-04T00:25Z" on a page that reads "3 de mayo de 2022" was published on the 3rd
+    where its readers live; the instant is the same either way.
+    """
+    if when.utcoffset() != timedelta(0):
+        return when
+    local = when.astimezone(ZoneInfo(LIMA))
+    if local.date() == when.date():
+        return when
+    visible, _ = _visible_date(sel, now)
+    if visible is not None and visible.astimezone(ZoneInfo(LIMA)).date() == local.date():
+        return local
+    return when
+
+
 def _published(
     sel: Selector, ld: dict[str, Any], fusion: dict[str, Any], traf: dict[str, Any], url: str, now: datetime | None
 ) -> tuple[datetime | None, str]:
@@ -474,7 +621,7 @@ def _published(
     for origin, value in structured:
         when = parse_date(value, now=now) if isinstance(value, str) else None
         if when is not None:
-            return when, origin
+            return _reader_day(_as_stated(value, when), sel, now), origin
     when, origin = _visible_date(sel, now)
     if when is not None:
         return when, origin
@@ -485,3 +632,25 @@ def _published(
     if when is not None:
         return when, "trafilatura"
     return None, ""
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    """The fields ``vigia extract`` prints, JSON-ready (the date in ISO 8601 with its offset)."""
+    return {
+        "url": article.url,
+        "title": article.title or None,
+        "author": article.author,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "lang": article.lang,
+        "description": article.description or None,
+        "paywalled": article.paywalled,
+        "body_from": article.body_from or None,
+        "text": article.text,
+    }
+
+
+def fetch_page(url: str, timeout: float = 30.0) -> tuple[bytes, str | None]:
+    """The bytes of one page and the charset its server declares (for ``vigia extract URL``)."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read(), response.headers.get_content_charset()

@@ -138,7 +138,8 @@ def _channel_ok(root: etree._Element) -> bool:
 
 
 def _rss_item(item: etree._Element, base: str) -> FeedEntry | None:
-    link = _child_text(item, "link")
+    # FeedBurner's <link> is its redirect; the story's own address is <feedburner:origLink>
+    link = _child_text(item, "origlink") or _child_text(item, "link")
     guid = _child_text(item, "guid")
     if not link and guid and guid.startswith("http"):
         link = guid
@@ -176,8 +177,8 @@ def _author(item: etree._Element) -> str | None:
 
 
 def _atom_entry(entry: etree._Element, base: str) -> FeedEntry | None:
-    link = None
-    for candidate in _children(entry, "link"):
+    link = _child_text(entry, "origlink")
+    for candidate in [] if link else _children(entry, "link"):
         rel = candidate.get("rel", "alternate")
         if rel == "alternate" and candidate.get("href"):
             link = candidate.get("href")

@@ -29,3 +29,4 @@ class DocumentItem(scrapy.Item):
     doc_id = scrapy.Field()        # stable id (crawler.documents.doc_id)
     content_hash = scrapy.Field()  # hash of the folded title + text
     duplicate_of = scrapy.Field()  # doc_id of the first copy of the same story on another platform
+    target_match = scrapy.Field()  # how the text refers to the target: "name", "office", "implicit"

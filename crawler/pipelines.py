@@ -2,8 +2,9 @@
 
 1. :class:`CleanPipeline` validates, canonicalises the URL, normalises text, parses the date
    to UTC and derives doc_id and content hash.
-2. :class:`TargetPipeline` keeps only documents that name the campaign's target.
-3. :class:`LanguagePipeline` detects the language and drops those the campaign does not keep.
+2. :class:`TargetPipeline` keeps only documents about the campaign's target (``target_match``).
+3. :class:`LanguagePipeline` detects the language and drops those the campaign does not keep,
+   unless they name the target.
 4. :class:`DuplicatesPipeline` drops documents already held and links copies of a story
    held from another platform (``duplicate_of``).
 5. :class:`WarehousePipeline` writes documents in batches, records the crawl run and keeps
@@ -31,7 +32,7 @@ from crawler.duplicates import StoryIndex
 from crawler.feeds import title_key
 from crawler.items import DocumentItem
 from crawler.language import LanguageGuesser
-from crawler.mentions import TargetMatcher
+from crawler.mentions import TargetRecogniser
 from crawler.text import normalise_text
 from crawler.urls import canonical_url
 from warehouse import WarehouseError, WriterBusy, connect, default_db_path
@@ -131,29 +132,38 @@ class CleanPipeline(_Stage):
 
 
 class TargetPipeline(_Stage):
-    """Keep only documents whose title or text names the target (full name or an alias)."""
+    """Keep only documents about the target: named, by his office, or implicitly (his
+    administration, his recall), as the scorer reads them; ``target_match`` says which."""
 
     def open_spider(self) -> None:
-        self.matcher = TargetMatcher(self.campaign.target.names)
+        self.recogniser = TargetRecogniser(self.campaign)
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
-        if not self.matcher.names_target(item.get("title"), item.get("text")):
-            raise Drop("not_about_target", item.get("url") or "")
+        item["target_match"] = self.recogniser.match(item.get("title"), item.get("text"))
+        if item["target_match"] is None:
+            raise Drop("no_target", item.get("url") or "")
         return item
 
 
 class LanguagePipeline(_Stage):
-    """Store the ISO 639-1 language; drop documents in languages the campaign does not follow."""
+    """Store the ISO 639-1 language; drop documents in languages the campaign does not follow.
+
+    A document that names the target is never dropped for its language: it is kept with its
+    language tag (a detector's mistake on a short post must not hide a post about him).
+    """
 
     def open_spider(self) -> None:
         self.guesser = LanguageGuesser(self.campaign.languages)
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
         sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
-        lang = self.guesser.detect(sample, hint=item.get("lang"))
-        if not self.guesser.kept(lang):
-            raise Drop("language", f"{lang} {item.get('url') or ''}")
+        social = item.get("source_type") == "social"
+        lang = self.guesser.detect(sample, hint=item.get("lang"), trust_hint=social)
         item["lang"] = lang
+        if not self.guesser.kept(lang):
+            if item.get("target_match") != "name":
+                raise Drop(f"language:{lang}", item.get("url") or "")
+            self.crawler.stats.inc_value("vigia/kept_naming_target_in_other_language")
         return item
 
 

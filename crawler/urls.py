@@ -32,7 +32,8 @@ def canonical_url(url: str, local_base: str | None = None) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    # "a//b" is a typo, but "/r/https://bsky.app/..." (a bridge) holds a URL: its "//" stays
+    path = re.sub(r"(?<!:)/{2,}", "/", parts.path or "/")
     path = _AMP_PATH.sub("/", path)
     query = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):

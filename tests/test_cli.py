@@ -177,3 +177,34 @@ def test_a_blank_target_stops_the_crawl_before_it_starts(tmp_path: Path) -> None
     result = vigia("crawl", "--campaign", str(campaign), "--db", str(tmp_path / "w.duckdb"))
     assert result.returncode == 1 and "target.name" in result.stderr
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_check_says_why_a_text_is_kept_or_not(tmp_path: Path) -> None:
+    lines = [
+        {"text": "El alcalde anunció más serenazgo en Miraflores"},
+        {"text": "O alcalde de Miraflores é ótimo e todos os moradores sabem disso muito bem"},
+        {"text": "Carlos Canales é um prefeito corrupto e todos sabem disso"},
+        {"text": "Hoy llueve en Lima y el tráfico está imposible"},
+    ]
+    jsonl = tmp_path / "texts.jsonl"
+    jsonl.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    done = vigia("check", "--file", str(jsonl))
+    assert done.returncode == 0, done.stderr
+    verdicts = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(v["target_match"], v["kept"], v["reason"]) for v in verdicts] == [
+        ("office", True, None), ("office", False, "language:pt"), ("name", True, None), (None, False, "no_target"),
+    ]
+    assert verdicts[2]["lang"] == "pt"
+    refused = vigia("check")
+    assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_extract_prints_the_article_as_json() -> None:
+    page = Path(__file__).parent / "fixtures" / "pages" / "elcomercio_arc.html"
+    done = vigia("extract", str(page), "--url", "https://elcomercio.pe/lima/x-noticia/")
+    assert done.returncode == 0, done.stderr
+    article = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"title", "author", "published_at", "lang", "text"} <= set(article)
+    assert article["title"] and len(article["text"]) > 200 and article["lang"] == "es"
+    missing = vigia("extract", "no-such-file.html")
+    assert missing.returncode != 0 and "neither a file nor" in missing.stderr

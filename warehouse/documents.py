@@ -14,7 +14,7 @@ from warehouse.database import all_rows, first_row
 DOCUMENT_COLUMNS = (
     "doc_id", "campaign", "source", "source_type", "platform", "url", "title", "text", "author",
     "published_at", "fetched_at", "lang", "native_id", "content_hash", "duplicate_of",
-    "crawl_run_id", "extra",
+    "crawl_run_id", "extra", "target_match",
 )
 _TIMESTAMPS = ("published_at", "fetched_at")
 

@@ -88,6 +88,22 @@ def names_target(text: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) for name in TARGET_NAMES)
 
 
+@cache
+def _recogniser() -> Any:
+    from campaigns import load_campaign
+    from crawler.mentions import TargetRecogniser
+
+    return TargetRecogniser(load_campaign())
+
+
+def kept_by_crawler(text: str, lang: str, hint: str | None) -> bool:
+    """Whether the crawl should keep a post: about the target (by name, office or implicitly,
+    as the campaign's recogniser reads it), in a kept language as the platform tags it (or as
+    written when untagged), or naming the target in any language."""
+    kind = _recogniser().match(None, text)
+    return kind is not None and ((hint or lang) in KEPT_LANGUAGES or kind == "name")
+
+
 def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
@@ -175,7 +191,7 @@ def _bluesky(rows: list[list[str]]) -> list[Post]:
         did = "did:plc:" + _digest("did", handle, n=24)
         uri = f"at://{did}/app.bsky.feed.post/{_tid(moment, i)}"
         posts.append(Post(
-            "bluesky", uri, text, handle, moment, names_target(text) and lang in KEPT_LANGUAGES, lang, hint,
+            "bluesky", uri, text, handle, moment, kept_by_crawler(text, lang, hint), lang, hint,
             {"did": did, "cid": "bafyrei" + _digest("cid", uri, n=52), "likes": (i * 7) % 23},
         ))
     return posts
@@ -195,7 +211,7 @@ def _mastodon(rows: list[list[str]]) -> list[Post]:
             ids[other] = str(_snowflake_mastodon(moment + timedelta(seconds=2 + i % 5), 500 + i))
         uri = f"https://{home}/users/{user}/statuses/{home_id}"
         posts.append(Post(
-            "mastodon", uri, text, f"{user}@{home}", moment, names_target(text) and lang in KEPT_LANGUAGES,
+            "mastodon", uri, text, f"{user}@{home}", moment, kept_by_crawler(text, lang, hint),
             lang, hint,
             {"user": user, "home": home, "ids": ids, "url": f"https://{home}/@{user}/{home_id}",
              "tags": sorted({t.lower() for t in re.findall(r"#(\w+)", text)}), "favourites": (i * 5) % 17},
@@ -226,7 +242,7 @@ def _reddit(rows: list[list[str]]) -> list[Post]:
         permalink = f"/r/{sub}/comments/{native_id}/{_slug(title)}/"
         posts.append(Post(
             "reddit", native_id, text, author, moment,
-            names_target(f"{title}\n{text}") and lang in KEPT_LANGUAGES, lang, None,
+            kept_by_crawler(f"{title}\n{text}", lang, None), lang, None,
             {"subreddit": sub, "title": title, "selftext": selftext, "permalink": permalink,
              "score": 3 + (i * 37) % 180, "num_comments": (i * 13) % 64,
              "link": None if selftext else f"https://i.redd.it/{_digest('img', native_id, n=13)}.jpeg"},
@@ -291,13 +307,13 @@ def _youtube(rows: list[list[str]]) -> list[Post]:
             thread_id = "Ugz" + _digest("yt", vid.video_id, n, n=19, alphabet=_B64) + "4AaABAg"
             extra = {"video_id": vid.video_id, "parent_id": None, "likes": (n * 11) % 90, "replies": len(replies)}
             posts.append(Post("youtube", thread_id, text, author, moment,
-                              names_target(text) and lang in KEPT_LANGUAGES, lang, None, extra))
+                              kept_by_crawler(text, lang, None), lang, None, extra))
             for k, (reply_author, reply_raw) in enumerate(replies):
                 reply_text, reply_lang, _ = _language(reply_raw)
                 reply_id = f"{thread_id}.{_digest('ytr', thread_id, k, n=22, alphabet=_B64)}"
                 posts.append(Post(
                     "youtube", reply_id, reply_text, reply_author, moment + timedelta(minutes=17 + 41 * k),
-                    names_target(reply_text) and reply_lang in KEPT_LANGUAGES, reply_lang, None,
+                    kept_by_crawler(reply_text, reply_lang, None), reply_lang, None,
                     {"video_id": vid.video_id, "parent_id": thread_id, "likes": (k * 5) % 12, "replies": 0},
                 ))
     return posts
@@ -313,7 +329,7 @@ def _x(rows: list[list[str]]) -> list[Post]:
         retweet = text.startswith("RT @")
         posts.append(Post(
             "x", str(_snowflake_x(moment, i)), text, username, moment,
-            names_target(text) and lang in KEPT_LANGUAGES and not retweet, lang, hint,
+            kept_by_crawler(text, lang, hint) and not retweet, lang, hint,
             {"author_id": str(10**17 + int(_digest("xuser", username, n=12, alphabet="0123456789"))),
              "retweet": retweet, "likes": (i * 29) % 310, "reposts": (i * 7) % 45,
              "replies": (i * 3) % 20, "quotes": i % 4, "impressions": 150 + (i * 997) % 9000},
@@ -409,19 +425,36 @@ def matches_all(query: str, text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------- Bluesky
+def bluesky_facets(text: str) -> list[dict[str, Any]]:
+    """Tag and mention facets as Bluesky writes them: offsets in UTF-8 bytes, not characters."""
+    facets = []
+    for match in re.finditer(r"(?<!\w)([#@])(\w[\w.]*\w|\w)", text):
+        start = len(text[: match.start()].encode("utf-8"))
+        end = start + len(match.group(0).encode("utf-8"))
+        if match.group(1) == "#":
+            feature = {"$type": "app.bsky.richtext.facet#tag", "tag": match.group(2)}
+        else:
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:" + _digest("did", match.group(2), n=24)}
+        facets.append({"$type": "app.bsky.richtext.facet", "index": {"byteStart": start, "byteEnd": end}, "features": [feature]})
+    return facets
+
+
 def _bluesky_view(post: Post) -> dict[str, Any]:
     record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": post.text, "createdAt": _iso(post.created_at)}
     if post.lang_hint:
         record["langs"] = [post.lang_hint]
+    if facets := bluesky_facets(post.text):
+        record["facets"] = facets
     handle = post.author
+    author: dict[str, Any] = {"did": post.extra["did"], "handle": handle}
+    # as on Bluesky, some accounts never set a display name and some set an empty one
+    shade = int(hashlib.sha1(handle.encode()).hexdigest()[:4], 16) % 6
+    if shade:
+        author["displayName"] = "" if shade == 1 else handle.split(".")[0].replace("-", " ").title()
     return {
         "uri": post.native_id,
         "cid": post.extra["cid"],
-        "author": {
-            "did": post.extra["did"],
-            "handle": handle,
-            "displayName": handle.split(".")[0].replace("-", " ").title(),
-        },
+        "author": author,
         "record": record,
         "replyCount": post.extra["likes"] % 4,
         "repostCount": post.extra["likes"] % 6,
@@ -478,7 +511,7 @@ def _bluesky_search(server: SampleServer, request: Request, *, logged_in: bool) 
             {"uri": "at://did:plc:brokenbrokenbroken/app.bsky.feed.post/3broken", "author": None, "record": {"text": None}},
             *views,
         ]
-    body: dict[str, Any] = {"hitsTotal": len(found), "posts": views}
+    body: dict[str, Any] = {"posts": views}  # real answers carry no hitsTotal
     if following is not None:
         body["cursor"] = str(following)
     return _json(body, headers=headers)
@@ -655,8 +688,12 @@ def _register_mastodon(server: SampleServer) -> None:
 
 
 # ---------------------------------------------------------------------------- Reddit
-def _reddit_child(post: Post) -> dict[str, Any]:
-    extra = post.extra
+def _reddit_child(post: Post, raw_json: bool = True) -> dict[str, Any]:
+    """A t3 Listing child; without ``raw_json=1`` Reddit escapes &, < and > in its texts."""
+    extra = dict(post.extra)
+    if not raw_json:
+        extra.update(title=escape(extra["title"], quote=False),
+                     selftext=escape(extra["selftext"], quote=False) if extra["selftext"] else extra["selftext"])
     url = extra["link"] or f"https://www.reddit.com{extra['permalink']}"
     return {"kind": "t3", "data": {
         "id": post.native_id,
@@ -740,7 +777,7 @@ def _register_reddit(server: SampleServer) -> None:
             found, offset = found[: names.index(before)], 0
         limit = _int(request.arg("limit"), 25, 1, 100)
         chunk, following = _page(found, offset, limit)
-        children = [_reddit_child(p) for p in chunk]
+        children = [_reddit_child(p, request.arg("raw_json") == "1") for p in chunk]
         next_after = f"t3_{chunk[-1].native_id}" if chunk and following is not None else None
         if fault == "empty_page":
             children, next_after = [], next_after or "t3_zzzzzzz"
@@ -1025,7 +1062,9 @@ def _register_x(server: SampleServer) -> None:
             return _json({"meta": {"result_count": 0}}, headers=headers)
         data = []
         for post in chunk:
-            tweet: dict[str, Any] = {"id": post.native_id, "text": post.text, "edit_history_tweet_ids": [post.native_id]}
+            # X escapes &, < and > in text, as real answers show (&amp;)
+            tweet: dict[str, Any] = {"id": post.native_id, "text": escape(post.text, quote=False),
+                                     "edit_history_tweet_ids": [post.native_id]}
             if "author_id" in fields:
                 tweet["author_id"] = post.extra["author_id"]
             if "created_at" in fields:

@@ -34,6 +34,52 @@ def permalink(uri: str, handle: str | None) -> str | None:
     return f"https://bsky.app/profile/{profile}/post/{parts[2]}"
 
 
+def full_links(text: str, facets: Any) -> str:
+    """``text`` with each shortened link ("example.com/artic...") replaced by its facet's full URL.
+
+    Facet offsets count UTF-8 bytes, not characters.
+    """
+    if not isinstance(facets, list):
+        return text
+    raw = text.encode("utf-8")
+    spans = []
+    for facet in facets:
+        index = facet.get("index") if isinstance(facet, dict) else None
+        features = facet.get("features") if isinstance(facet, dict) else None
+        if not isinstance(index, dict) or not isinstance(features, list):
+            continue
+        start, end = index.get("byteStart"), index.get("byteEnd")
+        uri = next((f.get("uri") for f in features if isinstance(f, dict) and str(f.get("$type", "")).endswith("#link")), None)
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(raw) and isinstance(uri, str):
+            spans.append((start, end, uri))
+    for start, end, uri in sorted(spans, reverse=True):
+        raw = raw[:start] + uri.encode("utf-8") + raw[end:]
+    return raw.decode("utf-8", errors="replace")
+
+
+def embedded(view: Any) -> dict[str, Any]:
+    """What a post view embeds: a link card (``external``) and a quoted post (``record``)."""
+    embed = view.get("embed") if isinstance(view.get("embed"), dict) else {}
+    found: dict[str, Any] = {}
+    media = embed.get("media") if isinstance(embed.get("media"), dict) else {}  # recordWithMedia
+    external = embed.get("external") or media.get("external")
+    if isinstance(external, dict) and isinstance(external.get("uri"), str):
+        found["link"] = {"url": external["uri"], "title": external.get("title") or None,
+                         "description": external.get("description") or None}
+    record = embed.get("record") if isinstance(embed.get("record"), dict) else None
+    if record is not None and isinstance(record.get("record"), dict):  # recordWithMedia nests it once more
+        record = record["record"]
+    value = record.get("value") if record is not None and isinstance(record.get("value"), dict) else None
+    if value is not None and isinstance(value.get("text"), str):
+        author = record.get("author") if isinstance(record.get("author"), dict) else {}
+        found["quote"] = {
+            "uri": record.get("uri"),
+            "url": permalink(str(record.get("uri") or ""), author.get("handle")),
+            "text": full_links(value["text"], value.get("facets")),
+        }
+    return found
+
+
 def post_fields(view: Any) -> dict[str, Any] | None:
     """A ``searchPosts`` post view as item fields; None when it lacks its id or its text."""
     if not isinstance(view, dict):
@@ -49,11 +95,18 @@ def post_fields(view: Any) -> dict[str, Any] | None:
         return None
     created = record.get("createdAt") or view.get("indexedAt")
     langs = record.get("langs") or []
+    body = full_links(text, record.get("facets")).strip()
+    embeds = embedded(view)
+    # a link card's headline and a quoted post are part of what the post says
+    if embeds.get("link") and embeds["link"]["title"]:
+        body += f"\n{embeds['link']['title']}"
+    if embeds.get("quote") and embeds["quote"]["text"].strip():
+        body += f"\n« {embeds['quote']['text'].strip()} »"
     return {
         "native_id": uri,
         "url": url,
         "title": None,
-        "text": text.strip(),
+        "text": body,
         "author": handle,
         "published_at": parse_time(created) or created,
         "lang": langs[0] if langs and isinstance(langs[0], str) else None,
@@ -63,6 +116,8 @@ def post_fields(view: Any) -> dict[str, Any] | None:
             "reposts": view.get("repostCount"),
             "replies": view.get("replyCount"),
             "quotes": view.get("quoteCount"),
+            "link": embeds["link"]["url"] if embeds.get("link") else None,
+            "quoted": embeds["quote"]["url"] if embeds.get("quote") else None,
         },
         "mark": created if isinstance(created, str) else None,
     }

@@ -73,6 +73,14 @@ def status_fields(status: Any, instance: str) -> dict[str, Any] | None:
         return None
     shown = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
     text = plain_text(shown.get("content") or "") if isinstance(shown.get("content"), str) else ""
+    warning = shown.get("spoiler_text")
+    if isinstance(warning, str) and warning.strip() and text:
+        # the content warning is the author's own words about the post ("CW: política")
+        text = f"{warning.strip()}\n{text}"
+    quote = shown.get("quote") if isinstance(shown.get("quote"), dict) else {}
+    quoted = quote.get("quoted_status") if isinstance(quote.get("quoted_status"), dict) else None
+    if quoted and isinstance(quoted.get("content"), str) and plain_text(quoted["content"]):
+        text = f"{text}\n« {plain_text(quoted['content'])} »" if text else text
     uri = shown.get("uri") or shown.get("url")
     if not text or not isinstance(uri, str):
         return None
@@ -97,6 +105,8 @@ def status_fields(status: Any, instance: str) -> dict[str, Any] | None:
             "replies": shown.get("replies_count"),
             "tags": [t.get("name") for t in shown.get("tags") or [] if isinstance(t, dict)],
             "boosted_by": (status.get("account") or {}).get("acct") if shown is not status else None,
+            "content_warning": warning if isinstance(warning, str) and warning.strip() else None,
+            "quoted_url": quoted.get("url") if quoted else None,
         },
         "mark": str(status["id"]),
     }

@@ -27,7 +27,7 @@ from campaigns import Source, to_local
 from crawler.articles import Article, decode_html, extract_article
 from crawler.feeds import FeedEntry, FeedError, parse_feed
 from crawler.items import DocumentItem
-from crawler.mentions import TargetMatcher
+from crawler.mentions import TargetRecogniser
 from crawler.pipelines import now_setting
 from crawler.spiders.base import CampaignSpider
 from crawler.urls import canonical_url
@@ -36,7 +36,7 @@ from crawler.urls import canonical_url
 # page is not fetched (the entry still goes through the pipelines and is counted as dropped).
 FULL_TEXT = 600
 # Page dates that are only a guess ("hace 3 días", a day from the URL or the text).
-WEAK_DATES = ("url", "trafilatura", "relative")
+WEAK_DATES = ("url", "trafilatura", "relative", "visible-day")
 # Outlets answer 403 to clients that poll a feed more often than every 15 minutes.
 DEFAULT_FEED_MIN_INTERVAL = 900.0
 
@@ -47,7 +47,7 @@ class NewsSpider(CampaignSpider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
-        self.target = TargetMatcher(self.campaign.target.names)
+        self.target = TargetRecogniser(self.campaign)
 
     def local_base(self) -> str | None:
         return self.settings.get("VIGIA_LOCAL_BASE") or None
@@ -234,7 +234,7 @@ class NewsFeedsSpider(NewsSpider):
     def follow_entry(self, entry: FeedEntry, source: Source, feed: str) -> Iterable[Any]:
         if self.is_known(entry.link):
             return
-        if len(entry.content) >= FULL_TEXT and not self.target.names_target(entry.title, entry.content):
+        if len(entry.content) >= FULL_TEXT and self.target.match(entry.title, entry.content) is None:
             # The feed carries the whole story and it is not about the target: no need to fetch.
             yield self.document(source, entry.link, None, entry, feed_only=True)
             return

@@ -89,7 +89,9 @@ class RedditSpider(SocialSpider):
                 yield self.search(source, base, sub, query, paging, token, after=None)
 
     def search(self, source: Source, base: str, sub: str, query: str, paging: Paging, token: str, after: str | None):
-        params = {"q": query, "restrict_sr": 1, "sort": "new", "limit": int(source.options.get("page_size", PAGE_SIZE))}
+        # raw_json=1: without it Reddit escapes &, < and > in every text field
+        params = {"q": query, "restrict_sr": 1, "sort": "new", "limit": int(source.options.get("page_size", PAGE_SIZE)),
+                  "raw_json": 1}
         if after:
             params["after"] = after
         return self.api_request(

@@ -1,6 +1,8 @@
 """X: recent search (``/2/tweets/search/recent``) with an app-only bearer token.
 
-Asks for ``created_at,author_id,public_metrics,lang`` and the authors (``expansions=author_id``),
+Asks for ``created_at,author_id,public_metrics,lang,referenced_tweets``, the authors and the
+referenced tweets (``expansions=author_id,referenced_tweets.id``, so retweets and quotes keep
+their full text),
 pages with ``next_token`` and, on incremental runs, passes ``since_id`` = the newest id seen.
 A query with no match answers only ``{"meta": {"result_count": 0}}``.
 """
@@ -8,6 +10,7 @@ A query with no match answers only ``{"meta": {"result_count": 0}}``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,16 +21,43 @@ from crawler.items import DocumentItem
 from crawler.spiders.social import Paging, SocialSpider, parse_time
 
 PAGE_SIZE = 100
-TWEET_FIELDS = "created_at,author_id,public_metrics,lang"
+TWEET_FIELDS = "created_at,author_id,public_metrics,lang,referenced_tweets"
+EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
 
 
-def tweet_fields(tweet: Any, users: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """A tweet (with its author from ``includes.users``) as item fields; None without id or text."""
+def full_text(tweet: dict[str, Any], tweets: dict[str, dict[str, Any]], users: dict[str, dict[str, Any]]) -> str:
+    """A tweet's text with its ``referenced_tweets`` expanded (X escapes ``&``, ``<``, ``>``).
+
+    A retweet's own text is cut ("RT @user: ...…"): the original's full text replaces it. A
+    quote keeps its text and adds the quoted tweet's.
+    """
+    text = unescape(str(tweet.get("text") or ""))
+    for ref in tweet.get("referenced_tweets") or []:
+        if not isinstance(ref, dict):
+            continue
+        original = tweets.get(str(ref.get("id")))
+        if not isinstance(original, dict) or not isinstance(original.get("text"), str):
+            continue
+        who = users.get(str(original.get("author_id")), {}).get("username")
+        original_text = unescape(original["text"])
+        if ref.get("type") == "retweeted":
+            text = f"RT @{who}: {original_text}" if who else original_text
+        elif ref.get("type") == "quoted":
+            text = f"{text}\n« {original_text} »"
+    return text
+
+
+def tweet_fields(
+    tweet: Any, users: dict[str, dict[str, Any]], tweets: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """A tweet (with its author from ``includes.users`` and the tweets it references from
+    ``includes.tweets``) as item fields; None without id or text."""
     if not isinstance(tweet, dict):
         return None
     native_id, text = tweet.get("id"), tweet.get("text")
     if not isinstance(native_id, str) or not native_id.isdigit() or not isinstance(text, str) or not text.strip():
         return None
+    text = full_text(tweet, tweets or {}, users)
     user = users.get(str(tweet.get("author_id")), {})
     username = user.get("username")
     created = tweet.get("created_at")
@@ -61,7 +91,7 @@ class XSpider(SocialSpider):
             "query": query,
             "max_results": int(source.options.get("page_size", PAGE_SIZE)),
             "tweet.fields": TWEET_FIELDS,
-            "expansions": "author_id",
+            "expansions": EXPANSIONS,
         }
         if paging.mark:
             params["since_id"] = paging.mark
@@ -89,9 +119,12 @@ class XSpider(SocialSpider):
         users = {
             str(u.get("id")): u for u in ((answer.get("includes") or {}).get("users") or []) if isinstance(u, dict)
         }
+        referenced = {
+            str(t.get("id")): t for t in ((answer.get("includes") or {}).get("tweets") or []) if isinstance(t, dict)
+        }
         entries: list[tuple[str | None, DocumentItem | None]] = []
         for tweet in tweets if isinstance(tweets, list) else []:
-            fields = tweet_fields(tweet, users)
+            fields = tweet_fields(tweet, users, referenced)
             if fields is None:
                 self.skip(source, "missing_field", "tweet without id or text")
                 continue

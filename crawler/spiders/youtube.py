@@ -26,12 +26,17 @@ PAGE_SIZE = 100
 SEARCH_SIZE = 25
 
 
-def comment_fields(comment: Any, video_title: str | None = None) -> dict[str, Any] | None:
-    """A ``youtube#comment`` as item fields; None without an id, a video or any text."""
+def comment_fields(
+    comment: Any, video_title: str | None = None, video_id: str | None = None
+) -> dict[str, Any] | None:
+    """A ``youtube#comment`` as item fields; None without an id, a video or any text.
+
+    Replies carry no ``videoId`` (only ``parentId``): ``video_id`` is their thread's video.
+    """
     if not isinstance(comment, dict) or not isinstance(comment.get("snippet"), dict):
         return None
     snippet, native_id = comment["snippet"], comment.get("id")
-    video = snippet.get("videoId")
+    video = snippet.get("videoId") or video_id
     text = snippet.get("textOriginal")
     if not isinstance(text, str) and isinstance(snippet.get("textDisplay"), str):
         text = plain_text(snippet["textDisplay"])
@@ -64,15 +69,48 @@ def thread_entries(thread: Any, video_title: str | None = None) -> list[dict[str
     snippet = thread.get("snippet") if isinstance(thread, dict) else None
     if not isinstance(snippet, dict):
         return [None]
-    top = comment_fields(snippet.get("topLevelComment"), video_title)
+    video_id = snippet.get("videoId") if isinstance(snippet.get("videoId"), str) else None
+    top = comment_fields(snippet.get("topLevelComment"), video_title, video_id)
     entries: list[dict[str, Any] | None] = [top]
     if top is not None:
         top["extra"]["reply_count"] = snippet.get("totalReplyCount")
         for reply in ((thread.get("replies") or {}).get("comments") or []):
-            fields = comment_fields(reply, video_title)
+            fields = comment_fields(reply, video_title, top["extra"]["video_id"])
             if fields is not None:
                 fields["mark"] = None  # only top-level comments order the thread list
             entries.append(fields)
+    return entries
+
+
+def search_videos(items: list[Any]) -> list[tuple[str, str | None]]:
+    """(video id, unescaped title) of each video in a ``search.list`` answer's ``items``
+    (search titles come HTML-escaped: ``&amp;``, ``&#39;``)."""
+    found = []
+    for item in items:
+        ids = item.get("id") if isinstance(item, dict) else None
+        video_id = ids.get("videoId") if isinstance(ids, dict) else None
+        if isinstance(video_id, str) and video_id:
+            found.append((video_id, unescape(((item.get("snippet") or {}).get("title")) or "") or None))
+    return found
+
+
+def missing_replies(thread: Any) -> str | None:
+    """The thread's id when it has more replies than it carries (the API inlines at most 5)."""
+    snippet = thread.get("snippet") if isinstance(thread, dict) else None
+    if not isinstance(snippet, dict) or not isinstance(thread.get("id"), str):
+        return None
+    inline = len(((thread.get("replies") or {}).get("comments")) or [])
+    total = snippet.get("totalReplyCount")
+    return thread["id"] if isinstance(total, int) and total > inline else None
+
+
+def reply_entries(answer: Any, video_id: str, video_title: str | None = None) -> list[dict[str, Any] | None]:
+    """A ``comments.list?parentId=`` answer as item fields (the video comes from the thread)."""
+    items = answer.get("items") if isinstance(answer, dict) else None
+    entries = [comment_fields(c, video_title, video_id) for c in items or []]
+    for fields in entries:
+        if fields is not None:
+            fields["mark"] = None
     return entries
 
 
@@ -109,12 +147,7 @@ class YoutubeSpider(SocialSpider):
         if not isinstance(items, list):
             self.skip(source, "unexpected_shape", "search answer without items")
             return
-        for item in items:
-            ids = item.get("id") if isinstance(item, dict) else None
-            video_id = ids.get("videoId") if isinstance(ids, dict) else None
-            if not video_id:
-                continue
-            title = unescape(((item.get("snippet") or {}).get("title")) or "") or None
+        for video_id, title in search_videos(items):
             yield from self.comments_of(source, base, video_id, title)
 
     def comments_of(self, source: Source, base: str, video_id: str, title: str | None) -> Iterator[Any]:
@@ -134,6 +167,32 @@ class YoutubeSpider(SocialSpider):
             headers=self.key_header(source),
             cb_kwargs={"base": base, "video_id": video_id, "title": title, "paging": paging},
         )
+
+    def replies(self, source: Source, base: str, video_id: str, title: str | None, parent: str, token: str | None):
+        params = {"part": "snippet", "parentId": parent, "maxResults": PAGE_SIZE, "textFormat": "plainText"}
+        if token:
+            params["pageToken"] = token
+        return self.api_request(
+            f"{base}/comments?{urlencode(params)}", source, self.parse_replies,
+            headers=self.key_header(source),
+            cb_kwargs={"base": base, "video_id": video_id, "title": title, "parent": parent},
+        )
+
+    def parse_replies(
+        self, response: Response, source: Source, base: str, video_id: str, title: str | None, parent: str
+    ) -> Iterator[Any]:
+        answer = self.payload(response, source, what=f"replies to {parent}")
+        if answer is None:
+            return
+        for fields in reply_entries(answer, video_id, title):
+            if fields is None:
+                self.skip(source, "missing_field", f"reply without id or text under {parent}")
+                continue
+            fields.pop("mark")
+            yield self.item(source, **fields)
+        token = answer.get("nextPageToken") if isinstance(answer, dict) else None
+        if token:
+            yield self.replies(source, base, video_id, title, parent, str(token))
 
     def parse_threads(
         self, response: Response, source: Source, base: str, video_id: str, title: str | None, paging: Paging
@@ -157,6 +216,9 @@ class YoutubeSpider(SocialSpider):
                     self.skip(source, "missing_field", f"comment without id or text on {video_id}")
                     continue
                 entries.append((fields.pop("mark"), self.item(source, **fields)))
+            parent = missing_replies(thread)
+            if parent is not None:
+                yield self.replies(source, base, video_id, title, parent, None)
         yield from self.page_items(source, paging, entries)
         token = answer.get("nextPageToken")
         if token and not threads:

@@ -142,3 +142,52 @@ def test_empty_page_gives_an_empty_article():
 )
 def test_feed_html_fragments(fragment, expected):
     assert fragment_text(fragment) == expected
+
+
+def _page(ld: dict, body: str, head: str = "") -> str:
+    import json as _json
+
+    return (
+        f"<html lang='es'><head><title>T</title>{head}<script type='application/ld+json'>{_json.dumps(ld)}</script>"
+        f"</head><body><article><h1>Titular de prueba sobre Miraflores</h1>{body}</article></body></html>"
+    )
+
+
+_PARAGRAPHS = "".join(
+    f"<p>Párrafo {i} de la nota: el alcalde de Miraflores respondió a las críticas de los vecinos sobre la "
+    f"seguridad en el distrito y anunció nuevas cámaras en el parque Kennedy y la avenida Larco.</p>"
+    for i in range(12)
+)
+
+
+def test_a_json_ld_teaser_does_not_win_over_the_whole_article():
+    ld = {"@type": "NewsArticle", "headline": "Titular", "articleBody": "Solo el primer párrafo de la nota."}
+    article = extract_article(_page(ld, _PARAGRAPHS), "https://diario.pe/politica/nota/")
+    assert article.body_from == "trafilatura"
+    assert "Párrafo 11 de la nota" in article.text
+
+
+def test_json_ld_html_bodies_are_read_as_text():
+    ld = {"@type": "NewsArticle", "headline": "Titular", "articleBody": _PARAGRAPHS.replace("Larco", "<strong>Larco</strong>")}
+    article = extract_article(_page(ld, _PARAGRAPHS), "https://diario.pe/politica/nota/")
+    assert "<strong>" not in article.text and "avenida Larco." in article.text
+
+
+def test_authors_by_id_reference_and_semicolon_lists():
+    ld = {"@graph": [
+        {"@type": "NewsArticle", "headline": "Titular", "author": [{"@id": "#a1"}, {"@id": "#a2"}]},
+        {"@type": "Person", "@id": "#a1", "name": "Ana Pérez"},
+        {"@type": "Person", "@id": "#a2", "name": "Luis Soto; Rosa Díaz"},
+    ]}
+    article = extract_article(_page(ld, _PARAGRAPHS), "https://diario.pe/politica/nota/")
+    assert article.author == "Ana Pérez, Luis Soto, Rosa Díaz"
+
+
+def test_outlet_names_and_cms_credits_are_not_authors():
+    ld = {"@type": "NewsArticle", "headline": "Titular", "author": {"@type": "Organization", "name": "DIARIO"},
+          "publisher": {"@type": "Organization", "name": "DIARIO"}}
+    head = "<meta property='og:site_name' content='DIARIO'><meta name='author' content='Hecho en Bolivia con Drupal por Smartica'>"
+    article = extract_article(_page(ld, _PARAGRAPHS, head), "https://diario.pe/politica/nota/")
+    assert article.author is None
+    ld["author"] = {"@type": "Person", "name": "diario.pe"}
+    assert extract_article(_page(ld, _PARAGRAPHS), "https://diario.pe/politica/nota/").author is None

@@ -125,3 +125,13 @@ def test_sitemap_index_and_section_sitemap():
 def test_a_feed_is_not_a_sitemap():
     with pytest.raises(FeedError):
         parse_sitemap((FEEDS / "elcomercio_rss.xml").read_bytes(), "https://x.pe/")
+
+
+def test_feedburner_items_keep_the_stories_own_address():
+    body = b"""<?xml version="1.0"?><rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+    <channel><title>t</title><item><title>Canales responde</title>
+    <link>http://feedproxy.google.com/~r/outlet/~3/abc/</link>
+    <feedburner:origLink>https://outlet.pe/politica/canales-responde/</feedburner:origLink>
+    </item></channel></rss>"""
+    entries = parse_feed(body, "https://feeds.feedburner.com/outlet")
+    assert [e.link for e in entries] == ["https://outlet.pe/politica/canales-responde/"]

@@ -81,7 +81,7 @@ def test_the_same_article_in_several_feeds_is_fetched_and_stored_once(crawled):
 def test_irrelevant_articles_are_dropped(crawled):
     docs = crawled["docs"]
     assert not any("canales-de-television" in url or "via-expresa" in url for url in docs)
-    assert crawled["first"]["news_feeds"]["dropped"]["not_about_target"] == 2
+    assert crawled["first"]["news_feeds"]["dropped"]["no_target"] == 2
     # a feed item whose full text does not name the target is not even fetched
     assert requested(crawled["requests"], "elcomercio.pe", "via-expresa") == 0
 
@@ -142,7 +142,7 @@ def test_news_search_keeps_only_new_leads(crawled):
     assert lead["title"] == "Carlos Canales anuncia la contratación de 80 nuevos serenos"
     assert json.loads(lead["extra"])["lead"] is True
     # the El Comercio and RPP leads were already collected from their feeds; Perú21's is irrelevant
-    assert crawled["first"]["news_search"]["dropped"] == {"not_about_target": 1}
+    assert crawled["first"]["news_search"]["dropped"] == {"no_target": 1}
     assert requested(crawled["requests"], "news.google.com", "/rss/articles") == 0
 
 
@@ -156,7 +156,7 @@ def test_second_run_stores_nothing_new_and_is_recorded(crawled):
     assert [r["spider"] for r in runs] == ["news_feeds", "news_sitemaps", "news_search"] * 2
     assert all(r["status"] == "finished" and r["finished_at"] is not None for r in runs)
     last_feeds = runs[3]
-    assert json.loads(last_feeds["dropped"]) == {"not_about_target": 2}
+    assert json.loads(last_feeds["dropped"]) == {"no_target": 2}
     assert last_feeds["new_documents"] == 0
 
 

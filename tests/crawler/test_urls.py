@@ -39,3 +39,9 @@ def test_wordpress_amp_path():
 def test_domain_drops_www():
     assert domain("https://www.infobae.com/peru/") == "infobae.com"
     assert domain("https://rpp.pe") == "rpp.pe"
+
+
+def test_a_url_inside_a_path_keeps_its_double_slash():
+    bridged = "https://bsky.brid.gy/r/https://bsky.app/profile/alice.bsky.social/post/3kabc"
+    assert canonical_url(bridged) == bridged
+    assert canonical_url("https://elcomercio.pe//lima//x/") == "https://elcomercio.pe/lima/x/"

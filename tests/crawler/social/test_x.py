@@ -6,7 +6,7 @@ import pytest
 
 from campaigns import load_campaign
 from crawler.samples.social import corpus, x_query_matches
-from crawler.spiders.x import tweet_fields
+from crawler.spiders.x import EXPANSIONS, TWEET_FIELDS, tweet_fields
 from tests.crawler.social.conftest import campaign_for, crawl
 
 QUERY = load_campaign().sources_for("x")[0].queries[0]
@@ -40,8 +40,8 @@ def test_search_pages_by_next_token_and_a_second_run_asks_since_the_newest_id(se
     first = crawl(server, "x", tmp_path, campaign=campaign, name="first")
     calls = server.requests_to("api.x.com")
     assert all(r.headers["authorization"] == "Bearer sample-x-bearer-token" for r in calls)
-    assert all(r.arg("tweet.fields") == "created_at,author_id,public_metrics,lang" and r.arg("expansions") == "author_id"
-               for r in calls)
+    assert all(r.arg("tweet.fields") == TWEET_FIELDS and r.arg("expansions") == EXPANSIONS for r in calls)
+    assert "referenced_tweets" in TWEET_FIELDS and "referenced_tweets.id" in EXPANSIONS
     assert sum(1 for r in calls if r.arg("next_token")) >= 2
     expected = {p.native_id for p in corpus("x") if x_query_matches(QUERY, p)}
     assert {i["native_id"] for i in first.items} == expected
