@@ -172,24 +172,48 @@ def evaluate(
 
     With ``learn`` = N > 0 the first N labelled lines teach an analyst head (as corrections
     would) and only the rest are scored; the result then has ``learned: N``."""
+    return learning_curve(task, data, profile, campaign, [learn], split, heads_dir)[0]
+
+
+def learning_curve(
+    task: str,
+    data: Path,
+    profile: str,
+    campaign,
+    learns: list[int],
+    split: str = "test",
+    heads_dir: Path | None = None,
+) -> list[dict]:
+    """:func:`evaluate` for several ``learn`` values, scoring the file once."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     data = Path(data)
     if not data.exists():
         raise FileNotFoundError(f"no labelled data at {data}")
-    docs, gold, actors, n_absent = _examples(task, data, split, campaign)
-    if not gold:
+    docs, all_gold, actors, n_absent = _examples(task, data, split, campaign)
+    if not all_gold:
         raise ValueError(f"{data}: no line has a {task} label")
-    if learn < 0 or learn >= len(gold):
-        raise ValueError(f"--learn {learn}: must be between 0 and {len(gold) - 1} (the file has {len(gold)} labelled lines)")
+    for learn in learns:
+        if learn < 0 or learn >= len(all_gold):
+            raise ValueError(
+                f"--learn {learn}: must be between 0 and {len(all_gold) - 1} (the file has {len(all_gold)} labelled lines)"
+            )
     scorer = load_scorer(profile, campaign, heads_dir)
     scores = scorer.score(docs)
-    labelled, absent = scores[: len(gold)], scores[len(gold) :]
-    predicted = [_prediction(task, s, a, campaign.topic_names) for s, a in zip(labelled, actors, strict=True)]
-    preds, probs = [p for p, _ in predicted], [q for _, q in predicted]
+    all_labelled, absent = scores[: len(all_gold)], scores[len(all_gold) :]
+    predicted = [_prediction(task, s, a, campaign.topic_names) for s, a in zip(all_labelled, actors, strict=True)]
+    all_preds, probs = [p for p, _ in predicted], [q for _, q in predicted]
+    return [
+        _result(task, learn, docs, all_gold, all_preds, probs, all_labelled, absent, n_absent, campaign, scorer, data, split,
+                profile)
+        for learn in learns
+    ]
+
+
+def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, campaign, scorer, data, split, profile) -> dict:
+    """One result object (what `vigia eval` prints) for one ``learn`` value."""
     if learn:
         gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign)
-        labelled = labelled[learn:]
     result: dict = {"task": task, "n": len(gold)}
     if learn:
         result["learned"] = learn
@@ -237,11 +261,14 @@ def main(argv=None) -> int:
     parser.add_argument("--campaign", type=Path, default=None)
     parser.add_argument("--split", default="test")
     parser.add_argument("--heads-dir", type=Path, default=None)
-    parser.add_argument("--learn", type=int, default=0)
+    parser.add_argument("--learn", type=int, action="append", default=None,
+                        help="learn from the first N labelled lines; repeat for a learning curve (one JSON line each)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = evaluate(args.task, args.data, args.profile, load_campaign(args.campaign), args.split, args.heads_dir, args.learn)
-    print(json.dumps(result, ensure_ascii=False))
+    results = learning_curve(args.task, args.data, args.profile, load_campaign(args.campaign), args.learn or [0],
+                             args.split, args.heads_dir)
+    for result in results:
+        print(json.dumps(result, ensure_ascii=False))
     return 0
 
 
