@@ -131,3 +131,18 @@ def test_dashboard_command_serves_the_app_on_its_port(filled_db: Path) -> None:
 def test_dashboard_on_a_missing_warehouse_fails_with_one_line(tmp_path: Path) -> None:
     result = vigia("dashboard", "--db", str(tmp_path / "none.duckdb"))
     assert result.returncode == 1 and "no warehouse" in result.stderr
+
+
+def test_eval_refuses_a_label_outside_the_set_with_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "labels.jsonl"
+    data.write_text('{"text": "ok", "stance": "none"}\n{"text": "x", "stance": "a_favor"}\n', encoding="utf-8")
+    result = vigia("eval", "--task", "stance", "--data", str(data), "--profile", "offline")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("vigia: error:")
+    assert f"{data}:2: stance label 'a_favor'" in result.stderr
+
+
+def test_trust_without_corrections_says_so(filled_db: Path) -> None:
+    result = vigia("trust", "--db", str(filled_db))
+    assert result.returncode == 0, result.stderr
+    assert "no analyst corrections yet" in result.stderr and json.loads(result.stdout.strip().splitlines()[-1]) == []
