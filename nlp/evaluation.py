@@ -124,16 +124,24 @@ def _prediction(task: str, score, actor: str | None, topic_names: list[str]):
     return score.target_sentiment, list(probs)
 
 
-def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign) -> tuple[list, list]:
+def _read_text(task: str, doc, score, actor: str | None) -> str:
+    """The text the scorer read for this line's label: the target's (or the actor's) window."""
+    text = doc_input(doc.title, doc.text)
+    if task != "target_sentiment":
+        return text
+    if actor is not None:
+        found = score.actors.get(actor)
+        return (found.text if found is not None else None) or text
+    return score.target_text or text
+
+
+def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, actors) -> tuple[list, list]:
     """Fit an :class:`~nlp.learning.AnalystHead` on the first ``n_learn`` labelled lines and
     re-predict the rest: the labels an analyst would have given, then the model's answer."""
     from nlp.encoder import get_encoder
     from nlp.learning import AnalystHead
 
-    texts = []
-    for doc, score in zip(docs, scores, strict=True):
-        text = doc_input(doc.title, doc.text)
-        texts.append(score.target_text or text if task == "target_sentiment" else text)
+    texts = [_read_text(task, d, s, a) for d, s, a in zip(docs, scores, actors, strict=True)]
     emb = get_encoder().embed(texts)
     P = np.asarray(probs, dtype=np.float64)
     a, b = slice(0, n_learn), slice(n_learn, len(gold))
@@ -205,15 +213,16 @@ def learning_curve(
     all_preds, probs = [p for p, _ in predicted], [q for _, q in predicted]
     return [
         _result(task, learn, docs, all_gold, all_preds, probs, all_labelled, absent, n_absent, campaign, scorer, data, split,
-                profile)
+                profile, actors)
         for learn in learns
     ]
 
 
-def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, campaign, scorer, data, split, profile) -> dict:
+def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, campaign, scorer, data, split, profile,
+            actors) -> dict:
     """One result object (what `vigia eval` prints) for one ``learn`` value."""
     if learn:
-        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign)
+        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign, actors)
     result: dict = {"task": task, "n": len(gold)}
     if learn:
         result["learned"] = learn

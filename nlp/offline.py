@@ -239,7 +239,10 @@ class OfflineScorer:
             )
             if score.target_sentiment is not None:
                 score.target_text = target_text or " ".join(p.text for p in passages[i] if p.reason != "joined")
-            score.actors = {a: actor_score(a, p) for (j, a), p in window_p.items() if j == i and a is not None}
+            texts_of = {a: w for j, a, w in windows if j == i}
+            score.actors = {
+                a: actor_score(a, p, text=texts_of[a]) for (j, a), p in window_p.items() if j == i and a is not None
+            }
             self._apply_correction(doc, score)
             scores.append(score)
         return scores
