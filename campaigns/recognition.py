@@ -238,6 +238,31 @@ class TargetRecognizer:
     def _names(self, sentence: str) -> bool:
         return self.finder.search(sentence) or self._surname_names_him(fold(sentence))
 
+    def mention_spans(self, text: str | None) -> list[tuple[int, int]]:
+        """(start, end) of every explicit mention in ``text``: names and aliases, handles, hashtags,
+        his bare surname where it names him, and his role references ("el alcalde") when the text
+        names him somewhere. Empty when the text never names him."""
+        if not text:
+            return []
+        folded = fold(text)
+        spans = list(self.finder.spans(text))
+        for m in self.surname_re.finditer(folded) if self.surname_re else ():
+            before = folded[: m.start()].split()[-1:]
+            if before and before[0].strip(".,") in _NOT_HIM_BEFORE or _NOT_HIM_AFTER.match(folded[m.end() :]):
+                continue
+            spans.append(m.span())
+        spans += [m.span() for m in self.hashtag_re.finditer(folded)] if self.hashtag_re else []
+        if not spans:
+            return []
+        spans += [m.span() for m in self.refs_re.finditer(folded)] if self.refs_re else []
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(spans):
+            if merged and s < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        return merged
+
     def names_target(self, text: str | None) -> bool:
         """Whether a text names the target: a name or alias, or his bare surname (see module doc)."""
         return self._names(text or "")

@@ -10,6 +10,7 @@ documents instead of having them hand-set.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -87,3 +88,60 @@ def doc_matrix(
             out[i] = doc_features(passage_logp[rows], weights[rows], stance[i], tone_logp[i], is_news[i], match)
             has[i] = True
     return out, has
+
+
+# ------------------------------------------------------------------ target-centred windows
+# Words kept on each side of a mention, and the word the mention itself becomes: the head reads
+# what is said around the target, not the target's name (chosen by grouped CV on STOMPOL,
+# see nlp/EVALUATION.md).
+WINDOW_WORDS = 8
+TARGET_MASK = "él"
+MAX_WINDOWS = 8
+
+
+def target_window(text: str, spans: Sequence[tuple[int, int]], words: int = WINDOW_WORDS) -> str:
+    """The words around each mention of the target, the mention masked; windows joined by " | ".
+
+    "Canales es el peor alcalde, ojalá lo saquen" with the span of "Canales" becomes
+    "él es el peor alcalde, ojalá lo saquen". With no span the whole text is the window.
+    """
+    if not spans:
+        return text
+    parts = []
+    for start, end in list(spans)[:MAX_WINDOWS]:
+        # The window stays inside the mention's sentence: "Viva Podemos. El PP, corrupto" gives
+        # Podemos nothing of the PP's sentence.
+        before = _SENTENCE_END.split(text[:start])[-1]
+        after = _SENTENCE_END.split(text[end:])[0]
+        left = before.split()[-words:] if words else []
+        right = after.split()[:words] if words else []
+        parts.append(" ".join([*left, TARGET_MASK, *right]))
+    return " | ".join(parts)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+WINDOW_GROUPS = [
+    ("w_sparse", 1.0), ("w_emb", 1.0), ("w_lex", 1.0), ("w_cues", 1.0),
+    ("doc_sparse", 0.5), ("doc_emb", 1.0), ("tone", 1.0),
+]
+
+
+def window_features(basic: dict, doc_basic: dict, tone_logp: np.ndarray) -> dict:
+    """The window head's feature groups: the window's own n-grams, embedding, lexicon and cues
+    (``basic``, from ``FeatureBuilder.basic`` on the windows), the whole text's n-grams and
+    embedding (``doc_basic``, one row per window) and the document-sentiment head's
+    log-probabilities (the tone around)."""
+    tone = np.asarray(tone_logp, dtype=np.float64)
+    tone = tone - tone.max(1, keepdims=True)
+    tone = tone - np.log(np.exp(tone).sum(1, keepdims=True))
+    return {
+        "w_sparse": basic["sparse"],
+        "w_emb": basic["emb"],
+        "w_lex": basic["lex"],
+        "w_cues": basic["cues"],
+        "doc_sparse": doc_basic["sparse"],
+        "doc_emb": np.asarray(doc_basic["emb"], dtype=np.float32),
+        "tone": tone.astype(np.float32),
+    }

@@ -208,3 +208,18 @@ def test_extract_prints_the_article_as_json() -> None:
     assert article["title"] and len(article["text"]) > 200 and article["lang"] == "es"
     missing = vigia("extract", "no-such-file.html")
     assert missing.returncode != 0 and "neither a file nor" in missing.stderr
+
+
+def test_eval_refuses_a_label_outside_the_set_with_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "labels.jsonl"
+    data.write_text('{"text": "ok", "stance": "none"}\n{"text": "x", "stance": "a_favor"}\n', encoding="utf-8")
+    result = vigia("eval", "--task", "stance", "--data", str(data), "--profile", "offline")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("vigia: error:")
+    assert f"{data}:2: stance label 'a_favor'" in result.stderr
+
+
+def test_trust_without_corrections_says_so(filled_db: Path) -> None:
+    result = vigia("trust", "--db", str(filled_db))
+    assert result.returncode == 0, result.stderr
+    assert "no analyst corrections yet" in result.stderr and json.loads(result.stdout.strip().splitlines()[-1]) == []

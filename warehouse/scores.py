@@ -40,6 +40,37 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]])
         )
     finally:
         con.unregister("incoming_scores")
+    write_actor_scores(con, rows)
+    return len(records)
+
+
+ACTOR_COLUMNS = ("doc_id", "model_set", "actor", "sentiment", "score", "confidence", "match")
+
+
+def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Store each score row's ``actors`` (actor id -> an object or dict with sentiment, score,
+    confidence, match) in ``actor_scores``; a (doc_id, model_set) scored again loses its old rows."""
+    records = []
+    for row in rows:
+        for actor, found in (row.get("actors") or {}).items():
+            get = found.get if isinstance(found, dict) else lambda k, f=found: getattr(f, k, None)
+            records.append((row["doc_id"], row["model_set"], actor, get("sentiment"), get("score"),
+                            get("confidence"), get("match")))
+    if con.execute("SELECT count(*) FROM actor_scores").fetchall()[0][0]:
+        pairs = pd.DataFrame(sorted({(row["doc_id"], row["model_set"]) for row in rows}), columns=["doc_id", "model_set"])
+        con.register("rescored_pairs", pairs)
+        try:
+            con.execute(
+                "DELETE FROM actor_scores AS a WHERE EXISTS "
+                "(SELECT 1 FROM rescored_pairs AS p WHERE p.doc_id = a.doc_id AND p.model_set = a.model_set)"
+            )
+        finally:
+            con.unregister("rescored_pairs")
+    if records:
+        con.executemany(
+            f"INSERT INTO actor_scores ({', '.join(ACTOR_COLUMNS)}) VALUES ({', '.join('?' * len(ACTOR_COLUMNS))})",
+            records,
+        )
     return len(records)
 
 

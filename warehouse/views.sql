@@ -112,3 +112,37 @@ CREATE OR REPLACE VIEW score_history AS
 SELECT s.doc_id, d.campaign, s.model_set, s.scored_at, s.sentiment, s.sentiment_score,
        s.target_sentiment, s.target_score, s.target_match, list_sort(s.topics) AS topics, s.stance
 FROM scores AS s JOIN documents AS d USING (doc_id);
+
+-- Sentiment toward each of the campaign's other actors, from the newest model set that scored
+-- the document (share of voice per actor: count rows per actor).
+CREATE OR REPLACE VIEW actor_mentions AS
+SELECT a.doc_id, d.campaign, a.actor, a.sentiment, a.score, d.platform, d.source_type, d.published_at,
+       a.model_set AS model, a.confidence, a.match
+FROM actor_scores AS a
+JOIN latest_scores AS s ON s.doc_id = a.doc_id AND s.model_set = a.model_set
+JOIN documents AS d ON d.doc_id = a.doc_id;
+
+-- Uncorrected documents, least sure first, per task: what the analyst should label next.
+-- Confidence is the top-class probability (target sentiment, stance) or, for topics, how close
+-- the least decided topic is to its 0.5 threshold (1 = all topics clear-cut).
+CREATE OR REPLACE VIEW review_queue AS
+WITH per_task AS (
+    SELECT s.doc_id, 'target_sentiment' AS task, s.target_sentiment AS label, s.target_confidence AS confidence
+    FROM latest_scores AS s WHERE s.target_sentiment IS NOT NULL AND s.target_confidence IS NOT NULL
+    UNION ALL
+    SELECT s.doc_id, 'stance', s.stance,
+           greatest(coalesce(CAST(s.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
+                    coalesce(CAST(s.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
+                    coalesce(CAST(s.stance_probs ->> 'none' AS DOUBLE), 0))
+    FROM latest_scores AS s WHERE s.stance_probs IS NOT NULL
+    UNION ALL
+    SELECT s.doc_id, 'topics', array_to_string(list_sort(s.topics), ','),
+           (SELECT min(abs(CAST(e.value AS DOUBLE) - 0.5)) * 2 FROM json_each(s.topic_probs) AS e)
+    FROM latest_scores AS s WHERE s.topic_probs IS NOT NULL
+)
+SELECT q.doc_id, d.campaign, q.task, q.label, q.confidence, d.published_at, d.platform, d.title
+FROM per_task AS q
+JOIN documents AS d USING (doc_id)
+WHERE q.confidence IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = q.doc_id AND c.field = q.task)
+ORDER BY q.confidence ASC, d.published_at DESC NULLS LAST;
