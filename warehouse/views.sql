@@ -31,70 +31,27 @@ SELECT doc_id,
 FROM documents;
 
 -- One row per collected document, with its newest scores; analyst corrections win over models.
+-- Read from mention_rows, which warehouse.mention_rows.refresh() keeps current at write time.
 CREATE OR REPLACE VIEW mentions AS
 SELECT
-    d.doc_id,
-    d.campaign,
-    d.source_type,
-    d.platform,
-    d.url,
-    d.title,
-    d.text,
-    d.author,
-    d.published_at,
-    d.fetched_at,
-    d.lang,
-    s.sentiment,
-    s.sentiment_score,
-    CASE WHEN ct.doc_id IS NOT NULL THEN ct.new_value ->> '$' ELSE s.target_sentiment END AS target_sentiment,
-    CASE WHEN cto.doc_id IS NOT NULL THEN list_sort(CAST(from_json(cto.new_value, '["VARCHAR"]') AS VARCHAR[]))
-         ELSE list_sort(s.topics) END AS topics,
-    CASE WHEN cs.doc_id IS NOT NULL THEN cs.new_value ->> '$' ELSE s.stance END AS stance,
-    s.model_set AS model,
+    doc_id, campaign, source_type, platform, url, title, text, author, published_at, fetched_at, lang,
+    sentiment, sentiment_score, target_sentiment, topics, stance, model,
     -- extensions beyond the contract
-    d.source,
-    CASE WHEN st.original = d.doc_id THEN NULL ELSE st.original END AS duplicate_of,
-    d.native_id,
-    s.p_negative,
-    s.p_neutral,
-    s.p_positive,
-    s.target_score,
-    s.target_confidence,
-    s.target_match,
-    s.topic_probs,
-    s.stance_probs,
-    s.scored_at,
-    (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL) AS corrected
-FROM documents AS d
-JOIN stories AS st USING (doc_id)
-LEFT JOIN latest_scores AS s USING (doc_id)
-LEFT JOIN latest_corrections AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
-LEFT JOIN latest_corrections AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'
-LEFT JOIN latest_corrections AS cs ON cs.doc_id = d.doc_id AND cs.field = 'stance';
+    source, duplicate_of, native_id, p_negative, p_neutral, p_positive, target_score,
+    target_confidence, target_match, topic_probs, stance_probs, scored_at, corrected,
+    day,           -- calendar day of published_at in the campaign's time zone
+    search_text    -- title and text folded (lower case, no accents) for search
+FROM mention_rows;
 
 -- One row per (day, campaign, source_type). Days are calendar days in the campaign's time zone.
 -- Near-duplicate copies (duplicate_of set) count as reach, not as separate opinions.
+-- Summary rows kept current at write time (daily_rows).
 CREATE OR REPLACE VIEW daily_trends AS
 SELECT
-    CAST(timezone(coalesce(c.timezone, 'UTC'), m.published_at) AS DATE) AS day,
-    m.campaign,
-    m.source_type,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL) AS n_docs,
-    avg(m.sentiment_score) FILTER (WHERE m.duplicate_of IS NULL) AS avg_sentiment,
-    avg(CASE WHEN m.sentiment = 'negative' THEN 1.0 WHEN m.sentiment IS NULL THEN NULL ELSE 0.0 END)
-        FILTER (WHERE m.duplicate_of IS NULL) AS share_negative,
+    day, campaign, source_type, n_docs, avg_sentiment, share_negative,
     {topic_columns}
-    count(*) AS n_reach,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.sentiment IS NOT NULL) AS n_scored,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'pro_recall') AS n_pro_recall,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'anti_recall') AS n_anti_recall,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment IS NOT NULL) AS n_target,
-    avg(CASE m.target_sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 WHEN 'neutral' THEN 0.0 END)
-        FILTER (WHERE m.duplicate_of IS NULL) AS avg_target_sentiment
-FROM mentions AS m
-LEFT JOIN campaigns AS c USING (campaign)
-WHERE m.published_at IS NOT NULL
-GROUP BY ALL;
+    n_reach, n_scored, n_pro_recall, n_anti_recall, n_target, avg_target_sentiment
+FROM daily_rows;
 
 -- What the dashboard needs to know about each campaign (sample data is labelled as such).
 CREATE OR REPLACE VIEW campaign_info AS

@@ -36,7 +36,10 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
         first = con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
     with connect(path) as con:
         again = con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
-    assert first == again and [v for (v,) in first] == [1, 2, 3]
+    from warehouse.database import _migration_files
+
+    assert first == again and [v for (v,) in first] == [v for v, _, _ in _migration_files()]
+    assert [v for (v,) in first][:3] == [1, 2, 3]
 
 
 def test_mentions_view_has_the_contract_columns_and_types(filled_db: Path) -> None:
