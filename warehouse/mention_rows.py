@@ -117,7 +117,8 @@ SELECT
     count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment IS NOT NULL),
     avg(CASE m.target_sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 WHEN 'neutral' THEN 0.0 END)
         FILTER (WHERE m.duplicate_of IS NULL),
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment = 'negative')
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment = 'negative'),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment = 'positive')
 FROM m
 LEFT JOIN topic_counts AS t USING (campaign, day, source_type)
 GROUP BY m.day, m.campaign, m.source_type

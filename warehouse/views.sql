@@ -50,7 +50,9 @@ CREATE OR REPLACE VIEW daily_trends AS
 SELECT
     day, campaign, source_type, n_docs, avg_sentiment, share_negative,
     {topic_columns}
-    n_reach, n_scored, n_pro_recall, n_anti_recall, n_target, avg_target_sentiment
+    n_reach, n_scored, n_pro_recall, n_anti_recall, n_target, avg_target_sentiment,
+    -- extensions for the dashboard
+    n_target_negative, n_target_positive, topic_counts
 FROM daily_rows;
 
 -- What the dashboard needs to know about each campaign (sample data is labelled as such).

@@ -54,5 +54,6 @@ CREATE TABLE daily_rows (
     n_target              BIGINT NOT NULL,
     avg_target_sentiment  DOUBLE,
     n_target_negative     BIGINT NOT NULL,
+    n_target_positive     BIGINT NOT NULL,
     PRIMARY KEY (campaign, day, source_type)
 );
