@@ -125,7 +125,7 @@ def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> by
     table: pa.Table = con.execute(
         f"SELECT {', '.join(EXPORT_COLUMNS)} FROM mentions WHERE {where} ORDER BY {order} LIMIT ?",
         [*params, *order_params, EXPORT_LIMIT],
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     buffer = io.BytesIO()
     if fmt == "parquet":
         pq.write_table(table, buffer)
