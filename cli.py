@@ -12,6 +12,8 @@ import json
 import logging
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +25,9 @@ from typing import Any
 import click
 
 from campaigns import Campaign, CampaignError, load_campaign
+from crawler.runner import Interrupted
 from warehouse import WarehouseError, connect, default_db_path, first_row
+from warehouse.database import exists as warehouse_exists
 
 log = logging.getLogger("vigia")
 
@@ -74,6 +78,37 @@ def _campaign(path: Path | None) -> Campaign:
 
 def _db(path: Path | None) -> Path:
     return Path(path) if path else default_db_path()
+
+
+def _existing_db(path: Path | None) -> Path:
+    """The warehouse for a command that only works on what is there: refuse a missing one."""
+    db = _db(path)
+    if not warehouse_exists(db):
+        raise VigiaError(f"no warehouse at {db}: run `vigia crawl` or `vigia demo` first (nothing to work on)")
+    return db
+
+
+def _announce_new_warehouse(db: Path) -> None:
+    if not warehouse_exists(db):
+        click.echo(f"vigia: creating a new warehouse at {db}", err=True)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise :class:`Interrupted` in the main thread (exit 143 / 130).
+
+    The open warehouse connection closes without committing the statement in progress,
+    so nothing half-written is kept. The crawl installs its own handlers while it runs.
+    """
+    def stop(signum: int, _frame: Any) -> None:
+        raise Interrupted(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
@@ -130,15 +165,35 @@ def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: 
             f"no enabled source uses spider {', '.join(unknown)} in campaign {campaign.id} "
             f"(enabled: {', '.join(campaign.spiders)})"
         )
-    summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base)
+    try:
+        summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base)
+    except Interrupted as stop:
+        _report_crawl(stop.summaries)
+        raise
+    _report_crawl(summaries)
+    return summaries
+
+
+def _report_crawl(summaries: list[dict]) -> None:
     for summary in summaries:
         click.echo(
-            f"crawl {summary.get('spider')}: {summary.get('new_documents', 0)} new, "
+            f"crawl {summary.get('spider')}: {summary.get('status', 'failed')}, {summary.get('new_documents', 0)} new, "
             f"{summary.get('items_kept', 0)} kept of {summary.get('items_seen', 0)} seen"
-            + (f", skipped: {summary['skipped']}" if summary.get("skipped") else ""),
+            + (f", {summary['spooled_pending']} batches spooled for the next writer" if summary.get("spooled_pending") else "")
+            + (f", skipped: {summary['skipped']}" if summary.get("skipped") else "")
+            + (f"; failed: {summary['failure']}" if summary.get("status") == "failed" and summary.get("failure") else ""),
             err=True,
         )
-    return summaries
+
+
+def _crawl_failures(summaries: list[dict]) -> str | None:
+    """One line naming each spider that failed and why, or None when all finished."""
+    failed = [s for s in summaries if s.get("status") != "finished"]
+    if not failed:
+        return None
+    return f"{len(failed)} of {len(summaries)} spiders failed: " + "; ".join(
+        f"{s.get('spider')} ({s.get('failure') or s.get('finish_reason') or 'unknown reason'})" for s in failed
+    )
 
 
 @main.command()
@@ -146,9 +201,18 @@ def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: 
 @_db_option
 @click.option("--spider", "spiders", multiple=True, help="Run only this spider (repeatable).")
 def crawl(campaign_file: Path | None, db: Path | None, spiders: tuple[str, ...]) -> None:
-    """Run the campaign's spiders (all enabled ones by default) into the warehouse."""
+    """Run the campaign's spiders (all enabled ones by default) into the warehouse.
+
+    Exits 1 when any spider failed (the summary says which and why), 143/130 on
+    SIGTERM/SIGINT. Several crawls may run at once on one warehouse.
+    """
     campaign = _campaign(campaign_file)
-    _crawl(campaign, _db(db), list(spiders))
+    path = _db(db)
+    _announce_new_warehouse(path)
+    with _stop_on_signals():
+        failures = _crawl_failures(_crawl(campaign, path, list(spiders)))
+    if failures:
+        raise VigiaError(failures)
 
 
 # --------------------------------------------------------------------------- score
@@ -163,31 +227,47 @@ def _score(
     campaign = campaign or _campaign(None)
     click.echo(f"loading the {profile} model set ...", err=True)
     scorer = load_scorer(profile, campaign, heads_dir=heads)
-    from warehouse.documents import count_to_score, documents_to_score
+    from warehouse.documents import claim_documents_to_score, count_to_score, release_claims
     from warehouse.scores import write_scores
 
     with connect(db) as con:
         total = count_to_score(con, scorer.model_set, campaign=campaign.id, only_rescore=only_rescore)
     click.echo(f"scoring {total} documents with {scorer.model_set}", err=True)
+    claimer = f"{socket.gethostname()}:{os.getpid()}"
+    lease = float(os.environ.get("VIGIA_CLAIM_SECONDS") or 600)
     done = 0
     with click.progressbar(length=total, label="scoring", file=sys.stderr) as bar:
         while True:
-            with connect(db) as con:
-                batch = documents_to_score(
-                    con, scorer.model_set, campaign=campaign.id, only_rescore=only_rescore, limit=SCORE_CHUNK
+            # Claimed under the writer lock: a concurrent scorer gets the next batch, not this one.
+            with connect(db, publish_when="due") as con:
+                batch = claim_documents_to_score(
+                    con, scorer.model_set, claimer=claimer, limit=SCORE_CHUNK, lease_seconds=lease,
+                    campaign=campaign.id, only_rescore=only_rescore,
                 )
             if not batch:
                 break
-            docs = [DocText(d["doc_id"], d["title"], d["text"], d["lang"]) for d in batch]
-            scored_at = datetime.now(UTC)
-            scores = scorer.score(docs, progress=None)
-            rows = [{**vars(s), "scored_at": scored_at} for s in scores]
-            if not rows:
-                raise VigiaError(f"the scorer returned nothing for {len(docs)} documents")
-            with connect(db) as con:
-                write_scores(con, rows)
+            ids = [d["doc_id"] for d in batch]
+            try:
+                docs = [DocText(d["doc_id"], d["title"], d["text"], d["lang"]) for d in batch]
+                scored_at = datetime.now(UTC)
+                scores = scorer.score(docs, progress=None)
+                rows = [{**vars(s), "scored_at": scored_at} for s in scores]
+                if not rows:
+                    raise VigiaError(f"the scorer returned nothing for {len(docs)} documents")
+                with connect(db, publish_when="due") as con:
+                    con.execute("BEGIN TRANSACTION")
+                    write_scores(con, rows)
+                    release_claims(con, scorer.model_set, ids)
+                    con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(WarehouseError):
+                    with connect(db, timeout=3.0) as con:
+                        release_claims(con, scorer.model_set, ids)
+                raise
             done += len(rows)
             bar.update(len(rows))
+    with connect(db):  # publish what this scorer wrote, whatever the schedule
+        pass
     return done
 
 
@@ -206,7 +286,9 @@ def score(campaign_file: Path | None, db: Path | None, profile: str, rescore: bo
     Earlier scores from other model sets stay in the warehouse (view score_history);
     `mentions` shows the newest, with analyst corrections on top.
     """
-    n = _score(_campaign(campaign_file), _db(db), profile, only_rescore=rescore, heads=heads)
+    path = _existing_db(db)
+    with _stop_on_signals():
+        n = _score(_campaign(campaign_file), path, profile, only_rescore=rescore, heads=heads)
     click.echo(f"scored {n} documents", err=True)
 
 
@@ -221,7 +303,8 @@ def run(campaign_file: Path | None, db: Path | None, profile: str) -> None:
     """Crawl then score: what a scheduler calls.
 
     Only one run per warehouse at a time: if another `vigia run` holds the lock, this one
-    says so and exits without doing anything.
+    says so and exits without doing anything. Exits 1 when any spider failed (after scoring
+    what was stored), 143/130 on SIGTERM/SIGINT.
     """
     campaign = _campaign(campaign_file)
     path = _db(db)
@@ -229,9 +312,13 @@ def run(campaign_file: Path | None, db: Path | None, profile: str) -> None:
         if not held:
             click.echo(f"vigia: another run on {path} is still going; skipped", err=True)
             return
-        _crawl(campaign, path, None)
-        _score(campaign, path, profile)
+        _announce_new_warehouse(path)
+        with _stop_on_signals():
+            failures = _crawl_failures(_crawl(campaign, path, None))
+            _score(campaign, path, profile)
         _send_alerts(campaign, path)
+    if failures:
+        raise VigiaError(failures)
 
 
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
@@ -336,10 +423,14 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
     with _run_lock(path) as held:
         if not held:
             raise VigiaError(f"another run on {path} is still going")
-        with SampleServer() as server:
-            click.echo(f"sample sources served on {server.base_url}", err=True)
-            _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url)
-        _score(campaign, path, profile)
+        with _stop_on_signals():
+            with SampleServer() as server:
+                click.echo(f"sample sources served on {server.base_url}", err=True)
+                summaries = _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url)
+            _score(campaign, path, profile)
+    failures = _crawl_failures(summaries)
+    if failures:
+        raise VigiaError(failures)
     with connect(path, read_only=True) as con:
         row = first_row(con.execute(
             "SELECT count(*), count(DISTINCT platform), count(*) FILTER (WHERE sentiment IS NULL) FROM mentions"
@@ -372,37 +463,27 @@ def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     return "\n".join([line, "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
 
 
-READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SHOW", "DESCRIBE", "SUMMARIZE"}
-
-
 @main.command()
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.argument("query")
 def sql(db: Path | None, fmt: str, query: str) -> None:
-    """Run a read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
+    """Run one read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
 
-    Write statements are refused. The file is opened read-only and only for the query,
-    so it can run while a crawl writes (it waits for the writer's short lock).
+    Only reads are accepted (SELECT, WITH, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
+    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are
+    refused with the reason. The query runs with file and network access off.
     """
     import duckdb
 
-    path = _db(db)
-    with connect(path, read_only=True) as con:
-        try:
-            statements = con.extract_statements(query)
-        except duckdb.Error as exc:
-            raise VigiaError(str(exc).splitlines()[0]) from None
-        for statement in statements:
-            kind = statement.type.name.upper()
-            if kind not in READ_ONLY_STATEMENTS:
-                raise VigiaError(f"refused: `vigia sql` is read-only and this is a {kind} statement")
-        try:
-            cur = con.execute(query)
-            columns = [d[0] for d in cur.description or []]
-            rows = cur.fetchall() if columns else []
-        except duckdb.Error as exc:
-            raise VigiaError(str(exc).splitlines()[0]) from None
+    from warehouse.console import QueryRefused, run_query
+
+    try:
+        columns, rows = run_query(_db(db), query)
+    except QueryRefused as exc:
+        raise VigiaError(str(exc)) from None
+    except duckdb.Error as exc:
+        raise VigiaError(str(exc).splitlines()[0]) from None
     click.echo(_format_rows(columns, rows, fmt))
 
 
@@ -513,7 +594,7 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
 
     campaign = _campaign(campaign_file)
     new_value: str | list[str] = [t.strip() for t in value.split(",") if t.strip()] if field == "topics" else value
-    with connect(_db(db)) as con:
+    with connect(_existing_db(db)) as con:
         try:
             cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names)
         except CorrectionError as exc:
@@ -599,6 +680,9 @@ def entry() -> None:
     except (CampaignError, WarehouseError) as exc:
         click.echo(f"vigia: error: {exc}", err=True)
         sys.exit(1)
+    except Interrupted as stop:
+        click.echo(f"vigia: {stop}; stopped", err=True)
+        sys.exit(128 + stop.signum)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the one-line promise holds for the unexpected too

@@ -78,6 +78,15 @@ class Target(_Strict):
         description="score target sentiment for texts that never name him but judge his administration or argue about his recall",
     )
 
+    @field_validator("name", "aliases")
+    @classmethod
+    def _not_blank(cls, value: str | list[str]) -> str | list[str]:
+        # A blank name would match no text (or, as an alias, every text): refuse it here.
+        for name in [value] if isinstance(value, str) else value:
+            if len(name.strip()) < 2:
+                raise ValueError(f"{name!r} is blank or too short to name the target")
+        return value.strip() if isinstance(value, str) else [name.strip() for name in value]
+
     @property
     def names(self) -> list[str]:
         """The full name first, then every alias, without repeats."""

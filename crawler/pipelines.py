@@ -34,11 +34,12 @@ from crawler.language import LanguageGuesser
 from crawler.mentions import TargetMatcher
 from crawler.text import normalise_text
 from crawler.urls import canonical_url
-from warehouse import connect, default_db_path
+from warehouse import WarehouseError, WriterBusy, connect, default_db_path
 from warehouse.campaigns import register_campaign
 from warehouse.crawl_runs import finish_run, start_run
 from warehouse.documents import fingerprints, insert_documents
 from warehouse.source_state import load_state, save_state
+from warehouse.spool import spool_documents
 
 log = logging.getLogger("vigia.pipelines")
 
@@ -197,8 +198,11 @@ class WarehousePipeline(_Stage):
     """Buffered writes to the warehouse, the crawl-run record, and per-source state.
 
     Documents are written every ``VIGIA_FLUSH_ITEMS`` items or ``VIGIA_FLUSH_SECONDS``
-    seconds and at close, each time in a short connection so that other processes (the
-    dashboard, ``vigia sql``) can open the file in between.
+    seconds and at close, each time holding the writer only for that batch, so several
+    crawls can share one warehouse. A batch leaves the buffer only once it is stored or
+    spooled (the writer busy past ``VIGIA_WRITER_TIMEOUT`` seconds): nothing is dropped.
+    Source states (ETags, poll times, cursors) are saved only when every batch of the run
+    is stored, so a later run fetches again whatever is not.
     """
 
     def __init__(self, crawler: Crawler):
@@ -206,10 +210,13 @@ class WarehousePipeline(_Stage):
         self.db = db_path(crawler)
         self.flush_items = crawler.settings.getint("VIGIA_FLUSH_ITEMS", 100)
         self.flush_seconds = crawler.settings.getfloat("VIGIA_FLUSH_SECONDS", 10.0)
+        self.writer_timeout = crawler.settings.getfloat("VIGIA_WRITER_TIMEOUT", 10.0)
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.items_kept = 0
         self.new_documents = 0
+        self.spooled: list[Any] = []
+        self.storage_errors: list[str] = []
         self.dropped: Counter[str] = Counter()
         self.pipeline_errors: Counter[str] = Counter()
         self.run_id: int | None = None
@@ -256,44 +263,92 @@ class WarehousePipeline(_Stage):
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered documents now (one short connection)."""
+        """Store the buffered documents now, or spool them if the writer stays busy.
+
+        On any other failure the batch stays in the buffer (tried again at the next flush)
+        and the failure is recorded, so the run ends failed and keeps no source state.
+        """
         self.last_flush = time.monotonic()
         if not self.buffer:
             return
-        batch, self.buffer = self.buffer, []
-        with connect(self.db) as con:
-            new = insert_documents(con, batch)
+        batch = list(self.buffer)
+        try:
+            with connect(self.db, timeout=self.writer_timeout, publish_when="due") as con:
+                new = insert_documents(con, batch)
+        except WriterBusy as exc:
+            try:
+                spooled = spool_documents(self.db, batch)
+            except OSError as spool_exc:
+                self._storage_failed(f"writer busy ({exc}) and the spool failed: {spool_exc}")
+                return
+            del self.buffer[: len(batch)]
+            self.spooled.append(spooled)
+            self.crawler.stats.inc_value("vigia/spooled_documents", len(batch))
+            log.warning("%s: writer busy (%s); %d documents spooled to %s", self.spider.name, exc, len(batch), spooled)
+            return
+        except (WarehouseError, OSError) as exc:
+            self._storage_failed(str(exc))
+            return
+        del self.buffer[: len(batch)]
         self.new_documents += len(new)
         self.crawler.stats.inc_value("vigia/new_documents", len(new))
         log.info("%s: stored %d documents (%d new)", self.spider.name, len(batch), len(new))
+
+    def _storage_failed(self, why: str) -> None:
+        self.storage_errors.append(why)
+        self.crawler.stats.inc_value("vigia/errors/storage")
+        log.error("%s: %d documents not stored yet: %s", self.spider.name, len(self.buffer), why)
+
+    def still_spooled(self) -> int:
+        """How many of this run's spooled batches no writer has stored yet."""
+        return sum(1 for path in self.spooled if path.exists())
 
     def close_spider(self) -> None:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         self.flush()
+        if self.buffer:  # the warehouse failed for good: keep the batch on disk rather than drop it
+            try:
+                self.spooled.append(spool_documents(self.db, self.buffer))
+                log.warning("%s: %d documents spooled for the next writer", self.spider.name, len(self.buffer))
+                self.buffer = []
+            except OSError as exc:
+                log.error("%s: %d documents could not be spooled either: %s", self.spider.name, len(self.buffer), exc)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        """Record the run; keep source states only after a complete run (and the final flush)."""
+        """Record the run; keep source states only when the run finished and all it kept is stored."""
         if self.run_id is None:
             return
-        finished = reason == "finished"
         summary = self.summary(spider, reason)
-        with connect(self.db) as con:
-            finish_run(
-                con,
-                self.run_id,
-                status="finished" if finished else "failed",
-                finish_reason=reason,
-                items_seen=summary["items_seen"],
-                items_kept=summary["items_kept"],
-                new_documents=summary["new_documents"],
-                dropped=summary["dropped"],
-                errors=summary["errors"],
-                skipped=summary["skipped"],
-            )
-            if finished:
-                for name, values in spider.source_states.items():
-                    save_state(con, self.campaign.id, name, values)
+        try:
+            with connect(self.db, timeout=max(self.writer_timeout, 30.0)) as con:
+                pending = self.still_spooled()  # under the writer lock: waiting batches were just stored
+                summary["spooled_pending"] = pending
+                stored_all = not self.buffer and not pending
+                finish_run(
+                    con,
+                    self.run_id,
+                    status=summary["status"],
+                    finish_reason=reason,
+                    items_seen=summary["items_seen"],
+                    items_kept=summary["items_kept"],
+                    new_documents=summary["new_documents"],
+                    dropped=summary["dropped"],
+                    errors=summary["errors"],
+                    skipped=summary["skipped"],
+                )
+                if summary["status"] == "finished" and stored_all:
+                    for name, values in spider.source_states.items():
+                        save_state(con, self.campaign.id, name, values)
+                elif summary["status"] == "finished":
+                    log.warning("%s: source states not saved: %d documents not stored yet", spider.name,
+                                len(self.buffer) + pending)
+        except WarehouseError as exc:
+            # The documents are spooled or were stored; only the run record waits (marked stale later).
+            summary["spooled_pending"] = self.still_spooled()
+            summary["errors"] = {**summary["errors"], "run_record": 1}
+            summary.setdefault("failure", f"the crawl run record was not written: {exc}")
+            log.error("%s: %s", spider.name, summary["failure"])
         spider.crawl_summary = summary
 
     def summary(self, spider: Any, reason: str) -> dict[str, Any]:
@@ -322,10 +377,18 @@ class WarehousePipeline(_Stage):
                 what = key.split("/", 2)[2]
                 if what.split("/")[0] not in skipped:
                     skipped[what] = f"{value} times"
+        status = "finished" if reason == "finished" else "interrupted" if reason == "shutdown" else "failed"
+        failure = None
+        if self.buffer or self.storage_errors:
+            status = "failed"
+            failure = f"documents not stored: {self.storage_errors[-1] if self.storage_errors else 'buffer left'}"
+        elif reason not in ("finished", "shutdown"):
+            failure = f"closed: {reason}"
         return {
             "spider": spider.name,
             "run_id": self.run_id,
-            "status": "finished" if reason == "finished" else "failed",
+            "status": status,
+            "failure": failure,
             "finish_reason": reason,
             "items_seen": int(stats.get("vigia/items_seen", 0)),
             "items_kept": self.items_kept,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,20 @@ SAMPLE_SETTINGS = {
     "RETRY_TIMES": 1,
     "DOWNLOAD_TIMEOUT": 15,
 }
+
+
+# After SIGTERM/SIGINT the spiders get this long to close gracefully (final flush, run record)
+# before the reactor is stopped anyway: the whole command must end within 10 s.
+GRACEFUL_STOP_SECONDS = 6.0
+
+
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error to catch broadly
+    """SIGTERM or SIGINT arrived: the command stops and exits with 128 + ``signum``."""
+
+    def __init__(self, signum: int, summaries: list[dict[str, Any]] | None = None):
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+        self.summaries = summaries or []
 
 
 def project_settings(
@@ -86,10 +101,13 @@ def run_crawl(
     process = CrawlerProcess(scrapy_settings, install_root_handler=not root_has_handlers)
     crawlers = [process.create_crawler(name) for name in names]
     failures: dict[str, str] = {}
+    stop_signal: list[int] = []
 
     @defer.inlineCallbacks
     def one_after_another() -> Any:
         for crawler in crawlers:
+            if stop_signal:
+                break
             try:
                 yield process.crawl(crawler, campaign=campaign)
             except Exception as exc:  # one broken spider must not stop the others
@@ -99,18 +117,57 @@ def run_crawl(
     done = one_after_another()
     from twisted.internet import reactor  # only now: the first crawl installed Scrapy's reactor
 
+    def stop_now() -> None:
+        if reactor.running:  # type: ignore[attr-defined]
+            log.warning("spiders still closing after %.0fs: stopping now", GRACEFUL_STOP_SECONDS)
+            reactor.stop()  # type: ignore[attr-defined]
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        if stop_signal:  # a second signal: no more grace
+            reactor.callFromThread(stop_now)  # type: ignore[attr-defined]
+            return
+        stop_signal.append(signum)
+        log.warning("%s: stopping the crawl", signal.Signals(signum).name)
+        reactor.callFromThread(process.stop)  # type: ignore[attr-defined]
+        reactor.callFromThread(reactor.callLater, GRACEFUL_STOP_SECONDS, stop_now)  # type: ignore[attr-defined]
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
     done.addBoth(lambda _: reactor.callLater(0, reactor.stop))  # type: ignore[attr-defined]
-    process.start(stop_after_crawl=False)
+    try:
+        process.start(stop_after_crawl=False, install_signal_handlers=False)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
     summaries = []
     for crawler in crawlers:
         name = crawler.spidercls.name
         summary = getattr(crawler.spider, "crawl_summary", None) if crawler.spider else None
         if summary is None:
+            run_id = getattr(crawler.spider, "run_id", None) if crawler.spider else None
+            status = "interrupted" if stop_signal else "failed"
+            reason = failures.get(name) or ("stopped before it ran" if stop_signal else "did not run")
+            if run_id is not None:
+                _close_abandoned_run(db_path, run_id, status, reason)
             summary = {
-                "spider": name, "run_id": None, "status": "failed",
-                "finish_reason": failures.get(name, "did not run"), "items_seen": 0, "items_kept": 0,
-                "new_documents": 0, "dropped": {}, "errors": {"crawl": 1}, "skipped": {},
+                "spider": name, "run_id": run_id, "status": status, "failure": reason,
+                "finish_reason": reason, "items_seen": 0, "items_kept": 0,
+                "new_documents": 0, "dropped": {}, "errors": {} if stop_signal else {"crawl": 1}, "skipped": {},
             }
         summaries.append(summary)
+    if stop_signal:
+        raise Interrupted(stop_signal[0], summaries)
     return summaries
+
+
+def _close_abandoned_run(db_path: str | Path, run_id: int, status: str, reason: str) -> None:
+    """Mark a run whose spider never closed (stopped hard, or failed while opening)."""
+    from warehouse import WarehouseError, connect
+    from warehouse.crawl_runs import finish_run
+
+    try:
+        with connect(db_path, timeout=3.0) as con:
+            finish_run(con, run_id, status=status, finish_reason=reason, items_seen=0, items_kept=0,
+                       new_documents=0, dropped={}, errors={})
+    except WarehouseError as exc:
+        log.error("crawl run %d left unmarked (the next run marks it stale): %s", run_id, exc)

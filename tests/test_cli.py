@@ -131,3 +131,15 @@ def test_dashboard_command_serves_the_app_on_its_port(filled_db: Path) -> None:
 def test_dashboard_on_a_missing_warehouse_fails_with_one_line(tmp_path: Path) -> None:
     result = vigia("dashboard", "--db", str(tmp_path / "none.duckdb"))
     assert result.returncode == 1 and "no warehouse" in result.stderr
+
+
+def test_sql_refuses_the_file_and_network_bypasses(filled_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "leak.csv"
+    for statement in (f"EXPLAIN ANALYZE COPY (SELECT 1) TO '{out}'", "SELECT * FROM read_text('/etc/passwd')",
+                      "SELECT * FROM glob('/root/**')", "SELECT content FROM read_text('/proc/self/environ')",
+                      "INSTALL 'http://127.0.0.1:9/x.duckdb_extension'", "PRAGMA version"):
+        result = vigia("sql", "--db", str(filled_db), statement)
+        assert result.returncode == 1, statement
+        assert result.stderr.strip().count("\n") == 0 and "refused" in result.stderr, result.stderr
+        assert "root:" not in result.stdout
+    assert not out.exists()

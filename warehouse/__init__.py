@@ -3,10 +3,11 @@
 from warehouse.database import (
     DEFAULT_DB,
     WarehouseError,
+    WriterBusy,
     connect,
     default_db_path,
     first_row,
     migrate,
 )
 
-__all__ = ["DEFAULT_DB", "WarehouseError", "connect", "default_db_path", "first_row", "migrate"]
+__all__ = ["DEFAULT_DB", "WarehouseError", "WriterBusy", "connect", "default_db_path", "first_row", "migrate"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,12 +13,48 @@ import duckdb
 
 from warehouse.database import all_rows, first_row
 
+log = logging.getLogger("vigia.warehouse")
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def mark_stale_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Mark 'interrupted' the runs left 'running' by a process of this host that is gone.
+
+    Runs from other hosts are left alone (their processes cannot be checked from here);
+    runs from before processes were recorded (no pid) are stale by definition.
+    """
+    host = socket.gethostname()
+    rows = con.execute(
+        "SELECT run_id, host, pid FROM crawl_runs WHERE status = 'running' AND (host IS NULL OR host = ?)", [host]
+    ).fetchall()
+    stale = [run_id for run_id, run_host, pid in rows if pid is None or run_host is None or _process_gone(pid)]
+    if stale:
+        con.execute(
+            "UPDATE crawl_runs SET status = 'interrupted', finished_at = now(), "
+            "finish_reason = coalesce(finish_reason, 'stale: its process ended without closing the run') "
+            "WHERE list_contains(?, run_id)",
+            [stale],
+        )
+        log.warning("crawl runs %s were left running by processes that are gone: marked interrupted", stale)
+    return stale
+
 
 def start_run(con: duckdb.DuckDBPyConnection, campaign: str, spider: str) -> int:
+    """Record a new 'running' crawl run owned by this process (stale runs are closed first)."""
+    mark_stale_runs(con)
     row = first_row(con.execute(
-        "INSERT INTO crawl_runs (campaign, spider, started_at, status) VALUES (?, ?, now(), 'running') "
-        "RETURNING run_id",
-        [campaign, spider],
+        "INSERT INTO crawl_runs (campaign, spider, started_at, status, host, pid) "
+        "VALUES (?, ?, now(), 'running', ?, ?) RETURNING run_id",
+        [campaign, spider, socket.gethostname(), os.getpid()],
     ))
     assert row is not None
     return int(row[0])

@@ -1,24 +1,39 @@
-"""Opening the warehouse file: locking-aware connections, migrations, views.
+"""Opening the warehouse: a published read snapshot, one private writer file, migrations, views.
 
-DuckDB lets one process at a time hold a file open for writing, and while it does no
-other process can open the file at all, not even read-only. Every connection here is
-therefore short-lived (a context manager) and retries on a lock conflict, so a crawler,
-a scorer, the dashboard and `vigia sql` can share one file.
+DuckDB lets one process at a time hold a file for writing, and while it does, no other
+process can open that file at all, not even read-only. So readers and writers never share
+a file here:
+
+- ``data/vigia.duckdb`` (the path analysts know) is the *published snapshot*. Readers (the
+  dashboard, ``vigia sql``, a notebook) open it read-only; nothing of Vigia ever opens it
+  for writing, so a reader never waits on a writer and never makes one fail.
+- Writers take an OS lock (``flock``) on ``data/vigia.duckdb.d/writer.lock`` and then write
+  ``data/vigia.duckdb.d/writer.duckdb``, a file no reader is sent to. Writers queue on the
+  lock, each holding it for one short batch.
+- Publishing copies the checkpointed writer file to a temporary file beside the snapshot
+  and renames it over the snapshot (``os.replace``, atomic): a reader that has the old
+  snapshot open keeps reading it; the next one opens the new one.
+
+A warehouse made before this layout (one file, no ``.d`` folder) becomes the writer file's
+seed on the first write, transparently.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import logging
 import os
 import random
 import re
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
@@ -26,10 +41,16 @@ log = logging.getLogger("vigia.warehouse")
 
 DEFAULT_DB = Path("data") / "vigia.duckdb"
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]*$")
+WRITER_TIMEOUT = 60.0
+Publish = Literal["always", "due", "never"]
 
 
 class WarehouseError(RuntimeError):
     """The warehouse could not be opened or used; the message says why."""
+
+
+class WriterBusy(WarehouseError):
+    """The writer file could not be had in time (another process holds it); nothing was written."""
 
 
 def first_row(cursor: duckdb.DuckDBPyConnection) -> tuple | None:
@@ -53,9 +74,136 @@ def default_db_path() -> Path:
     return Path(os.environ.get("VIGIA_DB") or DEFAULT_DB)
 
 
+def publish_seconds() -> float:
+    """How stale the snapshot may get during a long write job (``$VIGIA_PUBLISH_SECONDS``, 30)."""
+    return float(os.environ.get("VIGIA_PUBLISH_SECONDS") or 30.0)
+
+
+def writer_folder(path: str | Path) -> Path:
+    """The folder beside the snapshot that holds the writer file, its lock and the spool."""
+    path = Path(path)
+    return path.with_name(path.name + ".d")
+
+
+def writer_path(path: str | Path) -> Path:
+    """The private file writers write (never opened by readers)."""
+    return writer_folder(path) / "writer.duckdb"
+
+
+def spool_folder(path: str | Path) -> Path:
+    """Where batches wait when the writer file cannot be had (see :mod:`warehouse.spool`)."""
+    return writer_folder(path) / "spool"
+
+
+def exists(path: str | Path) -> bool:
+    """Whether a warehouse is at ``path`` (a published snapshot or a writer file)."""
+    return Path(path).exists() or writer_path(path).exists()
+
+
 def _is_lock_conflict(exc: Exception) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+@contextmanager
+def writer_lock(path: str | Path, timeout: float = WRITER_TIMEOUT) -> Iterator[float]:
+    """Hold the warehouse's writer lock (an exclusive ``flock``); yields the seconds waited.
+
+    Raises :class:`WriterBusy` when it is not free within ``timeout`` seconds. The lock
+    dies with its process, so a killed writer never leaves a stale lock behind.
+    """
+    folder = writer_folder(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / "writer.lock", "a+")  # noqa: SIM115 - held across the yield
+    except OSError as exc:
+        raise WarehouseError(f"cannot write the warehouse at {path}: {exc.strerror or exc}") from exc
+    started = time.monotonic()
+    try:
+        delay = 0.01
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() - started > timeout:
+                    raise WriterBusy(
+                        f"the writer lock of {path} was not free within {timeout:.0f}s"
+                    ) from None
+                time.sleep(delay + random.uniform(0, delay))
+                delay = min(delay * 1.5, 0.25)
+        try:
+            yield time.monotonic() - started
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def _seed_writer_file(path: Path, working: Path) -> None:
+    """A warehouse from before the snapshot layout: its file (and WAL) become the writer's."""
+    if working.exists() or not path.exists():
+        return
+    log.info("moving %s to the snapshot layout (writer file %s)", path, working)
+    for suffix in ("", ".wal"):
+        source = Path(str(path) + suffix)
+        if source.exists():
+            temp = Path(str(working) + suffix + ".seed")
+            shutil.copyfile(source, temp)
+            os.replace(temp, Path(str(working) + suffix))
+
+
+def publish(path: str | Path, *, when: Publish = "always") -> bool:
+    """Copy the writer file over the published snapshot, atomically; True if it did.
+
+    Call it holding the writer lock, with the writer file closed (checkpointed). ``when``:
+    ``always`` publishes whenever the writer file changed since the last publish, ``due``
+    only if the snapshot is also older than :func:`publish_seconds`, ``never`` does nothing.
+    """
+    path = Path(path)
+    working = writer_path(path)
+    if when == "never" or not working.exists():
+        return False
+    if path.exists():
+        published = path.stat().st_mtime
+        if working.stat().st_mtime <= published:
+            return False
+        if when == "due" and time.time() - published < publish_seconds():
+            return False
+    temp = path.with_name(f".{path.name}.publish-{os.getpid()}")
+    try:
+        with open(working, "rb") as src, open(temp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise WarehouseError(f"cannot publish the warehouse snapshot {path}: {exc.strerror or exc}") from exc
+    stale_wal = Path(str(path) + ".wal")
+    if stale_wal.exists():  # left by a pre-snapshot writer; the new snapshot is checkpointed
+        stale_wal.unlink(missing_ok=True)
+    return True
+
+
+def _open(path: Path, *, read_only: bool, timeout: float, settings: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=settings)
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise WarehouseError(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
+            if time.monotonic() > deadline:
+                kind = WarehouseError if read_only else WriterBusy
+                raise kind(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
+            time.sleep(delay + random.uniform(0, delay))
+            delay = min(delay * 1.5, 0.5)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
 
 
 @contextmanager
@@ -63,36 +211,65 @@ def connect(
     path: str | Path | None = None,
     *,
     read_only: bool = False,
-    timeout: float = 60.0,
+    timeout: float | None = None,
+    config: dict[str, Any] | None = None,
+    publish_when: Publish = "always",
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse, waiting up to ``timeout`` seconds for another process's lock.
+    """Open the warehouse for one short piece of work.
 
-    Writers get a migrated schema; readers of a file that does not exist get a clear error.
-    The connection is closed when the block ends, so locks are held only that long.
+    ``read_only``: the published snapshot, never waiting on a writer (``timeout``, 2 s by
+    default, only covers someone else's own write connection to that file). Otherwise the
+    writer file, migrated, under the writer lock (waiting up to ``timeout``, 60 s by
+    default, then :class:`WriterBusy`); spooled batches are stored first, and on the way
+    out the file is checkpointed, closed and published as ``publish_when`` says, even when
+    the block raised (what was committed is published).
     """
     path = Path(path) if path is not None else default_db_path()
-    if read_only and not path.exists():
-        raise WarehouseError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout
-    delay = 0.05
-    while True:
+    settings = dict(config or {})
+    # Locked only after the session's time zone is set (the lock forbids that SET too).
+    lock = bool(settings.pop("lock_configuration", False))
+    if read_only:
+        if not path.exists():
+            raise WarehouseError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
+        con = _open(path, read_only=True, timeout=2.0 if timeout is None else timeout, settings=settings)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc) or time.monotonic() > deadline:
-                raise WarehouseError(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
-            time.sleep(delay + random.uniform(0, delay))
-            delay = min(delay * 1.5, 1.0)
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        if not read_only:
-            migrate(con)
-        yield con
-    finally:
-        con.close()
+            con.execute("SET TimeZone = 'UTC'")
+            if lock:
+                con.execute("SET lock_configuration = true")
+            yield con
+        finally:
+            con.close()
+        return
+    wait = WRITER_TIMEOUT if timeout is None else timeout
+    started = time.monotonic()
+    with writer_lock(path, wait):
+        working = writer_path(path)
+        try:
+            _seed_writer_file(path, working)
+        except OSError as exc:
+            raise WarehouseError(f"cannot write the warehouse at {path}: {exc.strerror or exc}") from exc
+        con = _open(working, read_only=False, timeout=max(0.0, wait - (time.monotonic() - started)), settings=settings)
+        try:
+            try:
+                con.execute("SET TimeZone = 'UTC'")
+                if lock:
+                    con.execute("SET lock_configuration = true")
+                migrate(con)
+                from warehouse.spool import (
+                    ingest_spool,  # the spool stores documents: imported late
+                )
+
+                ingest_spool(con, spool_folder(path))
+            except duckdb.Error as exc:
+                raise WarehouseError(f"cannot write the warehouse at {path}: {str(exc).splitlines()[0]}") from exc
+            yield con
+        finally:
+            try:
+                con.execute("CHECKPOINT")
+            except duckdb.Error as exc:  # e.g. an aborted transaction: closing still keeps what was committed
+                log.debug("checkpoint before close failed: %s", exc)
+            con.close()
+            publish(path, when=publish_when)
 
 
 def _migration_files() -> list[tuple[int, str, str]]:

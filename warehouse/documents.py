@@ -120,6 +120,45 @@ def documents_to_score(
     return all_rows(con.execute(sql, params))
 
 
+def claim_documents_to_score(
+    con: duckdb.DuckDBPyConnection,
+    model_set: str,
+    *,
+    claimer: str,
+    limit: int,
+    lease_seconds: float = 600.0,
+    campaign: str | None = None,
+    only_rescore: bool = False,
+) -> list[dict[str, Any]]:
+    """Like :func:`documents_to_score`, but skip documents another scorer holds a live claim
+    on, and claim those returned for ``lease_seconds``. Call it on a write connection (the
+    writer lock makes the claim atomic across processes); expired claims are cleared first.
+    """
+    con.execute("DELETE FROM score_claims WHERE claimed_until < now()")
+    where, params = _to_score_filter(model_set, campaign, only_rescore)
+    sql = (
+        f"SELECT d.doc_id, d.title, d.text, d.lang {where}"
+        "AND NOT EXISTS (SELECT 1 FROM score_claims AS c WHERE c.doc_id = d.doc_id AND c.model_set = ?) "
+        "ORDER BY d.fetched_at, d.doc_id LIMIT ?"
+    )
+    rows = all_rows(con.execute(sql, [*params, model_set, limit]))
+    if rows:
+        con.execute(
+            "INSERT OR REPLACE INTO score_claims (doc_id, model_set, claimed_by, claimed_until) "
+            "SELECT unnest(?), ?, ?, now() + to_microseconds(?)",
+            [[row["doc_id"] for row in rows], model_set, claimer, int(lease_seconds * 1_000_000)],
+        )
+    return rows
+
+
+def release_claims(con: duckdb.DuckDBPyConnection, model_set: str, doc_ids: Sequence[str]) -> None:
+    """Give back claims (the documents are scored, or the scorer stops)."""
+    if doc_ids:
+        con.execute(
+            "DELETE FROM score_claims WHERE model_set = ? AND list_contains(?, doc_id)", [model_set, list(doc_ids)]
+        )
+
+
 def count_to_score(
     con: duckdb.DuckDBPyConnection, model_set: str, *, campaign: str | None = None, only_rescore: bool = False
 ) -> int:

@@ -70,3 +70,20 @@ def test_missing_credentials_are_named_never_valued() -> None:
     reddit = next(s for s in load_campaign().sources if s.spider == "reddit")
     assert reddit.missing_credentials({}) == ["REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"]
     assert reddit.missing_credentials({"REDDIT_CLIENT_ID": "a", "REDDIT_CLIENT_SECRET": "b"}) == []
+
+
+@pytest.mark.parametrize("blank", ['name = "   "', 'name = ""', 'name = " \\t "'])
+def test_a_blank_target_name_is_refused_with_the_field(blank: str, tmp_path: Path) -> None:
+    text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('name = "Carlos Canales"', blank, 1)
+    bad = tmp_path / "blank.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"field 'target\.name'"):
+        load_campaign(bad)
+
+
+def test_a_blank_alias_is_refused_with_the_field(tmp_path: Path) -> None:
+    text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('aliases = ["Carlos Canales Anchorena"', 'aliases = ["  ", "Carlos Canales Anchorena"', 1)
+    bad = tmp_path / "blank.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"field 'target\.aliases'"):
+        load_campaign(bad)
