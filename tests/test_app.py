@@ -129,3 +129,16 @@ def test_hostile_crawled_fields_are_shown_as_text_not_markup(filled_db: Path, mo
     assert not re.search(r"(?<!\\)[\[\]<>!`*_]", header.replace("**", "", 2).replace("**", "", 1))
     assert md_text(HOSTILE["title"]) in header and md_text(HOSTILE["author"]) in header
     assert "link not shown" in header
+
+
+def test_sql_tab_runs_reads_and_refuses_what_vigia_sql_refuses(app: AppTest) -> None:
+    box = [t for t in app.text_area if t.key == "sql_text"][0]
+    run = [b for b in app.get("form_submit_button") if b.label == "Run"][0]
+    box.input("SELECT count(*) AS n FROM mentions")
+    run.click().run()
+    assert not app.exception
+    assert any(df.value.iloc[0, 0] == 90 for df in app.dataframe if list(df.value.columns) == ["n"])
+    box = [t for t in app.text_area if t.key == "sql_text"][0]
+    box.input("SELECT * FROM read_text('/etc/passwd')")
+    [b for b in app.get("form_submit_button") if b.label == "Run"][0].click().run()
+    assert any(e.value.startswith("Refused") for e in app.error)
