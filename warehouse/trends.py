@@ -143,20 +143,25 @@ def monthly_topic(con: duckdb.DuckDBPyConnection, sel: Selection, topic: str) ->
 def texts_of_day(
     con: duckdb.DuckDBPyConnection, sel: Selection, day: date, order: str, *, limit: int = 8
 ) -> pd.DataFrame:
-    """The texts of one day that drove a spike: ``order`` is ``volume`` (reprinted most first),
-    ``target_negative`` (most negative toward the target first) or a stance label."""
-    where, params = Selection(**{**sel.__dict__, "start": day, "end": day}).where()
+    """The texts of one day that drove a spike: ``order`` is ``volume`` (the stories with most
+    copies that day first), ``target_negative`` (most negative toward the target first) or a
+    stance label (that stance, most negative first)."""
+    where, params = Selection(**{**sel.__dict__, "start": day, "end": day, "include_reprints": True}).where()
     extra, extra_params = "", []
     if order == "target_negative":
-        extra, sort = " AND target_sentiment = 'negative'", "coalesce(target_score, sentiment_score) ASC"
+        extra, sort = " AND target_sentiment = 'negative'", "coalesce(target_score, sentiment_score) ASC NULLS LAST"
     elif order in ("pro_recall", "anti_recall"):
-        extra, sort = " AND stance = ?", "sentiment_score ASC"
+        extra, sort = " AND stance = ?", "sentiment_score ASC NULLS LAST"
         extra_params = [order]
     else:
-        sort = "abs(coalesce(sentiment_score, 0)) DESC, published_at"
+        sort = "copies DESC, published_at"
     return con.execute(
-        "SELECT doc_id, published_at, platform, author, title, left(text, 240) AS excerpt, sentiment_score, "
-        f"target_sentiment, stance, url FROM mentions WHERE {where}{extra} ORDER BY {sort} LIMIT ?",
+        "SELECT doc_id, published_at, platform, author, title, excerpt, copies, sentiment_score, "
+        "target_sentiment, stance, url FROM ("
+        " SELECT *, left(text, 240) AS excerpt,"
+        " count(*) OVER (PARTITION BY coalesce(duplicate_of, doc_id)) AS copies"
+        f" FROM mentions WHERE {where}) "
+        f"WHERE duplicate_of IS NULL{extra} ORDER BY {sort} LIMIT ?",
         [*params, *extra_params, limit],
     ).df()
 

@@ -102,3 +102,17 @@ def test_alerts_without_a_destination_only_print(tmp_path: Path, webhook: str) -
 def test_an_unreachable_webhook_is_a_clear_error() -> None:
     with pytest.raises(DeliveryError, match="unreachable"):
         post_webhook("http://127.0.0.1:9/hook", {"x": 1}, timeout=2)
+
+
+def test_the_texts_that_drove_a_spike_are_that_days(tmp_path: Path) -> None:
+    from datetime import date
+
+    from warehouse.explorer import Selection
+    from warehouse.trends import texts_of_day
+
+    db = spiky_warehouse(tmp_path / "w.duckdb")
+    with connect(db, read_only=True) as con:
+        volume = texts_of_day(con, Selection(campaign="miraflores-canales"), date(2026, 10, 26), "volume")
+        negative = texts_of_day(con, Selection(campaign="miraflores-canales"), date(2026, 10, 26), "target_negative")
+    assert len(volume) == 8 and all(d.startswith("d25-") for d in volume["doc_id"])
+    assert set(negative["target_sentiment"]) == {"negative"}
