@@ -159,9 +159,10 @@ TEXT_COLUMNS = {
 # ----------------------------------------------------------------------------- page
 
 path = str(db_path())
+shown_path = path.replace("`", "'")  # shown inside a code span
 if not Path(path).exists():
     st.title("Vigia")
-    st.error(f"No warehouse at `{md_text(path)}`. Run `vigia demo` or `vigia run` first.")
+    st.error(f"No warehouse at `{shown_path}`. Run `vigia demo` or `vigia run` first.")
     st.stop()
 
 campaigns = readable(load_campaigns, path)
@@ -210,7 +211,7 @@ if bool(info["sample"]):
         "`vigia demo`, not from the real outlets and platforms.", icon="🧪",
     )
 n_documents = int(daily["n_docs"].sum()) if len(daily) else 0
-st.caption(f"{n_documents:,} documents shown, {start} to {end} ({info['timezone']} days). Warehouse: `{md_text(path)}`.")
+st.caption(f"{n_documents:,} documents shown, {start} to {end} ({info['timezone']} days). Warehouse: `{shown_path}`.")
 
 # ----------------------------------------------------------------------------- headline figures
 
@@ -376,7 +377,7 @@ else:
         target_week = weekly[["negative", "neutral", "positive"]].reset_index(names="day").melt(
             "day", var_name="target_sentiment", value_name="documents")
         st.altair_chart(
-            alt.Chart(target_week).mark_bar().encode(
+            alt.Chart(target_week).mark_bar(size=14).encode(
                 x=alt.X("day:T", title="week"), y=alt.Y("documents:Q", stack="normalize", title="share"),
                 color=alt.Color("target_sentiment:N", scale=SENTIMENT_COLORS, title="toward the mayor"),
                 tooltip=["day:T", "target_sentiment:N", "documents:Q"],
@@ -447,7 +448,7 @@ stance_week = per_day[["n_pro_recall", "n_anti_recall"]].resample("W-MON").sum()
     "day", var_name="stance", value_name="documents")
 stance_week["stance"] = stance_week["stance"].str.removeprefix("n_")
 st.altair_chart(
-    with_marks(alt.Chart(stance_week).mark_bar().encode(
+    with_marks(alt.Chart(stance_week).mark_bar(size=14).encode(
         x=alt.X("day:T", title="week"), y=alt.Y("documents:Q"),
         color=alt.Color("stance:N", scale=STANCE_COLORS, title="stance"),
         tooltip=["day:T", "stance:N", "documents:Q"],

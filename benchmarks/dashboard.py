@@ -184,6 +184,14 @@ def measure_page(path: Path) -> dict:
     from dashboard.browser import launch, serve, tree_rss_mb, visit
 
     out: dict = {}
+    # What this machine's browser takes for a page with one chart and no data: the floor.
+    with serve(path, script=REPO / "benchmarks" / "baseline_page.py") as (url, _), sync_playwright() as p:
+        browser = launch(p)
+        try:
+            out["baseline_first_render_s"] = round(visit(browser, url).seconds, 2)
+            out["baseline_second_visit_s"] = round(visit(browser, url).seconds, 2)
+        finally:
+            browser.close()
     with serve(path, timeout=120) as (url, process), sync_playwright() as p:
         out["streamlit_rss_idle_mb"] = round(tree_rss_mb(process.pid))
         browser = launch(p)

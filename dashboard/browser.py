@@ -60,10 +60,11 @@ def free_port() -> int:
 
 @contextmanager
 def serve(db: Path, *, port: int | None = None, env: dict[str, str] | None = None,
-          timeout: float = 60.0) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Serve app.py on ``db`` at 127.0.0.1; yields (url, process). Stopped when the block ends."""
+          timeout: float = 60.0, script: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Serve app.py (or ``script``) on ``db`` at 127.0.0.1; yields (url, process). Stopped when
+    the block ends."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", str(script or REPO / "app.py"), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **(env or {}), "VIGIA_DB": str(db)},
