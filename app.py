@@ -93,7 +93,7 @@ def load_texts_of_day(path: str, sel: Selection, day: date, order: str) -> pd.Da
 @st.cache_data(ttl=60, show_spinner=False)
 def load_explorer_page(path: str, sel: Selection, offset: int) -> tuple[int, pd.DataFrame]:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
-        return explorer.count(con, sel), explorer.page(con, sel, offset=offset, limit=PAGE_SIZE)
+        return explorer.find(con, sel, offset=offset, limit=PAGE_SIZE)
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -91,7 +91,7 @@ def test_explorer_search_ignores_accents_and_case_and_pages(app: AppTest) -> Non
     search.input("SEGURIDAD miraflores").run()
     assert not app.exception
     assert any("; 90 texts" in n.label for n in app.number_input)  # every synthetic text says it
-    search.input("zzz-nothing-like-this").run()
+    [t for t in app.text_input if t.key == "explorer_query"][0].input("zzz-nothing-like-this").run()
     assert any("0 texts" in n.label for n in app.number_input)
 
 

@@ -2,8 +2,10 @@
 and the whole selection exported.
 
 No index: `mentions.search_text` holds title and text folded at write time (lower case, accents
-stripped), and each search word is a plain substring test on it. The rank counts how often the
-words occur, with a bonus when the title holds them.
+stripped), and each search word is a plain substring test on it. The rank is cheap to compute
+on every hit: a word in the title counts most, then how early the text names it; ties go to the
+newest. One scan finds the hits, their count and the page; the page's texts are read last, for
+its 25 rows only.
 """
 
 from __future__ import annotations
@@ -88,16 +90,45 @@ class Selection:
         return " AND ".join(clauses), params
 
     def rank(self) -> tuple[str, list[Any]]:
-        """An ORDER BY expression: most occurrences first (title counts thrice), then newest."""
+        """A rank expression (higher first): per word, 2 when the title holds it (the title is
+        the start of ``search_text``), plus 1 minus how far into the text it first appears."""
         terms = search_terms(self.query)
         if not terms:
-            return "published_at DESC NULLS LAST, doc_id", []
+            return "0.0", []
         parts, params = [], []
         for term in terms:
-            parts.append("(length(search_text) - length(replace(search_text, ?, ''))) / ?"
-                         " + 2 * CAST(contains(strip_accents(lower(coalesce(title, ''))), ?) AS INTEGER)")
-            params += [term, len(term), term]
-        return f"({' + '.join(parts)}) DESC, published_at DESC NULLS LAST, doc_id", params
+            parts.append("(CASE WHEN instr(search_text, ?) <= length(coalesce(title, '')) THEN 2.0 ELSE 0.0 END"
+                         " + 1.0 - instr(search_text, ?) / (length(search_text) + 1.0))")
+            params += [term, term]
+        return " + ".join(parts), params
+
+
+ORDER = "rank DESC, published_at DESC NULLS LAST, doc_id"
+
+
+def find(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25
+) -> tuple[int, pd.DataFrame]:
+    """How many texts match, and one page of them, best first (an excerpt, never the whole text)."""
+    where, params = selection.where()
+    rank, rank_params = selection.rank()
+    columns = ", ".join("left(m.text, 240) AS excerpt" if c == "excerpt" else f"m.{c}" for c in PAGE_COLUMNS)
+    if not rank_params:  # no search words: newest first, the count from one cheap scan
+        plain = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in PAGE_COLUMNS)
+        frame = con.execute(
+            f"SELECT {plain} FROM mentions WHERE {where} ORDER BY published_at DESC NULLS LAST, doc_id LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        ).df()
+        return count(con, selection), frame
+    frame = con.execute(
+        f"WITH hits AS MATERIALIZED (SELECT doc_id, published_at, {rank} AS rank FROM mentions WHERE {where}), "
+        f"top AS (SELECT doc_id, rank FROM hits ORDER BY {ORDER} LIMIT ? OFFSET ?) "
+        f"SELECT (SELECT count(*) FROM hits) AS total, {columns} FROM top JOIN mentions AS m USING (doc_id) "
+        f"ORDER BY top.rank DESC, m.published_at DESC NULLS LAST, m.doc_id",
+        [*rank_params, *params, int(limit), int(offset)],
+    ).df()
+    total = int(frame["total"].iloc[0]) if len(frame) else (0 if offset == 0 else count(con, selection))
+    return total, frame.drop(columns=["total"])
 
 
 def count(con: duckdb.DuckDBPyConnection, selection: Selection) -> int:
@@ -106,14 +137,8 @@ def count(con: duckdb.DuckDBPyConnection, selection: Selection) -> int:
 
 
 def page(con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25) -> pd.DataFrame:
-    """One page of the selection, best match first; an excerpt, never the whole text."""
-    where, params = selection.where()
-    order, order_params = selection.rank()
-    columns = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in PAGE_COLUMNS)
-    return con.execute(
-        f"SELECT {columns} FROM mentions WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, *order_params, int(limit), int(offset)],
-    ).df()
+    """One page of the selection, best match first."""
+    return find(con, selection, offset=offset, limit=limit)[1]
 
 
 def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> bytes:
@@ -121,10 +146,11 @@ def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> by
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"export format must be csv or parquet, not {fmt!r}")
     where, params = selection.where()
-    order, order_params = selection.rank()
+    rank, rank_params = selection.rank()
     table: pa.Table = con.execute(
-        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM mentions WHERE {where} ORDER BY {order} LIMIT ?",
-        [*params, *order_params, EXPORT_LIMIT],
+        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM (SELECT *, {rank} AS rank FROM mentions WHERE {where}) "
+        f"ORDER BY {ORDER} LIMIT ?",
+        [*rank_params, *params, EXPORT_LIMIT],
     ).to_arrow_table()
     buffer = io.BytesIO()
     if fmt == "parquet":

@@ -158,7 +158,8 @@ def texts_of_day(
     return con.execute(
         "SELECT doc_id, published_at, platform, author, title, excerpt, copies, sentiment_score, "
         "target_sentiment, stance, url FROM ("
-        " SELECT *, left(text, 240) AS excerpt,"
+        " SELECT doc_id, duplicate_of, published_at, platform, author, title, left(text, 240) AS excerpt,"
+        " sentiment_score, target_score, target_sentiment, stance, url,"
         " count(*) OVER (PARTITION BY coalesce(duplicate_of, doc_id)) AS copies"
         f" FROM mentions WHERE {where}) "
         f"WHERE duplicate_of IS NULL{extra} ORDER BY {sort} LIMIT ?",
