@@ -541,11 +541,18 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
 @_campaign_option
 @click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
-def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path | None, heads: Path | None) -> None:
-    """Score a labelled set; the last stdout line is one JSON object with task, n, macro_f1."""
+@click.option("--learn", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Learn from the first N labelled lines (as analyst corrections would) and score only the rest.")
+def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path | None, heads: Path | None,
+          learn: int) -> None:
+    """Score a labelled set; the last stdout line is one JSON object with task, n, macro_f1
+    (and learned: N with --learn N). A label outside the task's label set is refused, naming its line."""
     from nlp.evaluation import evaluate
 
-    result = evaluate(task, data, profile, _campaign(campaign_file), split=split, heads_dir=heads)
+    try:
+        result = evaluate(task, data, profile, _campaign(campaign_file), split=split, heads_dir=heads, learn=learn)
+    except ValueError as exc:
+        raise VigiaError(str(exc)) from None
     for name, value in sorted((result.get("per_class_f1") or {}).items()):
         click.echo(f"  F1 {name}: {value:.3f}", err=True)
     click.echo(json.dumps(result, ensure_ascii=False, default=str))
@@ -578,7 +585,41 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
             corrections = corrections_for_training(con, campaign.id)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
     summary = train_heads(campaign, out, corrections=corrections, retrain_sentiment=with_sentiment, seeds_dir=seeds_dir)
+    if corrections:
+        summary["trust"] = _trust(campaign, path, "offline", out)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+def _trust(campaign: Campaign, db: Path, profile: str, heads: Path | None) -> list[dict]:
+    """Measure and store cross-validated agreement with the analyst's corrections, per task."""
+    from nlp import load_scorer
+    from nlp.learning import trust_by_task
+    from warehouse.corrections import corrections_for_training
+    from warehouse.trust import write_trust
+
+    with connect(db, read_only=True) as con:
+        corrections = corrections_for_training(con, campaign.id)
+    if not corrections:
+        click.echo("no analyst corrections yet: nothing to measure trust against", err=True)
+        return []
+    scorer = load_scorer(profile, campaign, heads_dir=heads)
+    rows = trust_by_task(scorer, campaign, corrections)
+    with connect(db) as con:
+        write_trust(con, campaign.id, scorer.model_set, rows)
+    return rows
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.option("--profile", type=PROFILES, default="offline", show_default=True)
+@click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
+def trust(campaign_file: Path | None, db: Path | None, profile: str, heads: Path | None) -> None:
+    """How far to trust the scores: cross-validated agreement with the analysts' corrections per
+    task (target_sentiment, topics, stance), stored in model_trust for the dashboard; prints JSON."""
+    rows = _trust(_campaign(campaign_file), _db(db), profile, heads)
+    click.echo(json.dumps(rows, ensure_ascii=False, default=str))
 
 
 @main.command()

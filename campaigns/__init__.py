@@ -3,6 +3,7 @@
 from campaigns.localize import from_local, to_local
 from campaigns.model import (
     DEFAULT_CAMPAIGN,
+    Actor,
     Campaign,
     CampaignError,
     Source,
@@ -14,6 +15,7 @@ from campaigns.model import (
 
 __all__ = [
     "DEFAULT_CAMPAIGN",
+    "Actor",
     "Campaign",
     "CampaignError",
     "Source",

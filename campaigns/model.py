@@ -55,12 +55,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Target(_Strict):
-    """The person monitored, and every way texts refer to them."""
+class _Named(_Strict):
+    """Every way texts name a person or an organisation (see ``campaigns.recognition.NameFinder``)."""
 
     name: str = Field(min_length=2)
-    aliases: list[str] = Field(default_factory=list, description="other names that identify the target alone")
-    district: str = Field(min_length=2)
+    aliases: list[str] = Field(default_factory=list, description="other names that identify the actor alone")
+    handles: list[str] = Field(default_factory=list, description="social-network handles ('@PPopular')")
+    hashtags: list[str] = Field(default_factory=list, description="hashtags that name the actor ('#CarlosCanales')")
+    nicknames: list[str] = Field(default_factory=list, description="nicknames people use for the actor")
+    leaders: list[str] = Field(
+        default_factory=list, description="people whose name stands for the actor (a party's leader: 'Rajoy')"
+    )
+    acronyms: list[str] = Field(
+        default_factory=list,
+        description="short forms in capitals ('PP', 'PSOE'); they also count inside compound hashtags ('#PPSOE')",
+    )
+
+    @property
+    def names(self) -> list[str]:
+        """The full name first, then every alias, without repeats."""
+        seen: dict[str, None] = {self.name: None}
+        for alias in self.aliases:
+            seen.setdefault(alias, None)
+        return list(seen)
+
+
+class Actor(_Named):
+    """Someone else the campaign scores on the same texts: a rival, the recall's promoters, a party."""
+
+    id: Slug = Field(description="short name stored in actor_scores.actor")
+    role: str = Field(default="actor", description="free text: 'rival', 'promoter', 'party', ...")
+
+
+class Target(_Named):
+    """The person monitored, and every way texts refer to them."""
+
+    district: str | None = Field(default=None, min_length=2, description="the place he governs, if any")
     references: list[str] = Field(
         default_factory=list,
         description="role phrases ('el alcalde') that refer to the target once a text has named him",
@@ -87,14 +117,6 @@ class Target(_Strict):
                 raise ValueError(f"{name!r} is blank or too short to name the target")
         return value.strip() if isinstance(value, str) else [name.strip() for name in value]
 
-    @property
-    def names(self) -> list[str]:
-        """The full name first, then every alias, without repeats."""
-        seen: dict[str, None] = {self.name: None}
-        for alias in self.aliases:
-            seen.setdefault(alias, None)
-        return list(seen)
-
 
 class Topic(_Strict):
     name: Slug
@@ -104,13 +126,44 @@ class Topic(_Strict):
 
 
 class StanceConfig(_Strict):
-    """How the recall stance is described to the models."""
+    """The proposition whose supporters and opponents the stance counts, and how to tell them.
 
-    question_es: str
-    pro_recall: str = Field(description="hypothesis/description of arguing for the recall")
-    anti_recall: str = Field(description="hypothesis/description of arguing against the recall")
+    The proposition is the target's recall unless ``proposition`` says otherwise ("la
+    independencia de Cataluña"). ``pro``/``anti`` (or, for the recall, ``pro_recall``/
+    ``anti_recall``) describe arguing for and against it. ``pro_declared``/``anti_declared``
+    list hashtags and phrases that declare a side on their own (#RevocatoriaYa, "firmé para
+    revocar", #NoALaRevocatoria): the scorer uses the texts that carry them as weak labels.
+    """
+
+    proposition: str = Field(default="recall", description="'recall' (the target's recall) or the proposition, in words")
+    question_es: str = ""
+    pro: str | None = Field(default=None, description="what arguing for the proposition looks like")
+    anti: str | None = Field(default=None, description="what arguing against the proposition looks like")
+    pro_recall: str | None = Field(default=None, description="hypothesis/description of arguing for the recall")
+    anti_recall: str | None = Field(default=None, description="hypothesis/description of arguing against the recall")
+    keywords: list[str] = Field(default_factory=list, description="words of the debate about the proposition")
     pro_keywords: list[str] = Field(default_factory=list)
     anti_keywords: list[str] = Field(default_factory=list)
+    pro_declared: list[str] = Field(default_factory=list, description="hashtags/phrases that declare support")
+    anti_declared: list[str] = Field(default_factory=list, description="hashtags/phrases that declare opposition")
+
+    @model_validator(mode="after")
+    def _described(self) -> StanceConfig:
+        if not (self.pro or self.pro_recall) or not (self.anti or self.anti_recall):
+            raise ValueError("describe both sides: 'pro' and 'anti' (or 'pro_recall' and 'anti_recall')")
+        return self
+
+    @property
+    def is_recall(self) -> bool:
+        return self.proposition.strip().lower() in ("recall", "revocatoria")
+
+    @property
+    def pro_description(self) -> str:
+        return str(self.pro or self.pro_recall)
+
+    @property
+    def anti_description(self) -> str:
+        return str(self.anti or self.anti_recall)
 
 
 class Source(_Strict):
@@ -200,6 +253,9 @@ class Campaign(_Strict):
     topics: list[Topic] = Field(min_length=1)
     stance: StanceConfig
     sources: list[Source] = Field(default_factory=list)
+    actors: list[Actor] = Field(
+        default_factory=list, description="others scored on the same texts (rivals, the recall's promoters, parties)"
+    )
     sample: bool = Field(default=False, description="true when the sources are the bundled sample server")
     # issue 12: the dashboard's calendar, official figures and alerts
     calendar: list[Milestone] = Field(default_factory=list)
@@ -233,7 +289,11 @@ class Campaign(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> Campaign:
-        for what, names in (("topics", [t.name for t in self.topics]), ("sources", [s.name for s in self.sources])):
+        for what, names in (
+            ("topics", [t.name for t in self.topics]),
+            ("sources", [s.name for s in self.sources]),
+            ("actors", [a.id for a in self.actors]),
+        ):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"{what}: duplicate names {dupes}")
@@ -252,6 +312,16 @@ class Campaign(_Strict):
     @property
     def topic_names(self) -> list[str]:
         return [t.name for t in self.topics]
+
+    def actor(self, name: str) -> Actor | None:
+        """The actor whose id or name (folded, spaces or underscores) is ``name``."""
+        from campaigns.recognition import fold
+
+        key = fold(name).replace(" ", "_")
+        for actor in self.actors:
+            if key in (actor.id, fold(actor.name).replace(" ", "_")):
+                return actor
+        return None
 
     def sources_for(self, spider: str) -> list[Source]:
         return [s for s in self.sources if s.spider == spider and s.enabled]

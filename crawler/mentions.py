@@ -1,41 +1,34 @@
 """Does a text name the campaign's target? Accent- and case-insensitive, on word boundaries.
 
 "CARLOS CANALES", "Carlos Canales" and "@carloscanalesa" name him; "canales de
-televisión" does not. Multi-word names also match as hashtags ("#CarlosCanales").
+televisión" does not. Multi-word names also match as hashtags ("#CarlosCanales"). The
+matching itself is :class:`campaigns.recognition.NameFinder`, the same one the scorer uses.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from crawler.text import fold
+from campaigns.recognition import NameFinder
 
 
 class TargetMatcher:
     """Finds the target's names (full name and aliases) in a text."""
 
-    def __init__(self, names: Iterable[str]):
-        self.names = [n for n in dict.fromkeys(names) if n.strip()]
-        if not self.names:
-            raise ValueError("a target needs at least one name")
-        alternatives = []
-        for name in self.names:
-            folded = fold(name)
-            alternatives.append(r"\s+".join(re.escape(part) for part in folded.split()))
-            if " " in folded and not folded.startswith(("@", "#")):
-                alternatives.append(re.escape("#" + folded.replace(" ", "")))
-        alternatives.sort(key=len, reverse=True)
-        # Left edge: no word character or handle sign before; right edge: no word character after.
-        self._pattern = re.compile(r"(?<![\w@#])(?:" + "|".join(alternatives) + r")(?!\w)")
+    def __init__(self, names: Iterable[str] | NameFinder):
+        self.finder = names if isinstance(names, NameFinder) else NameFinder(names)
+        self.names = self.finder.names
+
+    @classmethod
+    def for_campaign(cls, campaign) -> TargetMatcher:
+        """Every way the campaign file names its target: names, aliases, handles, hashtags,
+        nicknames and acronyms (compound hashtags included)."""
+        return cls(NameFinder.for_actor(campaign.target))
 
     def matches(self, text: str | None) -> list[str]:
         """The folded spellings of the target found in ``text``, in order of appearance."""
-        folded = fold(text)
-        if not folded:
-            return []
-        return [m.group(0) for m in self._pattern.finditer(folded)]
+        return self.finder.matches(text)
 
     def names_target(self, *texts: str | None) -> bool:
         """True when any of ``texts`` names the target."""
-        return any(self.matches(t) for t in texts if t)
+        return any(self.finder.search(t) for t in texts if t)

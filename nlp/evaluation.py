@@ -21,46 +21,142 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from nlp.scoring import SENTIMENTS, DocText, load_scorer
+from nlp.scoring import SENTIMENTS, DocText, doc_input, load_scorer
 from nlp.stance import STANCES
-from nlp.training import read_jsonl, read_umsab
+from nlp.training import read_umsab
 
 log = logging.getLogger("vigia.nlp")
 TASKS = ("sentiment", "target_sentiment", "topics", "stance")
 ABSENT = ("none", None)
 
 
-def _examples(task: str, data: Path, split: str) -> tuple[list[DocText], list, int]:
-    """Documents, their gold labels for ``task``, and how many absent-target lines there were."""
+STANCE_ALIASES = {"pro": "pro_recall", "anti": "anti_recall"}
+
+
+def _label_error(data: Path, line: int, task: str, value, allowed) -> ValueError:
+    return ValueError(f"{data}:{line}: {task} label {value!r} is not one of {', '.join(map(str, allowed))}")
+
+
+def _checked(task: str, value, data: Path, line: int, campaign):
+    """The label in the scorer's vocabulary; a ValueError naming the line for anything else."""
+    if task in ("sentiment", "target_sentiment"):
+        if value not in SENTIMENTS:
+            raise _label_error(data, line, task, value, SENTIMENTS + (["none", "null"] if task == "target_sentiment" else []))
+        return value
+    if task == "stance":
+        value = STANCE_ALIASES.get(value, value)
+        if value not in STANCES:
+            raise _label_error(data, line, task, value, [*STANCES, "pro", "anti"])
+        return value
+    if not isinstance(value, list) or any(t not in campaign.topic_names for t in value):
+        raise _label_error(data, line, task, value, [f"a list of {campaign.topic_names}"])
+    return value
+
+
+def _examples(task: str, data: Path, split: str, campaign=None) -> tuple[list[DocText], list, list, int]:
+    """Documents, their gold labels for ``task``, the actor each target label is about (None: the
+    campaign's target), and how many absent-target lines there were (they come last)."""
     if data.is_dir():
         if task != "sentiment":
             raise ValueError(f"{data} is a UMSAB-style folder: it only has sentiment labels, not {task}")
         texts, labels = read_umsab(data, split)
         docs = [DocText(f"{split}-{i}", None, t) for i, t in enumerate(texts)]
-        return docs, [SENTIMENTS[y] for y in labels], 0
-    docs, gold, absent = [], [], []
-    for i, row in enumerate(read_jsonl(data)):
-        doc = DocText(str(row.get("doc_id", i)), row.get("title"), row["text"], row.get("lang"))
+        return docs, [SENTIMENTS[y] for y in labels], [None] * len(docs), 0
+    docs, gold, actors, absent = [], [], [], []
+    lines = data.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 occurs inside tweets
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{data}:{n}: not JSON: {exc}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise ValueError(f"{data}:{n}: each line needs a 'text' string")
+        doc = DocText(str(row.get("doc_id", n)), row.get("title"), row["text"], row.get("lang"))
+        actor = None
         if task == "target_sentiment":
             key = "target_sentiment" if "target_sentiment" in row else "sentiment"
             if key not in row:
                 continue
             value = row[key]
-            if value in ABSENT:
+            if value in (*ABSENT, "null"):
                 absent.append(doc)
                 continue
+            value = _checked(task, value, data, n, campaign)
+            named = row.get("actor") or row.get("target")
+            if isinstance(named, str) and campaign is not None and campaign.actors:
+                found = campaign.actor(named)
+                if found is None and named != campaign.target.name:
+                    raise ValueError(f"{data}:{n}: target {named!r} is not an actor of campaign {campaign.id}")
+                actor = found.id if found is not None else None
         elif task == "sentiment":
             if "sentiment" not in row:
                 continue
-            value = row["sentiment"]
+            value = _checked(task, row["sentiment"], data, n, campaign)
         else:
             if task not in row or row[task] is None:
                 continue
-            value = row[task]
+            value = _checked(task, row[task], data, n, campaign)
         docs.append(doc)
         gold.append(value)
+        actors.append(actor)
     # Absent-target documents go last so they are scored in the same pass.
-    return docs + absent, gold, len(absent)
+    return docs + absent, gold, actors, len(absent)
+
+
+def _prediction(task: str, score, actor: str | None, topic_names: list[str]):
+    """What a score says for ``task``: a label (or a list of topics), and the (n, classes) probabilities."""
+    if task == "sentiment":
+        return score.sentiment, [score.p_negative, score.p_neutral, score.p_positive]
+    if task == "stance":
+        return score.stance, [score.stance_probs.get(s, 0.0) for s in STANCES]
+    if task == "topics":
+        return score.topics, [score.topic_probs.get(t, 0.0) for t in topic_names]
+    if actor is not None:
+        found = score.actors.get(actor)
+        if found is None:
+            return "none", [1 / 3] * 3
+        return found.sentiment, list(found.probs)
+    if score.target_sentiment is None:
+        return "none", [1 / 3] * 3
+    probs = score.target_probs or tuple(float(score.target_sentiment == c) for c in SENTIMENTS)
+    return score.target_sentiment, list(probs)
+
+
+def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign) -> tuple[list, list]:
+    """Fit an :class:`~nlp.learning.AnalystHead` on the first ``n_learn`` labelled lines and
+    re-predict the rest: the labels an analyst would have given, then the model's answer."""
+    from nlp.encoder import get_encoder
+    from nlp.learning import AnalystHead
+
+    texts = []
+    for doc, score in zip(docs, scores, strict=True):
+        text = doc_input(doc.title, doc.text)
+        texts.append(score.target_text or text if task == "target_sentiment" else text)
+    emb = get_encoder().embed(texts)
+    P = np.asarray(probs, dtype=np.float64)
+    a, b = slice(0, n_learn), slice(n_learn, len(gold))
+    if task == "topics":
+        out = [[] for _ in range(len(gold) - n_learn)]
+        for j, topic in enumerate(campaign.topic_names):
+            base = np.column_stack([1 - P[:, j], P[:, j]])
+            y = ["yes" if topic in g else "no" for g in gold]
+            head = AnalystHead(["no", "yes"]).fit(base[a], emb[a], texts[a], y[a])
+            for k, label in enumerate(head.predict(base[b], emb[b], texts[b])):
+                if label == "yes":
+                    out[k].append(topic)
+        return gold[b], out
+    classes = list(STANCES) if task == "stance" else list(SENTIMENTS)
+    if task == "target_sentiment":
+        # A line whose target the scorer did not find keeps "none": learning cannot find him.
+        found = np.array([p != "none" for p in preds])
+        head = AnalystHead(classes).fit(P[a][found[a]], emb[a][found[a]], [t for t, f in zip(texts[a], found[a], strict=True) if f],
+                                        [g for g, f in zip(gold[a], found[a], strict=True) if f])
+        new = head.predict(P[b], emb[b], texts[b])
+        return gold[b], [n if f else "none" for n, f in zip(new, found[b], strict=True)]
+    head = AnalystHead(classes).fit(P[a], emb[a], texts[a], gold[a])
+    return gold[b], head.predict(P[b], emb[b], texts[b])
 
 
 def evaluate(
@@ -70,44 +166,51 @@ def evaluate(
     campaign,
     split: str = "test",
     heads_dir: Path | None = None,
+    learn: int = 0,
 ) -> dict:
-    """Score ``data`` with ``profile`` and return the task's macro-F1 and per-class F1."""
+    """Score ``data`` with ``profile`` and return the task's macro-F1 and per-class F1.
+
+    With ``learn`` = N > 0 the first N labelled lines teach an analyst head (as corrections
+    would) and only the rest are scored; the result then has ``learned: N``."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     data = Path(data)
     if not data.exists():
         raise FileNotFoundError(f"no labelled data at {data}")
-    docs, gold, n_absent = _examples(task, data, split)
+    docs, gold, actors, n_absent = _examples(task, data, split, campaign)
     if not gold:
         raise ValueError(f"{data}: no line has a {task} label")
+    if learn < 0 or learn >= len(gold):
+        raise ValueError(f"--learn {learn}: must be between 0 and {len(gold) - 1} (the file has {len(gold)} labelled lines)")
     scorer = load_scorer(profile, campaign, heads_dir)
     scores = scorer.score(docs)
     labelled, absent = scores[: len(gold)], scores[len(gold) :]
+    predicted = [_prediction(task, s, a, campaign.topic_names) for s, a in zip(labelled, actors, strict=True)]
+    preds, probs = [p for p, _ in predicted], [q for _, q in predicted]
+    if learn:
+        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign)
+        labelled = labelled[learn:]
     result: dict = {"task": task, "n": len(gold)}
+    if learn:
+        result["learned"] = learn
 
     if task == "topics":
         per = {}
         for topic in campaign.topic_names:
             y = [int(topic in g) for g in gold]
-            p = [int(topic in s.topics) for s in labelled]
+            p = [int(topic in s) for s in preds]
             per[topic] = round(float(f1_score(y, p, zero_division=0)), 4)
         result["macro_f1"] = round(float(np.mean(list(per.values()))), 4)
         result["per_class_f1"] = per
-        result["exact_match"] = round(float(np.mean([set(g) == set(s.topics) for g, s in zip(gold, labelled, strict=True)])), 4)
+        result["exact_match"] = round(float(np.mean([set(g) == set(s) for g, s in zip(gold, preds, strict=True)])), 4)
     else:
         classes = list(STANCES) if task == "stance" else list(SENTIMENTS)
-        if task == "sentiment":
-            pred = [s.sentiment for s in labelled]
-        elif task == "target_sentiment":
-            pred = [s.target_sentiment or "none" for s in labelled]
-        else:
-            pred = [s.stance for s in labelled]
-        f1 = f1_score(gold, pred, labels=classes, average=None, zero_division=0)
+        f1 = f1_score(gold, preds, labels=classes, average=None, zero_division=0)
         result["macro_f1"] = round(float(np.mean(f1)), 4)
         result["per_class_f1"] = {c: round(float(v), 4) for c, v in zip(classes, f1, strict=True)}
-        result["accuracy"] = round(float(np.mean([g == p for g, p in zip(gold, pred, strict=True)])), 4)
+        result["accuracy"] = round(float(np.mean([g == p for g, p in zip(gold, preds, strict=True)])), 4)
         if task == "target_sentiment":
-            result["target_found"] = sum(s.target_sentiment is not None for s in labelled)
+            result["target_found"] = sum(p != "none" for p in preds)
             result["absent_n"] = n_absent
             result["absent_correct"] = sum(s.target_sentiment is None for s in absent)
     result.update(
@@ -134,9 +237,10 @@ def main(argv=None) -> int:
     parser.add_argument("--campaign", type=Path, default=None)
     parser.add_argument("--split", default="test")
     parser.add_argument("--heads-dir", type=Path, default=None)
+    parser.add_argument("--learn", type=int, default=0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = evaluate(args.task, args.data, args.profile, load_campaign(args.campaign), args.split, args.heads_dir)
+    result = evaluate(args.task, args.data, args.profile, load_campaign(args.campaign), args.split, args.heads_dir, args.learn)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -19,9 +19,10 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from nlp.passages import TargetMatcher, match_kind
-from nlp.scoring import DocText, Score, aggregate_passages, doc_input
+from nlp.passages import NameFinder, TargetMatcher, match_kind
+from nlp.scoring import DocText, Score, actor_score, aggregate_passages, doc_input
 from nlp.stance import STANCES
+from nlp.target import target_window
 
 log = logging.getLogger("vigia.nlp")
 
@@ -102,6 +103,7 @@ class HubScorer:
         # MoritzLaurer's NLI models order their labels entailment, neutral, contradiction.
         self.nli_cols = _label_index(self.nli_model, ["entail", "contra"], [0, 2])
         self.matcher = TargetMatcher.for_campaign(campaign)
+        self.actor_finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
         self.topic_hypotheses = {t.name: TOPIC_HYPOTHESIS.format(t.description_es.rstrip(".")) for t in campaign.topics}
         self.model_set = f"hub:{sentiment_model}+{nli_model}"
 
@@ -145,10 +147,22 @@ class HubScorer:
         texts = [doc_input(d.title, d.text) for d in docs]
         passages = [self.matcher.passages(d.text, d.title) for d in docs]
         flat = [p.text for ps in passages for p in ps]
-        sent = self._sentiment(texts + flat)
-        doc_p, pas_p = sent[: len(texts)], sent[len(texts) :]
+        # Target-centred windows (the mention masked): the target's, then each actor's.
+        windows: list[tuple[int, str | None, str]] = []
+        for i, text in enumerate(texts):
+            spans = self.matcher.mention_spans(text)
+            if spans:
+                windows.append((i, None, target_window(text, spans)))
+            for actor, finder in self.actor_finders.items():
+                spans = finder.spans(text)
+                if spans:
+                    windows.append((i, actor, target_window(text, spans)))
+        sent = self._sentiment(texts + flat + [w for _, _, w in windows])
+        doc_p, pas_p = sent[: len(texts)], sent[len(texts) : len(texts) + len(flat)]
+        win_p = {(i, a): sent[len(texts) + len(flat) + k] for k, (i, a, _) in enumerate(windows)}
+        win_text = {(i, a): w for i, a, w in windows}
         topics = self.campaign.topic_names
-        hyps = [self.topic_hypotheses[t] for t in topics] + [self.campaign.stance.pro_recall, self.campaign.stance.anti_recall]
+        hyps = [self.topic_hypotheses[t] for t in topics] + [self.campaign.stance.pro_description, self.campaign.stance.anti_description]
         ent = self._entailment([t for t in texts for _ in hyps], [h for _ in texts for h in hyps]).reshape(len(texts), len(hyps))
         scores, offset = [], 0
         for i, doc in enumerate(docs):
@@ -158,6 +172,9 @@ class HubScorer:
             stance = raw / max(raw.sum(), 1e-9)
             n = len(passages[i])
             target = aggregate_passages(pas_p[offset : offset + n], [q.weight for q in passages[i]]) if n else None
+            match = match_kind(passages[i])
+            if (i, None) in win_p:
+                target, match = (win_p[(i, None)], float(win_p[(i, None)].max())), "name"
             score = Score.from_probabilities(
                 doc.doc_id, self.model_set, p,
                 topic_probs={t: ent[i, j] for j, t in enumerate(topics)},
@@ -165,8 +182,11 @@ class HubScorer:
                 target=target,
                 target_passages=n,
                 topic_threshold=TOPIC_THRESHOLD,
-                target_match=match_kind(passages[i]),
+                target_match=match,
             )
+            if score.target_sentiment is not None:
+                score.target_text = win_text.get((i, None)) or " ".join(q.text for q in passages[i])
+            score.actors = {a: actor_score(a, p) for (j, a), p in win_p.items() if j == i and a is not None}
             offset += n
             scores.append(score)
         return scores

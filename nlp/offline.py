@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
 
 from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
 from nlp.heads import Head, Linear, heads_hash, load_heads, softmax
-from nlp.passages import Passage, TargetMatcher, match_kind
-from nlp.scoring import DocText, Score, aggregate_passages, doc_input, doc_key
+from nlp.passages import NameFinder, Passage, TargetMatcher, match_kind
+from nlp.scoring import DocText, Score, actor_score, aggregate_passages, doc_input, doc_key
 from nlp.stance import (
     DEFAULT_STANCE_COEF,
     DEFAULT_STANCE_INTERCEPT,
@@ -25,7 +27,7 @@ from nlp.stance import (
     STANCES,
     StanceEvidence,
 )
-from nlp.target import doc_matrix
+from nlp.target import doc_matrix, target_window, window_features
 from nlp.text import fold
 from nlp.topics import (
     DEFAULT_ZS_COEF,
@@ -38,6 +40,9 @@ from nlp.topics import (
 log = logging.getLogger("vigia.nlp")
 
 BATCH_DOCS = 32
+# Declared-side texts needed on each side before they teach the stance (see OfflineScorer._weak_stance).
+MIN_WEAK_LABELS = 10
+WEAK_C = 1.0
 TOPIC_THRESHOLD = 0.5
 JOINED_WEIGHT = 1.0
 
@@ -88,6 +93,7 @@ class HeadSet:
         target = load_heads(self.dir / "target.npz") if (self.dir / "target.npz").exists() else {}
         self.target: Head | None = target.get("target")
         self.target_doc: Head | None = target.get("doc")  # absent in heads trained before nlp/target.py
+        self.window: Head | None = target.get("window")  # target-centred windows (absent in older heads)
         topics = load_heads(self.dir / "topics.npz") if (self.dir / "topics.npz").exists() else {}
         self.zero_shot: Head = topics.pop("__zeroshot__", None) or default_zero_shot_head()
         self.topics: dict[str, Head] = topics
@@ -141,22 +147,64 @@ class OfflineScorer:
         self.encoder = get_encoder(encoder_path)
         self.features = FeatureBuilder(self.encoder, campaign)
         self.matcher = TargetMatcher.for_campaign(campaign)
+        self.actor_finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
+        self._doc_emb: list[np.ndarray] = []  # this score() call's document embeddings, for _weak_stance
         self.model_set = f"offline:{self.encoder.name}+heads-{self.heads.hash}"
 
     def score(self, docs: Sequence[DocText], progress: Callable[[int], None] | None = None) -> list[Score]:
         out: list[Score] = []
+        self._doc_emb: list[np.ndarray] = []
         for start in range(0, len(docs), BATCH_DOCS):
             out.extend(self._score_batch(docs[start : start + BATCH_DOCS]))
             if progress is not None:
                 progress(len(out))
+        if out:
+            self._weak_stance(docs, out, np.vstack(self._doc_emb))
         return out
+
+    def _weak_stance(self, docs: Sequence[DocText], scores: list[Score], emb: np.ndarray) -> None:
+        """Learn the sides from the texts that declare one (the campaign's ``pro_declared`` /
+        ``anti_declared`` hashtags and phrases): with at least ``MIN_WEAK_LABELS`` of each in the
+        documents being scored, a logistic model on their embeddings and n-grams splits every other
+        document's side-taking probability between pro and anti. The share of "none" stays the
+        stance head's."""
+        texts = [doc_input(d.title, d.text) for d in docs]
+        weak = self.features.stance.declared_sides(texts)
+        labelled = [i for i, w in enumerate(weak) if w is not None]
+        sides = [weak[i] for i in labelled]
+        if min(sides.count("pro_recall"), sides.count("anti_recall")) < MIN_WEAK_LABELS:
+            return
+        X = sparse.hstack([sparse.csr_matrix(emb), sparse_features(texts)], format="csr")
+        model = LogisticRegression(C=WEAK_C, max_iter=2000, class_weight="balanced").fit(X[labelled], sides)
+        q = model.predict_proba(X)[:, list(model.classes_).index("pro_recall")]
+        for i, score in enumerate(scores):
+            probs = score.stance_probs
+            if weak[i] is not None or max(probs.values()) >= 1.0:  # declared, or corrected by an analyst
+                continue
+            side = probs["pro_recall"] + probs["anti_recall"]
+            probs["pro_recall"], probs["anti_recall"] = float(side * q[i]), float(side * (1 - q[i]))
+            score.stance = max(probs, key=probs.get)
 
     def _score_batch(self, docs: Sequence[DocText]) -> list[Score]:
         texts = [doc_input(d.title, d.text) for d in docs]
         passages = [with_joined(self.matcher.passages(d.text, d.title)) for d in docs]
         flat = [p.text for ps in passages for p in ps]
-        emb = self.encoder.embed(texts + flat)
-        doc_emb, pas_emb = emb[: len(texts)], emb[len(texts) :]
+        # Target-centred windows: the target's (when the window head exists), then each actor's.
+        windows: list[tuple[int, str | None, str]] = []  # (document, actor id or None for the target, window)
+        if self.heads.window is not None:
+            for i, text in enumerate(texts):
+                spans = self.matcher.mention_spans(text)
+                if spans:
+                    windows.append((i, None, target_window(text, spans)))
+                for actor, finder in self.actor_finders.items():
+                    spans = finder.spans(text)
+                    if spans:
+                        windows.append((i, actor, target_window(text, spans)))
+        win_texts = [w for _, _, w in windows]
+        emb = self.encoder.embed(texts + flat + win_texts)
+        doc_emb, pas_emb = emb[: len(texts)], emb[len(texts) : len(texts) + len(flat)]
+        self._doc_emb.append(doc_emb)
+        win_emb = emb[len(texts) + len(flat) :]
 
         feats = self.features.basic(texts, doc_emb)
         sent_z = self.heads.sentiment.log_scores(feats)  # read twice: the tone and the target's document head
@@ -169,10 +217,17 @@ class OfflineScorer:
         stance_p = self.heads.stance.proba(feats)
         stance_cols = [self.heads.stance.classes.index(s) for s in STANCES]
         targets = self._targets(docs, passages, sent_z, stance_p[:, stance_cols], pas_emb)
+        window_p = self._windows(windows, win_emb, doc_emb, sent_z)
 
         scores: list[Score] = []
         for i, doc in enumerate(docs):
             target = targets[i]
+            match = match_kind(passages[i])
+            target_text = None
+            if (i, None) in window_p:
+                p = window_p[(i, None)]
+                target, match = (p, float(p.max())), "name"
+                target_text = next(w for j, a, w in windows if j == i and a is None)
             score = Score.from_probabilities(
                 doc.doc_id, self.model_set, sent[i],
                 topic_probs={t: topic_p[t][i] for t in self.campaign.topic_names},
@@ -180,11 +235,23 @@ class OfflineScorer:
                 target=target,
                 target_passages=sum(p.reason != "joined" for p in passages[i]),
                 topic_threshold=TOPIC_THRESHOLD,
-                target_match=match_kind(passages[i]),
+                target_match=match,
             )
+            if score.target_sentiment is not None:
+                score.target_text = target_text or " ".join(p.text for p in passages[i] if p.reason != "joined")
+            score.actors = {a: actor_score(a, p) for (j, a), p in window_p.items() if j == i and a is not None}
             self._apply_correction(doc, score)
             scores.append(score)
         return scores
+
+    def _windows(self, windows, win_emb, doc_emb, tone_z) -> dict[tuple[int, str | None], np.ndarray]:
+        """Window-head probabilities per (document, actor); the target's under actor None."""
+        if not windows:
+            return {}
+        owner = [i for i, _, _ in windows]
+        basic = self.features.basic([w for _, _, w in windows], win_emb)
+        p = self.heads.window.proba(window_features(basic, doc_emb[owner], tone_z[owner]))
+        return {(i, a): p[k] for k, (i, a, _) in enumerate(windows)}
 
     def _targets(self, docs, passages, tone_z, stance, pas_emb) -> list[tuple[np.ndarray, float] | None]:
         """Per document: target-sentiment probabilities and confidence, or None (not about him)."""

@@ -37,6 +37,18 @@ class DocText:
 
 
 @dataclass
+class ActorScore:
+    """Sentiment toward one of the campaign's other actors in one document."""
+
+    actor: str
+    sentiment: str
+    score: float  # P(positive) - P(negative)
+    confidence: float  # top-class probability
+    match: str = "name"
+    probs: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+@dataclass
 class Score:
     """Every score of one document under one model set."""
 
@@ -56,6 +68,9 @@ class Score:
     stance: str = "none"
     stance_probs: dict[str, float] = field(default_factory=dict)
     target_match: str | None = None  # "name", "office" or "implicit": see nlp.passages.match_kind
+    target_text: str | None = None  # what the target head read: the window around his mentions
+    target_probs: tuple[float, float, float] | None = None  # (negative, neutral, positive) toward him
+    actors: dict[str, ActorScore] = field(default_factory=dict)  # the campaign's other actors named
 
     @classmethod
     def from_probabilities(
@@ -101,6 +116,7 @@ class Score:
             score.target_passages = 0
         if target is not None:
             mean, confidence = target
+            score.target_probs = (float(mean[0]), float(mean[1]), float(mean[2]))
             score.target_sentiment = SENTIMENTS[int(mean.argmax())]
             score.target_score = float(mean[2] - mean[0])
             score.target_confidence = confidence
@@ -115,6 +131,12 @@ class Scorer(Protocol):
     def score(
         self, docs: Sequence[DocText], progress: Callable[[int], None] | None = None
     ) -> list[Score]: ...
+
+
+def actor_score(actor: str, probs: np.ndarray, match: str = "name") -> ActorScore:
+    """An :class:`ActorScore` from (negative, neutral, positive) probabilities."""
+    p = np.asarray(probs, dtype=np.float64)
+    return ActorScore(actor, SENTIMENTS[int(p.argmax())], float(p[2] - p[0]), float(p.max()), match, tuple(map(float, p)))
 
 
 def doc_input(title: str | None, text: str) -> str:

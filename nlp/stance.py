@@ -47,11 +47,31 @@ class StanceEvidence:
 
     def __init__(self, campaign):
         st = campaign.stance
-        self.pro_re = keyword_regex(st.pro_keywords)
-        self.anti_re = keyword_regex(st.anti_keywords)
-        recall_kws = [k for t in campaign.topics if t.name == "recall" for k in t.keywords]
-        self.recall_re = keyword_regex(recall_kws or ["revocatoria", "recall", *st.pro_keywords])
-        self.description_texts = [st.pro_recall, st.anti_recall]
+        self.pro_re = keyword_regex([*st.pro_keywords, *st.pro_declared])
+        self.anti_re = keyword_regex([*st.anti_keywords, *st.anti_declared])
+        if st.is_recall:
+            debate = [k for t in campaign.topics if t.name == "recall" for k in t.keywords] + st.keywords
+            debate = debate or ["revocatoria", "recall", *st.pro_keywords]
+        else:
+            # Another proposition: its own words; the recall's generic phrases do not apply.
+            debate = st.keywords or [w for w in fold(st.proposition).split() if len(w) > 4] or [st.proposition]
+        self.recall_re = keyword_regex([*debate, *st.pro_declared, *st.anti_declared])
+        self.generic = st.is_recall
+        self.description_texts = [st.pro_description, st.anti_description]
+        self.declared = (keyword_regex(st.pro_declared) if st.pro_declared else None,
+                         keyword_regex(st.anti_declared) if st.anti_declared else None)
+
+    def declared_sides(self, texts: Sequence[str]) -> list[str | None]:
+        """Per text: "pro_recall"/"anti_recall" when it carries only one side's declared hashtags or
+        phrases (a weak label), else None."""
+        pro_re, anti_re = self.declared
+        out: list[str | None] = []
+        for t in texts:
+            f = fold(t)
+            pro = bool(pro_re and count_matches(pro_re, f))
+            anti = bool(anti_re and count_matches(anti_re, f))
+            out.append("pro_recall" if pro and not anti else "anti_recall" if anti and not pro else None)
+        return out
 
     def features(self, texts: Sequence[str], emb: np.ndarray, desc_emb: np.ndarray) -> np.ndarray:
         """(n, 8): log hits of pro / anti / recall keywords, cosines to pro and anti, their gap,
@@ -61,9 +81,9 @@ class StanceEvidence:
         anti = np.log1p([count_matches(self.anti_re, t) for t in folded])
         rec = np.log1p([count_matches(self.recall_re, t) for t in folded])
         cos = emb @ desc_emb.T if len(emb) else np.zeros((0, 2), dtype=np.float32)
-        anti_g = np.array([len(_GENERIC_ANTI_RE.findall(t)) for t in folded], dtype=np.float32)
+        anti_g = np.array([len(_GENERIC_ANTI_RE.findall(t)) if self.generic else 0 for t in folded], dtype=np.float32)
         # "no firmo" contains "firmo": an anti phrase cancels the pro phrase inside it.
-        pro_g = np.array([len(_GENERIC_PRO_RE.findall(t)) for t in folded], dtype=np.float32)
+        pro_g = np.array([len(_GENERIC_PRO_RE.findall(t)) if self.generic else 0 for t in folded], dtype=np.float32)
         pro_g = np.maximum(pro_g - anti_g, 0)
         return np.column_stack(
             [pro, anti, rec, cos[:, 0], cos[:, 1], cos[:, 0] - cos[:, 1], np.log1p(pro_g), np.log1p(anti_g)]

@@ -87,3 +87,48 @@ def doc_matrix(
             out[i] = doc_features(passage_logp[rows], weights[rows], stance[i], tone_logp[i], is_news[i], match)
             has[i] = True
     return out, has
+
+
+# ------------------------------------------------------------------ target-centred windows
+# Words kept on each side of a mention, and the word the mention itself becomes: the head reads
+# what is said around the target, not the target's name (chosen by grouped CV on STOMPOL,
+# see nlp/EVALUATION.md).
+WINDOW_WORDS = 8
+TARGET_MASK = "él"
+MAX_WINDOWS = 8
+
+
+def target_window(text: str, spans: Sequence[tuple[int, int]], words: int = WINDOW_WORDS) -> str:
+    """The words around each mention of the target, the mention masked; windows joined by " | ".
+
+    "Canales es el peor alcalde, ojalá lo saquen" with the span of "Canales" becomes
+    "él es el peor alcalde, ojalá lo saquen". With no span the whole text is the window.
+    """
+    if not spans:
+        return text
+    parts = []
+    for start, end in list(spans)[:MAX_WINDOWS]:
+        left = text[:start].split()[-words:] if words else []
+        right = text[end:].split()[:words] if words else []
+        parts.append(" ".join([*left, TARGET_MASK, *right]))
+    return " | ".join(parts)
+
+
+WINDOW_GROUPS = [("w_sparse", 1.0), ("w_emb", 1.0), ("w_lex", 1.0), ("w_cues", 1.0), ("doc_emb", 1.0), ("tone", 1.0)]
+
+
+def window_features(basic: dict, doc_emb: np.ndarray, tone_logp: np.ndarray) -> dict:
+    """The window head's feature groups: the window's own n-grams, embedding, lexicon and cues
+    (``basic``, from ``FeatureBuilder.basic`` on the windows), the whole text's embedding and the
+    document-sentiment head's log-probabilities (the tone around)."""
+    tone = np.asarray(tone_logp, dtype=np.float64)
+    tone = tone - tone.max(1, keepdims=True)
+    tone = tone - np.log(np.exp(tone).sum(1, keepdims=True))
+    return {
+        "w_sparse": basic["sparse"],
+        "w_emb": basic["emb"],
+        "w_lex": basic["lex"],
+        "w_cues": basic["cues"],
+        "doc_emb": np.asarray(doc_emb, dtype=np.float32),
+        "tone": tone.astype(np.float32),
+    }

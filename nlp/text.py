@@ -1,9 +1,14 @@
-"""Plain-string text handling shared by every head: folding, tweet normalisation, sentences."""
+"""Plain-string text handling shared by every head: folding, tweet normalisation, sentences.
+
+``fold`` and ``split_sentences`` come from :mod:`campaigns.recognition`, so the crawler and the
+scorer fold text the same way.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from campaigns.recognition import fold, split_sentences
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _USER = re.compile(r"@\w+")
@@ -16,12 +21,6 @@ _EMOJI_POS = "😀😃😄😁😆😊☺🙂😍🥰😘😗😙😚😋😎�
 _EMOJI_NEG = "😞😔😟😕🙁☹😣😖😫😩😢😭😤😠😡🤬😨😰😱😓👎💔🤮🤢😒🙄😑😐😬🤦🤡💩❌🚨⚠😷😪😵"
 _EMOJI_MAP = {**{e: " emojipos " for e in _EMOJI_POS}, **{e: " emojineg " for e in _EMOJI_NEG}}
 _EMOJI_RE = re.compile("|".join(re.escape(e) for e in _EMOJI_MAP))
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents ("Policía" -> "policia"), keeping ñ's base letter too."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def normalize_social(text: str) -> str:
@@ -40,20 +39,4 @@ def feature_text(text: str) -> str:
     return fold(normalize_social(text))
 
 
-_SENT_END = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"'“«¿¡(]*[A-ZÁÉÍÓÚÑ0-9@#])|\n+")
-# Abbreviations whose full stop does not end a sentence.
-_ABBREV = re.compile(r"\b(?:Sr|Sra|Dr|Dra|Ing|Lic|Av|Jr|Mr|Mrs|St|etc|aprox|art|núm|No)\.$")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text (news paragraphs or a tweet), in order, without empty ones."""
-    pieces: list[str] = []
-    for raw in _SENT_END.split(text or ""):
-        raw = raw.strip()
-        if not raw:
-            continue
-        if pieces and _ABBREV.search(pieces[-1]):
-            pieces[-1] = f"{pieces[-1]} {raw}"
-        else:
-            pieces.append(raw)
-    return pieces
+__all__ = ["feature_text", "fold", "normalize_social", "split_sentences"]

@@ -26,13 +26,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+from campaigns import load_campaign
 from nlp.encoder import get_encoder
 from nlp.heads import Head, Linear, heads_hash, load_heads, save_heads
 from nlp.offline import FeatureBuilder, HeadSet, with_joined
-from nlp.passages import TargetMatcher, match_kind
+from nlp.passages import NameFinder, TargetMatcher, match_kind
 from nlp.scoring import SENTIMENTS, doc_input, doc_key, resolve_heads_dir
 from nlp.stance import STANCES
-from nlp.target import doc_matrix
+from nlp.target import WINDOW_GROUPS, doc_matrix, target_window, window_features
 
 log = logging.getLogger("vigia.nlp")
 
@@ -69,7 +70,7 @@ def read_umsab(folder: Path, split: str) -> tuple[list[str], np.ndarray]:
 
 def read_jsonl(path: Path) -> list[dict]:
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):  # not splitlines: U+2028 occurs inside tweets
         if line.strip():
             try:
                 rows.append(json.loads(line))
@@ -404,6 +405,74 @@ def correction_rows(corrections: Sequence[dict]) -> tuple[list[dict], dict[str, 
     return rows, memo
 
 
+# ------------------------------------------------------------------ target-centred windows
+PARTIES_CAMPAIGN = Path(__file__).with_name("eval_campaigns") / "spain_parties_2015.toml"
+WINDOW_CS = (0.1, 0.3, 1.0)
+
+
+def window_examples(rows: list[dict], campaign, recognizer: TargetMatcher | None = None) -> list[dict]:
+    """Labelled (text, window, label) examples for the window head.
+
+    A row whose ``target`` names one of ``campaign``'s actors (STOMPOL: one line per span, the
+    party in ``target``) is windowed on that actor's mentions; any other row on the campaign
+    target's mentions (``recognizer``). Rows where the actor is never found keep the whole text
+    as their window, as the scorer would not: they still teach how the target is judged.
+    """
+    finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
+    out = []
+    for r in rows:
+        label = r.get("target_sentiment")
+        if label not in SENTIMENTS:
+            continue
+        text = doc_input(r.get("title"), r["text"])
+        actor = campaign.actor(r["target"]) if isinstance(r.get("target"), str) else None
+        if actor is not None:
+            spans = finders[actor.id].spans(text)
+        elif recognizer is not None:
+            spans = recognizer.mention_spans(text)
+            if not spans:
+                continue  # the scorer reads these documents through their passages instead
+        else:
+            continue
+        group = str(r.get("id") or r.get("doc_id") or text)
+        out.append({"text": text, "window": target_window(text, spans), "label": label, "group": group,
+                    "weight": float(r.get("_weight", 1.0)), "real": actor is not None})
+    return out
+
+
+def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Head) -> tuple[Head, dict]:
+    """The target-centred window head: LR over the window's n-grams, embedding, lexicon and cues,
+    the whole text's embedding and the document-sentiment head's log-probabilities. C is chosen by
+    cross-validation grouped by text (one tweet's spans never straddle folds), scored on the real
+    (STOMPOL) examples only."""
+    texts = [e["text"] for e in examples]
+    doc_feats = fb.basic(texts)
+    feats = window_features(fb.basic([e["window"] for e in examples]), doc_feats["emb"], tone_head.log_scores(doc_feats))
+    X = Linear(np.zeros((1, 1)), np.zeros(1), WINDOW_GROUPS).design(feats)
+    y = np.array([e["label"] for e in examples])
+    w = np.array([e["weight"] for e in examples])
+    groups = np.array([e["group"] for e in examples])
+    real = np.array([e["real"] for e in examples])
+    n_splits = min(5, int(np.unique(y, return_counts=True)[1].min()))
+    splits = list(StratifiedGroupKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y, groups))
+    best = None
+    for C in WINDOW_CS:
+        pred = np.empty(len(y), dtype=y.dtype)
+        for a, b in splits:
+            pred[b] = _lr(C).fit(X[a], y[a], sample_weight=w[a]).predict(X[b])
+        f = _macro_f1(y[real], pred[real]) if real.any() else _macro_f1(y, pred)
+        log.info("target window head: C=%s grouped-CV macro-F1 %.4f", C, f)
+        if best is None or f > best[0] + 1e-9:
+            best = (f, C)
+    cv_f1, C = best
+    model = _lr(C).fit(X, y, sample_weight=w)
+    head = Head(list(SENTIMENTS), [(_ordered_linear(model, WINDOW_GROUPS, SENTIMENTS), 1.0)], None,
+                {"C": C, "cv_macro_f1_real": round(cv_f1, 4)})
+    summary = {"C": C, "examples": len(y), "real_examples": int(real.sum()),
+               "grouped_cv_macro_f1_real": round(cv_f1, 4)}
+    return head, summary
+
+
 # ------------------------------------------------------------------ entry point
 def train_heads(
     campaign,
@@ -460,6 +529,17 @@ def train_heads(
         va_x, va_y = read_umsab(folder, "val")
         tweets = (tr_x + va_x, np.concatenate([tr_y, va_y]))
     target_heads, summary["target"] = train_target(fb, matcher, rows, sentiment_head, tweets)
+    stompol = Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
+    win_rows = window_examples(rows, campaign, matcher)
+    if stompol.exists():
+        win_rows = window_examples(read_jsonl(stompol), load_campaign(PARTIES_CAMPAIGN)) + win_rows
+    else:
+        log.warning("no STOMPOL data at %s: the target window head learns from the seeds alone", stompol)
+    counts = [sum(e["label"] == c for e in win_rows) for c in SENTIMENTS]
+    if min(counts) >= 2:
+        target_heads["window"], summary["target_window"] = train_target_window(fb, win_rows, sentiment_head)
+    else:
+        log.warning("too few target windows per class (%s): no window head; passages decide", counts)
     save_heads(out_dir / "target.npz", target_heads)
     topic_heads, summary["topics"] = train_topics(fb, campaign, rows)
     save_heads(out_dir / "topics.npz", topic_heads)
@@ -479,8 +559,6 @@ def train_heads(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from campaigns import load_campaign
-
     parser = argparse.ArgumentParser(prog="python -m nlp.training", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("data/heads"), help="folder for the heads (nlp/heads rebuilds the bundled ones)")
     parser.add_argument("--campaign", type=Path, default=None)

@@ -33,7 +33,9 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]])
     frame = pd.DataFrame(records, columns=list(SCORE_COLUMNS))
     frame["scored_at"] = pd.to_datetime(frame["scored_at"], utc=True)
     frame["target_passages"] = frame["target_passages"].fillna(0).astype("int32")
-    return write_score_frame(con, frame)
+    written = write_score_frame(con, frame)
+    write_actor_scores(con, rows)
+    return written
 
 
 def write_score_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
@@ -50,6 +52,36 @@ def write_score_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> in
         con.unregister("incoming_scores")
     mention_rows.refresh(con, frame["doc_id"].tolist())
     return len(frame)
+
+
+ACTOR_COLUMNS = ("doc_id", "model_set", "actor", "sentiment", "score", "confidence", "match")
+
+
+def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Store each score row's ``actors`` (actor id -> an object or dict with sentiment, score,
+    confidence, match) in ``actor_scores``; a (doc_id, model_set) scored again loses its old rows."""
+    records = []
+    for row in rows:
+        for actor, found in (row.get("actors") or {}).items():
+            get = found.get if isinstance(found, dict) else lambda k, f=found: getattr(f, k, None)
+            records.append((row["doc_id"], row["model_set"], actor, get("sentiment"), get("score"),
+                            get("confidence"), get("match")))
+    if con.execute("SELECT count(*) FROM actor_scores").fetchall()[0][0]:
+        pairs = pd.DataFrame(sorted({(row["doc_id"], row["model_set"]) for row in rows}), columns=["doc_id", "model_set"])
+        con.register("rescored_pairs", pairs)
+        try:
+            con.execute(
+                "DELETE FROM actor_scores AS a WHERE EXISTS "
+                "(SELECT 1 FROM rescored_pairs AS p WHERE p.doc_id = a.doc_id AND p.model_set = a.model_set)"
+            )
+        finally:
+            con.unregister("rescored_pairs")
+    if records:
+        con.executemany(
+            f"INSERT INTO actor_scores ({', '.join(ACTOR_COLUMNS)}) VALUES ({', '.join('?' * len(ACTOR_COLUMNS))})",
+            records,
+        )
+    return len(records)
 
 
 def model_sets(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, Any]]:

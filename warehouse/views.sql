@@ -71,3 +71,39 @@ CREATE OR REPLACE VIEW score_history AS
 SELECT s.doc_id, d.campaign, s.model_set, s.scored_at, s.sentiment, s.sentiment_score,
        s.target_sentiment, s.target_score, s.target_match, list_sort(s.topics) AS topics, s.stance
 FROM scores AS s JOIN documents AS d USING (doc_id);
+
+-- Sentiment toward each of the campaign's other actors, from the newest model set that scored
+-- the document (share of voice per actor: count rows per actor).
+CREATE OR REPLACE VIEW actor_mentions AS
+SELECT a.doc_id, m.campaign, a.actor, a.sentiment, a.score, m.platform, m.source_type, m.published_at,
+       a.model_set AS model, a.confidence, a.match
+FROM actor_scores AS a
+-- mention_rows.model is the newest model set that scored the document (kept at write time)
+JOIN mention_rows AS m ON m.doc_id = a.doc_id AND m.model = a.model_set;
+
+-- Uncorrected documents, least sure first, per task: what the analyst should label next.
+-- Confidence is the top-class probability (target sentiment, stance) or, for topics, how close
+-- the least decided topic is to its 0.5 threshold (1 = all topics clear-cut).
+CREATE OR REPLACE VIEW review_queue AS
+-- Read from mention_rows (newest scores, kept at write time); a corrected field leaves the queue.
+WITH per_task AS (
+    SELECT m.doc_id, 'target_sentiment' AS task, m.target_sentiment AS label, m.target_confidence AS confidence
+    FROM mention_rows AS m WHERE m.target_sentiment IS NOT NULL AND m.target_confidence IS NOT NULL
+    UNION ALL
+    SELECT m.doc_id, 'stance', m.stance,
+           greatest(coalesce(CAST(m.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
+                    coalesce(CAST(m.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
+                    coalesce(CAST(m.stance_probs ->> 'none' AS DOUBLE), 0))
+    FROM mention_rows AS m WHERE m.stance_probs IS NOT NULL
+    UNION ALL
+    SELECT m.doc_id, 'topics', array_to_string(list_sort(m.topics), ','),
+           list_min(list_transform(json_keys(m.topic_probs),
+                                   lambda k: abs(CAST(m.topic_probs ->> k AS DOUBLE) - 0.5))) * 2
+    FROM mention_rows AS m WHERE m.topic_probs IS NOT NULL
+)
+SELECT q.doc_id, m.campaign, q.task, q.label, q.confidence, m.published_at, m.platform, m.title
+FROM per_task AS q
+JOIN mention_rows AS m USING (doc_id)
+WHERE q.confidence IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = q.doc_id AND c.field = q.task)
+ORDER BY q.confidence ASC, m.published_at DESC NULLS LAST;

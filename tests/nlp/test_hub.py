@@ -60,3 +60,28 @@ def test_auto_falls_back_to_offline_with_a_warning(monkeypatch, use_tiny_encoder
         scorer = load_scorer("auto", campaign, heads_dir=tiny_heads)
     assert scorer.model_set.startswith("offline:")
     assert any("falling back to the offline profile" in r.message for r in caplog.records)
+
+
+def _with_actors(campaign):
+    from campaigns import Actor
+
+    rival = Actor(id="rival", name="Rafael López Aliaga", aliases=["López Aliaga"], handles=["@rlopezaliaga"], role="rival")
+    stance = campaign.stance.model_copy(update={"proposition": "la vacancia", "pro": "Apoya la vacancia.", "anti": "Rechaza la vacancia."})
+    return campaign.model_copy(update={"actors": [rival], "stance": stance})
+
+
+def test_hub_scores_each_actor_and_states_the_proposition(tiny_hub_models, campaign):
+    sent, nli = tiny_hub_models
+    scorer = HubScorer(_with_actors(campaign), sentiment_model=str(sent), nli_model=str(nli))
+    both, only_him = scorer.score(
+        [
+            DocText("a", None, "Canales es el peor alcalde, ojalá lo saquen. En cambio @rlopezaliaga trabaja bien."),
+            DocText("b", None, "Carlos Canales inauguró un parque."),
+        ]
+    )
+    assert set(both.actors) == {"rival"} and not only_him.actors
+    rival = both.actors["rival"]
+    assert rival.sentiment in {"negative", "neutral", "positive"} and sum(rival.probs) == pytest.approx(1.0, abs=1e-5)
+    # The target is read from the words around his own mention, with his name masked.
+    assert both.target_match == "name" and "él es el peor alcalde" in both.target_text
+    assert "Rafael" not in (only_him.target_text or "")

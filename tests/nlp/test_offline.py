@@ -105,3 +105,20 @@ def test_an_implicit_mention_needs_a_side(stance, sentiment, kept):
     assert score.target_match == ("implicit" if kept else None)
     named = Score.from_probabilities("d", "m", np.array(tone), {}, stances, target, 1, 0.5, target_match="name")
     assert named.target_sentiment == "negative"  # a document that names him always gets one
+
+
+def test_offline_scores_each_actor_named(use_tiny_encoder, tiny_heads, campaign):
+    from campaigns import Actor
+    from nlp import DocText, load_scorer
+
+    rival = Actor(id="rival", name="Rafael López Aliaga", acronyms=["RLA"], role="rival")
+    scorer = load_scorer("offline", campaign.model_copy(update={"actors": [rival]}), heads_dir=tiny_heads)
+    both, none = scorer.score(
+        [
+            DocText("a", None, "Carlos Canales no hace nada; Rafael López Aliaga sí trabaja. #RLAPresidente"),
+            DocText("b", None, "Hoy hay feria en Barranco."),
+        ]
+    )
+    assert set(both.actors) == {"rival"} and none.actors == {}
+    assert both.actors["rival"].sentiment in {"negative", "neutral", "positive"}
+    assert both.target_sentiment is not None and none.target_sentiment is None

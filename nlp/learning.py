@@ -1,0 +1,155 @@
+"""Learning from the analyst's own labels, and measuring how far to trust the scores.
+
+:class:`AnalystHead` sits on top of any scorer: it reads the scorer's probabilities for a task
+(as log-probabilities, scaled up so that a few labels cannot talk them away) plus the text's
+MiniLM embedding and hashed n-grams, and learns from labelled examples. ``vigia eval --learn N``
+fits it on the first N labelled lines and scores the rest; :func:`cross_validated_agreement` is
+the trust figure the dashboard shows: how often the model, refit without each analyst label,
+agrees with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from nlp.features import sparse_features
+
+# The scorer's own log-probabilities weigh this much against the text features.
+BASE_SCALE = 3.0
+LEARN_C = 1.0
+SEED = 13
+
+
+def _design(base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str]) -> sparse.csr_matrix:
+    base = BASE_SCALE * np.log(np.clip(np.asarray(base_p, dtype=np.float64), 1e-6, 1.0))
+    return sparse.hstack([sparse.csr_matrix(base), sparse.csr_matrix(emb), sparse_features(texts)], format="csr")
+
+
+class AnalystHead:
+    """Logistic regression over (scorer log-probabilities, embedding, n-grams); see module doc.
+
+    ``classes`` is the order of ``base_p``'s columns; predictions come back in that order.
+    With fewer than two classes among the labels it keeps the scorer's own answer.
+    """
+
+    def __init__(self, classes: Sequence[str], C: float = LEARN_C):
+        self.classes = list(classes)
+        self.C = C
+        self.model: LogisticRegression | None = None
+
+    def fit(self, base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str], labels: Sequence[str]) -> AnalystHead:
+        y = np.asarray(labels)
+        unknown = sorted(set(y) - set(self.classes))
+        if unknown:
+            raise ValueError(f"labels {unknown} are not among {self.classes}")
+        if len(set(y)) < 2:
+            self.model = None
+            return self
+        self.model = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
+        self.model.fit(_design(base_p, emb, texts), y)
+        return self
+
+    def predict_proba(self, base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        base = np.asarray(base_p, dtype=np.float64)
+        if self.model is None:
+            return base
+        p = self.model.predict_proba(_design(base_p, emb, texts))
+        out = np.zeros((len(base), len(self.classes)))
+        for j, c in enumerate(self.model.classes_):
+            out[:, self.classes.index(c)] = p[:, j]
+        return out
+
+    def predict(self, base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str]) -> list[str]:
+        return [self.classes[int(i)] for i in self.predict_proba(base_p, emb, texts).argmax(1)]
+
+
+def cross_validated_agreement(
+    classes: Sequence[str], base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str], labels: Sequence[str],
+    folds: int = 5,
+) -> dict:
+    """Out-of-fold agreement of the learnt model with the analyst's labels: ``n_labels``,
+    ``agreement`` (share equal), ``macro_f1`` and ``method``. With too few labels per class for
+    cross-validation, the scorer's own answers are compared instead (method ``scorer``)."""
+    y = np.asarray(labels)
+    n = len(y)
+    if n == 0:
+        return {"n_labels": 0, "agreement": None, "macro_f1": None, "method": "none"}
+    counts = np.unique(y, return_counts=True)[1]
+    k = min(folds, int(counts.min())) if len(counts) > 1 else 0
+    if k < 2:
+        pred = np.array([classes[int(i)] for i in np.asarray(base_p).argmax(1)])
+        method = "scorer"
+    else:
+        pred = np.empty(n, dtype=object)
+        for a, b in StratifiedKFold(k, shuffle=True, random_state=SEED).split(np.zeros(n), y):
+            head = AnalystHead(classes).fit(base_p[a], emb[a], [texts[i] for i in a], y[a])
+            pred[b] = head.predict(base_p[b], emb[b], [texts[i] for i in b])
+        method = f"{k}-fold"
+    present = sorted(set(y) | set(pred))
+    return {
+        "n_labels": n,
+        "agreement": round(float(np.mean(pred == y)), 4),
+        "macro_f1": round(float(f1_score(y, pred.astype(str), labels=present, average="macro", zero_division=0)), 4),
+        "method": method,
+    }
+
+
+TRUST_TASKS = ("target_sentiment", "topics", "stance")
+
+
+def trust_by_task(scorer, campaign, corrections: Sequence[dict]) -> list[dict]:
+    """Cross-validated agreement with the analyst's corrections, one dict per task that has any.
+
+    ``corrections`` are ``warehouse.corrections.corrections_for_training`` rows (doc_id, field,
+    value, title, text). Each corrected document is scored afresh with the analyst's own
+    correction hidden from the scorer (else the remembered correction would agree with itself);
+    topics are judged per topic (yes/no), pooled.
+    """
+    from nlp.encoder import get_encoder
+    from nlp.scoring import SENTIMENTS, DocText, doc_input
+    from nlp.stance import STANCES
+
+    out = []
+    remembered = getattr(getattr(scorer, "heads", None), "corrections", None)
+    for task in TRUST_TASKS:
+        rows = [c for c in corrections if c["field"] == task and (task == "topics" or c["value"] is not None)]
+        if not rows:
+            continue
+        docs = [DocText(c["doc_id"], c.get("title"), c.get("text") or "") for c in rows]
+        if remembered is not None:
+            saved = dict(remembered)
+            remembered.clear()
+        try:
+            scores = scorer.score(docs)
+        finally:
+            if remembered is not None:
+                remembered.update(saved)
+        texts = [doc_input(d.title, d.text) for d in docs]
+        if task == "target_sentiment":
+            texts = [s.target_text or t for s, t in zip(scores, texts, strict=True)]
+            classes = list(SENTIMENTS)
+            base = np.array([s.target_probs or (1 / 3, 1 / 3, 1 / 3) for s in scores])
+            labels = [c["value"] for c in rows]
+        elif task == "stance":
+            classes = list(STANCES)
+            base = np.array([[s.stance_probs.get(k, 0.0) for k in STANCES] for s in scores])
+            labels = [c["value"] for c in rows]
+        else:
+            classes = ["no", "yes"]
+            base, labels, pooled = [], [], []
+            for s, c, t in zip(scores, rows, texts, strict=True):
+                for topic in campaign.topic_names:
+                    p = s.topic_probs.get(topic, 0.0)
+                    base.append((1 - p, p))
+                    labels.append("yes" if topic in c["value"] else "no")
+                    pooled.append(t)
+            base, texts = np.array(base), pooled
+        emb = get_encoder().embed(texts)
+        out.append({"task": task, **cross_validated_agreement(classes, base, emb, texts, labels)})
+    return out

@@ -1,0 +1,91 @@
+"""Learning from the analyst: `--learn N`, bad labels refused by line, trust figures, weak stance labels."""
+
+import numpy as np
+import pytest
+
+from campaigns import load_campaign
+from nlp.evaluation import evaluate
+from nlp.learning import AnalystHead, cross_validated_agreement
+from nlp.stance import StanceEvidence
+from tests.nlp.conftest import REPO, write_jsonl
+
+STANCE_ROWS = [
+    {"text": "Firma por la revocatoria de Canales #RevocatoriaYa", "stance": "pro_recall"},
+    {"text": "No a la revocatoria, dejen trabajar al alcalde #NoALaRevocatoria", "stance": "anti_recall"},
+    {"text": "Hoy hay feria en el parque Kennedy", "stance": "none"},
+    {"text": "Firmé para revocar a Canales, que se vaya", "stance": "pro"},
+    {"text": "La revocatoria es una guerra sucia de la oposición", "stance": "anti"},
+    {"text": "El tránsito en Larco está lento", "stance": "none"},
+]
+
+
+def test_a_label_outside_the_set_is_refused_naming_its_line(campaign, tmp_path):
+    data = write_jsonl(tmp_path / "bad.jsonl", [{"text": "ok", "stance": "none"}, {"text": "x", "stance": "favor"}])
+    with pytest.raises(ValueError, match=r"bad\.jsonl:2: stance label 'favor'"):
+        evaluate("stance", data, "offline", campaign)
+    data = write_jsonl(tmp_path / "bad2.jsonl", [{"text": "Canales", "target_sentiment": "positivo"}])
+    with pytest.raises(ValueError, match=r":1: target_sentiment label 'positivo'"):
+        evaluate("target_sentiment", data, "offline", campaign)
+    data = write_jsonl(tmp_path / "bad3.jsonl", [{"text": "a", "topics": ["security"]}, {"text": "b", "topics": ["sports"]}])
+    with pytest.raises(ValueError, match=r":2: topics label"):
+        evaluate("topics", data, "offline", campaign)
+
+
+def test_learn_scores_only_the_rest(use_tiny_encoder, tiny_heads, campaign, tmp_path):
+    data = write_jsonl(tmp_path / "stance.jsonl", STANCE_ROWS * 3)
+    result = evaluate("stance", data, "offline", campaign, heads_dir=tiny_heads, learn=9)
+    assert result["learned"] == 9 and result["n"] == 9
+    assert 0.0 <= result["macro_f1"] <= 1.0
+    plain = evaluate("stance", data, "offline", campaign, heads_dir=tiny_heads)
+    assert plain["n"] == 18 and "learned" not in plain
+    with pytest.raises(ValueError, match="--learn 18"):
+        evaluate("stance", data, "offline", campaign, heads_dir=tiny_heads, learn=18)
+
+
+def test_the_analyst_head_learns_what_the_scorer_misses():
+    rng = np.random.default_rng(0)
+    n = 120
+    labels = np.array(["negative", "neutral", "positive"])[rng.integers(0, 3, n)]
+    emb = rng.normal(size=(n, 8)).astype(np.float32)
+    emb[:, 0] += (labels == "positive") * 4 - (labels == "negative") * 4  # the text says it
+    base = np.full((n, 3), 1 / 3)  # the scorer knows nothing
+    texts = ["texto"] * n
+    head = AnalystHead(["negative", "neutral", "positive"]).fit(base[:80], emb[:80], texts[:80], labels[:80])
+    assert np.mean(np.array(head.predict(base[80:], emb[80:], texts[80:])) == labels[80:]) > 0.8
+    trust = cross_validated_agreement(["negative", "neutral", "positive"], base, emb, texts, labels)
+    assert trust["n_labels"] == n and trust["method"] == "5-fold" and trust["agreement"] > 0.8
+
+
+def test_too_few_labels_compare_the_scorer_as_it_is():
+    base = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    trust = cross_validated_agreement(["negative", "neutral", "positive"], base, np.zeros((2, 4)), ["a", "b"],
+                                      ["negative", "negative"])
+    assert trust == {"n_labels": 2, "agreement": 0.5, "macro_f1": pytest.approx(trust["macro_f1"]), "method": "scorer"}
+
+
+def test_declared_sides_are_weak_labels():
+    evidence = StanceEvidence(load_campaign())
+    sides = evidence.declared_sides(
+        ["Hoy firmé para revocar a Canales", "#NoALaRevocatoria señores", "Feria en Miraflores", "#RevocatoriaYa #NoALaRevocatoria"]
+    )
+    assert sides == ["pro_recall", "anti_recall", None, None]
+
+
+def test_a_campaign_states_another_proposition():
+    campaign = load_campaign(REPO / "nlp" / "eval_campaigns" / "catalonia_independence.toml")
+    assert not campaign.stance.is_recall
+    assert campaign.stance.pro_description.startswith("El texto apoya la independencia")
+    evidence = StanceEvidence(campaign)
+    assert evidence.declared_sides(["Libertad para los presos políticos", "Golpistas a la cárcel #155"]) == [
+        "pro_recall", "anti_recall",
+    ]
+    # The recall's generic phrases ("que se vaya") do not count for another proposition.
+    assert not evidence.generic and StanceEvidence(load_campaign()).generic
+
+
+def test_stance_labels_pro_and_anti_are_read_as_the_propositions_sides(campaign, tmp_path):
+    from nlp.evaluation import _examples
+
+    data = write_jsonl(tmp_path / "s.jsonl", STANCE_ROWS)
+    _, gold, _, _ = _examples("stance", data, "test", campaign)
+    assert gold == ["pro_recall", "anti_recall", "none", "pro_recall", "anti_recall", "none"]
