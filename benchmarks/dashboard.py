@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from warehouse import connect  # noqa: E402
 from warehouse.campaigns import register_campaign  # noqa: E402
+from warehouse.database import writer_folder  # noqa: E402
 from warehouse.documents import DOCUMENT_COLUMNS, insert_document_frame  # noqa: E402
 from warehouse.scores import SCORE_COLUMNS, write_score_frame  # noqa: E402
 
@@ -145,6 +147,7 @@ def build(path: Path, n_docs: int, chunk: int = 100_000) -> dict:
             print(f"  {offset + size:,} documents written", file=sys.stderr, flush=True)
         con.execute("CHECKPOINT")
     partial.rename(path)
+    shutil.rmtree(writer_folder(partial), ignore_errors=True)  # the writer's copy: readers use `path`
     return {k: round(v, 1) for k, v in timings.items()}
 
 
