@@ -38,7 +38,7 @@ bench: $(STAMP) bench-dashboard
 # The dashboard at 1,000,000 documents (warehouse built once, cached under data/bench/), measured
 # in headless Chromium (Debian's chromium package: apt-get install -y chromium).
 bench-dashboard: $(STAMP)
-	nice -n 10 $(BIN)/python benchmarks/dashboard.py --docs 1000000
+	nice -n 10 $(BIN)/python benchmarks/dashboard_scale.py --docs 1000000
 
 # A full-page PNG of the dashboard on the demo warehouse (made first if missing).
 screenshot: $(STAMP)

@@ -15,6 +15,7 @@ Everything crawled is escaped (``dashboard.markup``) before it reaches markdown.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -43,6 +44,7 @@ PAGE_SIZE = 25
 SQL_ROW_LIMIT = 1000
 
 st.set_page_config(page_title="Vigia", page_icon="🗳️", layout="wide")
+PAGE_STARTED = time.perf_counter()
 
 
 # ----------------------------------------------------------------------------- loaders
@@ -627,4 +629,4 @@ else:
 
 with st.expander("Crawl log"):
     st.dataframe(readable(load_crawl_log, path, campaign_id), hide_index=True, width="stretch")
-st.caption("End of page.")
+st.caption(f"End of page. Computed in {time.perf_counter() - PAGE_STARTED:.2f} s on the server.")

@@ -1,5 +1,5 @@
 """The floor for the dashboard's timings: a Streamlit page with one small chart and no data,
-measured by benchmarks/dashboard.py in the same browser on the same machine."""
+measured by benchmarks/dashboard_scale.py in the same browser on the same machine."""
 
 import altair as alt
 import pandas as pd

@@ -9,6 +9,7 @@ running.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -98,6 +99,7 @@ class Visit:
     seconds: float
     exceptions: list[str]
     subheaders: list[str]
+    server_seconds: float | None  # what the page says it took to compute
 
 
 def launch(playwright: Any) -> Any:
@@ -106,8 +108,12 @@ def launch(playwright: Any) -> Any:
 
 def visit(browser: Any, url: str, *, viewport: tuple[int, int] = (1440, 900), timeout: float = 120.0,
           screenshot: Path | None = None) -> Visit:
-    """Open ``url`` in a new page and wait until it is done; the time it took, and what it shows."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    """Open ``url`` in a new page and wait until it is done; the time it took, and what it shows.
+
+    ``browser`` is a Browser (each page a fresh profile: a first visit) or a BrowserContext
+    (pages share its cache, as an analyst's browser coming back does)."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     try:
         started = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
@@ -115,9 +121,10 @@ def visit(browser: Any, url: str, *, viewport: tuple[int, int] = (1440, 900), ti
         seconds = time.perf_counter() - started
         exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
         subheaders = [t.strip() for t in page.locator("h3").all_inner_texts()]
+        said = re.search(r"Computed in ([0-9.]+) s", page.inner_text("body"))
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
-        return Visit(seconds, exceptions, subheaders)
+        return Visit(seconds, exceptions, subheaders, float(said.group(1)) if said else None)
     finally:
         page.close()
 
