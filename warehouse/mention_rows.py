@@ -144,11 +144,15 @@ def refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None = None
 
 
 def _begin(con: duckdb.DuckDBPyConnection) -> bool:
-    """Open a transaction unless the caller already holds one (readers never see half a refresh)."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
+    """Open a transaction unless the caller already holds one (a refresh is all or nothing).
+
+    A failed ``BEGIN`` would abort the caller's transaction, so ask first: outside a
+    transaction every statement gets a new transaction id, inside one they share it.
+    """
+    ids = [first_row(con.execute("SELECT current_transaction_id()")) for _ in range(2)]
+    if ids[0] == ids[1]:
         return False
+    con.execute("BEGIN TRANSACTION")
     return True
 
 

@@ -53,3 +53,19 @@ def test_topic_columns_count_topics_per_day(filled_db: Path) -> None:
             "count(*) FILTER (WHERE list_contains(topics, 'recall')) FROM mentions WHERE duplicate_of IS NULL"
         ).fetchall()[0]
     assert by_view == direct and sum(direct) > 0
+
+
+def test_writes_inside_a_callers_transaction_commit_or_roll_back_with_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    docs = synthetic_documents(4)
+    with connect(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        insert_documents(con, docs[:2])
+        write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:2]]))
+        con.execute("COMMIT")
+        con.execute("BEGIN TRANSACTION")
+        insert_documents(con, docs[2:])
+        con.execute("ROLLBACK")
+        shown = con.execute("SELECT count(*), count(sentiment) FROM mentions").fetchall()
+        days = con.execute("SELECT sum(n_docs) FROM daily_trends").fetchall()
+    assert shown == [(2, 2)] and days == [(2,)]
