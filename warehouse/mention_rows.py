@@ -70,6 +70,11 @@ SELECT
     s.p_negative, s.p_neutral, s.p_positive, s.target_score, s.target_confidence, s.target_match,
     s.topic_probs, s.stance_probs, s.scored_at,
     (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL),
+    greatest(coalesce(CAST(s.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
+             coalesce(CAST(s.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
+             coalesce(CAST(s.stance_probs ->> 'none' AS DOUBLE), 0)),
+    list_min(list_transform(json_keys(s.topic_probs),
+                            lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2,
     CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE),
     strip_accents(lower(coalesce(d.title, '') || ' ' || d.text))
 FROM d

@@ -85,21 +85,15 @@ JOIN mention_rows AS m ON m.doc_id = a.doc_id AND m.model = a.model_set;
 -- Confidence is the top-class probability (target sentiment, stance) or, for topics, how close
 -- the least decided topic is to its 0.5 threshold (1 = all topics clear-cut).
 CREATE OR REPLACE VIEW review_queue AS
--- Read from mention_rows (newest scores, kept at write time); a corrected field leaves the queue.
+-- Read from mention_rows, where each task's confidence is computed once, at write time; a
+-- corrected field leaves the queue.
 WITH per_task AS (
-    SELECT m.doc_id, 'target_sentiment' AS task, m.target_sentiment AS label, m.target_confidence AS confidence
-    FROM mention_rows AS m WHERE m.target_sentiment IS NOT NULL AND m.target_confidence IS NOT NULL
+    SELECT doc_id, 'target_sentiment' AS task, target_sentiment AS label, target_confidence AS confidence
+    FROM mention_rows WHERE target_sentiment IS NOT NULL
     UNION ALL
-    SELECT m.doc_id, 'stance', m.stance,
-           greatest(coalesce(CAST(m.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
-                    coalesce(CAST(m.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
-                    coalesce(CAST(m.stance_probs ->> 'none' AS DOUBLE), 0))
-    FROM mention_rows AS m WHERE m.stance_probs IS NOT NULL
+    SELECT doc_id, 'stance', stance, stance_confidence FROM mention_rows WHERE stance IS NOT NULL
     UNION ALL
-    SELECT m.doc_id, 'topics', array_to_string(list_sort(m.topics), ','),
-           list_min(list_transform(json_keys(m.topic_probs),
-                                   lambda k: abs(CAST(m.topic_probs ->> k AS DOUBLE) - 0.5))) * 2
-    FROM mention_rows AS m WHERE m.topic_probs IS NOT NULL
+    SELECT doc_id, 'topics', array_to_string(topics, ','), topics_confidence FROM mention_rows
 )
 SELECT q.doc_id, m.campaign, q.task, q.label, q.confidence, m.published_at, m.platform, m.title
 FROM per_task AS q

@@ -35,6 +35,8 @@ CREATE TABLE mention_rows (
     stance_probs       JSON,
     scored_at          TIMESTAMPTZ,
     corrected          BOOLEAN NOT NULL,
+    stance_confidence  DOUBLE,              -- top stance probability
+    topics_confidence  DOUBLE,              -- how far the least decided topic is from 0.5, times 2
     day                DATE,                -- calendar day of published_at in the campaign's zone
     search_text        VARCHAR NOT NULL     -- title + text, lower case, accents stripped
 );
