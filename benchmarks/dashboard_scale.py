@@ -169,12 +169,13 @@ def measure(path: Path) -> dict:
         results["n_documents"] = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
         results["count_mentions_s"] = time_query(con, "SELECT count(*) FROM mentions")
         results["daily_trends_s"] = time_query(con, "SELECT * FROM daily_trends")
+        results["review_queue_top15_s"] = time_query(
+            con, "SELECT * FROM review_queue WHERE campaign = ? LIMIT 15", [CAMPAIGN], repeat=1)
         for name, query in (("search_one_word_s", "inseguridad"), ("search_two_words_s", "camaras malecon"),
                             ("search_rare_s", "avenida larco")):
             sel = Selection(campaign=CAMPAIGN, query=query)
             t = time.perf_counter()
-            total = explorer.count(con, sel)
-            explorer.page(con, sel)
+            total, _ = explorer.find(con, sel)  # what the explorer runs: the count and the first page
             results[name] = round(time.perf_counter() - t, 3)
             results[name.replace("_s", "_hits")] = total
     results.update(measure_page(path))
