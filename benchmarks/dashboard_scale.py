@@ -127,6 +127,7 @@ def build(path: Path, n_docs: int, chunk: int = 100_000) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".building")
     partial.unlink(missing_ok=True)
+    shutil.rmtree(writer_folder(partial), ignore_errors=True)  # a build cut short
     start = datetime(2025, 11, 25, 5, tzinfo=UTC)
     days = 365
     timings = {"generate_s": 0.0, "insert_documents_s": 0.0, "write_scores_s": 0.0}
