@@ -219,7 +219,7 @@ def review_queue(con: duckdb.DuckDBPyConnection, campaign: str, limit: int = 15)
         return None
     return con.execute(
         "SELECT doc_id, task, label, confidence, published_at, platform, title FROM review_queue "
-        "WHERE campaign = ? ORDER BY confidence ASC LIMIT ?",
+        "WHERE campaign = ? ORDER BY confidence ASC, published_at DESC NULLS LAST LIMIT ?",
         [campaign, limit],
     ).df()
 
