@@ -155,14 +155,18 @@ def texts_of_day(
         extra_params = [order]
     else:
         sort = "copies DESC, published_at"
+    # The day's rows are spread over the whole table: rank them without their text, then read
+    # the text of the few shown only.
     return con.execute(
-        "SELECT doc_id, published_at, platform, author, title, excerpt, copies, sentiment_score, "
-        "target_sentiment, stance, url FROM ("
-        " SELECT doc_id, duplicate_of, published_at, platform, author, title, left(text, 240) AS excerpt,"
-        " sentiment_score, target_score, target_sentiment, stance, url,"
+        "WITH day_rows AS ("
+        " SELECT doc_id, duplicate_of, published_at, sentiment_score, target_score, target_sentiment, stance,"
         " count(*) OVER (PARTITION BY coalesce(duplicate_of, doc_id)) AS copies"
-        f" FROM mentions WHERE {where}) "
-        f"WHERE duplicate_of IS NULL{extra} ORDER BY {sort} LIMIT ?",
+        f" FROM mentions WHERE {where}), "
+        f"top AS (SELECT *, row_number() OVER (ORDER BY {sort}) AS position FROM day_rows"
+        f" WHERE duplicate_of IS NULL{extra} ORDER BY {sort} LIMIT ?) "
+        "SELECT top.doc_id, top.published_at, m.platform, m.author, m.title, left(m.text, 240) AS excerpt, "
+        "top.copies, top.sentiment_score, top.target_sentiment, top.stance, m.url "
+        "FROM top JOIN mentions AS m USING (doc_id) ORDER BY top.position",
         [*params, *extra_params, limit],
     ).df()
 
