@@ -116,3 +116,33 @@ def test_the_texts_that_drove_a_spike_are_that_days(tmp_path: Path) -> None:
         negative = texts_of_day(con, Selection(campaign="miraflores-canales"), date(2026, 10, 26), "target_negative")
     assert len(volume) == 8 and all(d.startswith("d25-") for d in volume["doc_id"])
     assert set(negative["target_sentiment"]) == {"negative"}
+
+
+def test_email_alert_names_each_spike(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    import alerts.delivery as delivery
+    from alerts.spikes import Spike
+    from campaigns.model import Alerts
+
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            sent.append((host, port))
+
+        def __enter__(self) -> FakeSMTP:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def send_message(self, message) -> None:
+            sent.append(message)
+
+    monkeypatch.setattr(delivery.smtplib, "SMTP", FakeSMTP)
+    config = Alerts(email_to=["ana@example.org"], smtp_host="127.0.0.1", smtp_port=2525)
+    done = delivery.deliver(config, "miraflores-canales", [Spike(date(2026, 10, 26), "volume", 60, 12, 60)])
+    assert done == ["e-mail: sent to ana@example.org"]
+    assert sent[0] == ("127.0.0.1", 2525)
+    assert sent[1]["To"] == "ana@example.org" and "2026-10-26: 60 documents" in sent[1].get_content()
