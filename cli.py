@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from campaigns import Campaign, CampaignError, load_campaign
-from crawler.runner import Interrupted
+from crawler.runner import Interrupted, arm_hard_stop
 from warehouse import WarehouseError, connect, default_db_path, first_row
 from warehouse.database import exists as warehouse_exists
 
@@ -101,6 +101,7 @@ def _stop_on_signals() -> Iterator[None]:
     so nothing half-written is kept. The crawl installs its own handlers while it runs.
     """
     def stop(signum: int, _frame: Any) -> None:
+        arm_hard_stop(signum)
         raise Interrupted(signum)
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}

@@ -1,6 +1,7 @@
-"""Vigia benchmarks: warehouse writes and views, scoring throughput, a full sample crawl.
+"""Vigia benchmarks: warehouse writes and views, scoring throughput, a full sample crawl,
+and readers during a crawl (a long session on the snapshot, `vigia sql`-style reads).
 
-    .venv/bin/python benchmarks/run.py [--only warehouse|scoring|crawl] [--docs N]
+    .venv/bin/python benchmarks/run.py [--only warehouse|scoring|crawl|readers] [--docs N]
 
 Prints one JSON object per measurement and a summary table; results go in benchmarks/README.md.
 Each measurement runs in its own process so peak memory (ru_maxrss) is its own.
@@ -30,6 +31,7 @@ def bench_warehouse(n_docs: int) -> dict:
     from tests.conftest import synthetic_documents, synthetic_scores
     from warehouse import connect
     from warehouse.campaigns import register_campaign
+    from warehouse.database import writer_path
     from warehouse.documents import insert_documents
     from warehouse.scores import write_scores
 
@@ -43,9 +45,16 @@ def bench_warehouse(n_docs: int) -> dict:
             register_campaign(con, "miraflores-canales", "bench", ["security", "politics", "recall"], "America/Lima", False)
         started = time.perf_counter()
         for i in range(0, n_docs, 500):  # the crawler flushes in batches of this order
-            with connect(path) as con:
+            with connect(path, publish_when="due") as con:  # and publishes at most every 30 s
                 insert_documents(con, docs[i : i + 500])
         insert_s = time.perf_counter() - started
+        from warehouse.database import publish, writer_lock
+
+        started = time.perf_counter()
+        with writer_lock(path):
+            os.utime(writer_path(path))  # as if changed: measure one full publish (copy + rename)
+            publish(path)
+        publish_s = time.perf_counter() - started
         started = time.perf_counter()
         with connect(path) as con:
             insert_documents(con, docs)  # a full re-crawl: nothing new
@@ -74,7 +83,7 @@ def bench_warehouse(n_docs: int) -> dict:
         "bench": "warehouse", "docs": n_docs,
         "insert_docs_per_s": round(n_docs / insert_s), "recrawl_s": round(recrawl_s, 2),
         "write_scores_per_s": round(n_docs / score_s), "query_s": timings,
-        "open_read_only_s": round(open_s, 3), "file_mb": round(size_mb, 1), "peak_rss_mb": round(peak_rss_mb()),
+        "open_read_only_s": round(open_s, 3), "publish_snapshot_s": round(publish_s, 3), "file_mb": round(size_mb, 1), "peak_rss_mb": round(peak_rss_mb()),
     }
 
 
@@ -126,19 +135,73 @@ def bench_crawl() -> dict:
     return {"bench": "crawl", "demo_first_run_s": timings["first"], "demo_second_run_s": timings["second"], **counts}
 
 
+def bench_readers() -> dict:
+    """`vigia demo` on a fresh warehouse, clean; then again while an analyst's read-only session
+    holds the snapshot for the whole run and a `vigia sql`-style read runs every 0.25 s."""
+    import statistics
+
+    from tests.warehouse.holders import hold, release
+    from warehouse import connect
+    from warehouse.console import run_query
+
+    def demo(db: Path) -> subprocess.Popen:
+        log = open(db.with_suffix(".log"), "w+")  # noqa: SIM115 - a file, not a pipe: a full pipe blocks the demo
+        return subprocess.Popen([sys.executable, "-m", "cli", "demo", "--no-dashboard", "--db", str(db)],
+                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+    def last_line(db: Path) -> list[str]:
+        return db.with_suffix(".log").read_text().strip().splitlines()[-1:]
+
+    def documents(db: Path) -> int:
+        return run_query(db, "SELECT count(*) FROM documents")[1][0][0]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clean_db, held_db = Path(tmp) / "clean.duckdb", Path(tmp) / "held.duckdb"
+        clean = demo(clean_db)
+        clean.wait()
+        if clean.returncode != 0:
+            return {"bench": "readers", "error": last_line(clean_db)}
+        with connect(held_db):  # the snapshot exists before the analyst opens it
+            pass
+        holder, _ = hold(held_db, "read", "SELECT count(*) FROM documents")
+        held_since = time.perf_counter()
+        run = demo(held_db)
+        waits, failures = [], 0
+        while run.poll() is None:
+            started = time.perf_counter()
+            try:
+                run_query(held_db, "SELECT count(*) AS n, max(fetched_at) FROM mentions")
+            except Exception:  # counted: a read that failed is what this measures
+                failures += 1
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.25)
+        held_s = time.perf_counter() - held_since
+        release(holder)
+        if run.returncode != 0:
+            return {"bench": "readers", "error": last_line(held_db)}
+        clean_n, held_n = documents(clean_db), documents(held_db)
+    return {
+        "bench": "readers", "clean_run_documents": clean_n, "held_run_documents": held_n,
+        "documents_lost": clean_n - held_n, "long_reader_held_s": round(held_s, 1),
+        "reads": len(waits), "read_failures": failures,
+        "read_wait_p50_s": round(statistics.median(waits), 3) if waits else None,
+        "read_wait_max_s": round(max(waits), 3) if waits else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["warehouse", "scoring", "crawl"])
+    parser.add_argument("--only", choices=["warehouse", "scoring", "crawl", "readers"])
     parser.add_argument("--docs", type=int, default=None)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         fn = {"warehouse": lambda: bench_warehouse(args.docs or 50_000),
               "scoring": lambda: bench_scoring(args.docs or 256),
-              "crawl": bench_crawl}[args.child]
+              "crawl": bench_crawl, "readers": bench_readers}[args.child]
         print(json.dumps(fn()))
         return
-    for name in [args.only] if args.only else ["warehouse", "scoring", "crawl"]:
+    for name in [args.only] if args.only else ["warehouse", "scoring", "crawl", "readers"]:
         cmd = [sys.executable, __file__, "--child", name] + (["--docs", str(args.docs)] if args.docs else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else json.dumps(

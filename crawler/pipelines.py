@@ -211,12 +211,14 @@ class WarehousePipeline(_Stage):
         self.flush_items = crawler.settings.getint("VIGIA_FLUSH_ITEMS", 100)
         self.flush_seconds = crawler.settings.getfloat("VIGIA_FLUSH_SECONDS", 10.0)
         self.writer_timeout = crawler.settings.getfloat("VIGIA_WRITER_TIMEOUT", 10.0)
+        # The run record and source states wait longer: without them the next run refetches.
+        self.close_timeout = crawler.settings.getfloat("VIGIA_CLOSE_WRITER_TIMEOUT", 60.0)
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.items_kept = 0
         self.new_documents = 0
         self.spooled: list[Any] = []
-        self.storage_errors: list[str] = []
+        self.storage_failing: str | None = None  # why the last store failed, until one succeeds
         self.dropped: Counter[str] = Counter()
         self.pipeline_errors: Counter[str] = Counter()
         self.run_id: int | None = None
@@ -254,8 +256,8 @@ class WarehousePipeline(_Stage):
         row["extra"] = row.get("extra") or None
         self.buffer.append(row)
         self.items_kept += 1
-        if len(self.buffer) >= self.flush_items:
-            self.flush()
+        if len(self.buffer) >= self.flush_items and self.storage_failing is None:
+            self.flush()  # while the warehouse fails, only the timer retries
         return item
 
     def _flush_if_due(self) -> None:
@@ -290,12 +292,13 @@ class WarehousePipeline(_Stage):
             self._storage_failed(str(exc))
             return
         del self.buffer[: len(batch)]
+        self.storage_failing = None
         self.new_documents += len(new)
         self.crawler.stats.inc_value("vigia/new_documents", len(new))
         log.info("%s: stored %d documents (%d new)", self.spider.name, len(batch), len(new))
 
     def _storage_failed(self, why: str) -> None:
-        self.storage_errors.append(why)
+        self.storage_failing = why
         self.crawler.stats.inc_value("vigia/errors/storage")
         log.error("%s: %d documents not stored yet: %s", self.spider.name, len(self.buffer), why)
 
@@ -321,7 +324,7 @@ class WarehousePipeline(_Stage):
             return
         summary = self.summary(spider, reason)
         try:
-            with connect(self.db, timeout=max(self.writer_timeout, 30.0)) as con:
+            with connect(self.db, timeout=self.close_timeout) as con:
                 pending = self.still_spooled()  # under the writer lock: waiting batches were just stored
                 summary["spooled_pending"] = pending
                 stored_all = not self.buffer and not pending
@@ -379,9 +382,9 @@ class WarehousePipeline(_Stage):
                     skipped[what] = f"{value} times"
         status = "finished" if reason == "finished" else "interrupted" if reason == "shutdown" else "failed"
         failure = None
-        if self.buffer or self.storage_errors:
+        if self.buffer or self.storage_failing:
             status = "failed"
-            failure = f"documents not stored: {self.storage_errors[-1] if self.storage_errors else 'buffer left'}"
+            failure = f"documents not stored: {self.storage_failing or 'buffer left'}"
         elif reason not in ("finished", "shutdown"):
             failure = f"closed: {reason}"
         return {

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,10 @@ SAMPLE_SETTINGS = {
 # After SIGTERM/SIGINT the spiders get this long to close gracefully (final flush, run record)
 # before the reactor is stopped anyway: the whole command must end within 10 s.
 GRACEFUL_STOP_SECONDS = 6.0
+# Whatever the process is busy with (a model loading, a blocked reactor), it is gone this long
+# after the signal. Committed writes are whole (DuckDB's WAL); a run left open is marked
+# interrupted by the next crawl.
+HARD_STOP_SECONDS = 9.0
 
 
 class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error to catch broadly
@@ -43,6 +49,19 @@ class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an
         super().__init__(f"stopped by {signal.Signals(signum).name}")
         self.signum = signum
         self.summaries = summaries or []
+
+
+def arm_hard_stop(signum: int, seconds: float = HARD_STOP_SECONDS) -> None:
+    """Exit with 128 + ``signum`` in ``seconds`` if the process has not ended by itself by then."""
+
+    def hard_stop() -> None:
+        sys.stderr.write(f"vigia: still busy {seconds:.0f}s after {signal.Signals(signum).name}: stopped hard\n")
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+    timer = threading.Timer(seconds, hard_stop)
+    timer.daemon = True
+    timer.start()
 
 
 def project_settings(
@@ -127,6 +146,7 @@ def run_crawl(
             reactor.callFromThread(stop_now)  # type: ignore[attr-defined]
             return
         stop_signal.append(signum)
+        arm_hard_stop(signum)
         log.warning("%s: stopping the crawl", signal.Signals(signum).name)
         reactor.callFromThread(process.stop)  # type: ignore[attr-defined]
         reactor.callFromThread(reactor.callLater, GRACEFUL_STOP_SECONDS, stop_now)  # type: ignore[attr-defined]

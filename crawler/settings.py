@@ -9,6 +9,8 @@ Vigia's own keys:
 - ``VIGIA_NOW``: an ISO-8601 time that pins "now" for relative dates and sitemap windows
   (tests and demos); unset means the real clock.
 - ``VIGIA_FLUSH_ITEMS`` / ``VIGIA_FLUSH_SECONDS``: how often buffered documents are written.
+- ``VIGIA_WRITER_TIMEOUT``: seconds a batch waits for the warehouse writer before it is spooled
+  (default 10); ``VIGIA_CLOSE_WRITER_TIMEOUT``: how long the run record waits (default 60).
 - ``VIGIA_FEED_MIN_INTERVAL``: seconds before a news feed is polled again (default
   ``$VIGIA_FEED_MIN_INTERVAL`` or 900; 0 polls every run).
 """
@@ -67,5 +69,7 @@ VIGIA_LOCAL_BASE = None
 VIGIA_NOW = None
 VIGIA_FLUSH_ITEMS = 100
 VIGIA_FLUSH_SECONDS = 10.0
+VIGIA_WRITER_TIMEOUT = 10.0
+VIGIA_CLOSE_WRITER_TIMEOUT = 60.0
 # Outlets answer 403 to a client polling a feed more often than every 15 minutes.
 VIGIA_FEED_MIN_INTERVAL = os.environ.get("VIGIA_FEED_MIN_INTERVAL") or 900

@@ -143,3 +143,37 @@ def test_sql_refuses_the_file_and_network_bypasses(filled_db: Path, tmp_path: Pa
         assert result.stderr.strip().count("\n") == 0 and "refused" in result.stderr, result.stderr
         assert "root:" not in result.stdout
     assert not out.exists()
+
+
+def test_score_and_correct_refuse_a_warehouse_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.duckdb"
+    for args in (("score", "--profile", "offline"), ("correct", "doc1", "--field", "stance", "--value", "none",
+                                                     "--analyst", "ana")):
+        result = vigia(*args, "--db", str(missing))
+        assert result.returncode == 1, result.stderr
+        assert f"no warehouse at {missing}" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert not missing.exists() and not (tmp_path / "typo.duckdb.d").exists()
+
+
+def test_a_crawl_on_a_corrupt_or_unwritable_warehouse_exits_non_zero_naming_the_spider(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.duckdb"
+    corrupt.write_bytes(b"this is not a duckdb file" * 200)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for db in (corrupt, blocker / "w.duckdb"):
+        result = vigia("crawl", "--db", str(db), "--spider", "mastodon", timeout=180)
+        assert result.returncode == 1, result.stderr[-2000:]
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("vigia: error: 1 of 1 spiders failed: mastodon (") and str(db) in last, last
+        assert (f"creating a new warehouse at {db}" in result.stderr) == (db != corrupt)
+
+
+def test_a_blank_target_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
+    from campaigns import DEFAULT_CAMPAIGN
+
+    campaign = tmp_path / "blank.toml"
+    campaign.write_text(DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('name = "Carlos Canales"', 'name = "  "', 1),
+                        encoding="utf-8")
+    result = vigia("crawl", "--campaign", str(campaign), "--db", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 1 and "target.name" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()

@@ -29,8 +29,10 @@ _REFUSED_FUNCTIONS = frozenset({
     "json_execute_serialized_sql", "duckdb_secrets", "which_secret", "load_extension",
 })
 _REFUSED_PREFIXES = (
-    "read_", "parquet_", "iceberg_", "delta_", "postgres_", "sqlite_", "mysql_", "ducklake_", "http",
+    "read_", "st_read", "parquet_", "iceberg_", "delta_", "postgres_", "sqlite_", "mysql_", "ducklake_", "http",
 )
+# A table, view or SHOW target named as an identifier (SHOW TABLES gives '"tables"').
+_TABLE_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*|"[A-Za-z_][A-Za-z0-9_$]*"')
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
 
@@ -77,9 +79,9 @@ def _check_tree(tree: dict[str, Any]) -> None:
             lowered = name.lower()
             if lowered in _REFUSED_FUNCTIONS or lowered.startswith(_REFUSED_PREFIXES):
                 raise QueryRefused(f"refused: {name}() reaches outside the warehouse")
-        if node.get("type") == "BASE_TABLE":
+        if node.get("type") in ("BASE_TABLE", "SHOW_REF"):
             table = str(node.get("table_name", ""))
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", table):
+            if table and not _TABLE_NAME.fullmatch(table):
                 raise QueryRefused(f"refused: {table!r} is a file or URL, not a warehouse table")
         literal = node.get("literal")
         if isinstance(literal, dict) and isinstance(literal.get("text"), str) and _URL.match(literal["text"]):

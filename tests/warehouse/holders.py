@@ -8,8 +8,16 @@ from pathlib import Path
 
 # Opens the file, says so, and keeps it open until its stdin closes.
 _HOLD = """
-import duckdb, sys
-con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read")
+import duckdb, sys, time
+deadline = time.monotonic() + 60
+while True:  # a writer may hold the file for a moment: keep trying, as a person would
+    try:
+        con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read")
+        break
+    except duckdb.IOException:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.02)
 print(con.execute(sys.argv[3]).fetchall()[0][0] if sys.argv[3] else "held", flush=True)
 sys.stdin.read()
 con.close()

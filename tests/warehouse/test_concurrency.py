@@ -134,3 +134,20 @@ def test_an_expired_claim_goes_back_to_the_backlog(tmp_path: Path) -> None:
     time.sleep(0.4)
     with connect(path) as con:
         assert len(claim_documents_to_score(con, "m", claimer="other", limit=5)) == 5
+
+
+def test_a_run_left_running_by_a_process_that_is_gone_is_marked_interrupted_by_the_next(tmp_path: Path) -> None:
+    from warehouse.crawl_runs import start_run
+
+    path = tmp_path / "w.duckdb"
+    code = (
+        "import sys\nfrom warehouse import connect\nfrom warehouse.crawl_runs import start_run\n"
+        "with connect(sys.argv[1]) as con:\n    print(start_run(con, 'c', 'news_feeds'))\n"
+    )
+    gone = subprocess.run([sys.executable, "-c", code, str(path)], cwd=REPO, capture_output=True, text=True, check=True)
+    dead_run = int(gone.stdout.strip())
+    with connect(path) as con:
+        mine = start_run(con, "c", "mastodon")  # this process is alive: its run stays running
+        again = start_run(con, "c", "bluesky")
+        statuses = dict(con.execute("SELECT run_id, status FROM crawl_runs").fetchall())
+    assert statuses == {dead_run: "interrupted", mine: "running", again: "running"}
