@@ -542,21 +542,24 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
 @_campaign_option
 @click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
-@click.option("--learn", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Learn from the first N labelled lines (as analyst corrections would) and score only the rest.")
+@click.option("--learn", type=click.IntRange(min=0), multiple=True,
+              help="Learn from the first N labelled lines (as analyst corrections would) and score only the rest. "
+                   "Repeat it for a learning curve: one JSON line per N, the file scored once.")
 def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path | None, heads: Path | None,
-          learn: int) -> None:
+          learn: tuple[int, ...]) -> None:
     """Score a labelled set; the last stdout line is one JSON object with task, n, macro_f1
     (and learned: N with --learn N). A label outside the task's label set is refused, naming its line."""
-    from nlp.evaluation import evaluate
+    from nlp.evaluation import learning_curve
 
     try:
-        result = evaluate(task, data, profile, _campaign(campaign_file), split=split, heads_dir=heads, learn=learn)
+        results = learning_curve(task, data, profile, _campaign(campaign_file), list(learn) or [0], split=split,
+                                 heads_dir=heads)
     except ValueError as exc:
         raise VigiaError(str(exc)) from None
-    for name, value in sorted((result.get("per_class_f1") or {}).items()):
-        click.echo(f"  F1 {name}: {value:.3f}", err=True)
-    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+    for result in results:
+        for name, value in sorted((result.get("per_class_f1") or {}).items()):
+            click.echo(f"  F1 {name}: {value:.3f}", err=True)
+        click.echo(json.dumps(result, ensure_ascii=False, default=str))
 
 
 @main.command()

@@ -124,16 +124,24 @@ def _prediction(task: str, score, actor: str | None, topic_names: list[str]):
     return score.target_sentiment, list(probs)
 
 
-def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign) -> tuple[list, list]:
+def _read_text(task: str, doc, score, actor: str | None) -> str:
+    """The text the scorer read for this line's label: the target's (or the actor's) window."""
+    text = doc_input(doc.title, doc.text)
+    if task != "target_sentiment":
+        return text
+    if actor is not None:
+        found = score.actors.get(actor)
+        return (found.text if found is not None else None) or text
+    return score.target_text or text
+
+
+def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, actors) -> tuple[list, list]:
     """Fit an :class:`~nlp.learning.AnalystHead` on the first ``n_learn`` labelled lines and
     re-predict the rest: the labels an analyst would have given, then the model's answer."""
     from nlp.encoder import get_encoder
     from nlp.learning import AnalystHead
 
-    texts = []
-    for doc, score in zip(docs, scores, strict=True):
-        text = doc_input(doc.title, doc.text)
-        texts.append(score.target_text or text if task == "target_sentiment" else text)
+    texts = [_read_text(task, d, s, a) for d, s, a in zip(docs, scores, actors, strict=True)]
     emb = get_encoder().embed(texts)
     P = np.asarray(probs, dtype=np.float64)
     a, b = slice(0, n_learn), slice(n_learn, len(gold))
@@ -172,24 +180,49 @@ def evaluate(
 
     With ``learn`` = N > 0 the first N labelled lines teach an analyst head (as corrections
     would) and only the rest are scored; the result then has ``learned: N``."""
+    return learning_curve(task, data, profile, campaign, [learn], split, heads_dir)[0]
+
+
+def learning_curve(
+    task: str,
+    data: Path,
+    profile: str,
+    campaign,
+    learns: list[int],
+    split: str = "test",
+    heads_dir: Path | None = None,
+) -> list[dict]:
+    """:func:`evaluate` for several ``learn`` values, scoring the file once."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     data = Path(data)
     if not data.exists():
         raise FileNotFoundError(f"no labelled data at {data}")
-    docs, gold, actors, n_absent = _examples(task, data, split, campaign)
-    if not gold:
+    docs, all_gold, actors, n_absent = _examples(task, data, split, campaign)
+    if not all_gold:
         raise ValueError(f"{data}: no line has a {task} label")
-    if learn < 0 or learn >= len(gold):
-        raise ValueError(f"--learn {learn}: must be between 0 and {len(gold) - 1} (the file has {len(gold)} labelled lines)")
+    for learn in learns:
+        if learn < 0 or learn >= len(all_gold):
+            raise ValueError(
+                f"--learn {learn}: must be between 0 and {len(all_gold) - 1} (the file has {len(all_gold)} labelled lines)"
+            )
     scorer = load_scorer(profile, campaign, heads_dir)
     scores = scorer.score(docs)
-    labelled, absent = scores[: len(gold)], scores[len(gold) :]
-    predicted = [_prediction(task, s, a, campaign.topic_names) for s, a in zip(labelled, actors, strict=True)]
-    preds, probs = [p for p, _ in predicted], [q for _, q in predicted]
+    all_labelled, absent = scores[: len(all_gold)], scores[len(all_gold) :]
+    predicted = [_prediction(task, s, a, campaign.topic_names) for s, a in zip(all_labelled, actors, strict=True)]
+    all_preds, probs = [p for p, _ in predicted], [q for _, q in predicted]
+    return [
+        _result(task, learn, docs, all_gold, all_preds, probs, all_labelled, absent, n_absent, campaign, scorer, data, split,
+                profile, actors)
+        for learn in learns
+    ]
+
+
+def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, campaign, scorer, data, split, profile,
+            actors) -> dict:
+    """One result object (what `vigia eval` prints) for one ``learn`` value."""
     if learn:
-        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign)
-        labelled = labelled[learn:]
+        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign, actors)
     result: dict = {"task": task, "n": len(gold)}
     if learn:
         result["learned"] = learn
@@ -237,11 +270,14 @@ def main(argv=None) -> int:
     parser.add_argument("--campaign", type=Path, default=None)
     parser.add_argument("--split", default="test")
     parser.add_argument("--heads-dir", type=Path, default=None)
-    parser.add_argument("--learn", type=int, default=0)
+    parser.add_argument("--learn", type=int, action="append", default=None,
+                        help="learn from the first N labelled lines; repeat for a learning curve (one JSON line each)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = evaluate(args.task, args.data, args.profile, load_campaign(args.campaign), args.split, args.heads_dir, args.learn)
-    print(json.dumps(result, ensure_ascii=False))
+    results = learning_curve(args.task, args.data, args.profile, load_campaign(args.campaign), args.learn or [0],
+                             args.split, args.heads_dir)
+    for result in results:
+        print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

@@ -186,7 +186,9 @@ class HubScorer:
             )
             if score.target_sentiment is not None:
                 score.target_text = win_text.get((i, None)) or " ".join(q.text for q in passages[i])
-            score.actors = {a: actor_score(a, p) for (j, a), p in win_p.items() if j == i and a is not None}
+            score.actors = {
+                a: actor_score(a, p, text=win_text[(j, a)]) for (j, a), p in win_p.items() if j == i and a is not None
+            }
             offset += n
             scores.append(score)
         return scores

@@ -217,7 +217,7 @@ class OfflineScorer:
         stance_p = self.heads.stance.proba(feats)
         stance_cols = [self.heads.stance.classes.index(s) for s in STANCES]
         targets = self._targets(docs, passages, sent_z, stance_p[:, stance_cols], pas_emb)
-        window_p = self._windows(windows, win_emb, doc_emb, sent_z)
+        window_p = self._windows(windows, win_emb, feats, sent_z)
 
         scores: list[Score] = []
         for i, doc in enumerate(docs):
@@ -239,18 +239,22 @@ class OfflineScorer:
             )
             if score.target_sentiment is not None:
                 score.target_text = target_text or " ".join(p.text for p in passages[i] if p.reason != "joined")
-            score.actors = {a: actor_score(a, p) for (j, a), p in window_p.items() if j == i and a is not None}
+            texts_of = {a: w for j, a, w in windows if j == i}
+            score.actors = {
+                a: actor_score(a, p, text=texts_of[a]) for (j, a), p in window_p.items() if j == i and a is not None
+            }
             self._apply_correction(doc, score)
             scores.append(score)
         return scores
 
-    def _windows(self, windows, win_emb, doc_emb, tone_z) -> dict[tuple[int, str | None], np.ndarray]:
+    def _windows(self, windows, win_emb, doc_feats, tone_z) -> dict[tuple[int, str | None], np.ndarray]:
         """Window-head probabilities per (document, actor); the target's under actor None."""
         if not windows:
             return {}
         owner = [i for i, _, _ in windows]
         basic = self.features.basic([w for _, _, w in windows], win_emb)
-        p = self.heads.window.proba(window_features(basic, doc_emb[owner], tone_z[owner]))
+        doc_basic = {"sparse": doc_feats["sparse"][owner], "emb": doc_feats["emb"][owner]}
+        p = self.heads.window.proba(window_features(basic, doc_basic, tone_z[owner]))
         return {(i, a): p[k] for k, (i, a, _) in enumerate(windows)}
 
     def _targets(self, docs, passages, tone_z, stance, pas_emb) -> list[tuple[np.ndarray, float] | None]:

@@ -46,6 +46,7 @@ class ActorScore:
     confidence: float  # top-class probability
     match: str = "name"
     probs: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    text: str | None = None  # what was read: the window around the actor's mentions
 
 
 @dataclass
@@ -133,10 +134,12 @@ class Scorer(Protocol):
     ) -> list[Score]: ...
 
 
-def actor_score(actor: str, probs: np.ndarray, match: str = "name") -> ActorScore:
+def actor_score(actor: str, probs: np.ndarray, match: str = "name", text: str | None = None) -> ActorScore:
     """An :class:`ActorScore` from (negative, neutral, positive) probabilities."""
     p = np.asarray(probs, dtype=np.float64)
-    return ActorScore(actor, SENTIMENTS[int(p.argmax())], float(p[2] - p[0]), float(p.max()), match, tuple(map(float, p)))
+    return ActorScore(
+        actor, SENTIMENTS[int(p.argmax())], float(p[2] - p[0]), float(p.max()), match, tuple(map(float, p)), text
+    )
 
 
 def doc_input(title: str | None, text: str) -> str:

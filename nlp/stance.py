@@ -47,15 +47,15 @@ class StanceEvidence:
 
     def __init__(self, campaign):
         st = campaign.stance
-        self.pro_re = keyword_regex([*st.pro_keywords, *st.pro_declared])
-        self.anti_re = keyword_regex([*st.anti_keywords, *st.anti_declared])
+        self.pro_re = keyword_regex(st.pro_keywords)
+        self.anti_re = keyword_regex(st.anti_keywords)
         if st.is_recall:
             debate = [k for t in campaign.topics if t.name == "recall" for k in t.keywords] + st.keywords
             debate = debate or ["revocatoria", "recall", *st.pro_keywords]
         else:
             # Another proposition: its own words; the recall's generic phrases do not apply.
             debate = st.keywords or [w for w in fold(st.proposition).split() if len(w) > 4] or [st.proposition]
-        self.recall_re = keyword_regex([*debate, *st.pro_declared, *st.anti_declared])
+        self.recall_re = keyword_regex(debate)
         self.generic = st.is_recall
         self.description_texts = [st.pro_description, st.anti_description]
         self.declared = (keyword_regex(st.pro_declared) if st.pro_declared else None,

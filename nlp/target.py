@@ -10,6 +10,7 @@ documents instead of having them hand-set.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -108,19 +109,30 @@ def target_window(text: str, spans: Sequence[tuple[int, int]], words: int = WIND
         return text
     parts = []
     for start, end in list(spans)[:MAX_WINDOWS]:
-        left = text[:start].split()[-words:] if words else []
-        right = text[end:].split()[:words] if words else []
+        # The window stays inside the mention's sentence: "Viva Podemos. El PP, corrupto" gives
+        # Podemos nothing of the PP's sentence.
+        before = _SENTENCE_END.split(text[:start])[-1]
+        after = _SENTENCE_END.split(text[end:])[0]
+        left = before.split()[-words:] if words else []
+        right = after.split()[:words] if words else []
         parts.append(" ".join([*left, TARGET_MASK, *right]))
     return " | ".join(parts)
 
 
-WINDOW_GROUPS = [("w_sparse", 1.0), ("w_emb", 1.0), ("w_lex", 1.0), ("w_cues", 1.0), ("doc_emb", 1.0), ("tone", 1.0)]
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
-def window_features(basic: dict, doc_emb: np.ndarray, tone_logp: np.ndarray) -> dict:
+WINDOW_GROUPS = [
+    ("w_sparse", 1.0), ("w_emb", 1.0), ("w_lex", 1.0), ("w_cues", 1.0),
+    ("doc_sparse", 0.5), ("doc_emb", 1.0), ("tone", 1.0),
+]
+
+
+def window_features(basic: dict, doc_basic: dict, tone_logp: np.ndarray) -> dict:
     """The window head's feature groups: the window's own n-grams, embedding, lexicon and cues
-    (``basic``, from ``FeatureBuilder.basic`` on the windows), the whole text's embedding and the
-    document-sentiment head's log-probabilities (the tone around)."""
+    (``basic``, from ``FeatureBuilder.basic`` on the windows), the whole text's n-grams and
+    embedding (``doc_basic``, one row per window) and the document-sentiment head's
+    log-probabilities (the tone around)."""
     tone = np.asarray(tone_logp, dtype=np.float64)
     tone = tone - tone.max(1, keepdims=True)
     tone = tone - np.log(np.exp(tone).sum(1, keepdims=True))
@@ -129,6 +141,7 @@ def window_features(basic: dict, doc_emb: np.ndarray, tone_logp: np.ndarray) -> 
         "w_emb": basic["emb"],
         "w_lex": basic["lex"],
         "w_cues": basic["cues"],
-        "doc_emb": np.asarray(doc_emb, dtype=np.float32),
+        "doc_sparse": doc_basic["sparse"],
+        "doc_emb": np.asarray(doc_basic["emb"], dtype=np.float32),
         "tone": tone.astype(np.float32),
     }

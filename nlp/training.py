@@ -447,7 +447,7 @@ def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Hea
     (STOMPOL) examples only."""
     texts = [e["text"] for e in examples]
     doc_feats = fb.basic(texts)
-    feats = window_features(fb.basic([e["window"] for e in examples]), doc_feats["emb"], tone_head.log_scores(doc_feats))
+    feats = window_features(fb.basic([e["window"] for e in examples]), doc_feats, tone_head.log_scores(doc_feats))
     X = Linear(np.zeros((1, 1)), np.zeros(1), WINDOW_GROUPS).design(feats)
     y = np.array([e["label"] for e in examples])
     w = np.array([e["weight"] for e in examples])
@@ -471,6 +471,45 @@ def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Hea
     summary = {"C": C, "examples": len(y), "real_examples": int(real.sum()),
                "grouped_cv_macro_f1_real": round(cv_f1, 4)}
     return head, summary
+
+
+def _window_head(fb, campaign, matcher, rows, sentiment_head, shared_data) -> tuple[Head | None, dict]:
+    """The window head from STOMPOL (when present) plus the seed/correction rows that name the target."""
+    stompol = Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
+    win_rows = window_examples(rows, campaign, matcher)
+    if stompol.exists():
+        win_rows = window_examples(read_jsonl(stompol), load_campaign(PARTIES_CAMPAIGN)) + win_rows
+    else:
+        log.warning("no STOMPOL data at %s: the target window head learns from the seeds alone", stompol)
+    counts = [sum(e["label"] == c for e in win_rows) for c in SENTIMENTS]
+    if min(counts) < 2:
+        log.warning("too few target windows per class (%s): no window head; passages decide", counts)
+        return None, {"examples": len(win_rows), "skipped": "too few examples per class"}
+    return train_target_window(fb, win_rows, sentiment_head)
+
+
+def retrain_window_head(campaign, heads_dir: Path, shared_data: Path | None = None, seeds_dir: Path | None = None) -> dict:
+    """Retrain only the target window head inside ``heads_dir`` (the other heads stay as they
+    are); a full ``train_heads`` run trains the same window head the same way."""
+    np.random.seed(SEED)
+    heads_dir = Path(heads_dir)
+    encoder = get_encoder()
+    fb = FeatureBuilder(encoder, campaign)
+    target_heads = load_heads(heads_dir / "target.npz")
+    target_heads.pop("window", None)
+    sentiment_head = load_heads(heads_dir / "sentiment.npz")["sentiment"]
+    rows = load_seeds(seeds_dir or SEEDS_DIR)
+    window, summary = _window_head(fb, campaign, TargetMatcher.for_campaign(campaign), rows, sentiment_head, shared_data)
+    if window is not None:
+        target_heads["window"] = window
+    save_heads(heads_dir / "target.npz", target_heads)
+    manifest_path = heads_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest["target_window"] = summary
+    manifest["model_set"] = f"offline:{encoder.name}+heads-{heads_hash(heads_dir)}"
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    HeadSet(heads_dir)
+    return manifest
 
 
 # ------------------------------------------------------------------ entry point
@@ -529,17 +568,9 @@ def train_heads(
         va_x, va_y = read_umsab(folder, "val")
         tweets = (tr_x + va_x, np.concatenate([tr_y, va_y]))
     target_heads, summary["target"] = train_target(fb, matcher, rows, sentiment_head, tweets)
-    stompol = Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
-    win_rows = window_examples(rows, campaign, matcher)
-    if stompol.exists():
-        win_rows = window_examples(read_jsonl(stompol), load_campaign(PARTIES_CAMPAIGN)) + win_rows
-    else:
-        log.warning("no STOMPOL data at %s: the target window head learns from the seeds alone", stompol)
-    counts = [sum(e["label"] == c for e in win_rows) for c in SENTIMENTS]
-    if min(counts) >= 2:
-        target_heads["window"], summary["target_window"] = train_target_window(fb, win_rows, sentiment_head)
-    else:
-        log.warning("too few target windows per class (%s): no window head; passages decide", counts)
+    window, summary["target_window"] = _window_head(fb, campaign, matcher, rows, sentiment_head, shared_data)
+    if window is not None:
+        target_heads["window"] = window
     save_heads(out_dir / "target.npz", target_heads)
     topic_heads, summary["topics"] = train_topics(fb, campaign, rows)
     save_heads(out_dir / "topics.npz", topic_heads)
@@ -565,8 +596,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corrections", type=Path, default=None, help="JSON Lines of analyst corrections")
     parser.add_argument("--shared-data", type=Path, default=None)
     parser.add_argument("--keep-sentiment", action="store_true", help="reuse the sentiment head in --out (or the bundled one): only the domain heads are retrained")
+    parser.add_argument("--window-only", action="store_true", help="retrain only the target window head inside --out")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.window_only:
+        print(json.dumps(retrain_window_head(load_campaign(args.campaign), args.out, args.shared_data), ensure_ascii=False))
+        return 0
     corrections = read_jsonl(args.corrections) if args.corrections else []
     summary = train_heads(
         load_campaign(args.campaign), args.out, corrections, args.shared_data, retrain_sentiment=not args.keep_sentiment

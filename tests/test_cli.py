@@ -177,3 +177,18 @@ def test_a_blank_target_stops_the_crawl_before_it_starts(tmp_path: Path) -> None
     result = vigia("crawl", "--campaign", str(campaign), "--db", str(tmp_path / "w.duckdb"))
     assert result.returncode == 1 and "target.name" in result.stderr
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_eval_refuses_a_label_outside_the_set_with_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "labels.jsonl"
+    data.write_text('{"text": "ok", "stance": "none"}\n{"text": "x", "stance": "a_favor"}\n', encoding="utf-8")
+    result = vigia("eval", "--task", "stance", "--data", str(data), "--profile", "offline")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("vigia: error:")
+    assert f"{data}:2: stance label 'a_favor'" in result.stderr
+
+
+def test_trust_without_corrections_says_so(filled_db: Path) -> None:
+    result = vigia("trust", "--db", str(filled_db))
+    assert result.returncode == 0, result.stderr
+    assert "no analyst corrections yet" in result.stderr and json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -89,3 +89,20 @@ def test_stance_labels_pro_and_anti_are_read_as_the_propositions_sides(campaign,
     data = write_jsonl(tmp_path / "s.jsonl", STANCE_ROWS)
     _, gold, _, _ = _examples("stance", data, "test", campaign)
     assert gold == ["pro_recall", "anti_recall", "none", "pro_recall", "anti_recall", "none"]
+
+
+def test_trust_is_measured_per_task_without_the_remembered_corrections(use_tiny_encoder, tiny_heads, campaign):
+    from nlp import load_scorer
+    from nlp.learning import trust_by_task
+
+    corrections = [
+        {"doc_id": f"d{i}", "field": "stance", "value": row["stance"].replace("pro", "pro_recall").replace("anti", "anti_recall")
+         if row["stance"] in ("pro", "anti") else row["stance"], "title": None, "text": row["text"]}
+        for i, row in enumerate(STANCE_ROWS * 2)
+    ] + [{"doc_id": "t1", "field": "target_sentiment", "value": "negative", "title": None, "text": "Carlos Canales miente"}]
+    scorer = load_scorer("offline", campaign, heads_dir=tiny_heads)
+    rows = {r["task"]: r for r in trust_by_task(scorer, campaign, corrections)}
+    assert set(rows) == {"stance", "target_sentiment"}
+    assert rows["stance"]["n_labels"] == 12 and rows["stance"]["method"] == "4-fold"
+    assert 0.0 <= rows["stance"]["agreement"] <= 1.0
+    assert rows["target_sentiment"]["n_labels"] == 1 and rows["target_sentiment"]["method"] == "scorer"

@@ -34,3 +34,25 @@ def test_documents_without_passages_get_no_row():
     assert has.tolist() == [True, False, True]
     assert not D[1].any()
     assert D[2, 20] == 1.0 and D[0, 20] == 0.0
+
+
+def test_the_window_masks_the_mention_and_stays_in_its_sentence():
+    from nlp.target import TARGET_MASK, target_window
+
+    text = "Gran mitin de Podemos, ilusión y propuestas. El PP, corrupto como siempre."
+    podemos = target_window(text, [(text.index("Podemos"), text.index("Podemos") + 7)])
+    pp = target_window(text, [(text.index("PP"), text.index("PP") + 2)])
+    assert TARGET_MASK in podemos and "Podemos" not in podemos and "corrupto" not in podemos
+    assert "corrupto" in pp and "ilusión" not in pp
+    assert target_window("sin menciones", []) == "sin menciones"
+    both = target_window("A dijo algo. B también", [(0, 1), (13, 14)])
+    assert both.count(TARGET_MASK) == 2 and " | " in both
+
+
+def test_mention_spans_cover_surname_handle_and_hashtag(campaign):
+    from nlp.passages import TargetMatcher
+
+    recognizer = TargetMatcher.for_campaign(campaign)
+    text = "Canales es el peor alcalde que ha tenido Miraflores. #FueraCanales @carloscanalesa"
+    assert [text[s:e] for s, e in recognizer.mention_spans(text)] == ["Canales", "#FueraCanales", "@carloscanalesa"]
+    assert recognizer.mention_spans("Los canales de televisión y el alcalde") == []

@@ -1,0 +1,73 @@
+"""Real labelled Spanish text from ../shared/data (never copied here): cheap checks run always,
+the bundled-heads checks on the real MiniLM are marked slow. Each skips when its data is absent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from campaigns import load_campaign
+from campaigns.recognition import NameFinder
+from nlp.evaluation import evaluate
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
+PARTIES = REPO / "nlp" / "eval_campaigns" / "spain_parties_2015.toml"
+CATALONIA = REPO / "nlp" / "eval_campaigns" / "catalonia_independence.toml"
+
+
+def _rows(name: str) -> list[dict]:
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real labelled sets live in ../shared/data beside the checkout")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def test_the_parties_campaign_finds_the_party_in_real_tweets():
+    rows = _rows("stompol/train.jsonl")
+    campaign = load_campaign(PARTIES)
+    finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
+    found = [bool(finders[campaign.actor(r["target"]).id].spans(r["text"])) for r in rows]
+    # Names, handles, leaders and compound hashtags ("#PPSOE") find the party in >= 85% of the spans.
+    assert sum(found) / len(found) >= 0.85
+
+
+def test_every_real_label_is_in_its_task_label_set(tmp_path):
+    rows = _rows("cic-es/val.jsonl")[:200]
+    path = tmp_path / "cic.jsonl"
+    path.write_text("\n".join(json.dumps({"text": r["text"], "stance": r["stance"]}) for r in rows), encoding="utf-8")
+    from nlp.evaluation import _examples
+
+    _, gold, _, _ = _examples("stance", path, "test", load_campaign(CATALONIA))
+    assert set(gold) <= {"pro_recall", "anti_recall", "none"} and len(gold) == 200
+
+
+@pytest.mark.slow
+def test_known_bad_cases_come_out_right(monkeypatch):
+    monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
+    monkeypatch.delenv("VIGIA_HEADS_DIR", raising=False)
+    from nlp import DocText, load_scorer
+
+    scorer = load_scorer("offline", load_campaign())
+    worst, manoeuvre = scorer.score([
+        DocText("a", None, "Canales es el peor alcalde que ha tenido Miraflores, ojalá lo saquen pronto"),
+        DocText("b", None, "La revocatoria contra Canales es una maniobra de la oposición"),
+    ])
+    assert worst.target_sentiment == "negative"
+    assert manoeuvre.stance == "anti_recall"
+    parties = load_scorer("offline", load_campaign(PARTIES))
+    (mixed,) = parties.score([DocText("c", None, "Gran mitin de Podemos, ilusión y propuestas. El PP, corrupto como siempre.")])
+    assert mixed.actors["podemos"].sentiment == "positive" and mixed.actors["partido_popular"].sentiment == "negative"
+
+
+@pytest.mark.slow
+def test_stompol_sample_with_300_labels(tmp_path, monkeypatch):
+    monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
+    rows = _rows("stompol/train.jsonl")[:500]
+    path = tmp_path / "stompol.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = evaluate("target_sentiment", path, "offline", load_campaign(PARTIES), learn=300)
+    assert result["learned"] == 300 and result["n"] == 200
+    assert result["macro_f1"] > 0.40
