@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint train bench eval-extract dashboard clean
+.PHONY: install demo test lint train bench bench-dashboard screenshot eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -32,12 +32,22 @@ lint: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python -m nlp.training --out nlp/heads
 
-bench: $(STAMP)
+bench: $(STAMP) bench-dashboard
 	$(BIN)/python benchmarks/run.py
 
 # "How good is collection": our extractor beside plain trafilatura on ../shared/real/news/pages.
 eval-extract: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py
+
+# The dashboard at 1,000,000 documents (warehouse built once, cached under data/bench/), measured
+# in headless Chromium (Debian's chromium package: apt-get install -y chromium).
+bench-dashboard: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/dashboard_scale.py --docs 1000000
+
+# A full-page PNG of the dashboard on the demo warehouse (made first if missing).
+screenshot: $(STAMP)
+	test -f data/vigia.duckdb || $(BIN)/vigia demo --no-dashboard
+	$(BIN)/python -m dashboard.screenshot --db data/vigia.duckdb --out docs/dashboard.png
 
 dashboard: $(STAMP)
 	$(BIN)/vigia dashboard

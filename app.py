@@ -1,23 +1,37 @@
-"""Vigia dashboard: what is said about the mayor, where, how favourable, on which topics, and
-who argues for or against the recall.
+"""Vigia dashboard: each section answers one question an analyst of the recall asks.
 
-Reads the warehouse views only (``mentions``, ``daily_trends``, ``campaign_info``,
-``crawl_log``); the one thing it writes is an analyst's correction, through
-``warehouse.corrections``. Run with ``vigia dashboard`` (or ``streamlit run app.py``).
+Top to bottom: what just happened (spikes), where the recall stands (calendar and events), how
+favourable the talk is and how it treats the mayor, whether perceived insecurity follows the
+crime figures, which topics, who argues for or against the recall, who is talking and about
+whom, the explorer (find the texts about X, read and correct one), the SQL console, and how far
+to trust the scores.
+
+It reads aggregates computed in DuckDB (``warehouse.trends``, ``warehouse.explorer``) over the
+views, a page of rows at a time, and a document's text only when it is opened. It writes only an
+analyst's correction and an analyst's event. Run with ``vigia dashboard`` (or ``streamlit run app.py``).
+Everything crawled is escaped (``dashboard.markup``) before it reaches markdown.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+import time
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from warehouse import WarehouseError, connect, default_db_path, first_row
+from alerts.spikes import METRICS, find_spikes
+from campaigns.figures import FiguresError, load_figures
+from campaigns.model import Campaign, CampaignError, load_campaign
+from dashboard.markup import md_link, md_text, safe_url
+from warehouse import WarehouseError, connect, default_db_path, explorer, trends
 from warehouse.corrections import CorrectionError, add_correction
+from warehouse.events import EventError, add_event, events
+from warehouse.explorer import Selection
 
 SENTIMENT_COLORS = alt.Scale(
     domain=["negative", "neutral", "positive"], range=["#c0392b", "#95a5a6", "#27ae60"]
@@ -26,8 +40,11 @@ STANCE_COLORS = alt.Scale(
     domain=["pro_recall", "anti_recall", "none"], range=["#8e44ad", "#2980b9", "#bdc3c7"]
 )
 READ_TIMEOUT = 20.0
+PAGE_SIZE = 25
+SQL_ROW_LIMIT = 1000
 
 st.set_page_config(page_title="Vigia", page_icon="🗳️", layout="wide")
+PAGE_STARTED = time.perf_counter()
 
 
 # ----------------------------------------------------------------------------- loaders
@@ -37,30 +54,51 @@ def db_path() -> Path:
     return Path(os.environ.get("VIGIA_DB") or default_db_path())
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(ttl=60, show_spinner=False)
 def load_campaigns(path: str) -> pd.DataFrame:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
         return con.execute("SELECT campaign, name, topics, sample, timezone FROM campaign_info").df()
 
 
-@st.cache_data(ttl=30, show_spinner="Reading the warehouse ...")
-def load_mentions(path: str, campaign: str) -> pd.DataFrame:
+@st.cache_data(ttl=60, show_spinner=False)
+def load_facets(path: str, campaign: str) -> dict:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
-        frame = con.execute(
-            "SELECT m.doc_id, m.source_type, m.platform, m.url, m.title, left(m.text, 600) AS excerpt, "
-            "m.author, m.published_at, m.lang, m.sentiment, m.sentiment_score, m.target_sentiment, "
-            "m.topics, m.stance, m.model, m.duplicate_of, m.corrected, "
-            "CAST(timezone(coalesce(c.timezone, 'UTC'), m.published_at) AS DATE) AS day "
-            "FROM mentions AS m LEFT JOIN campaign_info AS c USING (campaign) "
-            "WHERE m.campaign = ? AND m.published_at IS NOT NULL",
-            [campaign],
-        ).df()
-    frame["day"] = pd.to_datetime(frame["day"])
-    frame["topics"] = frame["topics"].apply(lambda t: list(t) if isinstance(t, list | tuple) or hasattr(t, "tolist") else [])
-    return frame
+        return {"range": trends.day_range(con, campaign), **trends.facets(con, campaign)}
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(ttl=60, show_spinner="Reading the warehouse ...")
+def load_overview(path: str, sel: Selection, security_topic: str | None) -> dict:
+    """Every aggregate the charts draw, in one connection."""
+    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+        daily, topics = trends.daily(con, sel)
+        return {
+            "daily": daily,
+            "topics": topics,
+            "platforms": trends.platforms(con, sel),
+            "stance_by_platform": trends.stance_by_platform(con, sel),
+            "top_news": trends.top_voices(con, sel, "news"),
+            "top_social": trends.top_voices(con, sel, "social"),
+            "security": trends.monthly_topic(con, sel, security_topic) if security_topic else None,
+            "actors": trends.actor_voice(con, sel),
+            "events": pd.DataFrame(events(con, sel.campaign), columns=["event_id", "day", "label", "source", "analyst", "added_at"]),
+            "trust": trends.trust(con, sel.campaign),
+            "queue": trends.review_queue(con, sel.campaign),
+        }
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_texts_of_day(path: str, sel: Selection, day: date, order: str) -> pd.DataFrame:
+    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+        return trends.texts_of_day(con, sel, day, order)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_explorer_page(path: str, sel: Selection, offset: int) -> tuple[int, pd.DataFrame]:
+    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+        return explorer.find(con, sel, offset=offset, limit=PAGE_SIZE)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
 def load_crawl_log(path: str, campaign: str) -> pd.DataFrame:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
         return con.execute(
@@ -70,19 +108,24 @@ def load_crawl_log(path: str, campaign: str) -> pd.DataFrame:
         ).df()
 
 
-# How the scorer found the mayor in a text (mentions.target_match).
-MATCH_WORDS = {"name": "his name", "office": "his office only", "implicit": "his administration or recall only"}
+@st.cache_resource(show_spinner=False)
+def campaign_file(campaign_id: str) -> Campaign | None:
+    """The campaign file (``$VIGIA_CAMPAIGN`` or the bundled one) when it is this campaign's:
+    it holds the calendar, the official figures and the alerts."""
+    try:
+        found = load_campaign()
+    except CampaignError:
+        return None
+    return found if found.id == campaign_id else None
 
 
 def load_document(path: str, doc_id: str) -> dict:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
-        cur = con.execute(
-            "SELECT doc_id, title, text, url, platform, author, published_at, sentiment, sentiment_score, "
-            "target_sentiment, target_match, topics, stance, model, corrected, duplicate_of FROM mentions WHERE doc_id = ?",
-            [doc_id],
-        )
-        row = first_row(cur)
-        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else {}
+        return trends.document(con, doc_id)
+
+
+# How the scorer found the mayor in a text (mentions.target_match).
+MATCH_WORDS = {"name": "his name", "office": "his office only", "implicit": "his administration or recall only"}
 
 
 def readable(fn, *args):
@@ -100,12 +143,28 @@ def readable(fn, *args):
     return value
 
 
+def safe_links(frame: pd.DataFrame, column: str = "url") -> pd.DataFrame:
+    """Only http(s) links become clickable in a table."""
+    if column in frame:
+        frame = frame.assign(**{column: frame[column].map(safe_url)})
+    return frame
+
+
+TEXT_COLUMNS = {
+    "published_at": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
+    "url": st.column_config.LinkColumn("link", display_text="open"),
+    "sentiment_score": st.column_config.NumberColumn("sentiment", format="%.2f"),
+    "source": st.column_config.LinkColumn("source", display_text="source"),
+}
+
+
 # ----------------------------------------------------------------------------- page
 
 path = str(db_path())
+shown_path = path.replace("`", "'")  # shown inside a code span
 if not Path(path).exists():
     st.title("Vigia")
-    st.error(f"No warehouse at `{path}`. Run `vigia demo` or `vigia run` first.")
+    st.error(f"No warehouse at `{shown_path}`. Run `vigia demo` or `vigia run` first.")
     st.stop()
 
 campaigns = readable(load_campaigns, path)
@@ -121,15 +180,15 @@ with st.sidebar:
         format_func=lambda c: campaigns.set_index("campaign").loc[c, "name"],
     )
     info = campaigns.set_index("campaign").loc[campaign_id]
-    data = readable(load_mentions, path, campaign_id)
-    if data.empty:
+    facets = readable(load_facets, path, campaign_id)
+    if facets["range"] is None:
         st.warning("No documents yet for this campaign.")
         st.stop()
-    first_day, last_day = data["day"].min().date(), data["day"].max().date()
+    first_day, last_day = facets["range"]
     picked = st.date_input("Published between", (first_day, last_day), min_value=first_day, max_value=last_day)
     start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (first_day, last_day))
-    source_types = st.multiselect("Source type", sorted(data["source_type"].unique()), placeholder="all")
-    platforms = st.multiselect("Platform", sorted(data["platform"].unique()), placeholder="all")
+    source_types = st.multiselect("Source type", facets["source_types"], placeholder="all")
+    platforms = st.multiselect("Platform", facets["platforms"], placeholder="all")
     topic_names = list(info["topics"])
     topics = st.multiselect("Topic", topic_names, placeholder="all")
     show_duplicates = st.toggle(
@@ -140,16 +199,12 @@ with st.sidebar:
         st.cache_data.clear()
         st.rerun()
 
-view = data[(data["day"].dt.date >= start) & (data["day"].dt.date <= end)]
-if source_types:
-    view = view[view["source_type"].isin(source_types)]
-if platforms:
-    view = view[view["platform"].isin(platforms)]
-if topics:
-    view = view[view["topics"].apply(lambda ts: any(t in ts for t in topics))]
-if not show_duplicates:
-    view = view[view["duplicate_of"].isna()]
-scored = view[view["sentiment"].notna()]
+sel = Selection(campaign=campaign_id, start=start, end=end, source_types=source_types, platforms=platforms,
+                topics=topics, include_reprints=show_duplicates)
+config = campaign_file(campaign_id)
+security_topic = "security" if "security" in topic_names else None
+data = readable(load_overview, path, sel, security_topic)
+daily, topic_daily = data["daily"], data["topics"]
 
 st.title(f"Vigia: {info['name']}")
 if bool(info["sample"]):
@@ -157,196 +212,353 @@ if bool(info["sample"]):
         "**Sample data.** These documents come from the bundled sample sources served by "
         "`vigia demo`, not from the real outlets and platforms.", icon="🧪",
     )
-models = sorted(view["model"].dropna().unique())
-st.caption(
-    f"{len(view)} documents shown, {start} to {end} ({info['timezone']} days). "
-    f"Scores by: {', '.join(models) if models else 'not scored yet'}. Warehouse: `{path}`."
-)
+n_documents = int(daily["n_docs"].sum()) if len(daily) else 0
+st.caption(f"{n_documents:,} documents shown, {start} to {end} ({info['timezone']} days). Warehouse: `{shown_path}`.")
 
 # ----------------------------------------------------------------------------- headline figures
 
-anchor = min(date.today(), last_day)
-recent = scored[scored["day"].dt.date > anchor - timedelta(days=7)]
-before = scored[(scored["day"].dt.date <= anchor - timedelta(days=7)) & (scored["day"].dt.date > anchor - timedelta(days=14))]
+per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
+anchor = pd.Timestamp(min(date.today(), end))
+recent = per_day[per_day.index > anchor - pd.Timedelta(days=7)] if len(per_day) else per_day
+before = per_day[(per_day.index <= anchor - pd.Timedelta(days=7)) & (per_day.index > anchor - pd.Timedelta(days=14))] if len(per_day) else per_day
 
 
-def share_negative(frame: pd.DataFrame) -> float | None:
-    return float((frame["sentiment"] == "negative").mean()) if len(frame) else None
+def share(num: str, den: str, frame: pd.DataFrame) -> float | None:
+    total = float(frame[den].sum()) if len(frame) else 0.0
+    return float(frame[num].sum()) / total if total else None
 
 
 def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-neg_now, neg_before = share_negative(recent), share_negative(before)
-targeted = scored[scored["target_sentiment"].notna()]
+neg_now, neg_before = share("n_negative", "n_scored", recent), share("n_negative", "n_scored", before)
 cols = st.columns(4)
-cols[0].metric("Documents", f"{len(view):,}", help="Documents in the filters (reprints folded unless toggled).")
+cols[0].metric("Documents", f"{n_documents:,}", help="Documents in the filters (reprints folded unless toggled).")
 cols[1].metric(
     "Negative, last 7 days", pct(neg_now),
     delta=None if neg_now is None or neg_before is None else f"{(neg_now - neg_before) * 100:+.0f} pts vs 7 days before",
     delta_color="inverse",
-    help=f"Share of documents scored negative in the 7 days up to {anchor}, against the 7 days before.",
+    help=f"Share of documents scored negative in the 7 days up to {anchor.date()}, against the 7 days before.",
 )
 cols[2].metric(
-    "Toward the mayor: negative", pct(float((targeted["target_sentiment"] == "negative").mean()) if len(targeted) else None),
-    help="Among documents that name him: share whose passages about him are negative.",
+    "Toward the mayor: negative", pct(share("n_target_negative", "n_target", per_day)),
+    help="Among documents about him: share whose passages about him are negative.",
 )
-stance_counts = scored["stance"].value_counts()
 cols[3].metric(
-    "Pro / anti recall", f"{stance_counts.get('pro_recall', 0)} / {stance_counts.get('anti_recall', 0)}",
+    "Pro / anti recall", f"{int(per_day['n_pro_recall'].sum()) if len(per_day) else 0} / "
+    f"{int(per_day['n_anti_recall'].sum()) if len(per_day) else 0}",
     help="Documents arguing for / against the recall.",
 )
 
-if view.empty:
+if daily.empty:
     st.info("No documents match these filters.")
     st.stop()
 
-# ----------------------------------------------------------------------------- how much, where
-
-st.subheader("How much is said about the mayor each day?")
-volume = view.groupby(["day", "source_type"]).size().reset_index(name="documents")
-st.altair_chart(
-    alt.Chart(volume).mark_bar().encode(
-        x=alt.X("day:T", title="day"), y=alt.Y("documents:Q", title="documents"),
-        color=alt.Color("source_type:N", title="source type"),
-        tooltip=["day:T", "source_type:N", "documents:Q"],
-    ).properties(height=220),
-    use_container_width=True,
+# Calendar milestones (campaign file) and analyst events, drawn on every timeline.
+marks = pd.DataFrame(
+    [{"day": pd.Timestamp(m.date), "label": m.label, "who": f"calendar ({m.kind})"} for m in (config.calendar if config else [])]
+    + [{"day": pd.Timestamp(e.day), "label": e.label, "who": f"added by {e.analyst}"} for e in data["events"].itertuples()],
+    columns=["day", "label", "who"],
 )
+shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.Timestamp(end))]
 
-st.subheader("Where is it said?")
-where = view.groupby(["platform", "source_type"]).size().reset_index(name="documents")
-st.altair_chart(
-    alt.Chart(where).mark_bar().encode(
-        y=alt.Y("platform:N", sort="-x", title=None), x=alt.X("documents:Q"),
-        color=alt.Color("source_type:N", title="source type"), tooltip=["platform", "documents"],
-    ).properties(height=max(160, 22 * where["platform"].nunique())),
-    use_container_width=True,
+
+def with_marks(chart: alt.Chart) -> alt.LayerChart:
+    """A timeline with the calendar and the analyst's events as dashed rules."""
+    rules = alt.Chart(shown_marks).mark_rule(strokeDash=[4, 3], color="#e67e22").encode(
+        x="day:T", tooltip=["day:T", "label:N", "who:N"],
+    )
+    return alt.layer(chart, rules)
+
+
+# ----------------------------------------------------------------------------- 1. what just happened
+
+st.subheader("What just happened? Spikes in volume, negativity toward the mayor and stance")
+spikes = find_spikes(daily)
+volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
+spike_frame = pd.DataFrame(
+    [{"day": pd.Timestamp(s.day), "what": METRICS[s.metric], "text": s.describe()} for s in spikes],
+    columns=["day", "what", "text"],
 )
+bars = alt.Chart(volume).mark_bar().encode(
+    x=alt.X("day:T", title="day"), y=alt.Y("documents:Q", title="documents"),
+    color=alt.Color("source_type:N", title="source type"),
+    tooltip=["day:T", "source_type:N", "documents:Q"],
+)
+flags = alt.Chart(spike_frame).mark_point(shape="triangle-down", size=140, filled=True, color="#c0392b").encode(
+    x="day:T", y=alt.value(6), tooltip=["day:T", "what:N", "text:N"],
+)
+st.altair_chart(alt.layer(with_marks(bars), flags).properties(height=240), width="stretch")
+st.caption("Bars: documents a day. Red triangles: spikes (a day far above the 4 weeks before it). "
+           "Dashed orange rules: the recall's calendar and the analyst's events.")
+if not spikes:
+    st.success("No spike in these days: volume, negativity toward the mayor and stance stayed within their usual range.")
+else:
+    labels = {i: s.describe() for i, s in enumerate(reversed(spikes))}
+    picked_spike = st.selectbox("Spike", list(labels), format_func=labels.get,
+                                help="Newest first; the texts below are those that drove it.")
+    spike = list(reversed(spikes))[picked_spike]
+    driving = readable(load_texts_of_day, path, sel, spike.day, spike.metric)
+    st.caption(f"The texts that drove it ({METRICS[spike.metric]}, {spike.day}):")
+    st.dataframe(safe_links(driving.drop(columns=["doc_id"])), column_config=TEXT_COLUMNS, hide_index=True,
+                 width="stretch")
 
-# ----------------------------------------------------------------------------- how favourable
+# ----------------------------------------------------------------------------- 2. the recall's calendar
+
+st.subheader("Where are we in the recall? The calendar and the analyst's events")
+calendar = pd.DataFrame(
+    [{"day": m.date, "milestone": m.label, "kind": m.kind, "source": safe_url(m.source)} for m in (config.calendar if config else [])],
+    columns=["day", "milestone", "kind", "source"],
+)
+if calendar.empty:
+    st.info("The campaign file declares no calendar: add `[[calendar]]` entries (date, label, kind, source).")
+else:
+    upcoming = calendar[calendar["day"] > end]
+    done = calendar[calendar["day"] <= end]
+    where_now = (f"Last milestone passed: **{md_text(done.iloc[-1]['milestone'])}** ({done.iloc[-1]['day']})." if len(done) else "No milestone passed yet.")
+    if len(upcoming):
+        nxt = upcoming.iloc[0]
+        where_now += f" Next: **{md_text(nxt['milestone'])}** on {nxt['day']}, {(nxt['day'] - end).days} days after the last day shown."
+    st.markdown(where_now)
+    st.dataframe(calendar, column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
+event_table = data["events"][["day", "label", "analyst", "source", "added_at"]]
+if len(event_table):
+    st.caption("Events added by analysts")
+    st.dataframe(safe_links(event_table, "source"), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
+with st.expander("Add an event to the timelines (a debate, a scandal)"):
+    with st.form("event"):
+        event_day = st.date_input("Day", value=end, key="event_day")
+        event_label = st.text_input("What happened", key="event_label")
+        event_source = st.text_input("Source link (optional, http/https)", key="event_source")
+        event_analyst = st.text_input("Your name", value=st.session_state.get("analyst", ""), key="event_analyst")
+        if st.form_submit_button("Add event"):
+            try:
+                with connect(path, timeout=READ_TIMEOUT) as con:
+                    add_event(con, campaign_id, event_day, event_label, event_analyst, event_source)
+            except (EventError, WarehouseError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["analyst"] = event_analyst
+                st.cache_data.clear()
+                st.success("Event added: it is drawn on the timelines.")
+
+# ----------------------------------------------------------------------------- 3. how favourable
 
 st.subheader("How favourable is it? Sentiment over time")
-if scored.empty:
+scored_days = per_day[per_day["n_scored"] > 0]
+if scored_days.empty:
     st.info("Nothing scored yet: run `vigia score`.")
 else:
-    daily = scored.groupby("day").agg(documents=("doc_id", "size"), mean=("sentiment_score", "mean"))
-    daily = daily.reindex(pd.date_range(daily.index.min(), daily.index.max(), freq="D"))
-    daily.index.name = "day"
-    daily["documents"] = daily["documents"].fillna(0)
-    weighted = (daily["mean"].fillna(0) * daily["documents"]).rolling(7, min_periods=1).sum()
-    daily["rolling_7d"] = weighted / daily["documents"].rolling(7, min_periods=1).sum().replace(0, float("nan"))
-    daily = daily.reset_index()
-    bars = alt.Chart(daily).mark_bar(opacity=0.25, color="#7f8c8d").encode(
-        x=alt.X("day:T"), y=alt.Y("documents:Q", title="documents scored that day"),
-        tooltip=["day:T", "documents:Q"],
+    sums = daily.assign(weighted=daily["avg_sentiment"].fillna(0) * daily["n_scored"]).groupby("day")[["weighted", "n_scored"]].sum()
+    sums = sums.reindex(pd.date_range(sums.index.min(), sums.index.max(), freq="D"), fill_value=0)
+    tone = pd.DataFrame({
+        "day": sums.index,
+        "documents": sums["n_scored"].to_numpy(),
+        "mean": (sums["weighted"] / sums["n_scored"].replace(0, float("nan"))).to_numpy(),
+        "rolling_7d": (sums["weighted"].rolling(7, min_periods=1).sum()
+                       / sums["n_scored"].rolling(7, min_periods=1).sum().replace(0, float("nan"))).to_numpy(),
+    })
+    counts = alt.Chart(tone).mark_bar(opacity=0.25, color="#7f8c8d").encode(
+        x=alt.X("day:T"), y=alt.Y("documents:Q", title="documents scored that day"), tooltip=["day:T", "documents:Q"],
     )
-    line = alt.Chart(daily).mark_line(color="#2c3e50", strokeWidth=2).encode(
+    line = alt.Chart(tone).mark_line(color="#2c3e50", strokeWidth=2).encode(
         x="day:T",
         y=alt.Y("rolling_7d:Q", title="7-day mean sentiment (-1 to 1)", scale=alt.Scale(domain=[-1, 1])),
         tooltip=["day:T", alt.Tooltip("rolling_7d:Q", format=".2f"), alt.Tooltip("mean:Q", format=".2f", title="that day")],
     )
-    st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent").properties(height=260), use_container_width=True)
+    st.altair_chart(with_marks(alt.layer(counts, line).resolve_scale(y="independent")).properties(height=260),
+                    width="stretch")
     st.caption("Line: 7-day mean of P(positive) − P(negative), weighted by documents; bars: the daily counts it rests on.")
 
-    if len(targeted):
+    if per_day["n_target"].sum():
         st.subheader("How do texts treat the mayor himself?")
-        tone = targeted.groupby([pd.Grouper(key="day", freq="W-MON"), "target_sentiment"]).size().reset_index(name="documents")
+        weekly = per_day[["n_target_negative", "n_target_positive", "n_target"]].resample("W-MON").sum()
+        weekly["neutral"] = weekly["n_target"] - weekly["n_target_negative"] - weekly["n_target_positive"]
+        weekly = weekly.rename(columns={"n_target_negative": "negative", "n_target_positive": "positive"})
+        target_week = weekly[["negative", "neutral", "positive"]].reset_index(names="day").melt(
+            "day", var_name="target_sentiment", value_name="documents")
         st.altair_chart(
-            alt.Chart(tone).mark_bar().encode(
+            alt.Chart(target_week).mark_bar(size=14).encode(
                 x=alt.X("day:T", title="week"), y=alt.Y("documents:Q", stack="normalize", title="share"),
                 color=alt.Color("target_sentiment:N", scale=SENTIMENT_COLORS, title="toward the mayor"),
                 tooltip=["day:T", "target_sentiment:N", "documents:Q"],
             ).properties(height=220),
-            use_container_width=True,
+            width="stretch",
         )
 
-# ----------------------------------------------------------------------------- topics, stance
+# ----------------------------------------------------------------------------- 4. insecurity vs figures
+
+st.subheader("Is the perception of insecurity following the crime figures?")
+security = data["security"]
+figures = None
+if config is not None and config.figures_path is not None:
+    try:
+        figures = pd.DataFrame([f.__dict__ for f in load_figures(config.figures_path)])
+    except FiguresError as exc:
+        st.error(f"The official figures could not be read: {exc}")
+if security is None:
+    st.info("This campaign has no `security` topic.")
+else:
+    perception = security.melt("month", ["documents", "share_negative"], var_name="measure", value_name="value")
+    perception["measure"] = perception["measure"].map({"documents": "security texts", "share_negative": "share negative"})
+    top = alt.Chart(security).mark_bar(color="#34495e", opacity=0.6).encode(
+        x=alt.X("month:T", title="month", timeUnit="yearmonth"), y=alt.Y("documents:Q", title="texts on security"),
+        tooltip=[alt.Tooltip("month:T", timeUnit="yearmonth"), "documents:Q", alt.Tooltip("share_negative:Q", format=".0%")],
+    )
+    neg = alt.Chart(security).mark_line(point=True, color="#c0392b").encode(
+        x=alt.X("month:T", timeUnit="yearmonth"),
+        y=alt.Y("share_negative:Q", title="share negative", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+    )
+    charts = [alt.layer(top, neg).resolve_scale(y="independent").properties(height=180, title="Perception: security texts and their negativity")]
+    if figures is not None and len(figures):
+        figures["month"] = pd.to_datetime(figures["date"]).dt.to_period("M").dt.to_timestamp()
+        monthly_figures = figures.groupby(["month", "indicator"])["value"].sum().reset_index()
+        title = config.figures.label + (" — SAMPLE FIGURES, NOT OFFICIAL" if config.figures.sample else "")
+        charts.append(alt.Chart(monthly_figures).mark_line(point=True).encode(
+            x=alt.X("month:T", title="month", timeUnit="yearmonth"), y=alt.Y("value:Q", title="reported"),
+            color=alt.Color("indicator:N"), tooltip=[alt.Tooltip("month:T", timeUnit="yearmonth"), "indicator:N", "value:Q"],
+        ).properties(height=160, title=title))
+    st.altair_chart(alt.vconcat(*charts).resolve_scale(x="shared"), width="stretch")
+    if figures is None:
+        st.info("No official figures: point the campaign file's `[figures] path` at a CSV (date, district, indicator, value, source).")
+    elif config.figures.sample:
+        st.warning("The official figures shown are **made-up sample figures** shipped with the demo, not real police data.", icon="🧪")
+    else:
+        st.caption("Figures: " + md_text(", ".join(sorted(set(figures["source"]) - {""})) or "source not given"))
+
+# ----------------------------------------------------------------------------- 5. topics, stance
 
 st.subheader("Which topics? Share of documents per topic, by week")
-exploded = scored.explode("topics").dropna(subset=["topics"])
-if exploded.empty:
+if topic_daily.empty:
     st.info("No topic detected in these documents.")
 else:
-    weekly_total = scored.groupby(pd.Grouper(key="day", freq="W-MON")).size().rename("total")
-    topic_week = exploded.groupby([pd.Grouper(key="day", freq="W-MON"), "topics"]).size().rename("documents").reset_index()
-    topic_week = topic_week.join(weekly_total, on="day")
-    topic_week["share"] = topic_week["documents"] / topic_week["total"]
+    week_total = per_day["n_scored"].resample("W-MON").sum()
+    topic_week = (topic_daily.set_index("day").groupby("topic")["n"].resample("W-MON").sum().reset_index())
+    topic_week["share"] = topic_week["n"] / topic_week["day"].map(week_total).replace(0, float("nan"))
     st.altair_chart(
         alt.Chart(topic_week).mark_line(point=True).encode(
             x=alt.X("day:T", title="week"), y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of documents"),
-            color=alt.Color("topics:N", title="topic"),
-            tooltip=["day:T", "topics:N", "documents:Q", alt.Tooltip("share:Q", format=".0%")],
+            color=alt.Color("topic:N", title="topic"),
+            tooltip=["day:T", "topic:N", alt.Tooltip("n:Q", title="documents"), alt.Tooltip("share:Q", format=".0%")],
         ).properties(height=240),
-        use_container_width=True,
+        width="stretch",
     )
 
 st.subheader("Who argues for or against the recall?")
-stance_week = scored.groupby([pd.Grouper(key="day", freq="W-MON"), "stance"]).size().reset_index(name="documents")
+stance_week = per_day[["n_pro_recall", "n_anti_recall"]].resample("W-MON").sum().reset_index(names="day").melt(
+    "day", var_name="stance", value_name="documents")
+stance_week["stance"] = stance_week["stance"].str.removeprefix("n_")
 st.altair_chart(
-    alt.Chart(stance_week[stance_week["stance"] != "none"]).mark_bar().encode(
+    with_marks(alt.Chart(stance_week).mark_bar(size=14).encode(
         x=alt.X("day:T", title="week"), y=alt.Y("documents:Q"),
         color=alt.Color("stance:N", scale=STANCE_COLORS, title="stance"),
         tooltip=["day:T", "stance:N", "documents:Q"],
-    ).properties(height=220),
-    use_container_width=True,
+    )).properties(height=220),
+    width="stretch",
 )
-by_platform = scored[scored["stance"] != "none"].groupby(["platform", "stance"]).size().unstack(fill_value=0)
+by_platform = data["stance_by_platform"]
 if not by_platform.empty:
     st.caption("Stance by platform (documents)")
-    st.dataframe(by_platform, use_container_width=True)
+    st.dataframe(by_platform.pivot_table(index="platform", columns="stance", values="documents", fill_value=0),
+                 width="stretch")
 
-# ----------------------------------------------------------------------------- the texts
+# ----------------------------------------------------------------------------- 6. who is talking
 
-st.subheader("The texts: latest and most negative")
-columns = {
-    "published_at": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
-    "url": st.column_config.LinkColumn("link", display_text="open"),
-    "sentiment_score": st.column_config.NumberColumn("sentiment", format="%.2f"),
-}
-shown = ["published_at", "platform", "title", "excerpt", "sentiment_score", "target_sentiment", "stance", "topics", "url"]
-latest_tab, negative_tab = st.tabs(["Latest", "Most negative"])
-with latest_tab:
-    st.dataframe(view.sort_values("published_at", ascending=False)[shown].head(50),
-                 column_config=columns, hide_index=True, use_container_width=True)
-with negative_tab:
-    st.dataframe(scored.sort_values("sentiment_score")[shown].head(50),
-                 column_config=columns, hide_index=True, use_container_width=True)
+st.subheader("Who is talking, and about whom?")
+where = data["platforms"]
+st.altair_chart(
+    alt.Chart(where).mark_bar().encode(
+        y=alt.Y("platform:N", sort="-x", title=None), x=alt.X("documents:Q"),
+        color=alt.Color("source_type:N", title="source type"), tooltip=["platform", "documents"],
+    ).properties(height=max(160, 22 * where["platform"].nunique()), title="Where is it said? Documents per outlet or network"),
+    width="stretch",
+)
+actors = data["actors"]
+if actors is None or actors.empty:
+    st.info("No actor scores yet: share of voice per actor appears once the campaign file lists actors "
+            "and `vigia score` has scored them (view `actor_mentions`).")
+else:
+    totals = actors.groupby("actor")["documents"].sum()
+    actors["share_of_voice"] = actors["actor"].map(totals / totals.sum())
+    st.altair_chart(
+        alt.Chart(actors).mark_bar().encode(
+            y=alt.Y("actor:N", sort="-x", title=None), x=alt.X("documents:Q", title="documents naming the actor"),
+            color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, title="tone toward the actor"),
+            tooltip=["actor:N", "sentiment:N", "documents:Q", alt.Tooltip("share_of_voice:Q", format=".0%")],
+        ).properties(height=max(140, 28 * actors["actor"].nunique()), title="Share of voice and tone per actor"),
+        width="stretch",
+    )
+left, right = st.columns(2)
+with left:
+    st.caption("Top outlets (stories: reprints folded; reach: every copy)")
+    st.dataframe(data["top_news"], hide_index=True, width="stretch",
+                 column_config={"avg_sentiment": st.column_config.NumberColumn(format="%.2f"),
+                                "share_negative_to_target": st.column_config.NumberColumn("negative to mayor", format="%.2f")})
+with right:
+    st.caption("Top accounts on social networks")
+    st.dataframe(data["top_social"], hide_index=True, width="stretch",
+                 column_config={"avg_sentiment": st.column_config.NumberColumn(format="%.2f"),
+                                "share_negative_to_target": st.column_config.NumberColumn("negative to mayor", format="%.2f")})
 
-# ----------------------------------------------------------------------------- drill down + correct
+# ----------------------------------------------------------------------------- 7. explorer
+
+st.subheader("Find me the texts about X: search, filter, read, export")
+search_cols = st.columns([3, 1, 1, 1])
+query = search_cols[0].text_input("Search (accents and case ignored; \"quoted phrase\" kept together)", key="explorer_query")
+sentiments = search_cols[1].multiselect("Sentiment", ["negative", "neutral", "positive"], placeholder="all")
+targets = search_cols[2].multiselect("Toward the mayor", ["negative", "neutral", "positive"], placeholder="all")
+stances = search_cols[3].multiselect("Stance", ["pro_recall", "anti_recall", "none"], placeholder="all")
+found_sel = replace(sel, query=query, sentiments=sentiments, target_sentiments=targets, stances=stances)
+total, _ = readable(load_explorer_page, path, found_sel, 0)
+pages = max(1, -(-total // PAGE_SIZE))
+page_number = st.number_input(f"Page (of {pages:,}; {total:,} texts, best match first)", min_value=1, max_value=pages, value=1, step=1)
+_, rows = readable(load_explorer_page, path, found_sel, (int(page_number) - 1) * PAGE_SIZE)
+st.dataframe(safe_links(rows.drop(columns=["doc_id"])), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
+export_cols = st.columns([1, 1, 4])
+fmt = export_cols[0].selectbox("Export as", ["csv", "parquet"])
+if export_cols[1].button("Prepare export", help=f"The whole selection, at most {explorer.EXPORT_LIMIT:,} rows."):
+    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+        st.session_state["export"] = (fmt, explorer.export(con, found_sel, fmt))
+if "export" in st.session_state:
+    export_fmt, payload = st.session_state["export"]
+    export_cols[2].download_button(f"Download {export_fmt.upper()} ({len(payload):,} bytes)", payload,
+                                   file_name=f"vigia-{campaign_id}.{export_fmt}",
+                                   mime="text/csv" if export_fmt == "csv" else "application/octet-stream")
 
 st.subheader("Read a document and correct its scores")
-choices = view.sort_values("published_at", ascending=False).head(500)
-labels = {
-    row.doc_id: f"{row.published_at:%Y-%m-%d} · {row.platform} · "
-    f"{(row.title if isinstance(row.title, str) and row.title else row.excerpt)[:90]}"
-    for row in choices.itertuples()
+choices = {
+    row.doc_id: f"{pd.Timestamp(row.published_at):%Y-%m-%d} · {row.platform} · "
+    f"{(row.title if isinstance(row.title, str) and row.title else row.excerpt or '')[:90]}"
+    for row in rows.itertuples()
 }
-doc_id = st.selectbox("Document", list(labels), format_func=labels.get,
-                      help="The 500 newest documents in the filters.")
+doc_id = st.selectbox("Document", list(choices), format_func=choices.get,
+                      help="The texts of the explorer page above.") if choices else None
 if doc_id:
     doc = load_document(path, doc_id)
-    st.markdown(f"**{doc.get('title') or '(no title)'}** — {doc.get('platform')}, {doc.get('author') or 'unknown author'}, "
-                f"{doc.get('published_at')} · [source]({doc.get('url')})")
+    st.markdown(
+        f"**{md_text(doc.get('title') or '(no title)')}** — {md_text(doc.get('platform'))}, "
+        f"{md_text(doc.get('author') or 'unknown author')}, {md_text(doc.get('published_at'))} · "
+        + md_link("source", doc.get("url"))
+    )
     st.text_area("Text", doc.get("text") or "", height=200, disabled=True)
     st.caption(
-        f"Model {doc.get('model') or '—'}: sentiment {doc.get('sentiment')} ({doc.get('sentiment_score') or 0:+.2f}), "
+        f"Model {md_text(doc.get('model') or '—')}: sentiment {doc.get('sentiment')} ({doc.get('sentiment_score') or 0:+.2f}), "
         f"toward the mayor {doc.get('target_sentiment')}"
         + (f" (found by {MATCH_WORDS.get(doc.get('target_match'), doc.get('target_match'))})" if doc.get("target_match") else "")
-        + f", topics {list(doc.get('topics') or [])}, stance {doc.get('stance')}"
+        + f", topics {md_text(', '.join(doc.get('topics') or []) or 'none')}, stance {doc.get('stance')}"
         + (" · corrected by an analyst" if doc.get("corrected") else "")
     )
     with st.form("correction"):
-        analyst = st.text_input("Your name", value=st.session_state.get("analyst", ""))
+        analyst = st.text_input("Your name", value=st.session_state.get("analyst", ""), key="correction_analyst")
         options = ["(not scored)", "negative", "neutral", "positive"]
         current_target = doc.get("target_sentiment")
         new_target = st.selectbox("Sentiment toward the mayor", options,
                                   index=options.index(current_target) if current_target in options else 0)
         new_topics = st.multiselect("Topics", topic_names, default=[t for t in (doc.get("topics") or []) if t in topic_names])
-        stances = ["pro_recall", "anti_recall", "none"]
-        new_stance = st.selectbox("Recall stance", stances,
-                                  index=stances.index(doc.get("stance")) if doc.get("stance") in stances else 2)
+        stance_options = ["pro_recall", "anti_recall", "none"]
+        new_stance = st.selectbox("Recall stance", stance_options,
+                                  index=stance_options.index(doc.get("stance")) if doc.get("stance") in stance_options else 2)
         if st.form_submit_button("Save correction"):
             changes = []
             if new_target != current_target and new_target in options[1:]:
@@ -370,5 +582,51 @@ if doc_id:
                     st.success(f"Saved {len(changes)} correction(s); re-scoring will not overwrite them. "
                                "Run `vigia train` then `vigia score --rescore` to teach the models.")
 
+# ----------------------------------------------------------------------------- 8. SQL
+
+st.subheader("Ask the warehouse in SQL (read-only)")
+try:
+    from warehouse.console import QueryRefused, run_query
+except ImportError:  # the guarded console arrives with the warehouse's read-only work
+    run_query = None
+if run_query is None:
+    st.info("The guarded SQL console (`warehouse.console`) is not part of this build; use `vigia sql`.")
+else:
+    with st.form("sql"):
+        sql_text = st.text_area("Query", value="SELECT day, source_type, n_docs, avg_sentiment FROM daily_trends ORDER BY day DESC LIMIT 20",
+                                height=100, key="sql_text")
+        asked = st.form_submit_button("Run")
+    if asked:
+        try:
+            columns, result = run_query(path, sql_text, limit=SQL_ROW_LIMIT)
+        except QueryRefused as exc:
+            st.error(f"Refused: {exc}")
+        except Exception as exc:  # a SQL error is the analyst's to read, one line
+            st.error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        else:
+            st.dataframe(pd.DataFrame(result, columns=columns), hide_index=True, width="stretch")
+            st.caption(f"{len(result)} rows (at most {SQL_ROW_LIMIT} shown). Same guard as `vigia sql`.")
+
+# ----------------------------------------------------------------------------- 9. trust
+
+st.subheader("How far can these scores be trusted?")
+trust = data["trust"]
+if trust is None or trust.empty:
+    st.info("No agreement figures yet: they are computed from the analysts' own corrections "
+            "(table `model_trust`) once there are some; correct a few texts above.")
+else:
+    st.dataframe(trust, hide_index=True, width="stretch",
+                 column_config={"agreement": st.column_config.NumberColumn(format="%.2f"),
+                                "macro_f1": st.column_config.NumberColumn(format="%.2f")})
+    st.caption("Cross-validated agreement of the models with the analysts' corrections, per task, with the number of labels it rests on.")
+st.subheader("Which texts should be labelled next?")
+queue = data["queue"]
+if queue is None or queue.empty:
+    st.info("No review queue yet (view `review_queue`): it lists the texts the models are least sure of.")
+else:
+    st.dataframe(queue, hide_index=True, width="stretch",
+                 column_config={"confidence": st.column_config.NumberColumn(format="%.2f")})
+
 with st.expander("Crawl log"):
-    st.dataframe(readable(load_crawl_log, path, campaign_id), hide_index=True, use_container_width=True)
+    st.dataframe(readable(load_crawl_log, path, campaign_id), hide_index=True, width="stretch")
+st.caption(f"End of page. Computed in {time.perf_counter() - PAGE_STARTED:.2f} s on the server.")

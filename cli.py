@@ -317,6 +317,7 @@ def run(campaign_file: Path | None, db: Path | None, profile: str) -> None:
         with _stop_on_signals():
             failures = _crawl_failures(_crawl(campaign, path, None))
             _score(campaign, path, profile)
+        _send_alerts(campaign, path)
     if failures:
         raise VigiaError(failures)
 
@@ -707,6 +708,70 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
         except CorrectionError as exc:
             raise VigiaError(str(exc)) from None
     click.echo(f"correction {cid} stored", err=True)
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def _recent_spikes(campaign: Campaign, path: Path, days: int | None) -> list:
+    from alerts.spikes import find_spikes
+    from warehouse.explorer import Selection
+    from warehouse.trends import daily
+
+    with connect(path, read_only=True) as con:
+        frame, _ = daily(con, Selection(campaign=campaign.id))
+    spikes = find_spikes(frame)
+    if days is not None and spikes:
+        last = max(frame["day"]).date()
+        spikes = [s for s in spikes if (last - s.day).days < days]
+    return spikes
+
+
+def _send_alerts(campaign: Campaign, path: Path) -> None:
+    """After a scheduled run: send the recent spikes where the campaign file says, if anywhere."""
+    from alerts.delivery import DeliveryError, deliver
+
+    config = campaign.alerts
+    if not (config.webhook_url or config.email_to):
+        return
+    try:
+        for line in deliver(config, campaign.id, _recent_spikes(campaign, path, config.lookback_days)):
+            click.echo(f"vigia: alerts: {line}", err=True)
+    except (DeliveryError, WarehouseError) as exc:
+        raise VigiaError(f"alerts not sent: {exc}") from None
+
+
+@main.command()
+@_campaign_option
+@_db_option
+@click.option("--days", type=int, default=None,
+              help="Only spikes in the last N days of data (default: the campaign's alerts.lookback_days).")
+@click.option("--all", "every_day", is_flag=True, help="Every spike in the warehouse, however old.")
+@click.option("--send/--no-send", default=True, show_default=True,
+              help="Send to the webhook / e-mail of the campaign's [alerts], when set.")
+def alerts(campaign_file: Path | None, db: Path | None, days: int | None, every_day: bool, send: bool) -> None:
+    """Print the spikes (volume, negativity toward the target, one stance), one per line.
+
+    With `[alerts]` in the campaign file (webhook_url, email_to) they are also sent there.
+    """
+    from alerts.delivery import DeliveryError, deliver
+
+    campaign = _campaign(campaign_file)
+    path = _db(db)
+    if not path.exists():
+        raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
+    window = None if every_day else (days or campaign.alerts.lookback_days)
+    spikes = _recent_spikes(campaign, path, window)
+    for spike in spikes:
+        click.echo(spike.describe())
+    if not spikes:
+        click.echo("no spike" + ("" if window is None else f" in the last {window} days of data"), err=True)
+    if send:
+        try:
+            for line in deliver(campaign.alerts, campaign.id, spikes):
+                click.echo(f"vigia: alerts: {line}", err=True)
+        except DeliveryError as exc:
+            raise VigiaError(str(exc)) from None
 
 
 def entry() -> None:

@@ -7,6 +7,7 @@ A campaign file is TOML (see ``campaigns/miraflores.toml``). Loading it through
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -197,6 +198,52 @@ class Source(_Strict):
         return [name for name in self.credentials_env if not env.get(name)]
 
 
+
+# ---------------------------------------------------------------- issue 12: the dashboard's
+# calendar, official figures and alerts (kept apart from the scoring options above)
+
+class Milestone(_Strict):
+    """A date of the recall's calendar (JNE/ONPE), drawn on the dashboard's timelines."""
+
+    date: dt.date
+    label: str = Field(min_length=2)
+    kind: Literal["kit", "signatures", "verification", "convocation", "vote", "other"] = "other"
+    source: str = Field(description="http(s) link to the authority's notice that sets this date")
+
+    @field_validator("source")
+    @classmethod
+    def _source_http(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class OfficialFigures(_Strict):
+    """A CSV of official crime figures (columns in campaigns/figures.py), set beside perception."""
+
+    path: str = Field(min_length=1, description="CSV file, relative to the campaign file")
+    label: str = Field(default="Official figures", description="what the chart calls them")
+    sample: bool = Field(default=False, description="true for made-up figures shipped with the demo")
+
+
+class Alerts(_Strict):
+    """Where `vigia alerts` sends spikes; both optional, never needed for the demo."""
+
+    webhook_url: str | None = Field(default=None, description="POSTed a JSON body per run with spikes")
+    email_to: list[str] = Field(default_factory=list)
+    email_from: str = "vigia@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    lookback_days: int = Field(default=7, ge=1, description="only spikes this recent are sent")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_http(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
 class Campaign(_Strict):
     id: str
     name: str
@@ -210,6 +257,11 @@ class Campaign(_Strict):
         default_factory=list, description="others scored on the same texts (rivals, the recall's promoters, parties)"
     )
     sample: bool = Field(default=False, description="true when the sources are the bundled sample server")
+    # issue 12: the dashboard's calendar, official figures and alerts
+    calendar: list[Milestone] = Field(default_factory=list)
+    figures: OfficialFigures | None = None
+    alerts: Alerts = Field(default_factory=Alerts)
+    source_file: Path | None = Field(default=None, exclude=True, description="set by load_campaign")
 
     @field_validator("id")
     @classmethod
@@ -246,6 +298,16 @@ class Campaign(_Strict):
             if dupes:
                 raise ValueError(f"{what}: duplicate names {dupes}")
         return self
+
+    @property
+    def figures_path(self) -> Path | None:
+        """The official figures CSV, resolved against the campaign file's folder."""
+        if self.figures is None:
+            return None
+        path = Path(self.figures.path)
+        if not path.is_absolute() and self.source_file is not None:
+            path = self.source_file.parent / path
+        return path
 
     @property
     def topic_names(self) -> list[str]:
@@ -287,7 +349,7 @@ def load_campaign(path: str | Path | None = None) -> Campaign:
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{path}: not valid TOML: {exc}") from None
     try:
-        return Campaign.model_validate(raw)
+        return Campaign.model_validate({**raw, "source_file": path.resolve()})
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(top level)"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.database import create_views, known_topics
+from warehouse import mention_rows
+from warehouse.database import create_views, first_row, known_topics
 
 
 def register_campaign(
@@ -12,6 +13,7 @@ def register_campaign(
 ) -> None:
     """Record (or update) a campaign; views gain an ``n_<topic>`` column for any new topic."""
     before = known_topics(con)
+    zone = first_row(con.execute("SELECT timezone FROM campaigns WHERE campaign = ?", [campaign_id]))
     con.execute(
         "INSERT OR REPLACE INTO campaigns (campaign, name, topics, sample, updated_at, timezone) "
         "VALUES (?, ?, ?, ?, now(), ?)",
@@ -19,3 +21,6 @@ def register_campaign(
     )
     if known_topics(con) != before:
         create_views(con)
+    if zone is not None and zone[0] != timezone:  # days move: recount them
+        mention_rows.refresh(con, [r[0] for r in con.execute(
+            "SELECT doc_id FROM documents WHERE campaign = ?", [campaign_id]).fetchall()])

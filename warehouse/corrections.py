@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse import mention_rows
 from warehouse.database import all_rows, first_row
 
 FIELDS = ("target_sentiment", "topics", "stance")
@@ -51,6 +52,7 @@ def add_correction(
         [doc_id, field, json.dumps(row[0]), json.dumps(new_value), analyst.strip()],
     ))
     assert new_id is not None
+    mention_rows.refresh(con, [doc_id])
     return int(new_id[0])
 
 

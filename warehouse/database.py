@@ -306,6 +306,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         applied.append(version)
         log.info("applied migration %03d_%s", version, name)
     create_views(con, only_if_changed=True)
+    if applied:
+        from warehouse import mention_rows  # imports this module
+
+        if mention_rows.is_stale(con):
+            mention_rows.refresh(con)
     return applied
 
 
@@ -332,7 +337,7 @@ def create_views(
         if not _TOPIC.match(topic):
             raise WarehouseError(f"topic name {topic!r} is not a plain lower-case identifier")
     columns = "".join(
-        f"count(*) FILTER (WHERE m.duplicate_of IS NULL AND list_contains(m.topics, '{t}')) AS n_{t},\n    "
+        f"coalesce(topic_counts['{t}'], 0) AS n_{t},\n    "
         for t in topics
     )
     sql = (resources.files("warehouse") / "views.sql").read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from warehouse import mention_rows
 from warehouse.database import all_rows, first_row
 
 DOCUMENT_COLUMNS = (
@@ -42,7 +43,14 @@ def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, An
     """
     if not docs:
         return []
-    frame = _frame(docs).drop_duplicates("doc_id")
+    return insert_document_frame(con, _frame(docs))
+
+
+def insert_document_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[str]:
+    """:func:`insert_documents` for a DataFrame (or Arrow table) holding ``DOCUMENT_COLUMNS``:
+    the bulk path, with the same rules; `mentions` and `daily_trends` are brought up to date."""
+    if isinstance(frame, pd.DataFrame):
+        frame = frame.drop_duplicates("doc_id")
     con.register("incoming_documents", frame)
     try:
         rows = con.execute(
@@ -52,7 +60,9 @@ def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, An
         ).fetchall()
     finally:
         con.unregister("incoming_documents")
-    return [row[0] for row in rows]
+    new_ids = [row[0] for row in rows]
+    mention_rows.refresh(con, new_ids)
+    return new_ids
 
 
 def existing_doc_ids(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> set[str]:

@@ -9,6 +9,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from warehouse import mention_rows
+
 SCORE_COLUMNS = (
     "doc_id", "model_set", "scored_at", "sentiment", "p_negative", "p_neutral", "p_positive",
     "sentiment_score", "target_sentiment", "target_score", "target_confidence", "target_passages",
@@ -31,6 +33,14 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]])
     frame = pd.DataFrame(records, columns=list(SCORE_COLUMNS))
     frame["scored_at"] = pd.to_datetime(frame["scored_at"], utc=True)
     frame["target_passages"] = frame["target_passages"].fillna(0).astype("int32")
+    written = write_score_frame(con, frame)
+    write_actor_scores(con, rows)
+    return written
+
+
+def write_score_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
+    """:func:`write_scores` for a DataFrame holding ``SCORE_COLUMNS`` (JSON columns as text):
+    the bulk path; `mentions` and `daily_trends` are brought up to date."""
     con.register("incoming_scores", frame)
     try:
         con.execute(
@@ -40,8 +50,8 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]])
         )
     finally:
         con.unregister("incoming_scores")
-    write_actor_scores(con, rows)
-    return len(records)
+    mention_rows.refresh(con, frame["doc_id"].tolist())
+    return len(frame)
 
 
 ACTOR_COLUMNS = ("doc_id", "model_set", "actor", "sentiment", "score", "confidence", "match")

@@ -31,70 +31,29 @@ SELECT doc_id,
 FROM documents;
 
 -- One row per collected document, with its newest scores; analyst corrections win over models.
+-- Read from mention_rows, which warehouse.mention_rows.refresh() keeps current at write time.
 CREATE OR REPLACE VIEW mentions AS
 SELECT
-    d.doc_id,
-    d.campaign,
-    d.source_type,
-    d.platform,
-    d.url,
-    d.title,
-    d.text,
-    d.author,
-    d.published_at,
-    d.fetched_at,
-    d.lang,
-    s.sentiment,
-    s.sentiment_score,
-    CASE WHEN ct.doc_id IS NOT NULL THEN ct.new_value ->> '$' ELSE s.target_sentiment END AS target_sentiment,
-    CASE WHEN cto.doc_id IS NOT NULL THEN list_sort(CAST(from_json(cto.new_value, '["VARCHAR"]') AS VARCHAR[]))
-         ELSE list_sort(s.topics) END AS topics,
-    CASE WHEN cs.doc_id IS NOT NULL THEN cs.new_value ->> '$' ELSE s.stance END AS stance,
-    s.model_set AS model,
+    doc_id, campaign, source_type, platform, url, title, text, author, published_at, fetched_at, lang,
+    sentiment, sentiment_score, target_sentiment, topics, stance, model,
     -- extensions beyond the contract
-    d.source,
-    CASE WHEN st.original = d.doc_id THEN NULL ELSE st.original END AS duplicate_of,
-    d.native_id,
-    s.p_negative,
-    s.p_neutral,
-    s.p_positive,
-    s.target_score,
-    s.target_confidence,
-    s.target_match,
-    s.topic_probs,
-    s.stance_probs,
-    s.scored_at,
-    (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL) AS corrected
-FROM documents AS d
-JOIN stories AS st USING (doc_id)
-LEFT JOIN latest_scores AS s USING (doc_id)
-LEFT JOIN latest_corrections AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
-LEFT JOIN latest_corrections AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'
-LEFT JOIN latest_corrections AS cs ON cs.doc_id = d.doc_id AND cs.field = 'stance';
+    source, duplicate_of, native_id, p_negative, p_neutral, p_positive, target_score,
+    target_confidence, target_match, topic_probs, stance_probs, scored_at, corrected,
+    day,           -- calendar day of published_at in the campaign's time zone
+    search_text    -- title and text folded (lower case, no accents) for search
+FROM mention_rows;
 
 -- One row per (day, campaign, source_type). Days are calendar days in the campaign's time zone.
 -- Near-duplicate copies (duplicate_of set) count as reach, not as separate opinions.
+-- Summary rows kept current at write time (daily_rows).
 CREATE OR REPLACE VIEW daily_trends AS
 SELECT
-    CAST(timezone(coalesce(c.timezone, 'UTC'), m.published_at) AS DATE) AS day,
-    m.campaign,
-    m.source_type,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL) AS n_docs,
-    avg(m.sentiment_score) FILTER (WHERE m.duplicate_of IS NULL) AS avg_sentiment,
-    avg(CASE WHEN m.sentiment = 'negative' THEN 1.0 WHEN m.sentiment IS NULL THEN NULL ELSE 0.0 END)
-        FILTER (WHERE m.duplicate_of IS NULL) AS share_negative,
+    day, campaign, source_type, n_docs, avg_sentiment, share_negative,
     {topic_columns}
-    count(*) AS n_reach,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.sentiment IS NOT NULL) AS n_scored,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'pro_recall') AS n_pro_recall,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'anti_recall') AS n_anti_recall,
-    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment IS NOT NULL) AS n_target,
-    avg(CASE m.target_sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 WHEN 'neutral' THEN 0.0 END)
-        FILTER (WHERE m.duplicate_of IS NULL) AS avg_target_sentiment
-FROM mentions AS m
-LEFT JOIN campaigns AS c USING (campaign)
-WHERE m.published_at IS NOT NULL
-GROUP BY ALL;
+    n_reach, n_scored, n_pro_recall, n_anti_recall, n_target, avg_target_sentiment,
+    -- extensions for the dashboard
+    n_target_negative, n_target_positive, topic_counts
+FROM daily_rows;
 
 -- What the dashboard needs to know about each campaign (sample data is labelled as such).
 CREATE OR REPLACE VIEW campaign_info AS
@@ -116,33 +75,31 @@ FROM scores AS s JOIN documents AS d USING (doc_id);
 -- Sentiment toward each of the campaign's other actors, from the newest model set that scored
 -- the document (share of voice per actor: count rows per actor).
 CREATE OR REPLACE VIEW actor_mentions AS
-SELECT a.doc_id, d.campaign, a.actor, a.sentiment, a.score, d.platform, d.source_type, d.published_at,
+SELECT a.doc_id, m.campaign, a.actor, a.sentiment, a.score, m.platform, m.source_type, m.published_at,
        a.model_set AS model, a.confidence, a.match
 FROM actor_scores AS a
-JOIN latest_scores AS s ON s.doc_id = a.doc_id AND s.model_set = a.model_set
-JOIN documents AS d ON d.doc_id = a.doc_id;
+-- mention_rows.model is the newest model set that scored the document (kept at write time)
+JOIN mention_rows AS m ON m.doc_id = a.doc_id AND m.model = a.model_set;
 
 -- Uncorrected documents, least sure first, per task: what the analyst should label next.
 -- Confidence is the top-class probability (target sentiment, stance) or, for topics, how close
 -- the least decided topic is to its 0.5 threshold (1 = all topics clear-cut).
 CREATE OR REPLACE VIEW review_queue AS
+-- Read from mention_rows, where each task's confidence is computed once, at write time; a
+-- corrected field leaves the queue. Each branch carries its own columns (no join back), so
+-- "the 15 least sure" is one scan and a top-N at a million documents.
 WITH per_task AS (
-    SELECT s.doc_id, 'target_sentiment' AS task, s.target_sentiment AS label, s.target_confidence AS confidence
-    FROM latest_scores AS s WHERE s.target_sentiment IS NOT NULL AND s.target_confidence IS NOT NULL
+    SELECT doc_id, campaign, 'target_sentiment' AS task, target_sentiment AS label,
+           target_confidence AS confidence, published_at, platform, title
+    FROM mention_rows WHERE target_sentiment IS NOT NULL AND target_confidence IS NOT NULL
     UNION ALL
-    SELECT s.doc_id, 'stance', s.stance,
-           greatest(coalesce(CAST(s.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
-                    coalesce(CAST(s.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
-                    coalesce(CAST(s.stance_probs ->> 'none' AS DOUBLE), 0))
-    FROM latest_scores AS s WHERE s.stance_probs IS NOT NULL
+    SELECT doc_id, campaign, 'stance', stance, stance_confidence, published_at, platform, title
+    FROM mention_rows WHERE stance IS NOT NULL AND stance_confidence IS NOT NULL
     UNION ALL
-    SELECT s.doc_id, 'topics', array_to_string(list_sort(s.topics), ','),
-           (SELECT min(abs(CAST(e.value AS DOUBLE) - 0.5)) * 2 FROM json_each(s.topic_probs) AS e)
-    FROM latest_scores AS s WHERE s.topic_probs IS NOT NULL
+    SELECT doc_id, campaign, 'topics', array_to_string(topics, ','), topics_confidence, published_at, platform, title
+    FROM mention_rows WHERE topics_confidence IS NOT NULL
 )
-SELECT q.doc_id, d.campaign, q.task, q.label, q.confidence, d.published_at, d.platform, d.title
+SELECT q.doc_id, q.campaign, q.task, q.label, q.confidence, q.published_at, q.platform, q.title
 FROM per_task AS q
-JOIN documents AS d USING (doc_id)
-WHERE q.confidence IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = q.doc_id AND c.field = q.task)
-ORDER BY q.confidence ASC, d.published_at DESC NULLS LAST;
+WHERE NOT EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = q.doc_id AND c.field = q.task)
+ORDER BY q.confidence ASC, q.published_at DESC NULLS LAST;

@@ -1,0 +1,148 @@
+"""Spikes (volume, negativity toward the target, one stance) and their delivery to a webhook."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from alerts.delivery import DeliveryError, post_webhook
+from alerts.spikes import find_spikes
+from cli import main
+from tests.conftest import synthetic_documents, synthetic_scores
+from warehouse import connect
+from warehouse.campaigns import register_campaign
+from warehouse.documents import insert_documents
+from warehouse.scores import write_scores
+
+
+def quiet_days(n: int = 30) -> pd.DataFrame:
+    days = pd.date_range("2026-10-01", periods=n, freq="D")
+    return pd.DataFrame({"day": days, "n_docs": 20, "n_target": 20, "n_target_negative": 5,
+                         "n_pro_recall": 4, "n_anti_recall": 4})
+
+
+def test_a_calm_month_has_no_spike() -> None:
+    frame = quiet_days()
+    frame["n_docs"] = [20 + (i % 3) for i in range(30)]
+    assert find_spikes(frame) == []
+
+
+def test_volume_negativity_and_stance_spikes_are_found_on_their_day() -> None:
+    frame = quiet_days()
+    frame.loc[20, "n_docs"] = 90
+    frame.loc[25, ["n_target_negative"]] = 17
+    frame.loc[27, "n_pro_recall"] = 30
+    found = {(s.day.isoformat(), s.metric) for s in find_spikes(frame)}
+    assert found == {("2026-10-21", "volume"), ("2026-10-26", "target_negative"), ("2026-10-28", "pro_recall")}
+
+
+def spiky_warehouse(path: Path) -> Path:
+    start = datetime(2026, 10, 1, 15, tzinfo=UTC)
+    docs = []
+    for day in range(30):
+        for k in range(60 if day == 25 else 12):
+            docs.append({**synthetic_documents(1)[0], "doc_id": f"d{day}-{k}", "url": f"https://e.pe/{day}/{k}",
+                         "published_at": start + timedelta(days=day, minutes=k), "content_hash": f"h{day}-{k}"})
+    with connect(path) as con:
+        register_campaign(con, "miraflores-canales", "Canales", ["security", "politics", "recall"], "America/Lima", True)
+        insert_documents(con, docs)
+        write_scores(con, synthetic_scores([d["doc_id"] for d in docs]))
+    return path
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> str:
+    Hook.received = []
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+
+
+def test_vigia_alerts_prints_the_spike_and_posts_it_to_the_campaign_webhook(tmp_path: Path, webhook: str) -> None:
+    db = spiky_warehouse(tmp_path / "w.duckdb")
+    campaign = Path(__file__).resolve().parents[2] / "campaigns" / "miraflores.toml"
+    text = campaign.read_text(encoding="utf-8").replace("[alerts]\n", f'[alerts]\nwebhook_url = "{webhook}"\n')
+    text = text.replace('path = "miraflores_figures.sample.csv"', f'path = "{campaign.parent}/miraflores_figures.sample.csv"')
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["alerts", "--campaign", str(tmp_path / "c.toml"), "--db", str(db), "--days", "10"])
+    assert result.exit_code == 0, result.output
+    assert "2026-10-26: 60 documents" in result.output
+    assert len(Hook.received) == 1 and Hook.received[0]["campaign"] == "miraflores-canales"
+    assert any(s["metric"] == "volume" and s["day"] == "2026-10-26" for s in Hook.received[0]["spikes"])
+
+
+def test_alerts_without_a_destination_only_print(tmp_path: Path, webhook: str) -> None:
+    db = spiky_warehouse(tmp_path / "w.duckdb")
+    result = CliRunner().invoke(main, ["alerts", "--db", str(db), "--all"])
+    assert result.exit_code == 0 and "60 documents" in result.output and Hook.received == []
+
+
+def test_an_unreachable_webhook_is_a_clear_error() -> None:
+    with pytest.raises(DeliveryError, match="unreachable"):
+        post_webhook("http://127.0.0.1:9/hook", {"x": 1}, timeout=2)
+
+
+def test_the_texts_that_drove_a_spike_are_that_days(tmp_path: Path) -> None:
+    from datetime import date
+
+    from warehouse.explorer import Selection
+    from warehouse.trends import texts_of_day
+
+    db = spiky_warehouse(tmp_path / "w.duckdb")
+    with connect(db, read_only=True) as con:
+        volume = texts_of_day(con, Selection(campaign="miraflores-canales"), date(2026, 10, 26), "volume")
+        negative = texts_of_day(con, Selection(campaign="miraflores-canales"), date(2026, 10, 26), "target_negative")
+    assert len(volume) == 8 and all(d.startswith("d25-") for d in volume["doc_id"])
+    assert set(negative["target_sentiment"]) == {"negative"}
+
+
+def test_email_alert_names_each_spike(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    import alerts.delivery as delivery
+    from alerts.spikes import Spike
+    from campaigns.model import Alerts
+
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            sent.append((host, port))
+
+        def __enter__(self) -> FakeSMTP:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def send_message(self, message) -> None:
+            sent.append(message)
+
+    monkeypatch.setattr(delivery.smtplib, "SMTP", FakeSMTP)
+    config = Alerts(email_to=["ana@example.org"], smtp_host="127.0.0.1", smtp_port=2525)
+    done = delivery.deliver(config, "miraflores-canales", [Spike(date(2026, 10, 26), "volume", 60, 12, 60)])
+    assert done == ["e-mail: sent to ana@example.org"]
+    assert sent[0] == ("127.0.0.1", 2525)
+    assert sent[1]["To"] == "ana@example.org" and "2026-10-26: 60 documents" in sent[1].get_content()

@@ -1,0 +1,82 @@
+"""The explorer: accent- and case-insensitive ranked search, filters, paging, export; events."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import synthetic_documents
+from warehouse import connect
+from warehouse.documents import insert_documents
+from warehouse.events import EventError, add_event, events
+from warehouse.explorer import Selection, count, export, page, search_terms
+
+CAMPAIGN = "miraflores-canales"
+
+
+@pytest.fixture
+def searchable(filled_db: Path) -> Path:
+    docs = synthetic_documents(3, seed=5)
+    texts = [
+        ("Cámaras de VIGILANCIA en el malecón", "La Municipalidad instaló cámaras. Cámaras y más cámaras."),
+        (None, "Hoy hablé de camaras con un vecino de Miraflores"),
+        ("Otro tema", "El concejo aprobó el presupuesto"),
+    ]
+    for i, (doc, (title, text)) in enumerate(zip(docs, texts, strict=True)):
+        doc.update(doc_id=f"s{i}", title=title, text=text)
+    with connect(filled_db) as con:
+        insert_documents(con, docs)
+    return filled_db
+
+
+def test_search_ignores_accents_and_case_and_ranks_title_hits_first(searchable: Path) -> None:
+    with connect(searchable, read_only=True) as con:
+        sel = Selection(campaign=CAMPAIGN, query="CAMARAS")
+        assert count(con, sel) == 2
+        assert page(con, sel)["doc_id"].tolist() == ["s0", "s1"]  # the title holds it
+        assert count(con, Selection(campaign=CAMPAIGN, query='"cámaras de vigilancia" malecon')) == 1
+        assert count(con, Selection(campaign=CAMPAIGN, query="cámaras presupuesto")) == 0
+
+
+def test_filters_and_paging(searchable: Path) -> None:
+    with connect(searchable, read_only=True) as con:
+        everything = Selection(campaign=CAMPAIGN)
+        total = count(con, everything)
+        first, second = page(con, everything, offset=0, limit=10), page(con, everything, offset=10, limit=10)
+        assert total == 93 and len(first) == 10 and not set(first["doc_id"]) & set(second["doc_id"])
+        reddit = Selection(campaign=CAMPAIGN, platforms=["reddit"], stances=["pro_recall"])
+        rows = page(con, reddit, limit=100)
+        assert set(rows["platform"]) == {"reddit"} and set(rows["stance"]) == {"pro_recall"}
+        assert len(page(con, Selection(campaign=CAMPAIGN, start=date(2026, 10, 1), end=date(2026, 10, 1)), limit=100)) == 4  # doc0, 30, 60 and s0
+        assert "text" not in first.columns and first["excerpt"].str.len().max() <= 240
+
+
+def test_export_holds_the_whole_selection_in_csv_and_parquet(searchable: Path) -> None:
+    sel = Selection(campaign=CAMPAIGN, query="camaras")
+    with connect(searchable, read_only=True) as con:
+        csv_rows = pd.read_csv(io.BytesIO(export(con, sel, "csv")))
+        table = pq.read_table(io.BytesIO(export(con, sel, "parquet")))
+        with pytest.raises(ValueError, match="csv or parquet"):
+            export(con, sel, "xlsx")
+    assert csv_rows["doc_id"].tolist() == ["s0", "s1"] and "text" in csv_rows.columns
+    assert table.column("doc_id").to_pylist() == ["s0", "s1"]
+
+
+def test_search_terms_fold_and_keep_phrases() -> None:
+    assert search_terms('Ñandú "Revocatoria YA"  ñandu') == ["revocatoria ya", "nandu"]
+
+
+def test_events_are_stored_with_who_and_only_http_sources(filled_db: Path) -> None:
+    with connect(filled_db) as con:
+        add_event(con, CAMPAIGN, date(2026, 10, 5), "Debate", "ana", "https://example.pe/debate")
+        with pytest.raises(EventError, match="http"):
+            add_event(con, CAMPAIGN, date(2026, 10, 6), "X", "ana", "javascript:alert(1)")
+        with pytest.raises(EventError, match="who"):
+            add_event(con, CAMPAIGN, date(2026, 10, 6), "X", " ")
+        stored = events(con, CAMPAIGN)
+    assert [(e["label"], e["analyst"], e["source"]) for e in stored] == [("Debate", "ana", "https://example.pe/debate")]

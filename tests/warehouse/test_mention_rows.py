@@ -1,0 +1,71 @@
+"""`mentions` and `daily_trends` read tables kept current at write time: they must say what the
+documents, scores and corrections say, after every kind of write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.conftest import synthetic_documents, synthetic_scores
+from warehouse import connect
+from warehouse.corrections import add_correction
+from warehouse.documents import insert_documents
+from warehouse.scores import write_scores
+
+
+def test_newest_score_and_corrections_show_and_counts_follow(filled_db: Path) -> None:
+    with connect(filled_db) as con:
+        before = con.execute("SELECT sum(n_pro_recall) FROM daily_trends").fetchall()[0][0]
+        doc_id, stance = con.execute(
+            "SELECT doc_id, stance FROM mentions WHERE stance <> 'pro_recall' AND duplicate_of IS NULL LIMIT 1"
+        ).fetchall()[0]
+        add_correction(con, doc_id, "stance", "pro_recall", "ana")
+        assert con.execute("SELECT stance, corrected FROM mentions WHERE doc_id = ?", [doc_id]).fetchall() == [("pro_recall", True)]
+        assert con.execute("SELECT sum(n_pro_recall) FROM daily_trends").fetchall()[0][0] == before + 1
+        # a newer model set's score replaces the shown one, the correction still wins
+        later = synthetic_scores([doc_id], model_set="test:model-b", seed=9)
+        later[0]["scored_at"] = datetime.now(UTC) + timedelta(minutes=1)
+        later[0]["stance"] = "anti_recall"
+        write_scores(con, later)
+        row = con.execute("SELECT model, stance FROM mentions WHERE doc_id = ?", [doc_id]).fetchall()[0]
+    assert row == ("test:model-b", "pro_recall")
+
+
+def test_a_new_earlier_copy_becomes_the_original_and_days_recount(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    first, copy = synthetic_documents(2)
+    copy = copy | {"doc_id": "copy", "duplicate_of": first["doc_id"], "published_at": first["published_at"] - timedelta(days=3)}
+    with connect(path) as con:
+        insert_documents(con, [first])
+        assert con.execute("SELECT sum(n_docs), sum(n_reach) FROM daily_trends").fetchall() == [(1, 1)]
+        insert_documents(con, [copy])
+        rows = dict(con.execute("SELECT doc_id, duplicate_of FROM mentions").fetchall())
+        trends = con.execute("SELECT sum(n_docs), sum(n_reach), count(*) FROM daily_trends").fetchall()
+    assert rows == {"copy": None, first["doc_id"]: "copy"}  # the earliest published copy is the original
+    assert trends == [(1, 2, 2)]  # one story, two copies, on two days
+
+
+def test_topic_columns_count_topics_per_day(filled_db: Path) -> None:
+    with connect(filled_db, read_only=True) as con:
+        by_view = con.execute("SELECT sum(n_security), sum(n_recall) FROM daily_trends").fetchall()[0]
+        direct = con.execute(
+            "SELECT count(*) FILTER (WHERE list_contains(topics, 'security')), "
+            "count(*) FILTER (WHERE list_contains(topics, 'recall')) FROM mentions WHERE duplicate_of IS NULL"
+        ).fetchall()[0]
+    assert by_view == direct and sum(direct) > 0
+
+
+def test_writes_inside_a_callers_transaction_commit_or_roll_back_with_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    docs = synthetic_documents(4)
+    with connect(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        insert_documents(con, docs[:2])
+        write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:2]]))
+        con.execute("COMMIT")
+        con.execute("BEGIN TRANSACTION")
+        insert_documents(con, docs[2:])
+        con.execute("ROLLBACK")
+        shown = con.execute("SELECT count(*), count(sentiment) FROM mentions").fetchall()
+        days = con.execute("SELECT sum(n_docs) FROM daily_trends").fetchall()
+    assert shown == [(2, 2)] and days == [(2,)]

@@ -1,0 +1,162 @@
+"""Finding texts: accent- and case-insensitive search over `mentions`, ranked, filtered, paged,
+and the whole selection exported.
+
+No index: `mentions.search_text` holds title and text folded at write time (lower case, accents
+stripped), and each search word is a plain substring test on it. The rank is cheap to compute
+on every hit: a word in the title counts most, then how early the text names it; ties go to the
+newest. One scan finds the hits, their count and the page; the page's texts are read last, for
+its 25 rows only.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PAGE_COLUMNS = (
+    "doc_id", "published_at", "platform", "source_type", "author", "title", "excerpt", "sentiment",
+    "sentiment_score", "target_sentiment", "stance", "topics", "url",
+)
+EXPORT_COLUMNS = (
+    "doc_id", "campaign", "published_at", "source_type", "platform", "author", "title", "text", "url",
+    "lang", "sentiment", "sentiment_score", "target_sentiment", "topics", "stance", "model",
+    "duplicate_of", "corrected",
+)
+EXPORT_LIMIT = 200_000
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: the form `mentions.search_text` is stored in."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def search_terms(query: str) -> list[str]:
+    """The folded words and "quoted phrases" of a search box."""
+    terms = [fold(p).strip() for p in re.findall(r'"([^"]+)"', query)]
+    rest = re.sub(r'"[^"]*"', " ", query)
+    terms += [fold(w) for w in rest.split()]
+    return [t for t in dict.fromkeys(terms) if t]
+
+
+@dataclass
+class Selection:
+    """What the explorer shows: a campaign, a search and the filters (None or empty: all)."""
+
+    campaign: str
+    query: str = ""
+    start: date | None = None
+    end: date | None = None
+    source_types: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    sentiments: list[str] = field(default_factory=list)
+    target_sentiments: list[str] = field(default_factory=list)
+    stances: list[str] = field(default_factory=list)
+    include_reprints: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        """A WHERE clause over `mentions` and its parameters."""
+        clauses, params = ["campaign = ?"], [self.campaign]
+        if self.start is not None:
+            clauses.append("day >= ?")
+            params.append(self.start)
+        if self.end is not None:
+            clauses.append("day <= ?")
+            params.append(self.end)
+        for column, values in (("source_type", self.source_types), ("platform", self.platforms),
+                               ("sentiment", self.sentiments), ("target_sentiment", self.target_sentiments),
+                               ("stance", self.stances)):
+            if values:
+                clauses.append(f"list_contains(?, {column})")
+                params.append(list(values))
+        if self.topics:
+            clauses.append("len(list_intersect(topics, ?)) > 0")
+            params.append(list(self.topics))
+        if not self.include_reprints:
+            clauses.append("duplicate_of IS NULL")
+        for term in search_terms(self.query):
+            clauses.append("contains(search_text, ?)")
+            params.append(term)
+        return " AND ".join(clauses), params
+
+    def rank(self) -> tuple[str, list[Any]]:
+        """A rank expression (higher first): per word, 2 when the title holds it (the title is
+        the start of ``search_text``), plus 1 minus how far into the text it first appears."""
+        terms = search_terms(self.query)
+        if not terms:
+            return "0.0", []
+        parts, params = [], []
+        for term in terms:
+            parts.append("(CASE WHEN instr(search_text, ?) <= length(coalesce(title, '')) THEN 2.0 ELSE 0.0 END"
+                         " + 1.0 - instr(search_text, ?) / (length(search_text) + 1.0))")
+            params += [term, term]
+        return " + ".join(parts), params
+
+
+ORDER = "rank DESC, published_at DESC NULLS LAST, doc_id"
+
+
+def find(
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25
+) -> tuple[int, pd.DataFrame]:
+    """How many texts match, and one page of them, best first (an excerpt, never the whole text)."""
+    where, params = selection.where()
+    rank, rank_params = selection.rank()
+    columns = ", ".join("left(m.text, 240) AS excerpt" if c == "excerpt" else f"m.{c}" for c in PAGE_COLUMNS)
+    if not rank_params:  # no search words: newest first, the count from one cheap scan
+        plain = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in PAGE_COLUMNS)
+        frame = con.execute(
+            f"SELECT {plain} FROM mentions WHERE {where} ORDER BY published_at DESC NULLS LAST, doc_id LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        ).df()
+        return count(con, selection), frame
+    frame = con.execute(
+        f"WITH hits AS MATERIALIZED (SELECT doc_id, published_at, {rank} AS rank FROM mentions WHERE {where}), "
+        f"top AS (SELECT doc_id, rank FROM hits ORDER BY {ORDER} LIMIT ? OFFSET ?) "
+        f"SELECT (SELECT count(*) FROM hits) AS total, {columns} FROM top JOIN mentions AS m USING (doc_id) "
+        f"ORDER BY top.rank DESC, m.published_at DESC NULLS LAST, m.doc_id",
+        [*rank_params, *params, int(limit), int(offset)],
+    ).df()
+    total = int(frame["total"].iloc[0]) if len(frame) else (0 if offset == 0 else count(con, selection))
+    return total, frame.drop(columns=["total"])
+
+
+def count(con: duckdb.DuckDBPyConnection, selection: Selection) -> int:
+    where, params = selection.where()
+    return int(con.execute(f"SELECT count(*) FROM mentions WHERE {where}", params).fetchall()[0][0])
+
+
+def page(con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25) -> pd.DataFrame:
+    """One page of the selection, best match first."""
+    return find(con, selection, offset=offset, limit=limit)[1]
+
+
+def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> bytes:
+    """The whole selection (at most ``EXPORT_LIMIT`` rows, best first) as CSV or Parquet bytes."""
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"export format must be csv or parquet, not {fmt!r}")
+    where, params = selection.where()
+    rank, rank_params = selection.rank()
+    table: pa.Table = con.execute(
+        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM (SELECT *, {rank} AS rank FROM mentions WHERE {where}) "
+        f"ORDER BY {ORDER} LIMIT ?",
+        [*rank_params, *params, EXPORT_LIMIT],
+    ).to_arrow_table()
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        pq.write_table(table, buffer)
+    else:
+        frame = table.to_pandas()
+        frame["topics"] = frame["topics"].map(lambda t: ";".join(t) if t is not None else "")
+        frame.to_csv(buffer, index=False)
+    return buffer.getvalue()

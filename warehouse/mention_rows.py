@@ -1,0 +1,197 @@
+"""The tables `mentions` and `daily_trends` read, kept current at write time.
+
+Every write that can change what `mentions` shows (new documents, new scores, a correction)
+calls :func:`refresh` with the documents it touched. The rows of those documents, and of every
+other copy of the same stories (a new copy can change which one is the original), are computed
+again from `documents`, `scores` and `corrections`; then the per-day summary rows of the days
+they fall on. A read then scans one table instead of re-joining a million scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+from warehouse.database import first_row
+
+# The documents to recompute: the touched ones and every copy of their stories.
+_AFFECTED = """
+CREATE OR REPLACE TEMP TABLE affected_docs AS
+SELECT doc_id FROM documents
+WHERE coalesce(duplicate_of, doc_id) IN (
+    SELECT coalesce(d.duplicate_of, d.doc_id) FROM documents AS d
+    WHERE d.doc_id IN (SELECT doc_id FROM touched_doc_ids)
+)
+"""
+
+_AFFECTED_ALL = "CREATE OR REPLACE TEMP TABLE affected_docs AS SELECT doc_id FROM documents"
+
+# The days whose summary rows change: where the affected documents were, and where they are now.
+_DAYS_BEFORE = """
+CREATE OR REPLACE TEMP TABLE affected_days AS
+SELECT DISTINCT campaign, day FROM mention_rows
+WHERE day IS NOT NULL AND doc_id IN (SELECT doc_id FROM affected_docs)
+"""
+
+_ROWS = """
+INSERT INTO mention_rows
+WITH d AS (
+    SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected_docs)
+),
+st AS (
+    SELECT doc_id,
+           first_value(doc_id) OVER (
+               PARTITION BY coalesce(duplicate_of, doc_id) ORDER BY published_at NULLS LAST, fetched_at, doc_id
+           ) AS original
+    FROM d
+),
+s AS (
+    SELECT * FROM scores WHERE doc_id IN (SELECT doc_id FROM affected_docs)
+    QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY scored_at DESC, model_set) = 1
+),
+c AS (
+    SELECT doc_id, field, new_value FROM corrections WHERE doc_id IN (SELECT doc_id FROM affected_docs)
+    QUALIFY row_number() OVER (PARTITION BY doc_id, field ORDER BY corrected_at DESC, correction_id DESC) = 1
+)
+SELECT
+    d.doc_id, d.campaign, d.source_type, d.platform, d.url, d.title, d.text, d.author,
+    d.published_at, d.fetched_at, d.lang,
+    s.sentiment, s.sentiment_score,
+    CASE WHEN ct.doc_id IS NOT NULL THEN ct.new_value ->> '$' ELSE s.target_sentiment END,
+    CASE WHEN cto.doc_id IS NOT NULL THEN list_sort(CAST(from_json(cto.new_value, '["VARCHAR"]') AS VARCHAR[]))
+         ELSE list_sort(s.topics) END,
+    CASE WHEN cs.doc_id IS NOT NULL THEN cs.new_value ->> '$' ELSE s.stance END,
+    s.model_set,
+    d.source,
+    CASE WHEN st.original = d.doc_id THEN NULL ELSE st.original END,
+    d.native_id,
+    s.p_negative, s.p_neutral, s.p_positive, s.target_score, s.target_confidence, s.target_match,
+    s.topic_probs, s.stance_probs, s.scored_at,
+    (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL),
+    greatest(coalesce(CAST(s.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
+             coalesce(CAST(s.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
+             coalesce(CAST(s.stance_probs ->> 'none' AS DOUBLE), 0)),
+    list_min(list_transform(json_keys(s.topic_probs),
+                            lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2,
+    CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE),
+    strip_accents(lower(coalesce(d.title, '') || ' ' || d.text))
+FROM d
+JOIN st USING (doc_id)
+LEFT JOIN s USING (doc_id)
+LEFT JOIN c AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
+LEFT JOIN c AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'
+LEFT JOIN c AS cs ON cs.doc_id = d.doc_id AND cs.field = 'stance'
+LEFT JOIN campaigns AS k ON k.campaign = d.campaign
+"""
+
+_DAYS_AFTER = """
+INSERT INTO affected_days
+SELECT DISTINCT campaign, day FROM mention_rows
+WHERE day IS NOT NULL AND doc_id IN (SELECT doc_id FROM affected_docs)
+"""
+
+# Near-duplicate copies count as reach, not as separate opinions.
+_DAILY = """
+INSERT INTO daily_rows
+WITH m AS (
+    SELECT * FROM mention_rows
+    WHERE day IS NOT NULL AND (campaign, day) IN (SELECT (campaign, day) FROM affected_days)
+),
+topic_counts AS (
+    SELECT campaign, day, source_type, map(list(topic), list(n)) AS topic_counts
+    FROM (
+        SELECT campaign, day, source_type, topic, count(*) AS n
+        FROM (SELECT campaign, day, source_type, unnest(topics) AS topic FROM m WHERE duplicate_of IS NULL)
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+)
+SELECT
+    m.day, m.campaign, m.source_type,
+    count(*) FILTER (WHERE m.duplicate_of IS NULL),
+    avg(m.sentiment_score) FILTER (WHERE m.duplicate_of IS NULL),
+    avg(CASE WHEN m.sentiment = 'negative' THEN 1.0 WHEN m.sentiment IS NULL THEN NULL ELSE 0.0 END)
+        FILTER (WHERE m.duplicate_of IS NULL),
+    any_value(t.topic_counts),
+    count(*),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.sentiment IS NOT NULL),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'pro_recall'),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.stance = 'anti_recall'),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment IS NOT NULL),
+    avg(CASE m.target_sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 WHEN 'neutral' THEN 0.0 END)
+        FILTER (WHERE m.duplicate_of IS NULL),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment = 'negative'),
+    count(*) FILTER (WHERE m.duplicate_of IS NULL AND m.target_sentiment = 'positive')
+FROM m
+LEFT JOIN topic_counts AS t USING (campaign, day, source_type)
+GROUP BY m.day, m.campaign, m.source_type
+"""
+
+
+def refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None = None) -> int:
+    """Recompute the rows of ``doc_ids`` (and their stories' other copies) and their days.
+
+    ``None`` recomputes everything (after a migration, or a campaign's time zone change).
+    Returns how many document rows were written.
+    """
+    own_transaction = _begin(con)
+    try:
+        count = _refresh(con, doc_ids)
+    except Exception:
+        if own_transaction:
+            con.execute("ROLLBACK")
+        raise
+    if own_transaction:
+        con.execute("COMMIT")
+    return count
+
+
+def _begin(con: duckdb.DuckDBPyConnection) -> bool:
+    """Open a transaction unless the caller already holds one (a refresh is all or nothing).
+
+    A failed ``BEGIN`` would abort the caller's transaction, so ask first: outside a
+    transaction every statement gets a new transaction id, inside one they share it.
+    """
+    ids = [first_row(con.execute("SELECT current_transaction_id()")) for _ in range(2)]
+    if ids[0] == ids[1]:
+        return False
+    con.execute("BEGIN TRANSACTION")
+    return True
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None) -> int:
+    if doc_ids is None:
+        con.execute(_AFFECTED_ALL)
+    else:
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return 0
+        con.register("touched_doc_ids", pd.DataFrame({"doc_id": ids}, dtype=object))
+        try:
+            con.execute(_AFFECTED)
+        finally:
+            con.unregister("touched_doc_ids")
+    con.execute(_DAYS_BEFORE)
+    if doc_ids is None:
+        con.execute("DELETE FROM mention_rows")
+    else:
+        con.execute("DELETE FROM mention_rows WHERE doc_id IN (SELECT doc_id FROM affected_docs)")
+    con.execute(_ROWS)
+    con.execute(_DAYS_AFTER)
+    con.execute("DELETE FROM daily_rows WHERE (campaign, day) IN (SELECT (campaign, day) FROM affected_days)")
+    con.execute(_DAILY)
+    row = first_row(con.execute("SELECT count(*) FROM affected_docs"))
+    con.execute("DROP TABLE affected_docs")
+    con.execute("DROP TABLE affected_days")
+    return int(row[0]) if row else 0
+
+
+def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when documents exist that `mention_rows` does not hold (a warehouse migrated from
+    before these tables existed)."""
+    row = first_row(con.execute(
+        "SELECT (SELECT count(*) FROM documents) <> (SELECT count(*) FROM mention_rows)"
+    ))
+    return bool(row and row[0])
