@@ -225,7 +225,13 @@ class OfflineScorer:
             match = match_kind(passages[i])
             target_text = None
             if (i, None) in window_p:
+                # The window head and the passage/document heads each read him their way; their
+                # log-probabilities are averaged (the passages alone when the window is absent).
                 p = window_p[(i, None)]
+                if target is not None:
+                    z = 0.5 * np.log(p + 1e-9) + 0.5 * np.log(np.asarray(target[0]) + 1e-9)
+                    p = np.exp(z - z.max())
+                    p = p / p.sum()
                 target, match = (p, float(p.max())), "name"
                 target_text = next(w for j, a, w in windows if j == i and a is None)
             score = Score.from_probabilities(
