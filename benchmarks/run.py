@@ -1,6 +1,6 @@
 """Vigia benchmarks: warehouse writes and views, scoring throughput, a full sample crawl.
 
-    .venv/bin/python benchmarks/run.py [--only warehouse|scoring|scoring_memory|crawl] [--docs N]
+    .venv/bin/python benchmarks/run.py [--only warehouse|scoring|scoring_memory|profile|crawl] [--docs N]
 
 Prints one JSON object per measurement and a summary table; results go in benchmarks/README.md.
 Each measurement runs in its own process so peak memory (ru_maxrss) is its own.
@@ -197,6 +197,63 @@ def bench_scoring_memory(n_docs: int) -> dict:
             "peak_rss_mb": round(peak_rss_mb())}
 
 
+def profile_articles(n_docs: int) -> dict:
+    """Where an article's scoring time goes, before (fp32, every text whole) and now (default
+    precision, each span once): cProfile's cumulative seconds for the main stages."""
+    import cProfile
+    import pstats
+
+    from campaigns import load_campaign
+    from nlp.offline import OfflineScorer
+    from nlp.scoring import resolve_heads_dir
+
+    campaign = load_campaign()
+    _, articles = sample_texts(0, n_docs)
+    stages = {  # (file suffix, function name) -> stage
+        ("nlp/encoder.py", "_embed_spans"): "encoder (model + tokenizer)",
+        ("tokenization_utils_base.py", "__call__"): "tokenizer",
+        ("nlp/passages.py", "passages"): "finding passages",
+        ("nlp/features.py", "sparse_features"): "hashed n-grams",
+        ("nlp/features.py", "lexicon_matrix"): "lexicon",
+        ("nlp/features.py", "cue_matrix"): "judgement cues",
+        ("nlp/offline.py", "topic_zs"): "topic zero-shot features",
+        ("nlp/offline.py", "stance_zs"): "stance features",
+        ("nlp/offline.py", "_targets"): "target heads (incl. passage features)",
+    }
+    result: dict = {"bench": "profile_articles", "articles": len(articles)}
+    for label, precision, legacy in (("before_fp32_whole", "fp32", True), ("now_default", None, False)):
+        if precision:
+            os.environ["VIGIA_ENCODER_PRECISION"] = precision
+        scorer = OfflineScorer(campaign, resolve_heads_dir(), None)
+        os.environ.pop("VIGIA_ENCODER_PRECISION", None)
+        enc = scorer.encoder
+        if legacy:
+            enc.embed = lambda texts, enc=enc, **kw: legacy_embed(enc, texts, **kw)
+        scorer.score(articles[:4])
+        calls, tokens = enc.model_calls, enc.model_tokens
+        prof = cProfile.Profile()
+        started = time.perf_counter()
+        prof.enable()
+        scorer.score(articles)
+        prof.disable()
+        total = time.perf_counter() - started
+        if legacy:
+            del enc.embed
+        stats = pstats.Stats(prof).stats
+        shares = {}
+        for (file, _, func), (_, _, _, cum, _) in stats.items():
+            for (suffix, name), stage in stages.items():
+                if func == name and file.endswith(suffix):
+                    shares[stage] = shares.get(stage, 0.0) + cum
+        result[label] = {
+            "model_set": scorer.model_set, "total_s": round(total, 2),
+            "spans_per_article": round((enc.model_calls - calls) / len(articles), 1),
+            "tokens_per_article": round((enc.model_tokens - tokens) / len(articles)),
+            "share": {k: round(v / total, 3) for k, v in sorted(shares.items(), key=lambda kv: -kv[1])},
+        }
+    return result
+
+
 def bench_crawl() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
@@ -222,7 +279,7 @@ def bench_crawl() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["warehouse", "scoring", "scoring_memory", "crawl"])
+    parser.add_argument("--only", choices=["warehouse", "scoring", "scoring_memory", "profile", "crawl"])
     parser.add_argument("--docs", type=int, default=None)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -230,10 +287,11 @@ def main() -> None:
         fn = {"warehouse": lambda: bench_warehouse(args.docs or 50_000),
               "scoring": lambda: bench_scoring(args.docs or 256),
               "scoring_memory": lambda: bench_scoring_memory(args.docs or 256),
+              "profile": lambda: profile_articles(args.docs or 48),
               "crawl": bench_crawl}[args.child]
         print(json.dumps(fn()))
         return
-    for name in [args.only] if args.only else ["warehouse", "scoring", "scoring_memory", "crawl"]:
+    for name in [args.only] if args.only else ["warehouse", "scoring", "scoring_memory", "profile", "crawl"]:
         cmd = [sys.executable, __file__, "--child", name] + (["--docs", str(args.docs)] if args.docs else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else json.dumps(

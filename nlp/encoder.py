@@ -12,8 +12,9 @@ Two things make it fast on a CPU (measured in ``benchmarks/README.md``):
   rounds badly. ``fp32`` runs the model as published. The encoder's :attr:`Encoder.name` says
   which ran, so every score's model set records it.
 - **Each span once.** A long text (an article) is embedded sentence by sentence, and its vector is
-  the token-weighted mean of its sentences' mean-pooled vectors: the mean over all its tokens,
-  each read in its sentence. Within one :meth:`Encoder.embed` call every distinct span is run
+  the token-weighted mean of its sentences' mean-pooled vectors: the mean over its tokens, each
+  read in its sentence. As when it was embedded whole and truncated, only its first sentences up
+  to ``max_length`` tokens count. Within one :meth:`Encoder.embed` call every distinct span is run
   through the model once, so a document, its passages about the target and those passages read
   together share their sentences' work. Short texts (tweets) are embedded whole, as before.
 """
@@ -116,6 +117,8 @@ class Encoder:
         ``progress`` gets the number of spans done after each batch.
         """
         spans_per_text = [spans_of(t) for t in texts]
+        if any(len(spans) > 1 for spans in spans_per_text):
+            spans_per_text = self._first_tokens(spans_per_text, max_length)
         index: dict[str, int] = {}
         for spans in spans_per_text:
             for span in spans:
@@ -130,6 +133,23 @@ class Encoder:
                 w = counts[ids]
                 pooled = (vectors[ids] * w[:, None]).sum(0) / w.sum()
             out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return out
+
+    def _first_tokens(self, spans_per_text: list[list[str]], max_length: int) -> list[list[str]]:
+        """Each long text's first sentences up to ``max_length`` tokens (at least one): what the
+        model read of it when it embedded the text whole, truncated at ``max_length``."""
+        long_spans = list(dict.fromkeys(s for spans in spans_per_text if len(spans) > 1 for s in spans))
+        ids = self.tokenizer(long_spans, truncation=True, max_length=max_length)["input_ids"]
+        n_tokens = {span: len(x) for span, x in zip(long_spans, ids, strict=True)}
+        out = []
+        for spans in spans_per_text:
+            kept, total = spans[:1], n_tokens.get(spans[0], 0)
+            for span in spans[1:]:
+                total += n_tokens[span]
+                if total > max_length:
+                    break
+                kept.append(span)
+            out.append(kept)
         return out
 
     def _embed_spans(

@@ -98,3 +98,15 @@ def test_int8_encoder_stays_close_to_fp32_on_the_real_model(monkeypatch):
     texts = [*TWEETS, ARTICLE]
     cosine = (fp32.embed(texts) * int8.embed(texts)).sum(1)
     assert cosine.min() > 0.98, cosine
+
+
+def test_a_long_text_counts_only_its_first_max_length_tokens_of_sentences(tiny):
+    sentences = split_sentences(ARTICLE)
+    lengths = [len(ids) for ids in tiny.tokenizer(sentences)["input_ids"]]
+    limit = lengths[0] + lengths[1] + 1  # room for two sentences, not three
+    before = tiny.model_calls
+    emb = tiny.embed([ARTICLE], max_length=limit)[0]
+    assert tiny.model_calls - before == 2
+    vectors, counts = tiny._embed_spans(sentences[:2], 64, limit, None)
+    pooled = (vectors * counts[:, None]).sum(0) / counts.sum()
+    assert np.allclose(emb, pooled / np.linalg.norm(pooled), atol=1e-5)
