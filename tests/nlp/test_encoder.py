@@ -1,0 +1,112 @@
+"""The encoder: int8 close to fp32 on the real MiniLM, and each text span embedded once."""
+
+import numpy as np
+import pytest
+
+from nlp import DocText, load_scorer
+from nlp.encoder import WHOLE_TEXT_CHARS, Encoder, default_precision, get_encoder, spans_of
+from nlp.passages import TargetMatcher
+from nlp.text import split_sentences
+
+ARTICLE_TITLE = "Canales defiende su plan de seguridad ante el concejo"
+ARTICLE = (
+    "El alcalde de Miraflores, Carlos Canales, presentó ayer ante el concejo municipal su plan de "
+    "seguridad para el próximo año. Según la municipalidad, el serenazgo tendrá cuarenta agentes "
+    "más y nuevas cámaras en el malecón. Los regidores de oposición pidieron ver el presupuesto "
+    "detallado antes de votar. Canales respondió que el documento se publicará esta semana en el "
+    "portal de transparencia. Los vecinos del Parque Kennedy dicen que los robos no han bajado. "
+    "Los promotores de la revocatoria anunciaron una nueva jornada de firmas el sábado."
+)
+TWEETS = [
+    "Carlos Canales es el peor alcalde que ha tenido Miraflores, ojalá lo saquen pronto",
+    "Gracias alcalde, el malecón está más limpio y seguro que nunca 👏",
+    "La revocatoria contra Canales es una maniobra de la oposición",
+    "Hoy firmé para revocar al alcalde. #RevocatoriaYa",
+]
+
+
+def test_short_texts_are_embedded_whole_and_long_ones_by_sentence():
+    assert spans_of(TWEETS[0]) == [TWEETS[0]]
+    assert len(ARTICLE) > WHOLE_TEXT_CHARS
+    assert spans_of(ARTICLE) == split_sentences(ARTICLE) and len(spans_of(ARTICLE)) == 6
+    assert spans_of("   ") == ["-"]
+
+
+def test_precision_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("VIGIA_ENCODER_PRECISION", "FP32")
+    assert default_precision() == "fp32"
+    monkeypatch.setenv("VIGIA_ENCODER_PRECISION", "fp16")
+    with pytest.raises(ValueError, match="VIGIA_ENCODER_PRECISION='fp16': use one of int8, fp32"):
+        default_precision()
+
+
+@pytest.fixture
+def tiny(tiny_encoder) -> Encoder:
+    return Encoder(tiny_encoder, "fp32")
+
+
+def test_each_span_runs_through_the_model_once_per_call(tiny):
+    sentences = split_sentences(ARTICLE)
+    joined = " ".join(sentences)  # what the scorer builds from the passages about him
+    texts = [f"{ARTICLE_TITLE}. {ARTICLE}", *sentences[:4], joined, TWEETS[0], TWEETS[0]]
+    before = tiny.model_calls
+    emb = tiny.embed(texts)
+    # the title as the document opens, the 6 sentences, the tweet: each once
+    distinct = {s for t in texts for s in spans_of(t)}
+    assert tiny.model_calls - before == len(distinct) == 8
+    assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(emb[-1], emb[-2])
+
+
+def test_a_long_text_is_the_token_weighted_mean_of_its_sentences(tiny):
+    sentences = split_sentences(ARTICLE)
+    vectors, counts = tiny._embed_spans(sentences, 64, 256, None)
+    pooled = (vectors * counts[:, None]).sum(0) / counts.sum()
+    expected = pooled / np.linalg.norm(pooled)
+    assert np.allclose(tiny.embed([ARTICLE])[0], expected, atol=1e-5)
+    # Reuse changes nothing: alone or beside its own sentences, the same vector.
+    assert np.allclose(tiny.embed([ARTICLE])[0], tiny.embed([*sentences, ARTICLE])[-1], atol=1e-5)
+    # A sentence read alone is its own whole-text embedding.
+    assert np.allclose(tiny.embed([sentences[0]])[0], vectors[0] / np.linalg.norm(vectors[0]), atol=1e-5)
+
+
+def test_the_scorer_embeds_an_article_and_its_passages_from_the_same_spans(use_tiny_encoder, tiny_heads, campaign):
+    scorer = load_scorer("offline", campaign, heads_dir=tiny_heads)
+    docs = [DocText("a1", ARTICLE_TITLE, ARTICLE), DocText("t1", None, TWEETS[0])]
+    passages = TargetMatcher.for_campaign(campaign).passages(ARTICLE, ARTICLE_TITLE)
+    assert len(passages) >= 3  # several passages, so the scorer also reads them joined
+    before = scorer.encoder.model_calls
+    scores = scorer.score(docs)
+    calls = scorer.encoder.model_calls - before
+    # The article as a document: its title as a sentence and its 6 sentences, each once; the title
+    # as a passage (no full stop); the passages read together open with the title run into the
+    # first sentence. The passages themselves are sentences already embedded. The tweet once,
+    # although it is both the document and its only passage.
+    assert calls == (1 + 6) + 1 + 1 + 1
+    assert scores[0].target_passages == len(passages)
+
+
+@pytest.mark.slow
+def test_int8_encoder_stays_close_to_fp32_on_the_real_model(monkeypatch):
+    monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
+    fp32, int8 = get_encoder(precision="fp32"), get_encoder(precision="int8")
+    assert (fp32.name, int8.name) == ("all-MiniLM-L6-v2-fp32", "all-MiniLM-L6-v2-int8")
+    import torch
+
+    quantised = [n for n, m in int8.model.named_modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)]
+    assert len(quantised) >= 30  # the int8 path really runs int8 layers
+    texts = [*TWEETS, ARTICLE]
+    cosine = (fp32.embed(texts) * int8.embed(texts)).sum(1)
+    assert cosine.min() > 0.98, cosine
+
+
+def test_a_long_text_counts_only_its_first_max_length_tokens_of_sentences(tiny):
+    sentences = split_sentences(ARTICLE)
+    lengths = [len(ids) for ids in tiny.tokenizer(sentences)["input_ids"]]
+    limit = lengths[0] + lengths[1] + 1  # room for two sentences, not three
+    before = tiny.model_calls
+    emb = tiny.embed([ARTICLE], max_length=limit)[0]
+    assert tiny.model_calls - before == 2
+    vectors, counts = tiny._embed_spans(sentences[:2], 64, limit, None)
+    pooled = (vectors * counts[:, None]).sum(0) / counts.sum()
+    assert np.allclose(emb, pooled / np.linalg.norm(pooled), atol=1e-5)
