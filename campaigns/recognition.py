@@ -18,14 +18,23 @@ alcalde", "this mayor", "el alcalde de Miraflores"), or, right after a sentence 
 continuation (Spanish drops the subject: "Dijo que ..." after "Carlos Canales respondió ...").
 
 A bare surname ("Canales") names him too, unless it reads as a common noun or as somebody
-else: "los canales de televisión", "sus canales", "la señora Canales". His office alone ("el
-alcalde") refers to him unless the text ties the office to another place or person ("el
-alcalde de Surco", "el alcalde Rafael López", "el exalcalde"): then a text that never names
-him is left alone.
+else: "los canales de televisión", "algunos canales", "canales digitales", "la señora Canales".
+In a text that follows capitalisation, a lower-case "canales" is a common noun unless a title
+comes before it ("el alcalde canales"); a capitalised one opening a sentence is one before a
+plural adjective or "de" and a lower-case noun ("Canales digitales crecen", "Canales de venta").
+An all-lower-case tweet ("fuera canales") and his hashtags ("#FueraCanales") still name him.
+
+His office alone ("el alcalde") refers to him unless the text ties the office to another place
+or person ("el alcalde de Surco", "el alcalde sanisidrino", "el alcalde Rafael López", "el
+exalcalde"), or the text names another place ("San Isidro") and never his district: then a text
+that never names him is left alone. Demonyms of his district ("el alcalde miraflorino") tie the
+office to him; the campaign's ``[target]`` lists his demonyms, other places and their demonyms.
 
 A document that neither names nor refers to him may still judge him through his
 administration ("la muni de Miraflores respondió rápido") or by arguing about his recall
-("Hoy firmé. #RevocatoriaYa"). Then the whole document is one *implicit* passage.
+("Hoy firmé. #RevocatoriaYa"). Then the whole document is one *implicit* passage. A recall
+word in capitals names an institution ("JNE", "ONPE"): alone it makes a document implicit only
+when the document names his district (a JNE notice on the electoral franja is not his recall).
 """
 
 from __future__ import annotations
