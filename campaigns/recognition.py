@@ -20,7 +20,7 @@ continuation (Spanish drops the subject: "Dijo que ..." after "Carlos Canales re
 A bare surname ("Canales") names him too, unless it reads as a common noun or as somebody
 else: "los canales de televisión", "algunos canales", "canales digitales", "la señora Canales".
 In a text that follows capitalisation, a lower-case "canales" is a common noun unless a title
-comes before it ("el alcalde canales"); a capitalised one opening a sentence is one before a
+comes before it ("el alcalde canales", "Fuera canales!!"); a capitalised one opening a sentence is one before a
 plural adjective or "de" and a lower-case noun ("Canales digitales crecen", "Canales de venta").
 An all-lower-case tweet ("fuera canales") and his hashtags ("#FueraCanales") still name him.
 
@@ -191,8 +191,9 @@ _NOT_HIM_AFTER = re.compile(
 # A capitalised surname opening a sentence is still a common noun before a plural adjective
 # ("Canales digitales crecen") or before "de" and a lower-case noun ("Canales de venta").
 _COMMON_AFTER_INITIAL = re.compile(r"^\s+(?:[a-záéíóúñ]+(?:ales|ivos|ivas|icos|icas|ados|idos)\b|de\s+[a-záéíóúñ])")
-# Words that make a lower-case surname a name even in a text that capitalises ("el alcalde canales").
-_TITLE_BEFORE = frozenset({"alcalde", "burgomaestre", "senor", "sr", "don", "carlos", "tal", "mayor"})
+# Words that make a lower-case surname a name even in a text that capitalises ("el alcalde canales",
+# "Fuera canales!!", "la revocatoria contra canales").
+_TITLE_BEFORE = frozenset({"alcalde", "burgomaestre", "senor", "sr", "don", "carlos", "tal", "mayor", "fuera", "contra"})
 # Sentence openers: a capital after these may be the sentence's, not a name's.
 _SENTENCE_OPENERS = ".!?…:;\n\"'“«¿¡(-—"
 

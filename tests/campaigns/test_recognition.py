@@ -94,6 +94,8 @@ def test_the_surname_as_a_common_noun_does_not_name_him(recognizer, text):
         "Hoy firmé. #FueraCanales",
         "fuera canales, ya basta",  # a tweet that never capitalises
         "Otra vez el alcalde canales con sus drones",  # a title before the lower-case surname
+        "Fuera canales!! nadie lo quiere",  # a slogan word before it
+        "Firmé la revocatoria contra canales",
         "CANALES RENUNCIA",
     ],
 )
