@@ -112,6 +112,18 @@ class Target(_Named):
         default_factory=lambda: ["municipalidad", "muni", "municipio", "alcaldia", "municipality", "city hall"],
         description="words for the target's administration: a text that judges 'la muni' of his district judges him",
     )
+    demonyms: list[str] = Field(
+        default_factory=list,
+        description="demonyms of his district ('miraflorino'): 'el alcalde miraflorino' is his office (words starting like the district count too)",
+    )
+    other_places: list[str] = Field(
+        default_factory=list,
+        description="other places ('San Isidro', 'Surco'): a text that names one and never his district is not about his office",
+    )
+    other_demonyms: list[str] = Field(
+        default_factory=list,
+        description="demonyms of other places ('sanisidrino'): 'el alcalde sanisidrino' is another place's mayor",
+    )
     implicit_mentions: bool = Field(
         default=True,
         description="score target sentiment for texts that never name him but judge his administration or argue about his recall",

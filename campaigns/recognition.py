@@ -18,14 +18,23 @@ alcalde", "this mayor", "el alcalde de Miraflores"), or, right after a sentence 
 continuation (Spanish drops the subject: "Dijo que ..." after "Carlos Canales respondió ...").
 
 A bare surname ("Canales") names him too, unless it reads as a common noun or as somebody
-else: "los canales de televisión", "sus canales", "la señora Canales". His office alone ("el
-alcalde") refers to him unless the text ties the office to another place or person ("el
-alcalde de Surco", "el alcalde Rafael López", "el exalcalde"): then a text that never names
-him is left alone.
+else: "los canales de televisión", "algunos canales", "canales digitales", "la señora Canales".
+In a text that follows capitalisation, a lower-case "canales" is a common noun unless a title
+comes before it ("el alcalde canales", "Fuera canales!!"); a capitalised one opening a sentence is one before a
+plural adjective or "de" and a lower-case noun ("Canales digitales crecen", "Canales de venta").
+An all-lower-case tweet ("fuera canales") and his hashtags ("#FueraCanales") still name him.
+
+His office alone ("el alcalde") refers to him unless the text ties the office to another place
+or person ("el alcalde de Surco", "el alcalde sanisidrino", "el alcalde Rafael López", "el
+exalcalde"), or the text names another place ("San Isidro") and never his district: then a text
+that never names him is left alone. Demonyms of his district ("el alcalde miraflorino") tie the
+office to him; the campaign's ``[target]`` lists his demonyms, other places and their demonyms.
 
 A document that neither names nor refers to him may still judge him through his
 administration ("la muni de Miraflores respondió rápido") or by arguing about his recall
-("Hoy firmé. #RevocatoriaYa"). Then the whole document is one *implicit* passage.
+("Hoy firmé. #RevocatoriaYa"). Then the whole document is one *implicit* passage. A recall
+word in capitals names an institution ("JNE", "ONPE"): alone it makes a document implicit only
+when the document names his district (a JNE notice on the electoral franja is not his recall).
 """
 
 from __future__ import annotations
@@ -166,22 +175,56 @@ def _pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
 
 
 # A surname after these words is a common noun or another person ("los canales", "la señora Canales").
-_NOT_HIM_BEFORE = (
-    "los", "las", "sus", "dos", "tres", "cuatro", "unos", "estos", "esos", "varios", "otros", "ambos",
-    "muchos", "nuestros", "senora", "sra", "dona", "familia", "hermanos", "hermanas", "the",
-)
+_NOT_HIM_BEFORE = frozenset({
+    "los", "las", "sus", "mis", "tus", "dos", "tres", "cuatro", "unos", "estos", "esos", "aquellos", "varios",
+    "otros", "ambos", "muchos", "pocos", "nuestros", "vuestros", "algunos", "todos", "ciertos", "diversos",
+    "distintos", "diferentes", "principales", "nuevos", "propios", "dichos", "sendos", "cuyos", "tantos",
+    "senora", "sra", "dona", "familia", "hermanos", "hermanas", "the",
+})
+# A surname before these words is a common noun ("canales de televisión", "canales digitales").
 _NOT_HIM_AFTER = re.compile(
-    r"^\s+(?:de\s+(?:television|tv|youtube|riego|agua|cable|noticias|comunicacion|venta|distribucion|atencion|irrigacion|desague)|digitales|oficiales|abiertos|regionales)\b"
+    r"^\s+(?:de\s+(?:television|tv|youtube|riego|agua|cable|noticias|comunicacion|venta|distribucion|atencion"
+    r"|irrigacion|desague|senal|pago|contacto|difusion|comercializacion|whatsapp|telegram)"
+    r"|digitales|virtuales|oficiales|abiertos|regionales|nacionales|locales|internacionales|privados|publicos"
+    r"|tradicionales|alternativos|propios|fisicos|electronicos|comerciales|informales|formales)\b"
 )
+# A capitalised surname opening a sentence is still a common noun before a plural adjective
+# ("Canales digitales crecen") or before "de" and a lower-case noun ("Canales de venta").
+_COMMON_AFTER_INITIAL = re.compile(r"^\s+(?:[a-záéíóúñ]+(?:ales|ivos|ivas|icos|icas|ados|idos)\b|de\s+[a-záéíóúñ])")
+# Words that make a lower-case surname a name even in a text that capitalises ("el alcalde canales",
+# "Fuera canales!!", "la revocatoria contra canales").
+_TITLE_BEFORE = frozenset({"alcalde", "burgomaestre", "senor", "sr", "don", "carlos", "tal", "mayor", "fuera", "contra"})
+# Sentence openers: a capital after these may be the sentence's, not a name's.
+_SENTENCE_OPENERS = ".!?…:;\n\"'“«¿¡(-—"
 
 
 # Words before an office word that make it someone else's: "el exalcalde", "otro alcalde".
 _OTHER_OFFICE_BEFORE = {"ex", "otro", "otra", "otros", "cada", "ningun", "ninguna", "teniente", "vice", "former", "another", "every"}
 # An office word that is also an everyday word ("la mayor parte"): only English determiners make it an office.
 _AMBIGUOUS_OFFICE = {"mayor": {"the", "our", "this", "that", "your", "their", "his", "her"}}
+# Recall words written in capitals are institutions ("JNE", "ONPE"): a notice from them on
+# another election is not his recall, so alone they do not make a text an implicit mention.
+_INSTITUTION = re.compile(r"^[A-ZÑ]{2,6}$")
 _PLACE_AFTER = re.compile(r"^\s+(?:de|del|of)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?([\w-]+)")
 _NEXT_WORD = re.compile(r"^[\s,]*([\w-]+)")
 _CAPITALISED_NEXT = re.compile(r"^\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)")
+
+
+def _capitalises(text: str) -> bool:
+    """Whether a text follows capitalisation (both cases), so a lower-case word is a common word."""
+    return any(c.isupper() for c in text) and any(c.islower() for c in text)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in _SENTENCE_OPENERS
+
+
+def _demonym_stem(word: str) -> str:
+    """'sanisidrinas' -> 'sanisidrin': one stem for a demonym's gender and number."""
+    word = fold(word).strip()
+    word = word[:-1] if word.endswith("s") else word
+    return word[:-1] if word.endswith(("o", "a", "e")) else word
 
 
 class TargetRecognizer:
@@ -196,24 +239,34 @@ class TargetRecognizer:
         administration: Sequence[str] = (),
         campaign_terms: Sequence[str] = (),
         implicit: bool = True,
+        demonyms: Sequence[str] = (),
+        other_places: Sequence[str] = (),
+        other_demonyms: Sequence[str] = (),
     ):
         self.finder = names if isinstance(names, NameFinder) else NameFinder(names)
         names = self.finder.names
-        self.refs_re = _pattern(references)
         name_words = {w for n in names for w in fold(n).split()}
         self.name_words = {w.lstrip("@") for w in name_words}
         surnames = [r for r in references if len(fold(r).split()) == 1 and fold(r) in name_words]
         self.surname_re = _pattern(surnames)
+        # The bare surname is checked for common-noun use (see _surname_spans), not as a reference.
+        self.refs_re = _pattern([r for r in references if r not in surnames])
         # "#FueraCanales", "#CanalesRenuncia": hashtags that contain his surname.
         self.hashtag_re = (
             re.compile(r"#\w*(?:" + "|".join(re.escape(fold(x)) for x in surnames) + r")\w*") if surnames else None
         )
         self.implicit = implicit
         self.district = fold(district or "").split()
+        self.demonyms = {_demonym_stem(d) for d in demonyms if d.strip()}
+        self.other_demonyms = {_demonym_stem(d) for d in other_demonyms if d.strip()} - self.demonyms
+        self.other_places_re = _pattern(list(other_places))
         self.office_re = _pattern(list(roles))
         self.admin_re = _pattern(list(administration))
-        self.campaign_re = _pattern([t.lstrip("#") for t in campaign_terms])
-        words = sorted({fold(t).lstrip("#") for t in campaign_terms if len(fold(t).lstrip("#").split()) == 1 and len(t) > 4})
+        institutions = [t for t in campaign_terms if _INSTITUTION.match(t.strip())]
+        self.institution_re = _pattern(institutions)
+        terms = [t for t in campaign_terms if t not in institutions]
+        self.campaign_re = _pattern([t.lstrip("#") for t in terms])
+        words = sorted({fold(t).lstrip("#") for t in terms if len(fold(t).lstrip("#").split()) == 1 and len(t) > 4})
         # "#RevocatoriaMiraflores": a hashtag built on a campaign word.
         self.campaign_tag_re = re.compile(r"#\w*(?:" + "|".join(map(re.escape, words)) + r")\w*") if words else None
 
@@ -223,20 +276,40 @@ class TargetRecognizer:
         t = campaign.target
         terms = [k for topic in campaign.topics if topic.name == "recall" for k in topic.keywords]
         terms += [*campaign.stance.pro_keywords, *campaign.stance.anti_keywords]
-        return cls(NameFinder.for_actor(t), t.references, t.district, t.roles, t.administration, terms, t.implicit_mentions)
+        return cls(
+            NameFinder.for_actor(t), t.references, t.district, t.roles, t.administration, terms, t.implicit_mentions,
+            demonyms=t.demonyms, other_places=t.other_places, other_demonyms=t.other_demonyms,
+        )
 
-    def _surname_names_him(self, folded: str) -> bool:
-        for m in self.surname_re.finditer(folded) if self.surname_re else ():
-            before = folded[: m.start()].split()[-1:]
-            if before and before[0].strip(".,") in _NOT_HIM_BEFORE:
-                continue
-            if _NOT_HIM_AFTER.match(folded[m.end() :]):
-                continue
+    def _surname_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of his bare surname where it names him, not a common noun or somebody else."""
+        if not self.surname_re or not text:
+            return []
+        folded = fold(text)
+        cased = len(folded) == len(text) and _capitalises(text)
+        return [m.span() for m in self.surname_re.finditer(folded) if not self._common_noun(text, folded, *m.span(), cased)]
+
+    @staticmethod
+    def _common_noun(text: str, folded: str, start: int, end: int, cased: bool) -> bool:
+        """Whether the surname at ``start:end`` reads as a common noun ("los canales", "canales
+        digitales", "Canales de venta") or as another person ("la señora Canales"). In a text
+        that capitalises, a lower-case surname is a common noun unless a title comes before it."""
+        before = folded[:start].split()[-1:]
+        prev = before[0].strip(".,;:¡¿!?\"'()«»“”") if before else ""
+        if prev in _NOT_HIM_BEFORE or _NOT_HIM_AFTER.match(folded[end:]):
             return True
-        return bool(self.hashtag_re and self.hashtag_re.search(folded))
+        if not cased:
+            return False  # an all-lower-case tweet: "fuera canales" names him
+        if text[start].islower():
+            return prev not in _TITLE_BEFORE
+        return _sentence_initial(text, start) and bool(_COMMON_AFTER_INITIAL.match(text[end:]))
 
     def _names(self, sentence: str) -> bool:
-        return self.finder.search(sentence) or self._surname_names_him(fold(sentence))
+        return (
+            self.finder.search(sentence)
+            or bool(self._surname_spans(sentence))
+            or bool(self.hashtag_re and self.hashtag_re.search(fold(sentence)))
+        )
 
     def mention_spans(self, text: str | None) -> list[tuple[int, int]]:
         """(start, end) of every explicit mention in ``text``: names and aliases, handles, hashtags,
@@ -245,12 +318,7 @@ class TargetRecognizer:
         if not text:
             return []
         folded = fold(text)
-        spans = list(self.finder.spans(text))
-        for m in self.surname_re.finditer(folded) if self.surname_re else ():
-            before = folded[: m.start()].split()[-1:]
-            if before and before[0].strip(".,") in _NOT_HIM_BEFORE or _NOT_HIM_AFTER.match(folded[m.end() :]):
-                continue
-            spans.append(m.span())
+        spans = [*self.finder.spans(text), *self._surname_spans(text)]
         spans += [m.span() for m in self.hashtag_re.finditer(folded)] if self.hashtag_re else []
         if not spans:
             return []
@@ -268,12 +336,31 @@ class TargetRecognizer:
         return self._names(text or "")
 
     def _in_district(self, word: str) -> bool:
-        """'miraflores', 'miraflorino', 'miraflorina': the district or its demonym."""
+        """'miraflores', 'miraflorino', 'miraflorina': the district or one of its demonyms."""
+        if self.demonyms and _demonym_stem(word) in self.demonyms:
+            return True
         return bool(self.district) and fold(word).startswith(self.district[0][: max(len(self.district[0]) - 2, 4)])
 
-    def _office(self, sentence: str, pattern: re.Pattern[str] | None) -> tuple[bool, bool]:
-        """(mentions his office or administration, mentions another place's or person's)."""
-        him = other = False
+    def _names_district(self, folded: str) -> bool:
+        """Whether a (folded) text names his district or uses one of its demonyms."""
+        return any(self._in_district(w) for w in re.findall(r"\w+", folded))
+
+    def _names_other_place(self, sentence: str, folded: str) -> bool:
+        """Whether a sentence names another place ("San Isidro") or uses another place's demonym
+        ("sanisidrina"). In a text that capitalises, a place must be capitalised ("la victoria del
+        no" is not La Victoria)."""
+        if self.other_demonyms and any(_demonym_stem(w) in self.other_demonyms for w in re.findall(r"\w+", folded)):
+            return True
+        cased = len(sentence) == len(folded) and _capitalises(sentence)
+        for m in self.other_places_re.finditer(folded) if self.other_places_re else ():
+            words = [(i.start(), i.group(0)) for i in re.finditer(r"\w+", sentence[m.start() : m.end()])]
+            if not cased or all(sentence[m.start() + i].isupper() for i, w in words if len(w) > 3):
+                return True
+        return False
+
+    def _office(self, sentence: str, pattern: re.Pattern[str] | None) -> tuple[bool, bool, bool]:
+        """(his office tied to him or his district, his office bare, another place's or person's)."""
+        tied = bare = other = False
         folded = fold(sentence)
         for m in pattern.finditer(folded) if pattern else ():
             word = m.group(0)
@@ -285,25 +372,31 @@ class TargetRecognizer:
             if prev in _OTHER_OFFICE_BEFORE or folded[: m.start()].endswith(("ex-", "ex ", "vice")):
                 other = True
                 continue
+            if self.other_demonyms and _demonym_stem(prev) in self.other_demonyms:
+                other = True  # "the limeño mayor"
+                continue
             place = _PLACE_AFTER.match(folded[m.end() :])
             if place and place.group(1) not in ("su", "sus", "turno"):
                 if self._in_district(place.group(1)):
-                    him = True
+                    tied = True
                     continue
                 if self._names_a_place(sentence, folded, m.end() + place.start(1)):
                     other = True  # "el alcalde de Surco", "la municipalidad de Lima", "el alcalde de mi distrito"
                     continue
             nxt = _NEXT_WORD.match(folded[m.end() :])
             if nxt and (self._in_district(nxt.group(1)) or nxt.group(1) in self.name_words):
-                him = True
+                tied = True
+                continue
+            if nxt and _demonym_stem(nxt.group(1)) in self.other_demonyms:
+                other = True  # "el alcalde sanisidrino"
                 continue
             # "el alcalde Rafael López Aliaga": a capitalised name after the office that is not his.
             cap = _CAPITALISED_NEXT.match(sentence[m.end() :]) if len(sentence) == len(folded) else None
             if cap and fold(cap.group(1)) not in self.name_words and not self._in_district(cap.group(1)):
                 other = True
                 continue
-            him = True
-        return him, other
+            bare = True
+        return tied, bare, other
 
     @staticmethod
     def _names_a_place(sentence: str, folded: str, start: int) -> bool:
@@ -322,16 +415,24 @@ class TargetRecognizer:
         folded = [fold(s) for s in sentences]
         named = [self._names(s) for s in sentences]
         offices = [self._office(s, self.office_re) for s in sentences]
-        others = any(o for _, o in offices)
-        if not any(named) and (others or not any(h for h, _ in offices)):
+        # A text that never names him, names another place and never his district is about that
+        # place: "el alcalde del distrito" or "la municipalidad" there is that place's.
+        elsewhere = (
+            not any(named)
+            and any(self._names_other_place(s, f) for s, f in zip(sentences, folded, strict=True))
+            and not any(self._names_district(f) for f in folded)
+        )
+        own = [tied or (bare and not elsewhere) for tied, bare, _ in offices]
+        others = any(o for *_, o in offices) or elsewhere
+        if not any(named) and (others or not any(own)):
             return self._implicit(sentences, folded, others)
         # A role reference counts unless its sentence ties the office to someone else only.
         refers = [
             (bool(self.refs_re and self.refs_re.search(f)) and not (other and not him)) or him
-            for f, (him, other) in zip(folded, offices, strict=True)
+            for f, him, (_, _, other) in zip(folded, own, offices, strict=True)
         ]
         if not any(named):
-            refers = [h for h, _ in offices]  # named nowhere: only his office counts ("el alcalde" alone)
+            refers = own  # named nowhere: only his office counts ("el alcalde" alone)
         out: list[Passage] = []
         previous_about = False
         for i, sentence in enumerate(sentences):
@@ -350,13 +451,16 @@ class TargetRecognizer:
         if others or not sentences or not self.implicit:
             return []
         admin = [self._office(s, self.admin_re) for s in sentences]
-        if any(o for _, o in admin):
+        if any(o for *_, o in admin):
             return []  # another district's municipality
         campaign = any(
             (self.campaign_re and self.campaign_re.search(f)) or (self.campaign_tag_re and self.campaign_tag_re.search(f))
             for f in folded
         )
-        if not (any(h for h, _ in admin) or campaign):
+        # "JNE", "ONPE" alone: an electoral notice, about his recall only in a text about his district.
+        if not campaign and self.institution_re and any(self.institution_re.search(f) for f in folded):
+            campaign = any(self._names_district(f) for f in folded)
+        if not (any(tied or bare for tied, bare, _ in admin) or campaign):
             return []
         return [Passage(" ".join(sentences), 1.0, "implicit")]
 

@@ -93,12 +93,3 @@ def filled_db(tmp_path: Path) -> Path:
         insert_documents(con, docs)
         write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:60]]))
     return path
-
-
-# Irrelevant sample news articles (crawler/samples/news_corpus) that the campaign's shared target
-# recogniser (campaigns/recognition.py, also the scorer's) reads as about him, so the crawler keeps
-# them: "canales digitales" / "algunos canales" read as his surname, "el alcalde sanisidrino" and
-# "el alcalde del distrito" in San Isidro stories as his office, a JNE notice on the electoral
-# franja as his recall. They are the recogniser's to fix (a strict xfail in
-# tests/crawler/test_sample_news.py fails as soon as they are).
-RECOGNISER_MISSES = frozenset({"ec-101", "p21-101", "rpp-101", "ge-101", "ib-102"})

@@ -3,7 +3,7 @@
 import pytest
 
 from campaigns import Actor, load_campaign
-from campaigns.recognition import NameFinder, TargetRecognizer, fold
+from campaigns.recognition import NameFinder, TargetRecognizer, fold, match_kind
 from crawler.mentions import TargetMatcher as CrawlerMatcher
 from nlp.passages import TargetMatcher as ScorerMatcher
 
@@ -58,3 +58,101 @@ def test_nicknames_and_hashtags_from_the_campaign_file():
     assert finder.search("Otra vez el Chato con sus drones")
     assert finder.search("#CanalesMiraflores hoy")
     assert not finder.search("chatos de cerveza")
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return TargetRecognizer.for_campaign(load_campaign())
+
+
+def kind(recognizer, text, title=None):
+    return match_kind(recognizer.passages(text, title))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Retailers apuestan por canales digitales y proyectan crecer en ventas online.",
+        "La publicidad digital ya representa una quinta parte de los ingresos de algunos canales.",
+        "Las tiendas integran canales virtuales y físicos.",
+        "Canales digitales y tiendas físicas crecen juntos este año.",
+        "Canales de venta: la apuesta del retail peruano.",
+        "Los principales canales de televisión de señal abierta amplían su oferta.",
+    ],
+)
+def test_the_surname_as_a_common_noun_does_not_name_him(recognizer, text):
+    assert not recognizer.names_target(text)
+    assert recognizer.mention_spans(text) == []
+    assert kind(recognizer, text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Canales anunció más serenazgo para el malecón.",
+        "Ayer Canales respondió a los promotores.",
+        "Hoy firmé. #FueraCanales",
+        "fuera canales, ya basta",  # a tweet that never capitalises
+        "Otra vez el alcalde canales con sus drones",  # a title before the lower-case surname
+        "Fuera canales!! nadie lo quiere",  # a slogan word before it
+        "Firmé la revocatoria contra canales",
+        "CANALES RENUNCIA",
+    ],
+)
+def test_the_surname_as_his_name_still_names_him(recognizer, text):
+    assert recognizer.names_target(text)
+    assert kind(recognizer, text) == "name"
+
+
+def test_a_common_noun_beside_his_name_is_not_a_reference_to_him(recognizer):
+    text = "Carlos Canales habló en la radio. Ejecutivos apuestan por canales digitales."
+    passages = recognizer.passages(text)
+    assert [p.reason for p in passages] == ["name", "continuation"]
+    spans = recognizer.mention_spans("Canales usó canales digitales")
+    assert [("Canales usó canales digitales")[s:e] for s, e in spans] == ["Canales"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("El alcalde sanisidrino explicó que la inversión supera los tres millones.", None),
+        ("La alcaldesa surcana inauguró el parque.", None),
+        ("El alcalde miraflorino explicó que la inversión supera los tres millones.", "office"),
+        ("La alcaldesa miraflorina inauguró el parque.", "office"),
+        ("El alcalde anunció más serenazgo en Miraflores.", "office"),
+    ],
+)
+def test_the_office_with_a_demonym_is_his_only_for_his_district(recognizer, text, expected):
+    assert kind(recognizer, text) == expected
+
+
+def test_the_office_in_a_story_about_another_district_is_not_his(recognizer):
+    title = "San Isidro aprueba ordenanza que restringe el estacionamiento en el Olivar"
+    text = "La medida, impulsada por el alcalde del distrito, busca reducir la congestión. La municipalidad habilitará ciclovías."
+    assert kind(recognizer, text, title) is None
+    # the same story in his district is his
+    assert kind(recognizer, text, title.replace("San Isidro", "Miraflores")) == "office"
+    # "el alcalde" alone, in a text about Miraflores that also names San Isidro, is still his
+    both = "El alcalde del distrito anunció cámaras en el malecón de Miraflores, en el límite con San Isidro."
+    assert kind(recognizer, both) == "office"
+    # a place must be capitalised to count in a text that capitalises: "la victoria" is a word here
+    assert kind(recognizer, "El alcalde celebró la victoria del serenazgo.") == "office"
+
+
+def test_other_places_and_demonyms_come_from_the_campaign_file():
+    campaign = load_campaign()
+    target = campaign.target.model_copy(update={"other_places": [], "other_demonyms": []})
+    plain = TargetRecognizer.for_campaign(campaign.model_copy(update={"target": target}))
+    assert kind(plain, "El alcalde sanisidrino explicó la inversión.") == "office"
+    rival = campaign.target.model_copy(update={"other_demonyms": ["chalaco", "chalaca"]})
+    configured = TargetRecognizer.for_campaign(campaign.model_copy(update={"target": rival}))
+    assert kind(configured, "El alcalde chalaco explicó la inversión.") is None
+
+
+def test_an_electoral_notice_from_an_institution_alone_is_not_his_recall(recognizer):
+    notice = "El JNE recordó a las radios las reglas de la franja electoral."
+    assert kind(recognizer, notice, "JNE recuerda las reglas de la franja electoral") is None
+    # the recall itself, or an institution in a text about his district, still is
+    assert kind(recognizer, "El JNE recibió las firmas de la revocatoria.") == "implicit"
+    assert kind(recognizer, "La ONPE verificará las firmas de los vecinos de Miraflores.") == "implicit"
+    assert kind(recognizer, "Hoy firmé. #RevocatoriaYa") == "implicit"

@@ -39,3 +39,16 @@ def test_the_platforms_tag_is_trusted_for_posts_not_for_news_sites(check):
 def test_texts_not_about_him_or_empty_say_why(check):
     assert check.check({"text": "Hoy llueve en Lima y el tráfico está imposible"})["reason"] == "no_target"
     assert check.check({"text": "   "})["reason"] == "empty"
+
+
+def test_every_irrelevant_sample_article_is_dropped_as_not_about_him(check):
+    news_corpus = pytest.importorskip("crawler.samples.news_corpus")
+    irrelevant = [a for a in news_corpus.corpus() if not a.relevant and not a.duplicate_of]
+    # the traps: "canales digitales", "algunos canales", "el alcalde sanisidrino", "el alcalde
+    # del distrito" in a San Isidro story, a JNE notice on the electoral franja
+    assert {"ec-101", "p21-101", "rpp-101", "ge-101", "ib-102"} <= {a.key for a in irrelevant}
+    for article in irrelevant:
+        row = {"title": article.title, "text": article.text, "url": article.url, "platform": article.outlet}
+        assert check.check(row)["reason"] == "no_target", article.key
+    relevant = [a for a in news_corpus.corpus() if a.relevant and not a.duplicate_of]
+    assert all(check.check({"title": a.title, "text": a.text})["target_match"] for a in relevant)
