@@ -31,7 +31,7 @@ def test_a_correction_changes_that_documents_output(use_tiny_encoder, tiny_heads
     summary = train_heads(campaign, out, corrections=corrections, shared_data=tiny_shared, seeds_dir=few_seeds)
     assert summary["corrections"] == 4
     # Target sentiment is a passage head plus a document head learnt on out-of-fold passage scores.
-    assert set(load_heads(out / "target.npz")) == {"target", "doc"}
+    assert {"target", "doc"} <= set(load_heads(out / "target.npz"))  # plus "window" when the seeds give one
     assert 0.0 <= summary["target"]["cv_macro_f1"] <= 1.0 and summary["target"]["tweet_passages"] > 0
     after_scorer = load_scorer("offline", campaign, heads_dir=out)
     after, other = after_scorer.score([DOC, OTHER])
