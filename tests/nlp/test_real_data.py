@@ -45,6 +45,9 @@ def test_every_real_label_is_in_its_task_label_set(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "known defect, open in issue 8: the window head trained on STOMPOL + seeds still reads these "
+    "three texts wrong (nlp/EVALUATION.md, 'Known weakness'); strict, so it fails once they come out right"))
 def test_known_bad_cases_come_out_right(monkeypatch):
     monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
     monkeypatch.delenv("VIGIA_HEADS_DIR", raising=False)
