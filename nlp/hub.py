@@ -22,7 +22,7 @@ import numpy as np
 from nlp.passages import NameFinder, TargetMatcher, match_kind
 from nlp.scoring import DocText, Score, actor_score, aggregate_passages, doc_input
 from nlp.stance import STANCES
-from nlp.target import target_window
+from nlp.target import mention_windows
 
 log = logging.getLogger("vigia.nlp")
 
@@ -148,15 +148,7 @@ class HubScorer:
         passages = [self.matcher.passages(d.text, d.title) for d in docs]
         flat = [p.text for ps in passages for p in ps]
         # Target-centred windows (the mention masked): the target's, then each actor's.
-        windows: list[tuple[int, str | None, str]] = []
-        for i, text in enumerate(texts):
-            spans = self.matcher.mention_spans(text)
-            if spans:
-                windows.append((i, None, target_window(text, spans)))
-            for actor, finder in self.actor_finders.items():
-                spans = finder.spans(text)
-                if spans:
-                    windows.append((i, actor, target_window(text, spans)))
+        windows = mention_windows(texts, self.matcher, self.actor_finders)
         sent = self._sentiment(texts + flat + [w for _, _, w in windows])
         doc_p, pas_p = sent[: len(texts)], sent[len(texts) : len(texts) + len(flat)]
         win_p = {(i, a): sent[len(texts) + len(flat) + k] for k, (i, a, _) in enumerate(windows)}

@@ -27,7 +27,7 @@ from nlp.stance import (
     STANCES,
     StanceEvidence,
 )
-from nlp.target import doc_matrix, target_window, window_features
+from nlp.target import doc_matrix, mention_windows, window_features
 from nlp.text import fold
 from nlp.topics import (
     DEFAULT_ZS_COEF,
@@ -190,16 +190,7 @@ class OfflineScorer:
         passages = [with_joined(self.matcher.passages(d.text, d.title)) for d in docs]
         flat = [p.text for ps in passages for p in ps]
         # Target-centred windows: the target's (when the window head exists), then each actor's.
-        windows: list[tuple[int, str | None, str]] = []  # (document, actor id or None for the target, window)
-        if self.heads.window is not None:
-            for i, text in enumerate(texts):
-                spans = self.matcher.mention_spans(text)
-                if spans:
-                    windows.append((i, None, target_window(text, spans)))
-                for actor, finder in self.actor_finders.items():
-                    spans = finder.spans(text)
-                    if spans:
-                        windows.append((i, actor, target_window(text, spans)))
+        windows = mention_windows(texts, self.matcher, self.actor_finders) if self.heads.window is not None else []
         win_texts = [w for _, _, w in windows]
         emb = self.encoder.embed(texts + flat + win_texts)
         doc_emb, pas_emb = emb[: len(texts)], emb[len(texts) : len(texts) + len(flat)]

@@ -119,6 +119,21 @@ def target_window(text: str, spans: Sequence[tuple[int, int]], words: int = WIND
     return " | ".join(parts)
 
 
+def mention_windows(texts: Sequence[str], matcher, actor_finders: dict) -> list[tuple[int, str | None, str]]:
+    """Every target-centred window of ``texts``, the mention masked: ``(text index, actor id or
+    None for the target, window)``, the target's first, then each actor's, in text order."""
+    windows: list[tuple[int, str | None, str]] = []
+    for i, text in enumerate(texts):
+        spans = matcher.mention_spans(text)
+        if spans:
+            windows.append((i, None, target_window(text, spans)))
+        for actor, finder in actor_finders.items():
+            spans = finder.spans(text)
+            if spans:
+                windows.append((i, actor, target_window(text, spans)))
+    return windows
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
