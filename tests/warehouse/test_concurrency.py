@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,8 +97,9 @@ def test_a_single_file_warehouse_from_before_moves_to_the_snapshot_layout(tmp_pa
     assert writer_path(path).exists() and count(path) == 15
 
 
-def _claim_all(path: str, claimer: str, out: multiprocessing.Queue) -> None:
+def _claim_all(path: str, claimer: str, out: multiprocessing.Queue, start: Any) -> None:
     claimed: list[str] = []
+    start.wait(timeout=300)  # both scorers are up before either claims (process start-up varies)
     while True:
         with connect(path, publish_when="due") as con:
             batch = claim_documents_to_score(con, "test:model", claimer=claimer, limit=7)
@@ -114,10 +116,11 @@ def test_concurrent_scorers_share_the_backlog_instead_of_repeating_it(tmp_path: 
         insert_documents(con, synthetic_documents(90))
     queue: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
     ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_claim_all, args=(str(path), f"scorer{i}", queue)) for i in range(2)]
+    start = ctx.Barrier(2)
+    workers = [ctx.Process(target=_claim_all, args=(str(path), f"scorer{i}", queue, start)) for i in range(2)]
     for worker in workers:
         worker.start()
-    results = dict(queue.get(timeout=120) for _ in workers)
+    results = dict(queue.get(timeout=600) for _ in workers)
     for worker in workers:
         worker.join(timeout=30)
     a, b = results["scorer0"], results["scorer1"]
