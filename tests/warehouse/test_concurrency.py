@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -97,33 +96,48 @@ def test_a_single_file_warehouse_from_before_moves_to_the_snapshot_layout(tmp_pa
     assert writer_path(path).exists() and count(path) == 15
 
 
-def _claim_all(path: str, claimer: str, out: multiprocessing.Queue, start: Any) -> None:
-    claimed: list[str] = []
-    start.wait(timeout=300)  # both scorers are up before either claims (process start-up varies)
-    while True:
-        with connect(path, publish_when="due") as con:
-            batch = claim_documents_to_score(con, "test:model", claimer=claimer, limit=7)
-        if not batch:
-            break
-        claimed += [d["doc_id"] for d in batch]
-        time.sleep(0.05)  # "scoring"
-    out.put((claimer, claimed))
+# One scorer, as its own process: waits for the go file, claims batches until none are left,
+# prints the doc_ids it claimed as JSON. A plain subprocess, not multiprocessing's spawn: spawn
+# re-imports whatever ``__main__`` is, and after the dashboard tests that is app.py.
+_CLAIMER = """
+import json, sys, time
+from pathlib import Path
+from warehouse import connect
+from warehouse.documents import claim_documents_to_score
+path, claimer, go = sys.argv[1:4]
+print("ready", flush=True)
+deadline = time.monotonic() + 300
+while not Path(go).exists() and time.monotonic() < deadline:
+    time.sleep(0.01)
+claimed = []
+while True:
+    with connect(path, publish_when="due") as con:
+        batch = claim_documents_to_score(con, "test:model", claimer=claimer, limit=7)
+    if not batch:
+        break
+    claimed += [d["doc_id"] for d in batch]
+    time.sleep(0.05)  # "scoring"
+print(json.dumps(claimed), flush=True)
+"""
 
 
 def test_concurrent_scorers_share_the_backlog_instead_of_repeating_it(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with connect(path) as con:
         insert_documents(con, synthetic_documents(90))
-    queue: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(2)
-    workers = [ctx.Process(target=_claim_all, args=(str(path), f"scorer{i}", queue, start)) for i in range(2)]
-    for worker in workers:
-        worker.start()
-    results = dict(queue.get(timeout=600) for _ in workers)
-    for worker in workers:
-        worker.join(timeout=30)
-    a, b = results["scorer0"], results["scorer1"]
+    go = tmp_path / "go"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", _CLAIMER, str(path), f"scorer{i}", str(go)],
+                         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(2)
+    ]
+    for worker in workers:  # both scorers are up before either claims (start-up time varies)
+        assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+    go.touch()
+    outputs = [worker.communicate(timeout=600) for worker in workers]
+    for worker, (_, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+    a, b = (json.loads(out.strip().splitlines()[-1]) for out, _ in outputs)
     assert not set(a) & set(b), "a document was claimed by both scorers"
     assert len(a) + len(b) == 90 and a and b
 
