@@ -139,6 +139,7 @@ def readable(fn, *args):
             return st.session_state[key]
         st.error(str(exc))
         st.stop()
+        raise  # st.stop() only raises inside a Streamlit run; imported bare, the error stays visible
     st.session_state[key] = value
     return value
 
