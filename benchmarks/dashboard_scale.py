@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO))
 from warehouse import connect  # noqa: E402
 from warehouse.campaigns import register_campaign  # noqa: E402
 from warehouse.database import writer_folder  # noqa: E402
-from warehouse.documents import DOCUMENT_COLUMNS, insert_document_frame  # noqa: E402
-from warehouse.scores import SCORE_COLUMNS, write_score_frame  # noqa: E402
+from warehouse.documents import insert_document_frame  # noqa: E402
+from warehouse.scores import write_score_frame  # noqa: E402
 
 CAMPAIGN = "miraflores-canales"
 OUTLETS = ["elcomercio.pe", "larepublica.pe", "infobae.com", "rpp.pe", "andina.pe", "peru21.pe",
@@ -97,7 +97,7 @@ def synthetic_frames(n: int, offset: int, seed: int, start: datetime, days: int)
         "published_at": published, "fetched_at": published + pd.Timedelta(hours=1), "lang": "es",
         "native_id": np.where(social, doc_id, None), "content_hash": doc_id, "duplicate_of": duplicate_of,
         "crawl_run_id": pd.Series([None] * n, dtype="Int64"), "extra": None,
-    })[list(DOCUMENT_COLUMNS)]
+    })
     # Scores: more negative on the scandal day.
     alpha = np.where(day[:, None] == days - 19, [[6, 2, 1]], [[2, 2, 1.5]])
     p = rng.gamma(alpha)
@@ -118,7 +118,7 @@ def synthetic_frames(n: int, offset: int, seed: int, start: datetime, days: int)
         "target_match": np.where(about, "name", None), "topics": topic_lists,
         "topic_probs": '{"politics": 0.4, "recall": 0.4, "security": 0.5}', "stance": stance,
         "stance_probs": '{"anti_recall": 0.2, "none": 0.6, "pro_recall": 0.2}',
-    })[list(SCORE_COLUMNS)]
+    })
     return docs, scores
 
 

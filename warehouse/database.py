@@ -29,7 +29,7 @@ import random
 import re
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -67,6 +67,33 @@ def all_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every row of a result as a dict keyed by column name."""
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class UnknownColumns(ValueError):
+    """A row carries a field its table has no column for (add the column in a migration)."""
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """The columns of ``table`` in their order: the migrations are the one declaration of what a
+    row holds, so a column added there is written by every insert without another list to edit."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
+        "ORDER BY ordinal_position", [table],
+    ).fetchall()
+    if not rows:
+        raise WarehouseError(f"no table {table!r} in the warehouse")
+    return tuple(row[0] for row in rows)
+
+
+def check_fields(table: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
+                 not_stored: Collection[str] = ()) -> None:
+    """Raise UnknownColumns naming any field of ``rows`` that ``table`` has no column for (and
+    that is not declared as ``not_stored``): a field is never dropped silently."""
+    known = set(columns) | set(not_stored)
+    unknown = sorted({key for row in rows for key in row if key not in known})
+    if unknown:
+        raise UnknownColumns(f"{table} has no column for {', '.join(unknown)}: add it in a migration "
+                             "(warehouse/migrations/) or leave the field out")
 
 
 def default_db_path() -> Path:

@@ -10,24 +10,25 @@ import duckdb
 import pandas as pd
 
 from warehouse import mention_rows
-from warehouse.database import all_rows, first_row
+from warehouse.database import all_rows, check_fields, first_row, table_columns
 
-DOCUMENT_COLUMNS = (
-    "doc_id", "campaign", "source", "source_type", "platform", "url", "title", "text", "author",
-    "published_at", "fetched_at", "lang", "native_id", "content_hash", "duplicate_of",
-    "crawl_run_id", "extra", "target_match",
-)
 _TIMESTAMPS = ("published_at", "fetched_at")
 
 
-def _frame(docs: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def document_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """What a stored document holds: the ``documents`` table's own columns (see the migrations)."""
+    return table_columns(con, "documents")
+
+
+def _frame(columns: Sequence[str], docs: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    check_fields("documents", columns, docs)
     rows = []
     for doc in docs:
-        row = {col: doc.get(col) for col in DOCUMENT_COLUMNS}
+        row = {col: doc.get(col) for col in columns}
         if row["extra"] is not None and not isinstance(row["extra"], str):
             row["extra"] = json.dumps(row["extra"], ensure_ascii=False, default=str)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(columns))
     for col in _TIMESTAMPS:
         frame[col] = pd.to_datetime(frame[col], utc=True)
     for col in ("crawl_run_id",):
@@ -43,19 +44,22 @@ def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, An
     """
     if not docs:
         return []
-    return insert_document_frame(con, _frame(docs))
+    return insert_document_frame(con, _frame(document_columns(con), docs))
 
 
 def insert_document_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[str]:
-    """:func:`insert_documents` for a DataFrame (or Arrow table) holding ``DOCUMENT_COLUMNS``:
-    the bulk path, with the same rules; `mentions` and `daily_trends` are brought up to date."""
+    """:func:`insert_documents` for a DataFrame (or Arrow table) whose columns are ``documents``
+    columns (those it lacks are stored as NULL; one the table lacks raises UnknownColumns): the
+    bulk path, with the same rules; `mentions` and `daily_trends` are brought up to date."""
+    columns = [c for c in document_columns(con) if c in frame.columns]
+    check_fields("documents", columns, [dict.fromkeys(frame.columns)])
     if isinstance(frame, pd.DataFrame):
         frame = frame.drop_duplicates("doc_id")
     con.register("incoming_documents", frame)
     try:
         rows = con.execute(
-            f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
-            f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM incoming_documents "
+            f"INSERT INTO documents ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns)} FROM incoming_documents "
             "ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"
         ).fetchall()
     finally:

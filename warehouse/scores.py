@@ -10,27 +10,38 @@ import duckdb
 import pandas as pd
 
 from warehouse import mention_rows
+from warehouse.database import check_fields, table_columns
 
-SCORE_COLUMNS = (
-    "doc_id", "model_set", "scored_at", "sentiment", "p_negative", "p_neutral", "p_positive",
-    "sentiment_score", "target_sentiment", "target_score", "target_confidence", "target_passages",
-    "target_match", "topics", "topic_probs", "stance", "stance_probs",
-)
+# What a scorer's row carries that `scores` does not hold: the actors go to `actor_scores`; the
+# window read and the probabilities toward the target are for evaluation and the review queue.
+NOT_STORED = ("actors", "target_text", "target_probs")
+# Likewise for one actor's score: its id is the row's key; its probabilities and window are not kept.
+ACTOR_NOT_STORED = ("actor", "probs", "text")
+
+
+def score_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """What a stored score holds: the ``scores`` table's own columns (see the migrations)."""
+    return table_columns(con, "scores")
 
 
 def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
-    """Store score rows in one statement; a (doc_id, model_set) already scored is replaced."""
+    """Store score rows in one statement; a (doc_id, model_set) already scored is replaced.
+
+    A row's field that `scores` has no column for (and that is not in ``NOT_STORED``) raises
+    UnknownColumns rather than being dropped."""
     if not rows:
         return 0
+    columns = score_columns(con)
+    check_fields("scores", columns, rows, not_stored=NOT_STORED)
     records = []
     for row in rows:
-        record = {col: row.get(col) for col in SCORE_COLUMNS}
+        record = {col: row.get(col) for col in columns}
         for col in ("topic_probs", "stance_probs"):
             if record[col] is not None and not isinstance(record[col], str):
                 record[col] = json.dumps(record[col], sort_keys=True)
         record["topics"] = list(record["topics"] or [])
         records.append(record)
-    frame = pd.DataFrame(records, columns=list(SCORE_COLUMNS))
+    frame = pd.DataFrame(records, columns=list(columns))
     frame["scored_at"] = pd.to_datetime(frame["scored_at"], utc=True)
     frame["target_passages"] = frame["target_passages"].fillna(0).astype("int32")
     written = write_score_frame(con, frame)
@@ -39,13 +50,16 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]])
 
 
 def write_score_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
-    """:func:`write_scores` for a DataFrame holding ``SCORE_COLUMNS`` (JSON columns as text):
-    the bulk path; `mentions` and `daily_trends` are brought up to date."""
+    """:func:`write_scores` for a DataFrame whose columns are ``scores`` columns (JSON columns as
+    text; one the table lacks raises UnknownColumns): the bulk path; `mentions` and
+    `daily_trends` are brought up to date."""
+    columns = [c for c in score_columns(con) if c in frame.columns]
+    check_fields("scores", columns, [dict.fromkeys(frame.columns)])
     con.register("incoming_scores", frame)
     try:
         con.execute(
-            f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
-            f"SELECT {', '.join(c if c != 'topics' else 'CAST(topics AS VARCHAR[])' for c in SCORE_COLUMNS)} "
+            f"INSERT OR REPLACE INTO scores ({', '.join(columns)}) "
+            f"SELECT {', '.join(c if c != 'topics' else 'CAST(topics AS VARCHAR[])' for c in columns)} "
             "FROM incoming_scores"
         )
     finally:
@@ -54,18 +68,17 @@ def write_score_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> in
     return len(frame)
 
 
-ACTOR_COLUMNS = ("doc_id", "model_set", "actor", "sentiment", "score", "confidence", "match")
-
-
 def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
     """Store each score row's ``actors`` (actor id -> an object or dict with sentiment, score,
     confidence, match) in ``actor_scores``; a (doc_id, model_set) scored again loses its old rows."""
+    columns = table_columns(con, "actor_scores")
     records = []
     for row in rows:
         for actor, found in (row.get("actors") or {}).items():
-            get = found.get if isinstance(found, dict) else lambda k, f=found: getattr(f, k, None)
-            records.append((row["doc_id"], row["model_set"], actor, get("sentiment"), get("score"),
-                            get("confidence"), get("match")))
+            fields = found if isinstance(found, dict) else vars(found)
+            check_fields("actor_scores", columns, [fields], not_stored=ACTOR_NOT_STORED)
+            keys = {"doc_id": row["doc_id"], "model_set": row["model_set"], "actor": actor}
+            records.append(tuple(keys[c] if c in keys else fields.get(c) for c in columns))
     if con.execute("SELECT count(*) FROM actor_scores").fetchall()[0][0]:
         pairs = pd.DataFrame(sorted({(row["doc_id"], row["model_set"]) for row in rows}), columns=["doc_id", "model_set"])
         con.register("rescored_pairs", pairs)
@@ -78,7 +91,7 @@ def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, 
             con.unregister("rescored_pairs")
     if records:
         con.executemany(
-            f"INSERT INTO actor_scores ({', '.join(ACTOR_COLUMNS)}) VALUES ({', '.join('?' * len(ACTOR_COLUMNS))})",
+            f"INSERT INTO actor_scores ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             records,
         )
     return len(records)

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from warehouse.database import spool_folder
-from warehouse.documents import DOCUMENT_COLUMNS, insert_documents
+from warehouse.documents import insert_documents
 
 log = logging.getLogger("vigia.warehouse")
 
@@ -40,8 +40,7 @@ def spool_documents(db_path: str | Path, docs: Sequence[dict[str, Any]]) -> Path
     temp = final.with_suffix(".part")
     with open(temp, "w", encoding="utf-8") as out:
         for doc in docs:
-            row = {col: doc.get(col) for col in DOCUMENT_COLUMNS}
-            out.write(json.dumps(row, ensure_ascii=False, default=_plain) + "\n")
+            out.write(json.dumps(dict(doc), ensure_ascii=False, default=_plain) + "\n")
         out.flush()
         os.fsync(out.fileno())
     os.replace(temp, final)
