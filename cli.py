@@ -26,7 +26,7 @@ import click
 
 from campaigns import Campaign, CampaignError, load_campaign
 from crawler.runner import Interrupted, arm_hard_stop
-from warehouse import WarehouseError, connect, default_db_path, first_row
+from warehouse import WarehouseError, connect, default_db_path
 from warehouse.database import exists as warehouse_exists
 
 log = logging.getLogger("vigia")
@@ -432,11 +432,11 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
     failures = _crawl_failures(summaries)
     if failures:
         raise VigiaError(failures)
+    from warehouse.status import mention_totals
+
     with connect(path, read_only=True) as con:
-        row = first_row(con.execute(
-            "SELECT count(*), count(DISTINCT platform), count(*) FILTER (WHERE sentiment IS NULL) FROM mentions"
-        ))
-    click.echo(f"warehouse {path}: {row[0]} mentions from {row[1]} platforms, {row[2]} unscored", err=True)
+        mentions, platforms, unscored = mention_totals(con)
+    click.echo(f"warehouse {path}: {mentions} mentions from {platforms} platforms, {unscored} unscored", err=True)
     if not no_dashboard:
         _serve_dashboard(path, port)
 
@@ -498,31 +498,18 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     off = {s.name: f"credentials not set: {', '.join(s.missing_credentials())}"
            for s in campaign.sources if s.enabled and s.missing_credentials()}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
+    from warehouse.crawl_runs import RUN_COLUMNS, recent_runs
+    from warehouse.status import SOURCE_COLUMNS, documents_per_source, scoring_backlog
+
     with connect(path, read_only=True) as con:
-        per_source = con.execute(
-            "SELECT d.source, d.platform, count(*) AS docs, count(*) FILTER (WHERE d.duplicate_of IS NOT NULL) "
-            "AS duplicates, max(d.published_at) AS newest FROM documents d GROUP BY ALL ORDER BY docs DESC"
-        ).fetchall()
-        backlog = first_row(con.execute(
-            "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id)"
-        ))[0]
-        newest = first_row(con.execute(
-            "SELECT model_set, count(*) FROM scores GROUP BY model_set ORDER BY max(scored_at) DESC LIMIT 1"
-        ))
-        stale = 0
-        if newest:
-            stale = first_row(con.execute(
-                "SELECT count(*) FROM documents d WHERE NOT EXISTS "
-                "(SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id AND s.model_set = ?)", [newest[0]]
-            ))[0]
-        runs = con.execute(
-            "SELECT run_id, spider, started_at, status, items_seen, items_kept, new_documents, dropped, errors "
-            "FROM crawl_log LIMIT 12"
-        ).fetchall()
+        per_source = documents_per_source(con)
+        backlog = scoring_backlog(con)
+        runs = [tuple(run[c] for c in RUN_COLUMNS) for run in recent_runs(con, 12)]
     click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
-    click.echo(_format_rows(["source", "platform", "docs", "duplicates", "newest"], per_source, "table"))
-    click.echo(f"\nunscored backlog: {backlog} never scored"
-               + (f"; {stale} not scored by the newest model set {newest[0]}" if newest else ""))
+    click.echo(_format_rows(list(SOURCE_COLUMNS), per_source, "table"))
+    click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
+               + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
+                  if backlog.newest_model_set else ""))
     click.echo("\nsources off:" + ("".join(f"\n  {k}: {v}" for k, v in sorted(off.items())) or " none"))
     click.echo("\nlast crawl runs:")
     click.echo(_format_rows(

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 
 from warehouse import mention_rows
-from warehouse.database import all_rows, first_row
+from warehouse.database import first_row
 
 FIELDS = ("target_sentiment", "topics", "stance")
 _VALUES = {
@@ -71,12 +71,3 @@ def corrections_for_training(con: duckdb.DuckDBPyConnection, campaign: str | Non
         {"doc_id": doc_id, "field": field, "value": json.loads(value), "title": title, "text": text}
         for doc_id, field, value, title, text in rows
     ]
-
-
-def correction_history(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[dict[str, Any]]:
-    cur = con.execute(
-        "SELECT correction_id, field, old_value, new_value, analyst, corrected_at FROM corrections "
-        "WHERE doc_id = ? ORDER BY correction_id",
-        [doc_id],
-    )
-    return all_rows(cur)

@@ -84,10 +84,11 @@ def finish_run(
     )
 
 
+# What `vigia status` shows of each run, in order.
+RUN_COLUMNS = ("run_id", "spider", "started_at", "status", "items_seen", "items_kept", "new_documents",
+               "dropped", "errors")
+
+
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
-    cur = con.execute(
-        "SELECT run_id, campaign, spider, started_at, finished_at, status, items_seen, items_kept, "
-        "new_documents, dropped, errors, skipped FROM crawl_runs ORDER BY run_id DESC LIMIT ?",
-        [limit],
-    )
-    return all_rows(cur)
+    """The newest ``limit`` crawl runs (the ``crawl_log`` view), newest first."""
+    return all_rows(con.execute("SELECT * FROM crawl_log LIMIT ?", [limit]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -68,13 +68,6 @@ def insert_document_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -
     mention_rows.refresh(con, new_ids)
     return new_ids
 
-
-def existing_doc_ids(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> set[str]:
-    ids = list(dict.fromkeys(doc_ids))
-    if not ids:
-        return set()
-    rows = con.execute("SELECT doc_id FROM documents WHERE list_contains(?, doc_id)", [ids]).fetchall()
-    return {row[0] for row in rows}
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]]:
@@ -170,13 +163,3 @@ def count_to_score(
     where, params = _to_score_filter(model_set, campaign, only_rescore)
     row = first_row(con.execute(f"SELECT count(*) {where}", params))
     return int(row[0]) if row else 0
-
-
-def documents_by_id(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    if not doc_ids:
-        return {}
-    cur = con.execute(
-        "SELECT doc_id, title, text, lang, campaign FROM documents WHERE list_contains(?, doc_id)",
-        [list(doc_ids)],
-    )
-    return {row["doc_id"]: row for row in all_rows(cur)}

@@ -95,10 +95,3 @@ def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, 
             records,
         )
     return len(records)
-
-
-def model_sets(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, Any]]:
-    """(model_set, documents scored, newest scored_at), newest first."""
-    return con.execute(
-        "SELECT model_set, count(*), max(scored_at) FROM scores GROUP BY model_set ORDER BY 3 DESC"
-    ).fetchall()
