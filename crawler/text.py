@@ -10,6 +10,8 @@ import html
 import re
 import unicodedata
 
+from campaigns.recognition import fold as fold_characters
+
 # Characters that the bytes 0x80-0xFF become when UTF-8 is wrongly read as cp1252 (or latin-1
 # for the five bytes cp1252 leaves undefined). Mojibake is a lead byte 0xC2-0xF4 followed by
 # one to three of the continuation bytes 0x80-0xBF, all in this alphabet.
@@ -87,16 +89,12 @@ def normalise_text(text: str | None) -> str:
     return text.strip()
 
 
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def fold(text: str | None) -> str:
-    """Lower case, no accents, single spaces: the form names and stories are compared in."""
+    """Lower case, no accents (the campaign recogniser's :func:`campaigns.recognition.fold`),
+    single spaces: the form names and stories are compared in."""
     if not text:
         return ""
-    return " ".join(strip_accents(text).casefold().split())
+    return " ".join(fold_characters(text).split())
 
 
 def words(text: str | None) -> list[str]:

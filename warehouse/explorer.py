@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +20,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from campaigns.recognition import (
+    fold,  # lower case without accents, as `mentions.search_text` is stored
+)
 
 PAGE_COLUMNS = (
     "doc_id", "published_at", "platform", "source_type", "author", "title", "excerpt", "sentiment",
@@ -32,12 +35,6 @@ EXPORT_COLUMNS = (
     "duplicate_of", "corrected",
 )
 EXPORT_LIMIT = 200_000
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: the form `mentions.search_text` is stored in."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 def search_terms(query: str) -> list[str]:
