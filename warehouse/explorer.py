@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -61,28 +62,41 @@ class Selection:
     stances: list[str] = field(default_factory=list)
     include_reprints: bool = False
 
-    def where(self) -> tuple[str, list[Any]]:
-        """A WHERE clause over `mentions` and its parameters."""
-        clauses, params = ["campaign = ?"], [self.campaign]
+    def where(self, *, alias: str = "", columns: Collection[str] | None = None) -> tuple[str, list[Any]]:
+        """A WHERE clause over `mentions` (or another relation with its column names, each
+        prefixed ``alias.``) and its parameters. ``columns``: the filters that relation can
+        take (None: all); a filter set on one it lacks is an error, never silently ignored. A
+        relation without ``duplicate_of`` is taken as it is (summaries count originals only)."""
+        col = (lambda name: f"{alias}.{name}") if alias else (lambda name: name)
+        wanted = {"campaign": True, "day": self.start is not None or self.end is not None,
+                  "source_type": bool(self.source_types), "platform": bool(self.platforms),
+                  "sentiment": bool(self.sentiments), "target_sentiment": bool(self.target_sentiments),
+                  "stance": bool(self.stances), "topics": bool(self.topics),
+                  "search_text": bool(search_terms(self.query))}
+        if columns is not None:
+            missing = sorted(name for name, on in wanted.items() if on and name not in columns)
+            if missing:
+                raise ValueError(f"this relation cannot be filtered on {', '.join(missing)}")
+        clauses, params = [f"{col('campaign')} = ?"], [self.campaign]
         if self.start is not None:
-            clauses.append("day >= ?")
+            clauses.append(f"{col('day')} >= ?")
             params.append(self.start)
         if self.end is not None:
-            clauses.append("day <= ?")
+            clauses.append(f"{col('day')} <= ?")
             params.append(self.end)
         for column, values in (("source_type", self.source_types), ("platform", self.platforms),
                                ("sentiment", self.sentiments), ("target_sentiment", self.target_sentiments),
                                ("stance", self.stances)):
             if values:
-                clauses.append(f"list_contains(?, {column})")
+                clauses.append(f"list_contains(?, {col(column)})")
                 params.append(list(values))
         if self.topics:
-            clauses.append("len(list_intersect(topics, ?)) > 0")
+            clauses.append(f"len(list_intersect({col('topics')}, ?)) > 0")
             params.append(list(self.topics))
-        if not self.include_reprints:
-            clauses.append("duplicate_of IS NULL")
+        if not self.include_reprints and (columns is None or "duplicate_of" in columns):
+            clauses.append(f"{col('duplicate_of')} IS NULL")
         for term in search_terms(self.query):
-            clauses.append("contains(search_text, ?)")
+            clauses.append(f"contains({col('search_text')}, ?)")
             params.append(term)
         return " AND ".join(clauses), params
 

@@ -30,17 +30,8 @@ def _summary_will_do(sel: Selection) -> bool:
 def daily(con: duckdb.DuckDBPyConnection, sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (day, source_type): ``DAILY_COLUMNS``; and per (day, topic): ``n`` documents."""
     if _summary_will_do(sel):
-        clauses, params = ["campaign = ?"], [sel.campaign]
-        if sel.start is not None:
-            clauses.append("day >= ?")
-            params.append(sel.start)
-        if sel.end is not None:
-            clauses.append("day <= ?")
-            params.append(sel.end)
-        if sel.source_types:
-            clauses.append("list_contains(?, source_type)")
-            params.append(list(sel.source_types))
-        where = " AND ".join(clauses)
+        # daily_trends counts originals only, so include_reprints is never set on this path
+        where, params = sel.where(columns=("campaign", "day", "source_type"))
         frame = con.execute(
             "SELECT day, source_type, n_docs, n_scored, avg_sentiment, "
             "CAST(round(coalesce(share_negative, 0) * n_scored) AS BIGINT) AS n_negative, n_target, "
@@ -185,22 +176,14 @@ def actor_voice(con: duckdb.DuckDBPyConnection, sel: Selection) -> pd.DataFrame 
     """Share of voice and tone per actor (view `actor_mentions`); None when not there yet."""
     if not has_relation(con, "actor_mentions"):
         return None
-    clauses, params = ["a.campaign = ?"], [sel.campaign]
-    if sel.start is not None:
-        clauses.append("CAST(a.published_at AS DATE) >= ?")
-        params.append(sel.start)
-    if sel.end is not None:
-        clauses.append("CAST(a.published_at AS DATE) <= ?")
-        params.append(sel.end)
-    if sel.source_types:
-        clauses.append("list_contains(?, a.source_type)")
-        params.append(list(sel.source_types))
-    if sel.platforms:
-        clauses.append("list_contains(?, a.platform)")
-        params.append(list(sel.platforms))
+    # The view carries when and where, not the document's own labels: those filters do not apply.
+    # Actor scores are kept per document, reprints too.
+    narrowed = Selection(campaign=sel.campaign, start=sel.start, end=sel.end, source_types=sel.source_types,
+                         platforms=sel.platforms, include_reprints=True)
+    where, params = narrowed.where(alias="a", columns=("campaign", "day", "source_type", "platform"))
     return con.execute(
         "SELECT a.actor, a.sentiment, count(*) AS documents FROM actor_mentions AS a "
-        f"WHERE {' AND '.join(clauses)} GROUP BY ALL ORDER BY a.actor",
+        f"WHERE {where} GROUP BY ALL ORDER BY a.actor",
         params,
     ).df()
 

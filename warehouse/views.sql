@@ -76,7 +76,7 @@ FROM scores AS s JOIN documents AS d USING (doc_id);
 -- the document (share of voice per actor: count rows per actor).
 CREATE OR REPLACE VIEW actor_mentions AS
 SELECT a.doc_id, m.campaign, a.actor, a.sentiment, a.score, m.platform, m.source_type, m.published_at,
-       a.model_set AS model, a.confidence, a.match
+       a.model_set AS model, a.confidence, a.match, m.day
 FROM actor_scores AS a
 -- mention_rows.model is the newest model set that scored the document (kept at write time)
 JOIN mention_rows AS m ON m.doc_id = a.doc_id AND m.model = a.model_set;

@@ -80,3 +80,18 @@ def test_events_are_stored_with_who_and_only_http_sources(filled_db: Path) -> No
             add_event(con, CAMPAIGN, date(2026, 10, 6), "X", " ")
         stored = events(con, CAMPAIGN)
     assert [(e["label"], e["analyst"], e["source"]) for e in stored] == [("Debate", "ana", "https://example.pe/debate")]
+
+
+def test_one_where_clause_serves_every_relation_and_refuses_a_filter_it_cannot_apply() -> None:
+    from datetime import date
+
+    import pytest
+
+    from warehouse.explorer import Selection
+
+    sel = Selection(campaign="c", start=date(2026, 1, 1), platforms=["x"])
+    where, params = sel.where(alias="a", columns=("campaign", "day", "platform"))
+    assert where == "a.campaign = ? AND a.day >= ? AND list_contains(?, a.platform)"
+    assert params == ["c", date(2026, 1, 1), ["x"]]
+    with pytest.raises(ValueError, match="cannot be filtered on platform"):
+        sel.where(columns=("campaign", "day", "source_type"))
