@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.samples.news_corpus import corpus as news_corpus
-from crawler.samples.social import corpus as social_corpus
+from samples.news.corpus import corpus as news_corpus
+from samples.social import corpus as social_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

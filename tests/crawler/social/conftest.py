@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from campaigns import Campaign, load_campaign
-from crawler.samples import SampleServer
+from samples import SampleServer
 
 REPO = Path(__file__).resolve().parents[3]
 DRIVER = Path(__file__).with_name("crawl_driver.py")

@@ -9,15 +9,9 @@ from zoneinfo import ZoneInfo
 
 from campaigns import load_campaign
 from crawler.mentions import TargetRecogniser
-from crawler.samples.social import (
-    PLATFORMS,
-    corpus,
-    matches_all,
-    names_target,
-    terms,
-    videos,
-    x_query_matches,
-)
+from samples.platforms.x import x_query_matches
+from samples.platforms.youtube import videos
+from samples.social import corpus, matches_all, names_target, platforms, terms
 
 LIMA = ZoneInfo("America/Lima")
 OFFICIAL_HANDLES = {"@carloscanalesa", "@munimiraflores"}
@@ -26,7 +20,7 @@ OFFICIAL_HANDLES = {"@carloscanalesa", "@munimiraflores"}
 def test_at_least_300_posts_and_40_per_platform():
     counts = Counter(p.platform for p in corpus())
     assert sum(counts.values()) >= 300
-    assert all(counts[p] >= 40 for p in PLATFORMS), counts
+    assert all(counts[p] >= 40 for p in platforms()), counts
 
 
 def test_posts_spread_over_the_campaign_calendar_in_lima_time():

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from campaigns import load_campaign
-from crawler.samples import SampleServer
-from crawler.samples.social import PLATFORMS, corpus
+from samples import SampleServer
+from samples.social import corpus, platforms
 from tests.crawler.social.conftest import CREDENTIAL_NAMES, REPO
 from warehouse import connect
 
@@ -44,7 +44,7 @@ def run(server: SampleServer, folder: Path, name: str, env: dict[str, str]) -> t
     environ.update(env)
     done = subprocess.run(
         [sys.executable, str(DRIVER), str(folder / "campaign.json"), str(folder / "vigia.duckdb"),
-         server.base_url, str(log), ",".join(PLATFORMS)],
+         server.base_url, str(log), ",".join(platforms())],
         cwd=REPO, env=environ, capture_output=True, text=True, timeout=300,
     )
     output = done.stdout + done.stderr + (log.read_text(encoding="utf-8") if log.exists() else "")
@@ -84,8 +84,8 @@ def test_the_first_run_stores_exactly_the_relevant_posts(two_runs):
     irrelevant = {(p.platform, p.native_id) for p in corpus() if not p.relevant}
     assert not keys & irrelevant
     assert all(s["status"] == "finished" for s in two_runs["first"]), two_runs["first"]
-    assert {p: sum(1 for r in rows if r["platform"] == p) for p in PLATFORMS} == {
-        p: sum(1 for q in corpus(p) if q.relevant) for p in PLATFORMS
+    assert {p: sum(1 for r in rows if r["platform"] == p) for p in platforms()} == {
+        p: sum(1 for q in corpus(p) if q.relevant) for p in platforms()
     }
 
 
@@ -103,7 +103,7 @@ def test_urls_are_the_public_permalinks(two_runs):
 
 @pytest.mark.slow
 def test_the_second_run_asks_only_the_newest_page_of_each_query_and_stores_nothing(two_runs):
-    assert [s["new_documents"] for s in two_runs["second"]] == [0] * len(PLATFORMS)
+    assert [s["new_documents"] for s in two_runs["second"]] == [0] * len(platforms())
     assert all(s["status"] == "finished" for s in two_runs["second"])
     campaign = load_campaign()
     by_host: dict[str, int] = {}
