@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from campaigns import load_campaign
-from crawler.spiders.mastodon import next_link, plain_text, status_fields
+from crawler.spiders.mastodon import next_link, status_fields
+from crawler.spiders.social import plain_text
 from samples.platforms.mastodon import mastodon_html
 from samples.social import corpus
 from tests.crawler.social.conftest import campaign_for, crawl
