@@ -12,12 +12,12 @@ from crawler.catalog import source_type, spider_names
 from samples import SampleServer
 from samples.social import corpus, platforms, sample_credentials
 
-FOO = '''
+SIXTH = '''
 from samples.server import Request, Response, SampleServer
 from samples.social import Post
 
-SAMPLE_CREDENTIALS = {"FOO_TOKEN": "sample-foo-token"}
-DEFAULT_FAULTS = {"foo.search": ["rate_limit"]}
+SAMPLE_CREDENTIALS = {"SIXTH_TOKEN": "sample-sixth-token"}
+DEFAULT_FAULTS = {"sixth.search": ["rate_limit"]}
 
 
 def posts() -> list[Post]:
@@ -25,7 +25,7 @@ def posts() -> list[Post]:
 
 
 def register(server: SampleServer) -> None:
-    @server.route(r"api\\.foo\\.example", r"/search")
+    @server.route(r"api\\.sixth\\.example", r"/search")
     def search(request: Request) -> Response:
         return Response(200, '{"posts": []}', "application/json")
 '''
@@ -38,21 +38,21 @@ def test_every_social_spider_has_a_sample_platform_and_back():
 
 
 @pytest.fixture
-def foo_platform(tmp_path, monkeypatch):
-    """A sixth platform, ``foo``, added as one file in a folder of the platforms package."""
-    (tmp_path / "foo.py").write_text(FOO, encoding="utf-8")
+def sixth_platform(tmp_path, monkeypatch):
+    """A sixth platform, ``sixth``, added as one file in a folder of the platforms package."""
+    (tmp_path / "sixth.py").write_text(SIXTH, encoding="utf-8")
     monkeypatch.setattr(samples.platforms, "__path__", [*samples.platforms.__path__, str(tmp_path)])
     samples.platforms.modules.cache_clear()
     yield
     samples.platforms.modules.cache_clear()
 
 
-def test_a_new_platform_module_is_served_and_unlocked_without_touching_any_other_file(foo_platform):
-    assert "foo" in platforms()
-    assert sample_credentials()["FOO_TOKEN"] == "sample-foo-token"
+def test_a_new_platform_module_is_served_and_unlocked_without_touching_any_other_file(sixth_platform):
+    assert "sixth" in platforms()
+    assert sample_credentials()["SIXTH_TOKEN"] == "sample-sixth-token"
     with SampleServer(families=["social"]) as server:
-        assert server.state["faults"]["foo.search"] == ["rate_limit"]
-        with urllib.request.urlopen(f"{server.base_url}/api.foo.example/search", timeout=10) as answer:
+        assert server.state["faults"]["sixth.search"] == ["rate_limit"]
+        with urllib.request.urlopen(f"{server.base_url}/api.sixth.example/search", timeout=10) as answer:
             assert json.loads(answer.read()) == {"posts": []}
 
 
