@@ -36,19 +36,20 @@ from samples.social import (
 SAMPLE_CREDENTIALS: dict[str, str] = {}
 DEFAULT_FAULTS = {"bluesky.search": ["rate_limit"]}
 
+
 def posts() -> list[Post]:
-    """The sample bluesky posts, oldest first (from ``bluesky.txt`` beside this module)."""
+    """The sample Bluesky posts, oldest first (from ``bluesky.txt`` beside this module)."""
     rows = corpus_rows("bluesky")
-    posts = []
+    found = []
     for i, ((handle, raw), moment) in enumerate(zip(rows, post_times("bluesky", len(rows)), strict=True)):
         text, lang, hint = split_language(raw)
         did = "did:plc:" + digest("did", handle, n=24)
         uri = f"at://{did}/app.bsky.feed.post/{_tid(moment, i)}"
-        posts.append(Post(
+        found.append(Post(
             "bluesky", uri, text, handle, moment, kept_by_crawler(text, lang, hint), lang, hint,
             {"did": did, "cid": "bafyrei" + digest("cid", uri, n=52), "likes": (i * 7) % 23},
         ))
-    return posts
+    return found
 
 
 

@@ -32,10 +32,11 @@ DEFAULT_FAULTS = {"mastodon.tag": ["rate_limit"]}
 MASTODON_HOME = "mastodon.social"
 MASTODON_INSTANCES = ("mastodon.social", "mastodon.lat")
 
+
 def posts() -> list[Post]:
-    """The sample mastodon posts, oldest first (from ``mastodon.txt`` beside this module)."""
+    """The sample Mastodon posts, oldest first (from ``mastodon.txt`` beside this module)."""
     rows = corpus_rows("mastodon")
-    posts = []
+    found = []
     for i, ((account, raw), moment) in enumerate(zip(rows, post_times("mastodon", len(rows)), strict=True)):
         text, lang, hint = split_language(raw.replace("\\n", "\n"))
         user, _, home = account.partition("@")
@@ -47,13 +48,13 @@ def posts() -> list[Post]:
             other = next(h for h in MASTODON_INSTANCES if h != home)
             ids[other] = str(_snowflake_mastodon(moment + timedelta(seconds=2 + i % 5), 500 + i))
         uri = f"https://{home}/users/{user}/statuses/{home_id}"
-        posts.append(Post(
+        found.append(Post(
             "mastodon", uri, text, f"{user}@{home}", moment, kept_by_crawler(text, lang, hint),
             lang, hint,
             {"user": user, "home": home, "ids": ids, "url": f"https://{home}/@{user}/{home_id}",
              "tags": sorted({t.lower() for t in re.findall(r"#(\w+)", text)}), "favourites": (i * 5) % 17},
         ))
-    return posts
+    return found
 
 
 

@@ -39,10 +39,11 @@ SAMPLE_CREDENTIALS = {
 }
 DEFAULT_FAULTS = {"reddit.search": ["rate_limit"]}
 
+
 def posts() -> list[Post]:
-    """The sample reddit posts, oldest first (from ``reddit.txt`` beside this module)."""
+    """The sample Reddit posts, oldest first (from ``reddit.txt`` beside this module)."""
     rows = corpus_rows("reddit")
-    posts = []
+    found = []
     for i, ((sub, author, raw_title, selftext), moment) in enumerate(
         zip(rows, post_times("reddit", len(rows)), strict=True)
     ):
@@ -52,14 +53,14 @@ def posts() -> list[Post]:
             author, selftext = "[deleted]", "[removed]"
         text = selftext if selftext and selftext not in ("[removed]", "[deleted]") else title
         permalink = f"/r/{sub}/comments/{native_id}/{_slug(title)}/"
-        posts.append(Post(
+        found.append(Post(
             "reddit", native_id, text, author, moment,
             kept_by_crawler(f"{title}\n{text}", lang, None), lang, None,
             {"subreddit": sub, "title": title, "selftext": selftext, "permalink": permalink,
              "score": 3 + (i * 37) % 180, "num_comments": (i * 13) % 64,
              "link": None if selftext else f"https://i.redd.it/{digest('img', native_id, n=13)}.jpeg"},
         ))
-    return posts
+    return found
 
 
 

@@ -35,21 +35,22 @@ from samples.social import (
 SAMPLE_CREDENTIALS = {"X_BEARER_TOKEN": "sample-x-bearer-token"}  # obviously fake
 DEFAULT_FAULTS = {"x.search": ["rate_limit"]}
 
+
 def posts() -> list[Post]:
-    """The sample x posts, oldest first (from ``x.txt`` beside this module)."""
+    """The sample X posts, oldest first (from ``x.txt`` beside this module)."""
     rows = corpus_rows("x")
-    posts = []
+    found = []
     for i, ((username, raw), moment) in enumerate(zip(rows, post_times("x", len(rows)), strict=True)):
         text, lang, hint = split_language(raw)
         retweet = text.startswith("RT @")
-        posts.append(Post(
+        found.append(Post(
             "x", str(_snowflake_x(moment, i)), text, username, moment,
             kept_by_crawler(text, lang, hint) and not retweet, lang, hint,
             {"author_id": str(10**17 + int(digest("xuser", username, n=12, alphabet="0123456789"))),
              "retweet": retweet, "likes": (i * 29) % 310, "reposts": (i * 7) % 45,
              "replies": (i * 3) % 20, "quotes": i % 4, "impressions": 150 + (i * 997) % 9000},
         ))
-    return posts
+    return found
 
 
 

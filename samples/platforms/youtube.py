@@ -63,9 +63,8 @@ def videos() -> tuple[Video, ...]:
     return tuple(found)
 
 
-
 def posts() -> list[Post]:
-    """The sample youtube posts, oldest first (from ``youtube.txt`` beside this module)."""
+    """The sample YouTube posts, oldest first (from ``youtube.txt`` beside this module)."""
     rows = corpus_rows("youtube")
     by_id = {v.video_id: v for v in videos()}
     threads: list[tuple[Video, list[str], list[list[str]]]] = []
@@ -78,7 +77,7 @@ def posts() -> list[Post]:
         else:
             assert video is not None
             threads.append((video, row, []))
-    posts = []
+    found = []
     for vid in videos():
         mine = [t for t in threads if t[0] is vid]
         end = min(vid.published_at + timedelta(days=24), WINDOW[1].astimezone(UTC))
@@ -87,17 +86,17 @@ def posts() -> list[Post]:
             text, lang, _ = split_language(raw)
             thread_id = "Ugz" + digest("yt", vid.video_id, n, n=19, alphabet=B64) + "4AaABAg"
             extra = {"video_id": vid.video_id, "parent_id": None, "likes": (n * 11) % 90, "replies": len(replies)}
-            posts.append(Post("youtube", thread_id, text, author, moment,
+            found.append(Post("youtube", thread_id, text, author, moment,
                               kept_by_crawler(text, lang, None), lang, None, extra))
             for k, (reply_author, reply_raw) in enumerate(replies):
                 reply_text, reply_lang, _ = split_language(reply_raw)
                 reply_id = f"{thread_id}.{digest('ytr', thread_id, k, n=22, alphabet=B64)}"
-                posts.append(Post(
+                found.append(Post(
                     "youtube", reply_id, reply_text, reply_author, moment + timedelta(minutes=17 + 41 * k),
                     kept_by_crawler(reply_text, reply_lang, None), reply_lang, None,
                     {"video_id": vid.video_id, "parent_id": thread_id, "likes": (k * 5) % 12, "replies": 0},
                 ))
-    return posts
+    return found
 
 
 
