@@ -33,13 +33,6 @@ log = logging.getLogger("vigia")
 
 PROFILES = click.Choice(["auto", "offline", "hub"])
 SCORE_CHUNK = 256
-# Obviously fake credentials that unlock the sample platform APIs in `vigia demo`.
-SAMPLE_CREDENTIALS = {
-    "REDDIT_CLIENT_ID": "sample-reddit-client-id",
-    "REDDIT_CLIENT_SECRET": "sample-reddit-client-secret",
-    "YOUTUBE_API_KEY": "sample-youtube-api-key",
-    "X_BEARER_TOKEN": "sample-x-bearer-token",
-}
 
 
 class VigiaError(click.ClickException):
@@ -415,11 +408,13 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
     Serves recorded-format copies of the campaign's sources on 127.0.0.1, crawls them with
     the real spiders, scores everything, writes the warehouse and opens the dashboard.
     """
-    from crawler.samples import SampleServer
+    from samples import SampleServer
+    from samples.social import sample_credentials
 
     path = _db(db)
     campaign = _campaign(None)
-    for name, value in SAMPLE_CREDENTIALS.items():
+    # Obviously fake credentials, declared by each sample platform, that unlock its sample API.
+    for name, value in sample_credentials().items():
         os.environ.setdefault(name, value)
     with _run_lock(path) as held:
         if not held:

@@ -92,9 +92,9 @@ def bench_warehouse(n_docs: int) -> dict:
 def sample_texts(n_tweets: int, n_articles: int) -> tuple[list, list]:
     """Distinct tweet-length posts and news articles from the demo's sample corpus (hand-written
     for this project, in the repository): realistic lengths, no sentence repeated on purpose."""
-    from crawler.samples.news_corpus import corpus as news_corpus
-    from crawler.samples.social import corpus as social_corpus
     from nlp import DocText
+    from samples.news.corpus import corpus as news_corpus
+    from samples.social import corpus as social_corpus
 
     posts = list(dict.fromkeys(p.text for p in social_corpus()))
     articles = [a for a in news_corpus() if a.duplicate_of is None]

@@ -29,10 +29,6 @@ from campaigns.localize import to_local
 
 DEFAULT_CAMPAIGN = Path(__file__).with_name("miraflores.toml")
 
-SpiderName = Literal[
-    "news_feeds", "news_search", "news_sitemaps", "reddit", "bluesky", "mastodon", "youtube", "x"
-]
-SOCIAL_SPIDERS = frozenset({"reddit", "bluesky", "mastodon", "youtube", "x"})
 STANCE_LABELS = ("pro_recall", "anti_recall", "none")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -182,15 +178,27 @@ class Source(_Strict):
     """One thing a spider watches: a feed, a sitemap, a search, a platform query."""
 
     name: Slug
-    spider: SpiderName
+    spider: str = Field(description="a spider of crawler/spiders/, by the name `scrapy list` prints")
     platform: str = Field(min_length=1, description="outlet domain or social network name")
     urls: list[str] = Field(default_factory=list)
     queries: list[str] = Field(default_factory=list)
     enabled: bool = True
     credentials_env: list[str] = Field(
-        default_factory=list, description="environment variables that must be set for this source"
+        default_factory=list,
+        description="environment variables that must be set for this source (default: the ones its spider declares)",
     )
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("spider")
+    @classmethod
+    def _known_spider(cls, name: str) -> str:
+        # The spiders are the ones Scrapy's loader finds in crawler/spiders/: no second list here.
+        from crawler.catalog import spider_names
+
+        names = spider_names()
+        if name not in names:
+            raise ValueError(f"{name!r} is not a spider of this project; the spiders are: {', '.join(names)}")
+        return name
 
     @field_validator("urls")
     @classmethod
@@ -202,12 +210,24 @@ class Source(_Strict):
 
     @property
     def source_type(self) -> str:
-        return "social" if self.spider in SOCIAL_SPIDERS else "news"
+        """``news`` or ``social``, as the source's spider declares."""
+        from crawler.catalog import source_type
+
+        return source_type(self.spider)
+
+    @property
+    def credential_names(self) -> list[str]:
+        """The variables this source needs: ``credentials_env``, else what its spider declares."""
+        if self.credentials_env:
+            return list(self.credentials_env)
+        from crawler.catalog import required_credentials
+
+        return list(required_credentials(self.spider))
 
     def missing_credentials(self, environ: dict[str, str] | None = None) -> list[str]:
         """Names (never values) of the credential variables that are not set."""
         env = os.environ if environ is None else environ
-        return [name for name in self.credentials_env if not env.get(name)]
+        return [name for name in self.credential_names if not env.get(name)]
 
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -115,3 +116,14 @@ def is_recent(when: datetime | None, now: datetime, max_age: timedelta) -> bool:
     if when is None:
         return False
     return now - max_age <= when <= now + timedelta(days=1)
+
+
+def now_setting(crawler: Any) -> datetime | None:
+    """The crawl's ``VIGIA_NOW`` setting as an aware datetime, or None for the real clock."""
+    value = crawler.settings.get("VIGIA_NOW")
+    if not value:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValueError(f"VIGIA_NOW={value!r} is not a date")
+    return parsed

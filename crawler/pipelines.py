@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from crawler.dates import date_from_url, parse_date
+from crawler.dates import date_from_url, now_setting, parse_date
 from crawler.documents import content_hash, doc_id
 from crawler.duplicates import StoryIndex
 from crawler.feeds import title_key
@@ -51,17 +51,6 @@ class Drop(DropItem):
     def __init__(self, reason: str, message: str = "", log_level: str | None = None):
         super().__init__(f"{reason}: {message}" if message else reason, log_level=log_level)
         self.reason = reason
-
-
-def now_setting(crawler: Crawler) -> datetime | None:
-    """``VIGIA_NOW`` as an aware datetime, or None for the real clock."""
-    value = crawler.settings.get("VIGIA_NOW")
-    if not value:
-        return None
-    parsed = parse_date(value)
-    if parsed is None:
-        raise ValueError(f"VIGIA_NOW={value!r} is not a date")
-    return parsed
 
 
 def db_path(crawler: Crawler) -> str:

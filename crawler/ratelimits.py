@@ -1,16 +1,19 @@
 """Platform rate limits: reading what each API says about its limits, and waiting politely.
 
-Every social API announces its limits in its own dialect:
+Every social API announces its limits in its own dialect; this module holds the dialects, and
+each spider names its own (``SocialSpider.rate_limit_dialect``, ``SocialSpider.limit_reason``):
 
-=========  =================================================  ==========================
-platform   headers                                            reset is given as
-=========  =================================================  ==========================
-reddit     ``X-Ratelimit-Used/Remaining/Reset``               seconds from now
-bluesky    ``ratelimit-limit/remaining/reset``                Unix epoch seconds
-mastodon   ``X-RateLimit-Limit/Remaining/Reset``              an ISO-8601 time
-x          ``x-rate-limit-limit/remaining/reset``             Unix epoch seconds
-youtube    a 403 whose JSON reason is ``quotaExceeded``       midnight, Pacific time
-=========  =================================================  ==========================
+=================  =================================================  ======================
+dialect            headers                                            reset is given as
+=================  =================================================  ======================
+``reddit_limit``   ``X-Ratelimit-Used/Remaining/Reset``               seconds from now
+``bluesky_limit``  ``ratelimit-limit/remaining/reset``                Unix epoch seconds
+``mastodon_limit`` ``X-RateLimit-Limit/Remaining/Reset``              an ISO-8601 time
+``x_limit``        ``x-rate-limit-limit/remaining/reset``             Unix epoch seconds
+``youtube_limit``  a 403 whose JSON reason is ``quotaExceeded``       midnight, Pacific time
+=================  =================================================  ======================
+
+A new platform names one of these, or writes its own function of the same shape in its spider.
 
 :class:`RateLimitMiddleware` (a Scrapy downloader middleware) turns those into behaviour:
 a 429 (or a spent YouTube quota) parks that one request until the announced reset and
@@ -137,20 +140,19 @@ def youtube_quota_reset(now: float) -> float:
     return midnight.timestamp()
 
 
-PARSERS: dict[str, Callable[[Mapping[str, str], float], RateLimit]] = {
-    "reddit": reddit_limit,
-    "bluesky": bluesky_limit,
-    "mastodon": mastodon_limit,
-    "x": x_limit,
-    "youtube": youtube_limit,
-}
+def no_window(headers: Mapping[str, str], now: float) -> RateLimit:
+    """A platform that announces no window (only ``Retry-After``, read by :func:`rate_limit`)."""
+    return RateLimit()
 
 
-def rate_limit(platform: str, headers: Mapping[str, str], now: float | None = None) -> RateLimit:
-    """Parse ``platform``'s rate-limit headers (keys lower-case); a ``Retry-After`` fills a missing reset."""
+#: How a platform's headers are read: ``(lower-case headers, now) -> RateLimit``.
+Dialect = Callable[[Mapping[str, str], float], RateLimit]
+
+
+def rate_limit(dialect: Dialect, headers: Mapping[str, str], now: float | None = None) -> RateLimit:
+    """Read rate-limit headers (keys lower-case) in ``dialect``; a ``Retry-After`` fills a missing reset."""
     now = time.time() if now is None else now
-    parser = PARSERS.get(platform)
-    found = parser(headers, now) if parser else RateLimit()
+    found = dialect(headers, now)
     if found.reset_at is None:
         retry_after = retry_after_epoch(headers.get("retry-after"), now)
         if retry_after is not None:
@@ -169,6 +171,18 @@ def retry_after_epoch(value: str | None, now: float) -> float | None:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError):
         return None
+
+
+def answered_429(response: Response) -> str | None:
+    """``rate_limited`` for a 429, the one limit answer most platforms give."""
+    return "rate_limited" if response.status == 429 else None
+
+
+def youtube_limit_reason(response: Response) -> str | None:
+    """YouTube: a 429, or a 403 whose reason is a spent quota (``quota_exceeded``) or rate."""
+    if response.status == 403:
+        return YOUTUBE_LIMIT_REASONS.get(youtube_error_reason(response.body) or "")
+    return answered_429(response)
 
 
 def youtube_error_reason(body: bytes) -> str | None:
@@ -204,6 +218,8 @@ class RateLimitMiddleware:
     """Waits out platform rate limits for social requests (those with ``meta['vigia_platform']``).
 
     Enabled by every social spider (``SocialSpider.update_settings``); news requests pass through.
+    The running spider names its platform's dialect (``rate_limit_dialect``) and what counts
+    as a limit answer (``limit_reason``).
     """
 
     def __init__(self, crawler: Any, max_wait: float, retries: int, local_base: str | None):
@@ -252,11 +268,12 @@ class RateLimitMiddleware:
             return response
         source = request.meta.get("vigia_source", "?")
         now = time.time()
-        limit = rate_limit(platform, header_text(response), now)
+        spider = self.crawler.spider
+        limit = rate_limit(getattr(spider, "rate_limit_dialect", no_window), header_text(response), now)
         window = self._window(request, platform)
         if limit.spent and limit.reset_at and limit.reset_at > now:
             self.blocked_until[window] = limit.reset_at
-        reason = self._limited(platform, response)
+        reason = getattr(spider, "limit_reason", answered_429)(response)
         if reason is None:
             return response
         stats = self.crawler.stats
@@ -275,15 +292,6 @@ class RateLimitMiddleware:
         retry = request.replace(dont_filter=True)
         retry.meta["vigia_rate_retries"] = attempt
         return retry
-
-    @staticmethod
-    def _limited(platform: str, response: Response) -> str | None:
-        """``rate_limited``/``quota_exceeded`` when the response is a limit, else None."""
-        if response.status == 429:
-            return "rate_limited"
-        if platform == "youtube" and response.status == 403:
-            return YOUTUBE_LIMIT_REASONS.get(youtube_error_reason(response.body) or "")
-        return None
 
     def _stop(self, source: str, platform: str, reason: str, reset_at: float | None) -> None:
         """Give up ``source`` for this run: one log line, one count; raises IgnoreRequest."""

@@ -19,6 +19,7 @@ from scrapy.http import Response
 
 from campaigns import Source
 from crawler.items import DocumentItem
+from crawler.ratelimits import bluesky_limit
 from crawler.spiders.social import Paging, SocialSpider, parse_time
 
 LOGIN_ENV = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")  # optional: they unlock paging
@@ -126,6 +127,7 @@ def post_fields(view: Any) -> dict[str, Any] | None:
 class BlueskySpider(SocialSpider):
     name = "bluesky"
     platform = "bluesky"
+    rate_limit_dialect = staticmethod(bluesky_limit)
     request_interval = 0.2  # 3000 requests per 5 minutes
     mark_order = staticmethod(parse_time)
 

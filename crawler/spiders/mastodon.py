@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -18,46 +17,10 @@ from scrapy.http import Response
 
 from campaigns import Source, from_local
 from crawler.items import DocumentItem
-from crawler.spiders.social import Paging, SocialSpider, parse_time
+from crawler.ratelimits import mastodon_limit
+from crawler.spiders.social import Paging, SocialSpider, parse_time, plain_text
 
 PAGE_SIZE = 40
-_BLOCKS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """Mastodon status HTML as plain text: paragraphs kept, links as their visible text.
-
-    Hashtags become ``#Tag``, mentions ``@user``, and a shortened link its full URL (the
-    "invisible" spans Mastodon uses to abbreviate it are part of the text).
-    """
-    parser = _Text()
-    parser.feed(html or "")
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
 def next_link(header: str | None) -> str | None:
     """The ``rel="next"`` target of an HTTP ``Link`` header."""
     for part in (header or "").split(","):
@@ -115,6 +78,7 @@ def status_fields(status: Any, instance: str) -> dict[str, Any] | None:
 class MastodonSpider(SocialSpider):
     name = "mastodon"
     platform = "mastodon"
+    rate_limit_dialect = staticmethod(mastodon_limit)
     mark_order = staticmethod(int)
 
     def start_requests_for(self, source: Source) -> Iterator[Any]:

@@ -23,122 +23,16 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from campaigns import Source, to_local
-from crawler.articles import Article, decode_html, extract_article
+from campaigns import Source
 from crawler.feeds import FeedEntry, FeedError, parse_feed
 from crawler.items import DocumentItem
-from crawler.mentions import TargetRecogniser
-from crawler.pipelines import now_setting
-from crawler.spiders.base import CampaignSpider
-from crawler.urls import canonical_url
+from crawler.spiders.base import NewsSpider
 
 # A feed text this long is the whole story: when it does not name the target, the article
 # page is not fetched (the entry still goes through the pipelines and is counted as dropped).
 FULL_TEXT = 600
-# Page dates that are only a guess ("hace 3 días", a day from the URL or the text).
-WEAK_DATES = ("url", "trafilatura", "relative", "visible-day")
 # Outlets answer 403 to clients that poll a feed more often than every 15 minutes.
 DEFAULT_FEED_MIN_INTERVAL = 900.0
-
-
-class NewsSpider(CampaignSpider):
-    """What the news spiders share: known-URL checks, skips, article merging."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.requested: set[str] = set()
-        self.target = TargetRecogniser(self.campaign)
-
-    def local_base(self) -> str | None:
-        return self.settings.get("VIGIA_LOCAL_BASE") or None
-
-    def canonical(self, url: str) -> str:
-        return canonical_url(url, self.local_base())
-
-    def reachable(self, url: str) -> str:
-        """The address to request: when crawling the sample server, never a real site."""
-        base = self.local_base()
-        if base and not url.startswith(base.rstrip("/") + "/"):
-            return to_local(url, base)
-        return url
-
-    def is_known(self, url: str) -> bool:
-        """True when the article is stored already or was requested earlier in this run."""
-        key = self.canonical(url)
-        if key in self.known_urls:
-            self.crawler.stats.inc_value("vigia/articles_already_stored")
-            return True
-        if key in self.requested:
-            return True
-        self.requested.add(key)
-        return False
-
-    def skip(self, source: Source, reason: str, detail: str) -> None:
-        """Log and count a source URL that gave nothing; the run continues."""
-        self.crawler.stats.inc_value(f"vigia/skipped/{source.name}/{reason}")
-        base = self.local_base()
-        if base:  # name the real address, not the sample server's port
-            detail = detail.replace(base.rstrip("/") + "/", "https://")
-        previous = self.skipped.get(source.name)
-        note = f"{reason}: {detail}"
-        self.skipped[source.name] = f"{previous}; {note}" if previous else note
-        self.logger.warning("source %s skipped (%s): %s", source.name, reason, detail)
-
-    def fetch_failed(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        source = request.cb_kwargs.get("source")
-        self.logger.warning("%s failed: %s", request.url, failure.getErrorMessage())
-        if source is not None:
-            self.skip(source, "unreachable", f"{request.url}: {failure.getErrorMessage()}")
-
-    def now(self) -> Any:
-        return now_setting(self.crawler)
-
-    def article(self, response: Response) -> Article:
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        declared = content_type.partition("charset=")[2].strip(" ;\"'") or None
-        page = decode_html(response.body, declared)
-        return extract_article(page, response.url, now=self.now())
-
-    def document(
-        self,
-        source: Source,
-        url: str,
-        article: Article | None,
-        entry: FeedEntry | None = None,
-        **extra: Any,
-    ) -> DocumentItem:
-        """One news document from what the page and the feed entry say (page first)."""
-        feed_text = entry.full_text if entry else ""
-        text = article.text if article else ""
-        body_from = article.body_from if article else "none"
-        if entry and (not text or (article and article.paywalled) or len(feed_text) > len(text) * 1.2):
-            if len(feed_text) > len(text):
-                text, body_from = feed_text, "feed"
-        if not text and article and article.description:
-            text, body_from = article.description, "description"
-        published = article.published_at if article else None
-        if entry and (published is None or article.date_from in WEAK_DATES):
-            # a feed's own timestamp beats a date guessed from the URL or the text
-            published = entry.published_at or entry.published or published
-        info: dict[str, Any] = {"body_from": body_from}
-        if article and article.paywalled:
-            info["paywalled"] = True
-        if entry and entry.categories:
-            info["categories"] = entry.categories
-        info.update({k: v for k, v in extra.items() if v is not None})
-        return DocumentItem(
-            source=source.name,
-            source_type="news",
-            platform=source.platform,
-            url=url,
-            title=(article.title if article else "") or (entry.title if entry else ""),
-            text=text,
-            author=(article.author if article else None) or (entry.author if entry else None),
-            published_at=published,
-            lang=article.lang if article else None,
-            extra=info,
-        )
 
 
 class NewsFeedsSpider(NewsSpider):

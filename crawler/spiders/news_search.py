@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from campaigns import Source
 from crawler.feeds import FeedError, Lead, news_leads, parse_feed, title_key
 from crawler.items import DocumentItem
-from crawler.spiders.news_feeds import NewsSpider
+from crawler.spiders.base import NewsSpider
 
 
 def search_url(base: str, query: str) -> str:
@@ -121,7 +121,7 @@ class NewsSearchSpider(NewsSpider):
     def lead_document(self, lead: Lead, source: Source, query: str) -> DocumentItem:
         return DocumentItem(
             source=source.name,
-            source_type="news",
+            source_type=self.source_type,
             platform=lead.outlet_domain or source.platform,
             url=lead.link,
             title=lead.title,

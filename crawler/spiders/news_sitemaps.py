@@ -18,7 +18,7 @@ from campaigns import Source
 from crawler.dates import date_from_url, is_recent
 from crawler.feeds import FeedEntry, FeedError, SitemapEntry, parse_sitemap
 from crawler.items import DocumentItem
-from crawler.spiders.news_feeds import NewsSpider
+from crawler.spiders.base import NewsSpider
 
 DEFAULT_MAX_AGE_DAYS = 2
 MAX_INDEX_DEPTH = 3

@@ -1,7 +1,7 @@
 """Reddit: subreddit search through the OAuth API, newest first.
 
 An app-only token comes from ``options.token_url`` (client credentials from the source's
-``credentials_env``: the client id, then the secret, sent as HTTP basic auth in the POST);
+credentials (``REDDIT_CLIENT_ID``, then ``REDDIT_CLIENT_SECRET``), sent as HTTP basic auth in the POST);
 then ``/r/{sub}/search?q=...&restrict_sr=1&sort=new&limit=100`` for each subreddit and
 query, paging with ``after``. Anonymous ``.json`` is refused (403) since mid-2026, so there
 is no logged-out mode. Incremental runs stop at the newest ``created_utc`` seen.
@@ -18,6 +18,7 @@ from scrapy.http import Response
 
 from campaigns import Source
 from crawler.items import DocumentItem
+from crawler.ratelimits import reddit_limit
 from crawler.spiders.social import Paging, SocialSpider, parse_time
 
 PAGE_SIZE = 100
@@ -59,11 +60,13 @@ def submission_fields(child: Any) -> dict[str, Any] | None:
 class RedditSpider(SocialSpider):
     name = "reddit"
     platform = "reddit"
+    credentials_env = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET")
+    rate_limit_dialect = staticmethod(reddit_limit)
     request_interval = 1.0  # 60 requests a minute for OAuth clients
     mark_order = staticmethod(float)
 
     def start_requests_for(self, source: Source) -> Iterator[Any]:
-        client_id, secret = (self.credential(name) for name in source.credentials_env[:2])
+        client_id, secret = self.credentials(source)[:2]
         basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
         token_url = source.options.get("token_url", "https://www.reddit.com/api/v1/access_token")
         yield self.api_request(

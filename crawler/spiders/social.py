@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 import scrapy
@@ -29,10 +30,53 @@ from twisted.python.failure import Failure
 
 from campaigns import Source, to_local
 from crawler.items import DocumentItem
-from crawler.ratelimits import MIDDLEWARE_PRIORITY, RateLimitMiddleware
+from crawler.ratelimits import (
+    MIDDLEWARE_PRIORITY,
+    Dialect,
+    RateLimitMiddleware,
+    answered_429,
+    no_window,
+)
 from crawler.spiders.base import CampaignSpider
 
 DEFAULT_MAX_PAGES = 20
+
+_BLOCKS = {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """Post HTML (a Mastodon status, a YouTube ``textDisplay``) as plain text: paragraphs kept,
+    links as their visible text.
+
+    Hashtags become ``#Tag``, mentions ``@user``, and a shortened link its full URL (the
+    "invisible" spans Mastodon uses to abbreviate it are part of the text).
+    """
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    text = "".join(parser.parts).replace("\xa0", " ")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
 
 
 def read_json(body: bytes, content_type: str = "") -> tuple[Any, str | None]:
@@ -107,9 +151,20 @@ class Paging:
 
 
 class SocialSpider(CampaignSpider):
-    """A campaign spider for one social platform's JSON API."""
+    """A campaign spider for one social platform's JSON API.
 
+    A platform's spider declares, beside ``name`` and ``platform``: its rate-limit dialect
+    (``rate_limit_dialect``, a header reader from :mod:`crawler.ratelimits` or its own), what
+    counts as a limit answer (``limit_reason``; a 429 unless the platform says otherwise) and
+    the credentials its sources need (``credentials_env``).
+    """
+
+    source_type = "social"
     platform: str = ""
+    #: how the platform's headers announce its window (see crawler.ratelimits)
+    rate_limit_dialect: Dialect = staticmethod(no_window)
+    #: ``rate_limited``/``quota_exceeded`` when an answer is a limit, else None
+    limit_reason: Callable[[Response], str | None] = staticmethod(answered_429)
     #: seconds between requests: the platform's published rate (Reddit and Mastodon: ~1/s)
     request_interval: float = 1.0
     #: how marks compare: int for snowflake ids, parse_time for timestamps...
@@ -178,6 +233,10 @@ class SocialSpider(CampaignSpider):
     def credential(name: str) -> str:
         """A credential's value from the environment (the base spider checked it is set)."""
         return os.environ.get(name, "")
+
+    def credentials(self, source: Source) -> list[str]:
+        """The values of ``source``'s credentials, in the order the spider declares them."""
+        return [self.credential(name) for name in source.credential_names]
 
     # ------------------------------------------------------------------ answers
     def skip(self, source: Source | str, reason: str, detail: str = "") -> None:
@@ -269,7 +328,7 @@ class SocialSpider(CampaignSpider):
                 yield request
 
     def item(self, source: Source, **fields: Any) -> DocumentItem:
-        return DocumentItem(source=source.name, source_type="social", platform=self.platform, **fields)
+        return DocumentItem(source=source.name, source_type=self.source_type, platform=self.platform, **fields)
 
 
 def _path(url: str) -> str:

@@ -18,6 +18,7 @@ from scrapy.http import Response
 
 from campaigns import Source
 from crawler.items import DocumentItem
+from crawler.ratelimits import x_limit
 from crawler.spiders.social import Paging, SocialSpider, parse_time
 
 PAGE_SIZE = 100
@@ -77,12 +78,14 @@ def tweet_fields(
 class XSpider(SocialSpider):
     name = "x"
     platform = "x"
+    credentials_env = ("X_BEARER_TOKEN",)
+    rate_limit_dialect = staticmethod(x_limit)
     request_interval = 2.0  # 450 requests per 15 minutes for app-only search
     mark_order = staticmethod(int)
 
     def start_requests_for(self, source: Source) -> Iterator[Any]:
         base = self.endpoint(source.urls[0]).rstrip("/")
-        token = self.credential(source.credentials_env[0])
+        token = self.credentials(source)[0]
         for query in source.queries:
             yield self.search(source, base, query, self.paging(source, f"q={query}"), token, next_token=None)
 

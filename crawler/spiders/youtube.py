@@ -19,8 +19,15 @@ from scrapy.http import Response
 
 from campaigns import Source
 from crawler.items import DocumentItem
-from crawler.spiders.mastodon import plain_text
-from crawler.spiders.social import Paging, SocialSpider, error_reason, parse_time, read_json
+from crawler.ratelimits import youtube_limit, youtube_limit_reason
+from crawler.spiders.social import (
+    Paging,
+    SocialSpider,
+    error_reason,
+    parse_time,
+    plain_text,
+    read_json,
+)
 
 PAGE_SIZE = 100
 SEARCH_SIZE = 25
@@ -117,6 +124,9 @@ def reply_entries(answer: Any, video_id: str, video_title: str | None = None) ->
 class YoutubeSpider(SocialSpider):
     name = "youtube"
     platform = "youtube"
+    credentials_env = ("YOUTUBE_API_KEY",)
+    rate_limit_dialect = staticmethod(youtube_limit)
+    limit_reason = staticmethod(youtube_limit_reason)
     request_interval = 0.2
     mark_order = staticmethod(parse_time)
 
@@ -125,7 +135,7 @@ class YoutubeSpider(SocialSpider):
         self.videos_seen: dict[str, set[str]] = {}
 
     def key_header(self, source: Source) -> dict[str, str]:
-        return {"X-Goog-Api-Key": self.credential(source.credentials_env[0])}
+        return {"X-Goog-Api-Key": self.credentials(source)[0]}
 
     def start_requests_for(self, source: Source) -> Iterator[Any]:
         base = self.endpoint(source.urls[0]).rstrip("/")

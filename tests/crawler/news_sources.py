@@ -1,6 +1,6 @@
 """A small stand-in for a few news outlets, serving the saved pages and feeds in tests/fixtures.
 
-Independent of ``crawler.samples.news`` (the full sample family): these routes serve exactly
+Independent of ``samples.news`` (the full sample family): these routes serve exactly
 the fixtures the extraction tests read, so an end-to-end crawl can be checked item by item.
 """
 
@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from campaigns import Campaign, Source, load_campaign
-from crawler.samples import Request, Response, SampleServer
+from samples import Request, Response, SampleServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = FIXTURES / "pages"

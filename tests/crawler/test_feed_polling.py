@@ -20,8 +20,8 @@ import pytest
 
 from campaigns import Source, load_campaign
 from campaigns.localize import to_local
-from crawler.samples import Response, SampleServer
-from crawler.samples.news_corpus import LIMA, SAMPLE_NOW, published_by
+from samples import Response, SampleServer
+from samples.news.corpus import LIMA, SAMPLE_NOW, published_by
 from tests.crawler.crawl import REPO, crawl_in_subprocess
 from warehouse import connect
 

@@ -115,11 +115,12 @@ def test_x_retweets_and_quotes_get_the_full_original_text():
 
 
 def test_the_sample_bluesky_posts_have_the_real_shapes():
-    from crawler.samples.social import _bluesky_view, corpus
+    from samples.platforms.bluesky import post_view
+    from samples.social import corpus
 
     real = [v for f in every("bluesky") for v in json.loads(f.read_text())["posts"]]
     real_keys = {k for v in real for k in v}
-    views = [_bluesky_view(p) for p in corpus("bluesky")]
+    views = [post_view(p) for p in corpus("bluesky")]
     assert all(set(v) <= real_keys for v in views)
     # as in real answers: display names missing or empty for some authors, facets in UTF-8 bytes
     assert any("displayName" not in v["author"] for v in views) and any(v["author"].get("displayName") == "" for v in views)

@@ -42,7 +42,7 @@ def test_texts_not_about_him_or_empty_say_why(check):
 
 
 def test_every_irrelevant_sample_article_is_dropped_as_not_about_him(check):
-    news_corpus = pytest.importorskip("crawler.samples.news_corpus")
+    news_corpus = pytest.importorskip("samples.news.corpus")
     irrelevant = [a for a in news_corpus.corpus() if not a.relevant and not a.duplicate_of]
     # the traps: "canales digitales", "algunos canales", "el alcalde sanisidrino", "el alcalde
     # del distrito" in a San Isidro story, a JNE notice on the electoral franja

@@ -1,4 +1,4 @@
-"""news_feeds against the full sample news family (crawler.samples.news), run twice.
+"""news_feeds against the full sample news family (samples.news), run twice.
 
 The sample corpus knows the truth about every article (relevant or not, its date, authors
 and copies), so this checks extraction and filtering across every outlet format at once.
@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 
 from campaigns import load_campaign
-from crawler.samples import SampleServer
 from crawler.text import normalise_text
+from samples import SampleServer
 from tests.crawler.crawl import crawl_in_subprocess
 from warehouse import connect
 
 pytestmark = pytest.mark.slow
-news_corpus = pytest.importorskip("crawler.samples.news_corpus")
+news_corpus = pytest.importorskip("samples.news.corpus")
 
 
 @pytest.fixture(scope="module")

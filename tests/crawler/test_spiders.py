@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.samples import Response, SampleServer
+from samples import Response, SampleServer
 from tests.crawler import news_sources
 from tests.crawler.crawl import REPO, crawl_in_subprocess
 from warehouse import connect

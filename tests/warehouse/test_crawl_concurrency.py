@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from campaigns import Campaign, load_campaign
-from crawler.samples import SampleServer
+from samples import SampleServer
 from tests.crawler.crawl import _DRIVER, crawl_in_subprocess
 from tests.warehouse.holders import hold, release
 from warehouse import connect

@@ -14,17 +14,15 @@ from typing import Any
 import pytest
 
 from campaigns import Campaign, load_campaign
-from crawler.samples import SampleServer
+from crawler.spiders.bluesky import LOGIN_ENV
+from samples import SampleServer
+from samples.social import sample_credentials
 
 REPO = Path(__file__).resolve().parents[3]
 DRIVER = Path(__file__).with_name("crawl_driver.py")
-FAKE_CREDENTIALS = {
-    "REDDIT_CLIENT_ID": "sample-reddit-client-id",
-    "REDDIT_CLIENT_SECRET": "sample-reddit-client-secret",
-    "YOUTUBE_API_KEY": "sample-youtube-api-key",
-    "X_BEARER_TOKEN": "sample-x-bearer-token",
-}
-CREDENTIAL_NAMES = (*FAKE_CREDENTIALS, "BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
+# What each sample platform declares for the demo (samples/platforms/*.py).
+FAKE_CREDENTIALS = sample_credentials()
+CREDENTIAL_NAMES = (*FAKE_CREDENTIALS, *LOGIN_ENV)
 # Fast, deterministic crawls: the politeness delays are for real platforms.
 FAST = {"DOWNLOAD_DELAY": "0", "VIGIA_MAX_RATE_WAIT": "5", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from campaigns import load_campaign
-from crawler.samples.social import corpus, matches_all
 from crawler.spiders.bluesky import permalink, post_fields
+from samples.social import corpus, matches_all
 from tests.crawler.social.conftest import campaign_for, crawl
 
 FIXTURES = Path(__file__).with_name("fixtures")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.samples import SampleServer
-from crawler.samples.social import corpus, videos
+from samples import SampleServer
+from samples.platforms.youtube import videos
+from samples.social import corpus
 from tests.crawler.social.conftest import Crawl, campaign_for, crawl
 
 # platform -> (spider, faulted endpoint, source, environment)

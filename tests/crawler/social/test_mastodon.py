@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from campaigns import load_campaign
-from crawler.samples.social import corpus, mastodon_html
-from crawler.spiders.mastodon import next_link, plain_text, status_fields
+from crawler.spiders.mastodon import next_link, status_fields
+from crawler.spiders.social import plain_text
+from samples.platforms.mastodon import mastodon_html
+from samples.social import corpus
 from tests.crawler.social.conftest import campaign_for, crawl
 
 FIXTURES = Path(__file__).with_name("fixtures")

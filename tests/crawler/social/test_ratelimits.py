@@ -15,6 +15,7 @@ from crawler.ratelimits import (
     wait_seconds,
     x_limit,
     youtube_error_reason,
+    youtube_limit,
     youtube_quota_reset,
 )
 
@@ -53,7 +54,7 @@ def test_youtube_quota_resets_at_pacific_midnight():
     reset = datetime.fromtimestamp(youtube_quota_reset(NOW), UTC)
     # 15:00 UTC on 24 Nov is 07:00 in Los Angeles (PST, UTC-8): next midnight is 08:00 UTC on the 25th.
     assert reset == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-    assert rate_limit("youtube", {}, NOW).reset_at == reset.timestamp()
+    assert rate_limit(youtube_limit, {}, NOW).reset_at == reset.timestamp()
 
 
 def test_youtube_error_reasons_are_read_from_the_json_body():
@@ -63,12 +64,12 @@ def test_youtube_error_reasons_are_read_from_the_json_body():
 
 
 def test_retry_after_fills_in_when_the_platform_names_no_reset():
-    assert rate_limit("reddit", {"retry-after": "7"}, NOW).reset_at == NOW + 7
-    assert rate_limit("x", {"retry-after": "Tue, 24 Nov 2026 15:00:30 GMT"}, NOW).reset_at == NOW + 30
+    assert rate_limit(reddit_limit, {"retry-after": "7"}, NOW).reset_at == NOW + 7
+    assert rate_limit(x_limit, {"retry-after": "Tue, 24 Nov 2026 15:00:30 GMT"}, NOW).reset_at == NOW + 30
 
 
 def test_headers_that_are_garbage_do_not_raise():
-    limit = rate_limit("mastodon", {"x-ratelimit-reset": "soon", "x-ratelimit-remaining": "many"}, NOW)
+    limit = rate_limit(mastodon_limit, {"x-ratelimit-reset": "soon", "x-ratelimit-remaining": "many"}, NOW)
     assert limit.reset_at is None and limit.remaining is None
 
 

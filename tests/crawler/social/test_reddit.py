@@ -8,8 +8,8 @@ import re
 import pytest
 
 from campaigns import load_campaign
-from crawler.samples.social import corpus, matches_all
 from crawler.spiders.reddit import submission_fields
+from samples.social import corpus, matches_all
 from tests.crawler.social.conftest import FAKE_CREDENTIALS, campaign_for, crawl
 
 SOURCE = load_campaign().sources_for("reddit")[0]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from campaigns import load_campaign
-from crawler.samples.social import corpus, x_query_matches
 from crawler.spiders.x import EXPANSIONS, TWEET_FIELDS, tweet_fields
+from samples.platforms.x import x_query_matches
+from samples.social import corpus
 from tests.crawler.social.conftest import campaign_for, crawl
 
 QUERY = load_campaign().sources_for("x")[0].queries[0]

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from crawler.samples.social import corpus, videos
 from crawler.spiders.youtube import thread_entries
+from samples.platforms.youtube import videos
+from samples.social import corpus
 from tests.crawler.social.conftest import campaign_for, crawl
 
 THREAD = {

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime
 
-from crawler.samples.news_corpus import LIMA, OUTLETS, Lead, SampleArticle, slugify
+from samples.news.corpus import LIMA, OUTLETS, Lead, SampleArticle, slugify
 
 UTC = UTC
 _MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",

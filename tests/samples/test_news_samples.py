@@ -20,9 +20,9 @@ from protego import Protego
 
 from campaigns import load_campaign
 from campaigns.localize import to_local
-from crawler.samples import SampleServer
-from crawler.samples.news import SAMPLE_NOW, corpus, leads, relevant_articles
-from crawler.samples.news_corpus import FIRST_DAY, OUTLETS
+from samples import SampleServer
+from samples.news import SAMPLE_NOW, corpus, leads, relevant_articles
+from samples.news.corpus import FIRST_DAY, OUTLETS
 
 VIGIA_UA = "Vigia/0.1 (+sample tests)"
 NEWS_SPIDERS = ("news_feeds", "news_sitemaps", "news_search")

@@ -2,9 +2,10 @@
 
 ``http://127.0.0.1:PORT/elcomercio.pe/arc/outboundfeeds/rss/?outputType=xml`` answers what
 ``https://elcomercio.pe/arc/outboundfeeds/rss/?outputType=xml`` would (see
-``campaigns.localize``). Routes are registered by the sample families
-(``crawler.samples.news``, ``crawler.samples.social``); the server logs every request so
-tests can check what a spider asked for.
+``campaigns.localize``). Routes are registered by the sample families:
+``news`` (:mod:`samples.news`), ``social`` (every platform of :mod:`samples.platforms`) or one
+platform by its name (``reddit``); the server logs every request so tests can check what a
+spider asked for.
 """
 
 from __future__ import annotations
@@ -76,12 +77,23 @@ class SampleServer:
             self.load_family(family)
 
     def load_family(self, family: str) -> None:
+        """Register ``family``: ``news``, ``social`` (all platforms) or one platform's name."""
         import importlib
 
+        from samples.platforms import modules
+
+        if family in modules():
+            platform = modules()[family]
+            faults = self.state.setdefault("faults", {})
+            assert isinstance(faults, dict)
+            for endpoint, queue in platform.DEFAULT_FAULTS.items():
+                faults.setdefault(endpoint, list(queue))
+            platform.register(self)
+            return
         try:
-            module = importlib.import_module(f"crawler.samples.{family}")
+            module = importlib.import_module(f"samples.{family}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"crawler.samples.{family}":
+            if exc.name == f"samples.{family}":
                 log.warning("sample family %s is not available", family)
                 return
             raise

@@ -1,7 +1,7 @@
 """The sample news sources: outlet feeds, article pages, news sitemaps and Google News search.
 
 Every news URL of ``campaigns/miraflores.toml`` answers here at its real path (see
-:mod:`crawler.samples.server`), with the formats and the failures of the real sites:
+:mod:`samples.server`), with the formats and the failures of the real sites:
 
 - Arc XP feeds (El Comercio and its category feeds, Gestión, Infobae); Perú21's feed arrives
   malformed and truncated, and Perú21 answers a Cloudflare-style 403 to default user agents;
@@ -34,8 +34,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from crawler.samples import news_formats as fmt
-from crawler.samples.news_corpus import (
+from samples.news import formats as fmt
+from samples.news.corpus import (
     LIMA,
     OUTLETS,
     SAMPLE_NOW,
@@ -46,9 +46,7 @@ from crawler.samples.news_corpus import (
     leads,
     published_by,
 )
-from crawler.samples.server import Request, Response, SampleServer
-
-__all__ = ["SAMPLE_NOW", "SampleArticle", "Lead", "corpus", "leads", "register", "relevant_articles"]
+from samples.server import Request, Response, SampleServer
 
 RSS = "application/rss+xml; charset=utf-8"
 XML = "application/xml; charset=utf-8"

@@ -1,6 +1,6 @@
 """The sample newsroom: the articles that the sample outlets publish, and what each one is.
 
-Article texts live in ``crawler/samples/corpus/news/*.txt``, one block per article::
+Article texts live in ``samples/news/articles/*.txt``, one block per article::
 
     ## ec-001                          <- a key, unique in the corpus
     date: 2026-08-17 07:40             <- Lima time (UTC-5), a fixed calendar
@@ -39,7 +39,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 LIMA = ZoneInfo("America/Lima")
-CORPUS_DIR = Path(__file__).with_name("corpus") / "news"
+CORPUS_DIR = Path(__file__).with_name("articles")
 # The sample newsroom stops publishing here; relative dates and sitemap windows read best
 # with ``server.state["now"] = SAMPLE_NOW``.
 SAMPLE_NOW = datetime(2026, 11, 24, 21, 0, tzinfo=LIMA)

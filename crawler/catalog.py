@@ -1,0 +1,41 @@
+"""The project's spiders, as Scrapy's own spider loader finds them in ``SPIDER_MODULES``.
+
+There is no second list: a spider is a class with a ``name`` in a module of
+``crawler/spiders/``, and ``scrapy list``, ``vigia crawl --spider`` and the campaign file's
+``spider`` field all accept exactly the names found here. Each spider class also says what
+kind of source it reads (``source_type``) and which credentials it needs (``credentials_env``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+SETTINGS_MODULE = "crawler.settings"
+
+
+@cache
+def spider_classes() -> dict[str, Any]:
+    """Spider name -> class, for every spider of the project (sorted by name)."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    settings = Settings()
+    settings.setmodule(SETTINGS_MODULE, priority="project")
+    loader = SpiderLoader.from_settings(settings)
+    return {name: loader.load(name) for name in sorted(loader.list())}
+
+
+def spider_names() -> list[str]:
+    """Every spider's name, as ``scrapy list`` prints them."""
+    return list(spider_classes())
+
+
+def source_type(spider: str) -> str:
+    """``news`` or ``social``: what kind of source ``spider`` reads."""
+    return spider_classes()[spider].source_type
+
+
+def required_credentials(spider: str) -> tuple[str, ...]:
+    """The environment variables ``spider`` needs set before it can run (names, never values)."""
+    return tuple(spider_classes()[spider].credentials_env)
