@@ -63,8 +63,10 @@ def _campaign_option(fn: Any) -> Any:
 
 
 def _campaign(path: Path | None) -> Campaign:
+    from crawler.catalog import check_spiders
+
     try:
-        return load_campaign(path)
+        return check_spiders(load_campaign(path))
     except CampaignError as exc:
         raise VigiaError(str(exc)) from None
 
@@ -490,8 +492,10 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     """Documents per source, the unscored backlog, sources that are off, last crawl runs."""
     campaign = _campaign(campaign_file)
     path = _db(db)
-    off = {s.name: f"credentials not set: {', '.join(s.missing_credentials())}"
-           for s in campaign.sources if s.enabled and s.missing_credentials()}
+    from crawler.catalog import missing_credentials
+
+    off = {s.name: f"credentials not set: {', '.join(missing_credentials(s))}"
+           for s in campaign.sources if s.enabled and missing_credentials(s)}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
     from warehouse.crawl_runs import RUN_COLUMNS, recent_runs
     from warehouse.status import SOURCE_COLUMNS, documents_per_source, scoring_backlog

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -189,17 +190,6 @@ class Source(_Strict):
     )
     options: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("spider")
-    @classmethod
-    def _known_spider(cls, name: str) -> str:
-        # The spiders are the ones Scrapy's loader finds in crawler/spiders/: no second list here.
-        from crawler.catalog import spider_names
-
-        names = spider_names()
-        if name not in names:
-            raise ValueError(f"{name!r} is not a spider of this project; the spiders are: {', '.join(names)}")
-        return name
-
     @field_validator("urls")
     @classmethod
     def _http(cls, urls: list[str]) -> list[str]:
@@ -208,26 +198,15 @@ class Source(_Strict):
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return urls
 
-    @property
-    def source_type(self) -> str:
-        """``news`` or ``social``, as the source's spider declares."""
-        from crawler.catalog import source_type
+    def credential_names(self, declared: Sequence[str] = ()) -> list[str]:
+        """The variables this source needs: ``credentials_env``, else what its spider
+        ``declared`` (crawler.catalog knows each spider's; this package does not import it)."""
+        return list(self.credentials_env) or list(declared)
 
-        return source_type(self.spider)
-
-    @property
-    def credential_names(self) -> list[str]:
-        """The variables this source needs: ``credentials_env``, else what its spider declares."""
-        if self.credentials_env:
-            return list(self.credentials_env)
-        from crawler.catalog import required_credentials
-
-        return list(required_credentials(self.spider))
-
-    def missing_credentials(self, environ: dict[str, str] | None = None) -> list[str]:
+    def missing_credentials(self, declared: Sequence[str] = (), environ: dict[str, str] | None = None) -> list[str]:
         """Names (never values) of the credential variables that are not set."""
         env = os.environ if environ is None else environ
-        return [name for name in self.credential_names if not env.get(name)]
+        return [name for name in self.credential_names(declared) if not env.get(name)]
 
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from campaigns import Campaign, CampaignError, Source
+
 SETTINGS_MODULE = "crawler.settings"
 
 
@@ -39,3 +41,22 @@ def source_type(spider: str) -> str:
 def required_credentials(spider: str) -> tuple[str, ...]:
     """The environment variables ``spider`` needs set before it can run (names, never values)."""
     return tuple(spider_classes()[spider].credentials_env)
+
+
+def check_spiders(campaign: Campaign) -> Campaign:
+    """``campaign`` if every source names a spider found here; else CampaignError naming the
+    field, as a bad value anywhere else in the campaign file is named. (The campaigns package
+    does not import the crawler: the dashboard and the scorer read campaign files too.)"""
+    names = spider_names()
+    for i, source in enumerate(campaign.sources):
+        if source.spider not in names:
+            raise CampaignError(
+                f"field 'sources.{i}.spider': {source.spider!r} is not a spider of this project; "
+                f"the spiders are: {', '.join(names)}"
+            )
+    return campaign
+
+
+def missing_credentials(source: Source) -> list[str]:
+    """Names (never values) of the credential variables ``source`` needs that are not set."""
+    return source.missing_credentials(required_credentials(source.spider))

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from campaigns import Campaign, Source, load_campaign, to_local
 from crawler.articles import Article, decode_html, extract_article
+from crawler.catalog import check_spiders
 from crawler.dates import now_setting
 from crawler.feeds import FeedEntry
 from crawler.items import DocumentItem
@@ -47,7 +48,7 @@ class CampaignSpider(scrapy.Spider):
 
     def __init__(self, campaign: Campaign | str | None = None, source: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.campaign: Campaign = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
+        self.campaign: Campaign = campaign if isinstance(campaign, Campaign) else check_spiders(load_campaign(campaign))
         self.skipped: dict[str, str] = {}
         self.source_states: dict[str, dict[str, str]] = {}
         # Filled by the duplicates pipeline when the spider opens: what the warehouse already
@@ -59,7 +60,7 @@ class CampaignSpider(scrapy.Spider):
             sources = [s for s in sources if s.name == source]
         self.sources: list[Source] = []
         for src in sources:
-            missing = src.missing_credentials()
+            missing = src.missing_credentials(self.credentials_env)
             if missing:
                 reason = f"credentials not set: {', '.join(missing)}"
                 self.skipped[src.name] = reason

@@ -236,7 +236,7 @@ class SocialSpider(CampaignSpider):
 
     def credentials(self, source: Source) -> list[str]:
         """The values of ``source``'s credentials, in the order the spider declares them."""
-        return [self.credential(name) for name in source.credential_names]
+        return [self.credential(name) for name in source.credential_names(self.credentials_env)]
 
     # ------------------------------------------------------------------ answers
     def skip(self, source: Source | str, reason: str, detail: str = "") -> None:

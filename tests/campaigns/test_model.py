@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from campaigns import DEFAULT_CAMPAIGN, CampaignError, from_local, load_campaign, to_local
+from crawler.catalog import check_spiders, required_credentials
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_bundled_campaign_loads_with_its_target_topics_and_sources() -> None:
@@ -30,8 +35,8 @@ def test_unknown_spider_and_bad_url_are_refused(tmp_path: Path) -> None:
     text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('spider = "news_search"', 'spider = "telegram"', 1)
     bad = tmp_path / "bad.toml"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(CampaignError, match=r"field 'sources\.\d+\.spider'"):
-        load_campaign(bad)
+    with pytest.raises(CampaignError, match=r"field 'sources\.\d+\.spider': 'telegram' is not a spider"):
+        check_spiders(load_campaign(bad))  # what every vigia command and spider loads a campaign with
     bad.write_text(DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace(
         '"https://rpp.pe/feed"', '"rpp.pe/feed"'), encoding="utf-8")
     with pytest.raises(CampaignError, match="is not an http"):
@@ -68,8 +73,17 @@ def test_localized_urls_map_back_to_the_real_ones() -> None:
 
 def test_missing_credentials_are_named_never_valued() -> None:
     reddit = next(s for s in load_campaign().sources if s.spider == "reddit")
-    assert reddit.missing_credentials({}) == ["REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"]
-    assert reddit.missing_credentials({"REDDIT_CLIENT_ID": "a", "REDDIT_CLIENT_SECRET": "b"}) == []
+    declared = required_credentials("reddit")  # what the reddit spider declares
+    assert reddit.missing_credentials(declared, {}) == ["REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"]
+    assert reddit.missing_credentials(declared, {"REDDIT_CLIENT_ID": "a", "REDDIT_CLIENT_SECRET": "b"}) == []
+    assert reddit.model_copy(update={"credentials_env": ["MY_TOKEN"]}).missing_credentials(declared, {}) == ["MY_TOKEN"]
+
+
+def test_reading_a_campaign_file_does_not_import_the_crawler() -> None:
+    # The dashboard and the scorer read campaign files too: they must not pay for Scrapy.
+    code = "import sys; from campaigns import load_campaign; load_campaign(); print('crawler' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("blank", ['name = "   "', 'name = ""', 'name = " \\t "'])

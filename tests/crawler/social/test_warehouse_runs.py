@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from campaigns import load_campaign
+from crawler.catalog import source_type
 from samples import SampleServer
 from samples.social import corpus, platforms
 from tests.crawler.social.conftest import CREDENTIAL_NAMES, FAKE_CREDENTIALS, REPO
@@ -34,7 +35,7 @@ SECRETS = {
 
 def run(server: SampleServer, folder: Path, name: str, env: dict[str, str]) -> tuple[list[dict], str]:
     campaign = load_campaign().localized(server.base_url)
-    social = [s for s in campaign.sources if s.source_type == "social"]
+    social = [s for s in campaign.sources if source_type(s.spider) == "social"]
     campaign = campaign.model_copy(update={"sources": social})
     (folder / "campaign.json").write_text(campaign.model_dump_json(), encoding="utf-8")
     log = folder / f"{name}.log"
