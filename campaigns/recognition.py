@@ -1,7 +1,7 @@
 """Recognising the campaign's target and actors in text: ONE recogniser for the crawler and the scorer.
 
 Text folding (:func:`fold`) and sentence splitting live here so that the crawler's relevance
-filter (``crawler.mentions``) and the scorer's target passages (``nlp.passages``) agree on what
+filter (``crawler.pipelines``, through :meth:`TargetRecognizer.match`) and the scorer's target passages (``nlp.passages``) agree on what
 "names the target" means.
 
 :class:`NameFinder` finds one actor's names in a text, accent- and case-insensitively, on word
@@ -334,6 +334,12 @@ class TargetRecognizer:
     def names_target(self, text: str | None) -> bool:
         """Whether a text names the target: a name or alias, or his bare surname (see module doc)."""
         return self._names(text or "")
+
+    def match(self, title: str | None, text: str | None) -> str | None:
+        """The strongest way ``title``/``text`` refer to the target (``name``, ``office`` or
+        ``implicit``); None when they do not. The crawler keeps a text on this answer, and the
+        scorer reads the same passages, so what is stored is what is scored."""
+        return match_kind(self.passages(text or "", title))
 
     def _in_district(self, word: str) -> bool:
         """'miraflores', 'miraflorino', 'miraflorina': the district or one of its demonyms."""

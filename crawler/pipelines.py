@@ -26,13 +26,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
+from campaigns.recognition import TargetRecognizer
 from crawler.dates import date_from_url, now_setting, parse_date
 from crawler.documents import content_hash, doc_id
 from crawler.duplicates import StoryIndex
 from crawler.feeds import title_key
 from crawler.items import DocumentItem
 from crawler.language import LanguageGuesser
-from crawler.mentions import TargetRecogniser
 from crawler.text import normalise_text
 from crawler.urls import canonical_url
 from warehouse import WarehouseError, WriterBusy, connect, default_db_path
@@ -125,7 +125,7 @@ class TargetPipeline(_Stage):
     administration, his recall), as the scorer reads them; ``target_match`` says which."""
 
     def open_spider(self) -> None:
-        self.recogniser = TargetRecogniser(self.campaign)
+        self.recogniser = TargetRecognizer.for_campaign(self.campaign)
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
         item["target_match"] = self.recogniser.match(item.get("title"), item.get("text"))

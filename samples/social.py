@@ -87,9 +87,9 @@ def names_target(text: str) -> bool:
 @cache
 def _recogniser() -> Any:
     from campaigns import load_campaign
-    from crawler.mentions import TargetRecogniser
+    from campaigns.recognition import TargetRecognizer
 
-    return TargetRecogniser(load_campaign())
+    return TargetRecognizer.for_campaign(load_campaign())
 
 
 def kept_by_crawler(text: str, lang: str, hint: str | None) -> bool:

@@ -16,12 +16,12 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from campaigns import Campaign, Source, load_campaign, to_local
+from campaigns.recognition import TargetRecognizer
 from crawler.articles import Article, decode_html, extract_article
 from crawler.catalog import check_spiders
 from crawler.dates import now_setting
 from crawler.feeds import FeedEntry
 from crawler.items import DocumentItem
-from crawler.mentions import TargetRecogniser
 from crawler.urls import canonical_url
 
 # Page dates that are only a guess ("hace 3 días", a day from the URL or the text).
@@ -93,7 +93,7 @@ class NewsSpider(CampaignSpider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
-        self.target = TargetRecogniser(self.campaign)
+        self.target = TargetRecognizer.for_campaign(self.campaign)
 
     def local_base(self) -> str | None:
         return self.settings.get("VIGIA_LOCAL_BASE") or None

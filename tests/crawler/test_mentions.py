@@ -3,12 +3,12 @@
 import pytest
 
 from campaigns import load_campaign
-from crawler.mentions import TargetMatcher
+from campaigns.recognition import NameFinder, TargetRecognizer
 
 
 @pytest.fixture(scope="module")
 def matcher():
-    return TargetMatcher(load_campaign().target.names)
+    return NameFinder.for_actor(load_campaign().target)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def matcher():
     ],
 )
 def test_names_the_target(matcher, text):
-    assert matcher.names_target(text)
+    assert matcher.search(text)
 
 
 @pytest.mark.parametrize(
@@ -39,8 +39,11 @@ def test_names_the_target(matcher, text):
     ],
 )
 def test_does_not_name_the_target(matcher, text):
-    assert not matcher.names_target(text)
+    assert not matcher.search(text)
 
 
-def test_title_or_text_is_enough(matcher):
-    assert matcher.names_target("Revocatoria en Miraflores", "El alcalde Carlos Canales respondió.")
+def test_the_crawler_keeps_a_text_on_the_scorers_reading_of_title_and_text():
+    recognizer = TargetRecognizer.for_campaign(load_campaign())
+    assert recognizer.match("Revocatoria en Miraflores", "El alcalde Carlos Canales respondió.") == "name"
+    assert recognizer.match("Carlos Canales responde", "Sin más detalles.") == "name"
+    assert recognizer.match(None, "Los canales de televisión anuncian cobertura del Mundial") is None
