@@ -36,7 +36,7 @@ WHERE day IS NOT NULL AND doc_id IN (SELECT doc_id FROM affected_docs)
 """
 
 _ROWS = """
-INSERT INTO mention_rows
+INSERT INTO mention_rows BY NAME
 WITH d AS (
     SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected_docs)
 ),
@@ -55,28 +55,27 @@ c AS (
     SELECT doc_id, field, new_value FROM corrections WHERE doc_id IN (SELECT doc_id FROM affected_docs)
     QUALIFY row_number() OVER (PARTITION BY doc_id, field ORDER BY corrected_at DESC, correction_id DESC) = 1
 )
+-- BY NAME: each value lands in the column it is named for, whatever mention_rows' order.
 SELECT
     d.doc_id, d.campaign, d.source_type, d.platform, d.url, d.title, d.text, d.author,
-    d.published_at, d.fetched_at, d.lang,
+    d.published_at, d.fetched_at, d.lang, d.source, d.native_id,
     s.sentiment, s.sentiment_score,
-    CASE WHEN ct.doc_id IS NOT NULL THEN ct.new_value ->> '$' ELSE s.target_sentiment END,
+    CASE WHEN ct.doc_id IS NOT NULL THEN ct.new_value ->> '$' ELSE s.target_sentiment END AS target_sentiment,
     CASE WHEN cto.doc_id IS NOT NULL THEN list_sort(CAST(from_json(cto.new_value, '["VARCHAR"]') AS VARCHAR[]))
-         ELSE list_sort(s.topics) END,
-    CASE WHEN cs.doc_id IS NOT NULL THEN cs.new_value ->> '$' ELSE s.stance END,
-    s.model_set,
-    d.source,
-    CASE WHEN st.original = d.doc_id THEN NULL ELSE st.original END,
-    d.native_id,
+         ELSE list_sort(s.topics) END AS topics,
+    CASE WHEN cs.doc_id IS NOT NULL THEN cs.new_value ->> '$' ELSE s.stance END AS stance,
+    s.model_set AS model,
+    CASE WHEN st.original = d.doc_id THEN NULL ELSE st.original END AS duplicate_of,
     s.p_negative, s.p_neutral, s.p_positive, s.target_score, s.target_confidence, s.target_match,
     s.topic_probs, s.stance_probs, s.scored_at,
-    (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL),
+    (ct.doc_id IS NOT NULL OR cto.doc_id IS NOT NULL OR cs.doc_id IS NOT NULL) AS corrected,
     greatest(coalesce(CAST(s.stance_probs ->> 'pro_recall' AS DOUBLE), 0),
              coalesce(CAST(s.stance_probs ->> 'anti_recall' AS DOUBLE), 0),
-             coalesce(CAST(s.stance_probs ->> 'none' AS DOUBLE), 0)),
+             coalesce(CAST(s.stance_probs ->> 'none' AS DOUBLE), 0)) AS stance_confidence,
     list_min(list_transform(json_keys(s.topic_probs),
-                            lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2,
-    CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE),
-    strip_accents(lower(coalesce(d.title, '') || ' ' || d.text))
+                            lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2 AS topics_confidence,
+    CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE) AS day,
+    strip_accents(lower(coalesce(d.title, '') || ' ' || d.text)) AS search_text
 FROM d
 JOIN st USING (doc_id)
 LEFT JOIN s USING (doc_id)

@@ -32,15 +32,15 @@ FROM documents;
 
 -- One row per collected document, with its newest scores; analyst corrections win over models.
 -- Read from mention_rows, which warehouse.mention_rows.refresh() keeps current at write time.
+-- Its columns are mention_rows' own (migration 030 and later), in the contract's order:
+--   doc_id, campaign, source_type, platform, url, title, text, author, published_at, fetched_at,
+--   lang, sentiment, sentiment_score, target_sentiment, topics, stance, model,
+-- then the extensions: source, duplicate_of, native_id, p_negative, p_neutral, p_positive,
+-- target_score, target_confidence, target_match, topic_probs, stance_probs, scored_at,
+-- corrected, day (calendar day of published_at in the campaign's time zone), search_text (title
+-- and text folded for search), and any column a later migration adds to mention_rows.
 CREATE OR REPLACE VIEW mentions AS
-SELECT
-    doc_id, campaign, source_type, platform, url, title, text, author, published_at, fetched_at, lang,
-    sentiment, sentiment_score, target_sentiment, topics, stance, model,
-    -- extensions beyond the contract
-    source, duplicate_of, native_id, p_negative, p_neutral, p_positive, target_score,
-    target_confidence, target_match, topic_probs, stance_probs, scored_at, corrected,
-    day,           -- calendar day of published_at in the campaign's time zone
-    search_text    -- title and text folded (lower case, no accents) for search
+SELECT * EXCLUDE (stance_confidence, topics_confidence)  -- internal: the review queue's
 FROM mention_rows;
 
 -- One row per (day, campaign, source_type). Days are calendar days in the campaign's time zone.

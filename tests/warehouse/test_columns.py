@@ -50,3 +50,11 @@ def test_every_field_a_scorer_returns_has_a_column_or_is_declared_not_stored(tmp
         scores, actors = table_columns(con, "scores"), table_columns(con, "actor_scores")
     assert {f.name for f in dataclasses.fields(Score)} - {"scored_at"} <= set(scores) | set(NOT_STORED)
     assert {f.name for f in dataclasses.fields(ActorScore)} <= set(actors) | set(ACTOR_NOT_STORED)
+
+
+def test_a_column_a_migration_adds_to_mention_rows_shows_in_mentions(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        insert_documents(con, synthetic_documents(1))
+        con.execute("ALTER TABLE mention_rows ADD COLUMN reach INTEGER")  # what a new migration would do
+        names = [row[0] for row in con.execute("DESCRIBE mentions").fetchall()]
+    assert names[-1] == "reach" and "stance_confidence" not in names
