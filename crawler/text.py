@@ -10,22 +10,9 @@ import html
 import re
 import unicodedata
 
-from campaigns.recognition import fold as fold_characters
+import ftfy
 
-# Characters that the bytes 0x80-0xFF become when UTF-8 is wrongly read as cp1252 (or latin-1
-# for the five bytes cp1252 leaves undefined). Mojibake is a lead byte 0xC2-0xF4 followed by
-# one to three of the continuation bytes 0x80-0xBF, all in this alphabet.
-_CP1252_HIGH = {}
-for _byte in range(0x80, 0x100):
-    try:
-        _char = bytes([_byte]).decode("cp1252")
-    except UnicodeDecodeError:
-        _char = chr(_byte)
-    _CP1252_HIGH[_char] = _byte
-_LEAD = "".join(re.escape(c) for c, b in _CP1252_HIGH.items() if 0xC2 <= b <= 0xF4)
-_CONT = "".join(re.escape(c) for c, b in _CP1252_HIGH.items() if 0x80 <= b <= 0xBF)
-_MOJIBAKE = re.compile(f"[{_LEAD}][{_CONT}]{{1,3}}")
-_MOJIBAKE_HINT = re.compile("[ÃÂâÅ][\u0080-\u00bf\u0152-\u0178\u02c6-\u02dc\u2013-\u203a\u20ac\u2122]")
+from campaigns.recognition import fold as fold_characters
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -33,43 +20,22 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _mojibake_bytes(text: str) -> bytes | None:
-    out = bytearray()
-    for char in text:
-        code = _CP1252_HIGH.get(char)
-        if code is None:
-            if ord(char) >= 0x80:
-                return None
-            code = ord(char)
-        out.append(code)
-    return bytes(out)
+# ftfy's encoding repair only: text that is already right (a genuine "Ã", curly quotes, a
+# non-breaking space) is left as it is; the rest of normalise_text does the tidying.
+_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False, remove_terminal_escapes=False, fix_encoding=True, restore_byte_a0=False,
+    replace_lossy_sequences=False, decode_inconsistent_utf8=True, fix_c1_controls=False,
+    fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+    fix_surrogates=False, remove_control_chars=False, normalization=None, explain=False,
+)
 
 
 def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 text that was decoded as cp1252/latin-1 ("dÃ­as" -> "días").
-
-    Only sequences that re-decode as valid UTF-8 are changed, so genuine "Ã" or "Â" in
-    correct text stays as it is.
-    """
-    if not text or not _MOJIBAKE_HINT.search(text):
+    """Undo UTF-8 text that was decoded as cp1252/latin-1 ("dÃ­as" -> "días"), also twice over
+    ("dÃƒÂ­as"), with ftfy; correct text is left as it is."""
+    if not text:
         return text
-
-    def fix(match: re.Match[str]) -> str:
-        raw = _mojibake_bytes(match.group(0))
-        if raw is None:
-            return match.group(0)
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return match.group(0)
-
-    # Twice: some pages are double-encoded ("dÃƒÂ­as").
-    for _ in range(2):
-        fixed = _MOJIBAKE.sub(fix, text)
-        if fixed == text:
-            break
-        text = fixed
-    return text
+    return ftfy.fix_text(text, _ENCODING_ONLY)
 
 
 def normalise_text(text: str | None) -> str:

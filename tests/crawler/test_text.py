@@ -12,8 +12,14 @@ def test_double_encoded_mojibake_is_repaired():
     assert repair_mojibake("dÃƒÂ­as") == "días"
 
 
+def test_mojibake_of_spanish_punctuation_and_symbols_is_repaired():
+    assert repair_mojibake("Â¿QuÃ© pasa?") == "¿Qué pasa?"
+    assert repair_mojibake("precio â‚¬5") == "precio €5"
+
+
 def test_correct_text_is_left_alone():
-    for text in ("Año nuevo en Miraflores", "Ñandú", "precio: 5 Â", "Ã sola"):
+    # A genuine "Ã" or "Â" (Portuguese names in Spanish news) is not mojibake.
+    for text in ("Año nuevo en Miraflores", "Ñandú", "precio: 5 Â", "SÃO PAULO y Lima", "la CÂMARA", "“hoy”"):
         assert repair_mojibake(text) == text
 
 
