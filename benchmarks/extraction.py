@@ -20,7 +20,6 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from campaigns.recognition import fold  # noqa: E402
 
 PAGES = REPO.parent / "shared" / "real" / "news" / "pages"
 
@@ -80,13 +81,8 @@ def real_pages(root: Path = PAGES) -> list[Path]:
     return sorted(p for p in root.rglob("*.html") if (p.parent / f"{p.name[:-5]}.expected.json").exists())
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
 def tokens(text: str) -> list[str]:
-    return re.findall(r"\w+", _fold(text or ""))
+    return re.findall(r"\w+", fold(text or ""))
 
 
 def token_f1(found: str, gold: str) -> float:

@@ -38,7 +38,6 @@ import json
 import random
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -46,6 +45,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from campaigns.recognition import fold
 from samples.server import Request, Response, SampleServer
 
 LIMA = ZoneInfo("America/Lima")
@@ -98,10 +98,6 @@ def kept_by_crawler(text: str, lang: str, hint: str | None) -> bool:
     written when untagged), or naming the target in any language."""
     kind = _recogniser().match(None, text)
     return kind is not None and ((hint or lang) in KEPT_LANGUAGES or kind == "name")
-
-
-def fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def terms(text: str) -> set[str]:

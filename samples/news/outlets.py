@@ -28,12 +28,12 @@ import hashlib
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from campaigns.recognition import fold
 from samples.news import formats as fmt
 from samples.news.corpus import (
     LIMA,
@@ -76,11 +76,6 @@ def now_of(request_state: dict[str, object]) -> datetime:
 def _newsroom_clock(now: datetime) -> datetime:
     """Windows relative to now (sitemaps, ``when:1d``) end where the sample newsroom stopped."""
     return min(now, SAMPLE_NOW)
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _related(items: list[SampleArticle]) -> dict[str, list[SampleArticle]]:
@@ -188,7 +183,7 @@ def _query_terms(query: str) -> tuple[list[str], timedelta | None]:
         query = query.replace(match.group(0), " ")
     phrases = re.findall(r'"([^"]+)"', query)
     words = re.sub(r'"[^"]*"', " ", query).split()
-    terms = [_fold(t) for t in [*phrases, *words] if t.upper() not in ("OR", "AND")]
+    terms = [fold(t) for t in [*phrases, *words] if t.upper() not in ("OR", "AND")]
     return terms, window
 
 
@@ -205,12 +200,12 @@ def _search_hits(query: str, now: datetime) -> list[tuple[SampleArticle | Lead, 
         # Google indexes most stories, not all; copies show up inside their story's cluster.
         if a.duplicate_of or not a.relevant or a.native_id % 4 == 0:
             continue
-        haystack = _fold(f"{a.title} {a.summary} {a.text}")
+        haystack = fold(f"{a.title} {a.summary} {a.text}")
         if since <= a.published_at <= clock and all(t in haystack for t in terms):
             cluster = [c for c in copies.get(a.url, []) if c.published_at <= clock]
             hits.append((a.published_at, a, cluster))
     for lead in leads():
-        haystack = _fold(f"{lead.title} {lead.snippet}")
+        haystack = fold(f"{lead.title} {lead.snippet}")
         if since <= lead.published_at <= clock and all(t in haystack for t in terms):
             hits.append((lead.published_at, lead, []))
     hits.sort(key=lambda h: h[0], reverse=True)
