@@ -51,8 +51,11 @@ CORRECTION_WEIGHT = 25.0
 # UMSAB-es tweets join the target passage head's training at this weight (a seed passage
 # weighs 1): chosen by document-level cross-validation on the seeds (0, 0.05, 0.15, 0.3 tried).
 TWEET_PASSAGE_WEIGHT = 0.15
+# Regularisation strengths tried by cross-validation, per head (each picks the best of its own).
 TARGET_CS = (0.3, 1.0, 3.0)
 DOC_CS = (0.1, 0.3, 1.0)
+TOPIC_CS = (0.3, 1.0, 3.0, 10.0)
+STANCE_CS = (0.3, 1.0, 3.0, 10.0)
 SEED = 13
 SENTIMENT_C = 3.0
 LEXICON_C = 1.0
@@ -363,7 +366,7 @@ def train_topics(fb: FeatureBuilder, campaign, rows: list[dict]) -> tuple[dict[s
             continue
         feats = {**basic, "zs": zs}
         X = design(feats, groups)
-        C, cv_f1 = _cv_pick(lambda idx, X=X: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+        C, cv_f1 = _cv_pick(lambda idx, X=X: X[idx], y, w, TOPIC_CS)
         model = _lr(C).fit(X, y, sample_weight=w)
         heads[topic] = Head(["no", "yes"], [(Linear.from_sklearn(model, groups), 1.0)], None, {"head_weight": 0.7, "C": C})
         summary[topic] = {"positives": int(y.sum()), "C": C, "cv_f1": round(cv_f1, 4)}
@@ -379,7 +382,7 @@ def train_stance(fb: FeatureBuilder, rows: list[dict]) -> tuple[Head, dict]:
     feats["stance_zs"] = fb.stance_zs(texts, feats["emb"])
     groups = [("sparse", 1.0), ("emb", 1.0), ("stance_zs", 1.0), ("cues", 1.0)]
     X = design(feats, groups)
-    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, STANCE_CS)
     # Out-of-fold stance probabilities: the target head learns how much to trust them.
     for a, b in StratifiedKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
         m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
