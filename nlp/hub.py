@@ -19,8 +19,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from nlp.documents import DocText, Score, actor_score, aggregate_passages, doc_input
 from nlp.passages import NameFinder, TargetMatcher, match_kind
-from nlp.scoring import DocText, Score, actor_score, aggregate_passages, doc_input
 from nlp.stance import STANCES
 from nlp.target import mention_windows
 

@@ -111,8 +111,8 @@ def trust_by_task(scorer, campaign, corrections: Sequence[dict]) -> list[dict]:
     correction hidden from the scorer (else the remembered correction would agree with itself);
     topics are judged per topic (yes/no), pooled.
     """
+    from nlp.documents import SENTIMENTS, DocText, doc_input
     from nlp.encoder import get_encoder
-    from nlp.scoring import SENTIMENTS, DocText, doc_input
     from nlp.stance import STANCES
 
     out = []

@@ -15,11 +15,11 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
+from nlp.documents import DocText, Score, actor_score, aggregate_passages, doc_input, doc_key
 from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
-from nlp.heads import Head, Linear, heads_hash, load_heads, softmax
+from nlp.linear_heads import Head, Linear, heads_hash, load_heads, softmax
 from nlp.passages import NameFinder, Passage, TargetMatcher, match_kind
-from nlp.scoring import DocText, Score, actor_score, aggregate_passages, doc_input, doc_key
 from nlp.stance import (
     DEFAULT_STANCE_COEF,
     DEFAULT_STANCE_INTERCEPT,
@@ -88,7 +88,7 @@ class HeadSet:
         self.dir = Path(heads_dir)
         path = self.dir / "sentiment.npz"
         if not path.exists():
-            raise FileNotFoundError(f"no sentiment head in {self.dir}: run `python -m nlp.training --out {self.dir}`")
+            raise FileNotFoundError(f"no sentiment head in {self.dir}: run `vigia train --out {self.dir}`")
         self.sentiment: Head = load_heads(path)["sentiment"]
         target = load_heads(self.dir / "target.npz") if (self.dir / "target.npz").exists() else {}
         self.target: Head | None = target.get("target")

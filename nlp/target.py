@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlp.scoring import aggregate_passages
+from nlp.documents import aggregate_passages
 from nlp.stance import STANCE_TO_SENTIMENT
 
 N_DOC_FEATURES = 21

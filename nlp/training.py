@@ -1,7 +1,9 @@
 """Reproducible training of the offline heads (fixed seeds, deterministic solvers).
 
-    python -m nlp.training --out nlp/heads          # rebuild the bundled heads
-    python -m nlp.training --out data/heads --corrections corrections.jsonl
+Reached through ``vigia train`` (``make train`` rebuilds the bundled heads in ``nlp/heads/``):
+
+    vigia train --out nlp/heads --with-sentiment --no-corrections   # rebuild the bundled heads
+    vigia train --out data/heads --corrections corrections.jsonl    # corrections from a file
 
 Sentiment is learnt from the UMSAB-es tweets (train, model selection on val, refit on both);
 the domain heads (target sentiment, topics, stance) from the seed texts in ``nlp/seeds/`` plus
@@ -10,7 +12,6 @@ analyst corrections, which are weighted strongly and also remembered verbatim.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -27,11 +28,19 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from campaigns import load_campaign
+from nlp.documents import SENTIMENTS, doc_input, doc_key
 from nlp.encoder import get_encoder
-from nlp.heads import Head, Linear, heads_hash, load_heads, save_heads
+from nlp.linear_heads import (
+    Head,
+    Linear,
+    design,
+    heads_hash,
+    load_heads,
+    resolve_heads_dir,
+    save_heads,
+)
 from nlp.offline import FeatureBuilder, HeadSet, with_joined
 from nlp.passages import NameFinder, TargetMatcher, match_kind
-from nlp.scoring import SENTIMENTS, doc_input, doc_key, resolve_heads_dir
 from nlp.stance import STANCES
 from nlp.target import WINDOW_GROUPS, doc_matrix, target_window, window_features
 
@@ -42,8 +51,11 @@ CORRECTION_WEIGHT = 25.0
 # UMSAB-es tweets join the target passage head's training at this weight (a seed passage
 # weighs 1): chosen by document-level cross-validation on the seeds (0, 0.05, 0.15, 0.3 tried).
 TWEET_PASSAGE_WEIGHT = 0.15
+# Regularisation strengths tried by cross-validation, per head (each picks the best of its own).
 TARGET_CS = (0.3, 1.0, 3.0)
 DOC_CS = (0.1, 0.3, 1.0)
+TOPIC_CS = (0.3, 1.0, 3.0, 10.0)
+STANCE_CS = (0.3, 1.0, 3.0, 10.0)
 SEED = 13
 SENTIMENT_C = 3.0
 LEXICON_C = 1.0
@@ -255,9 +267,9 @@ def train_target(
         ex["rows"] = list(range(len(texts), len(texts) + max(len(ex["passages"]), 1)))
         texts.extend([p.text for p in ex["passages"]] or [doc_input(ex["row"].get("title"), ex["row"]["text"])])
     groups = [("sparse", 1.0), ("emb", 1.0), ("lex", 0.5), ("cues", 1.0)]
-    X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(fb.basic(texts))
+    X = design(fb.basic(texts), groups)
     if tweets is not None:
-        tw_X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(fb.basic(tweets[0]))
+        tw_X = design(fb.basic(tweets[0]), groups)
         tw_y = np.array([SENTIMENTS[int(v)] for v in tweets[1]])
         tw_w = np.full(len(tw_y), TWEET_PASSAGE_WEIGHT)
     y_doc = np.array([ex["label"] for ex in examples])
@@ -353,8 +365,8 @@ def train_topics(fb: FeatureBuilder, campaign, rows: list[dict]) -> tuple[dict[s
             summary[topic] = {"positives": int(y.sum()), "head": "zero-shot only"}
             continue
         feats = {**basic, "zs": zs}
-        X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
-        C, cv_f1 = _cv_pick(lambda idx, X=X: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+        X = design(feats, groups)
+        C, cv_f1 = _cv_pick(lambda idx, X=X: X[idx], y, w, TOPIC_CS)
         model = _lr(C).fit(X, y, sample_weight=w)
         heads[topic] = Head(["no", "yes"], [(Linear.from_sklearn(model, groups), 1.0)], None, {"head_weight": 0.7, "C": C})
         summary[topic] = {"positives": int(y.sum()), "C": C, "cv_f1": round(cv_f1, 4)}
@@ -369,8 +381,8 @@ def train_stance(fb: FeatureBuilder, rows: list[dict]) -> tuple[Head, dict]:
     feats = fb.basic(texts)
     feats["stance_zs"] = fb.stance_zs(texts, feats["emb"])
     groups = [("sparse", 1.0), ("emb", 1.0), ("stance_zs", 1.0), ("cues", 1.0)]
-    X = Linear(np.zeros((1, 1)), np.zeros(1), groups).design(feats)
-    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, [0.3, 1.0, 3.0, 10.0])
+    X = design(feats, groups)
+    C, cv_f1 = _cv_pick(lambda idx: X[idx], y, w, STANCE_CS)
     # Out-of-fold stance probabilities: the target head learns how much to trust them.
     for a, b in StratifiedKFold(4, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
         m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
@@ -448,7 +460,7 @@ def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Hea
     texts = [e["text"] for e in examples]
     doc_feats = fb.basic(texts)
     feats = window_features(fb.basic([e["window"] for e in examples]), doc_feats, tone_head.log_scores(doc_feats))
-    X = Linear(np.zeros((1, 1)), np.zeros(1), WINDOW_GROUPS).design(feats)
+    X = design(feats, WINDOW_GROUPS)
     y = np.array([e["label"] for e in examples])
     w = np.array([e["weight"] for e in examples])
     groups = np.array([e["group"] for e in examples])
@@ -587,28 +599,3 @@ def train_heads(
     HeadSet(out_dir)  # fail here, not at scoring time, if something cannot be read back
     log.info("trained heads into %s: %s", out_dir, summary["model_set"])
     return summary
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nlp.training", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("data/heads"), help="folder for the heads (nlp/heads rebuilds the bundled ones)")
-    parser.add_argument("--campaign", type=Path, default=None)
-    parser.add_argument("--corrections", type=Path, default=None, help="JSON Lines of analyst corrections")
-    parser.add_argument("--shared-data", type=Path, default=None)
-    parser.add_argument("--keep-sentiment", action="store_true", help="reuse the sentiment head in --out (or the bundled one): only the domain heads are retrained")
-    parser.add_argument("--window-only", action="store_true", help="retrain only the target window head inside --out")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.window_only:
-        print(json.dumps(retrain_window_head(load_campaign(args.campaign), args.out, args.shared_data), ensure_ascii=False))
-        return 0
-    corrections = read_jsonl(args.corrections) if args.corrections else []
-    summary = train_heads(
-        load_campaign(args.campaign), args.out, corrections, args.shared_data, retrain_sentiment=not args.keep_sentiment
-    )
-    print(json.dumps(summary, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

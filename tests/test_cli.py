@@ -223,3 +223,19 @@ def test_trust_without_corrections_says_so(filled_db: Path) -> None:
     result = vigia("trust", "--db", str(filled_db))
     assert result.returncode == 0, result.stderr
     assert "no analyst corrections yet" in result.stderr and json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_train_refuses_contradictory_options_before_any_work(tmp_path: Path) -> None:
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text('{"doc_id": "x", "text": "t", "field": "stance", "value": "none"}\n', encoding="utf-8")
+    both = vigia("train", "--out", str(tmp_path / "heads"), "--corrections", str(corrections), "--no-corrections")
+    assert both.returncode == 2 and "--corrections and --no-corrections contradict each other" in both.stderr
+    window = vigia("train", "--out", str(tmp_path / "heads"), "--window-only", "--corrections", str(corrections))
+    assert window.returncode == 2 and "--window-only retrains the window head from the seeds" in window.stderr
+    empty = vigia("train", "--out", str(tmp_path / "empty"), "--window-only")
+    assert empty.returncode == 1 and f"no heads in {tmp_path / 'empty'}" in empty.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"doc_id": "x", "text": "t", "field": "stance", "value": "maybe"}\n', encoding="utf-8")
+    refused = vigia("train", "--out", str(tmp_path / "heads"), "--corrections", str(bad))
+    assert refused.returncode == 1 and "stance must be one of" in refused.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "heads").exists()

@@ -98,6 +98,18 @@ def write_umsab(folder: Path, splits=("train", "val", "test")) -> Path:
     return folder
 
 
+# One regularisation strength per head instead of each head's grid: these tests check behaviour
+# (reproducible, learns from corrections, keeps a head), not model selection, and a third of the
+# fits train them (`tests/nlp/test_training.py`).
+QUICK_GRIDS = {"TARGET_CS": (1.0,), "DOC_CS": (0.3,), "WINDOW_CS": (0.3,), "TOPIC_CS": (1.0,), "STANCE_CS": (1.0,)}
+
+
+def quick_training(mp: pytest.MonkeyPatch) -> None:
+    """Train with :data:`QUICK_GRIDS` while ``mp`` is active."""
+    for name, grid in QUICK_GRIDS.items():
+        mp.setattr(f"nlp.training.{name}", grid)
+
+
 @pytest.fixture(scope="session")
 def campaign():
     return load_campaign()
@@ -117,12 +129,14 @@ def tiny_shared(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_heads(tmp_path_factory, tiny_encoder, tiny_shared, few_seeds, campaign) -> Path:
-    """Heads trained with the tiny encoder on the tiny tweets and a sample of the real domain seeds."""
+    """Heads trained with the tiny encoder on the tiny tweets and a sample of the real domain seeds
+    (one C per head: :data:`QUICK_GRIDS`)."""
     from nlp.training import train_heads
 
     out = tmp_path_factory.mktemp("heads")
     mp = pytest.MonkeyPatch()
     mp.setenv("VIGIA_ENCODER_PATH", str(tiny_encoder))
+    quick_training(mp)
     try:
         train_heads(campaign, out, shared_data=tiny_shared, seeds_dir=few_seeds)
     finally:

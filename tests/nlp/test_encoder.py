@@ -1,10 +1,21 @@
 """The encoder: int8 close to fp32 on the real MiniLM, and each text span embedded once."""
 
+import json
+import shutil
+
 import numpy as np
 import pytest
 
 from nlp import DocText, load_scorer
-from nlp.encoder import WHOLE_TEXT_CHARS, Encoder, default_precision, get_encoder, spans_of
+from nlp.encoder import (
+    WHOLE_TEXT_CHARS,
+    Encoder,
+    default_encoder_path,
+    default_precision,
+    get_encoder,
+    model_name,
+    spans_of,
+)
 from nlp.passages import TargetMatcher
 from nlp.text import split_sentences
 
@@ -119,3 +130,39 @@ def test_a_long_text_counts_only_its_first_max_length_tokens_of_sentences(tiny):
     vectors, counts = tiny._embed_spans(sentences[:2], 64, limit, None)
     pooled = (vectors * counts[:, None]).sum(0) / counts.sum()
     assert np.allclose(emb, pooled / np.linalg.norm(pooled), atol=1e-5)
+
+
+def test_the_shipped_encoder_is_named_from_its_own_model_card():
+    # What every stored model set says today: existing warehouses keep matching.
+    assert model_name(default_encoder_path()) == "all-MiniLM-L6-v2"
+
+
+def test_the_encoder_name_comes_from_the_models_own_files(tmp_path):
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "modules.json").write_text("[]")  # a sentence-transformers folder that is not MiniLM
+    (card / "config.json").write_text(json.dumps({"_name_or_path": "nreimers/base-model"}))
+    (card / "README.md").write_text("---\nlicense: mit\n---\n\n# beto-sentence-es\n\n```python\n# Load\n```\n")
+    assert model_name(card) == "beto-sentence-es"  # the card names the model; config.json its base
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.json").write_text(json.dumps({"_name_or_path": "acme/tiny-encoder-es"}))
+    (config / "README.md").write_text("# A model card whose title is a sentence\n")
+    assert model_name(config) == "acme/tiny-encoder-es"
+    (config / "config.json").write_text(json.dumps({"_name_or_path": str(tmp_path)}))  # a local path names nothing
+    assert model_name(config) == "config"
+    assert model_name("intfloat/multilingual-e5-small") == "intfloat/multilingual-e5-small"  # a hub id
+
+
+def test_a_swapped_encoder_is_recorded_under_its_own_name(tiny_encoder, tiny_heads, campaign, tmp_path, monkeypatch):
+    swapped = tmp_path / "models" / "checkout"
+    shutil.copytree(tiny_encoder, swapped)
+    (swapped / "modules.json").write_text("[]")
+    (swapped / "README.md").write_text("# tiny-swapped-encoder-v2\n")
+    assert Encoder(swapped, "fp32").name == "tiny-swapped-encoder-v2-fp32"
+    monkeypatch.setenv("VIGIA_ENCODER_PATH", str(swapped))
+    monkeypatch.setenv("VIGIA_ENCODER_PRECISION", "int8")
+    scorer = load_scorer("offline", campaign, heads_dir=tiny_heads)
+    assert scorer.model_set.startswith("offline:tiny-swapped-encoder-v2-int8+heads-")
+    (score,) = scorer.score([DocText("s", None, TWEETS[0])])
+    assert score.model_set == scorer.model_set

@@ -3,8 +3,10 @@
 import json
 
 import pytest
+from click.testing import CliRunner
 
-from nlp.evaluation import evaluate, main
+from cli import main
+from nlp.evaluation import evaluate
 from tests.nlp.conftest import write_jsonl, write_umsab
 
 ROWS = [
@@ -44,10 +46,12 @@ def test_stance_skips_unlabelled_lines(use_tiny_encoder, tiny_heads, campaign, l
     assert set(result["per_class_f1"]) == {"pro_recall", "anti_recall", "none"}
 
 
-def test_umsab_folder_and_cli_json_line(use_tiny_encoder, tiny_heads, tmp_path, capsys):
+def test_umsab_folder_and_cli_json_line(use_tiny_encoder, tiny_heads, tmp_path):
     folder = write_umsab(tmp_path / "umsab", splits=("test",))
-    assert main(["--task", "sentiment", "--data", str(folder), "--heads-dir", str(tiny_heads)]) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    done = CliRunner().invoke(main, ["eval", "--task", "sentiment", "--data", str(folder), "--profile", "offline",
+                                     "--heads", str(tiny_heads)])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["task"] == "sentiment" and result["n"] == 15 and result["split"] == "test"
     assert result["macro_f1"] > 0.5  # the tiny splits' polarity words are learnable even by a random encoder
 

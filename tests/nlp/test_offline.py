@@ -1,12 +1,16 @@
 """The offline scorer end to end, on a tiny random encoder with heads trained on it."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nlp import DocText, Score, Scorer, load_scorer, resolve_heads_dir
-from nlp.scoring import BUNDLED_HEADS
+from nlp.documents import SENTIMENTS
+from nlp.encoder import default_precision
+from nlp.linear_heads import BUNDLED_HEADS, Head, Linear, heads_hash
+from nlp.stance import STANCES
 
 DOCS = [
     DocText("a", "Carlos Canales y la revocatoria", "El alcalde dijo que la revocatoria es una campaña de demolición."),
@@ -37,21 +41,42 @@ def test_every_score_is_complete_and_consistent(scorer, campaign):
         assert s.stance == max(s.stance_probs, key=s.stance_probs.get)
 
 
+def fixed_head(classes: list[str], probs: list[float], dim: int) -> Head:
+    """A head that answers ``probs`` whatever the text: zero weights over the embedding, the
+    log-probabilities as intercept. It pins what a random tiny encoder would leave to chance."""
+    return Head(list(classes), [(Linear(np.zeros((len(classes), dim)), np.log(np.array(probs)), [("emb", 1.0)]), 1.0)])
+
+
 def test_target_sentiment_only_where_the_text_is_about_him(scorer):
     a, b, c = scorer.score(DOCS)
     assert a.target_passages == 2 and a.target_sentiment in {"negative", "neutral", "positive"}
     assert -1.0 <= a.target_score <= 1.0 and 0.0 < a.target_confidence <= 1.0
     assert a.target_match == "name"
-    # Never named, but it argues for his recall: the whole tweet is one implicit passage, kept
-    # when the (here random) heads see a side taken (see test_an_implicit_mention_needs_a_side).
-    taking_sides = b.stance != "none" or b.sentiment != "neutral"
-    assert (b.target_match, b.target_passages) == (("implicit", 1) if taking_sides else (None, 0))
-    assert (b.target_sentiment is not None) == taking_sides
     assert c.target_passages == 0 and c.target_match is None
     assert c.target_sentiment is None and c.target_score is None and c.target_confidence is None
 
 
-def test_model_set_names_encoder_and_head_hash(scorer):
+@pytest.mark.parametrize(
+    ("stance", "tone", "kept"),
+    [("pro_recall", "neutral", True), ("none", "negative", True), ("none", "neutral", False)],
+)
+def test_a_text_that_never_names_him_is_about_him_only_when_it_takes_a_side(scorer, stance, tone, kept):
+    # Never named: the whole tweet is one implicit passage (his recall), kept only when the
+    # document takes a side; the stance and tone heads are pinned so the side is known here.
+    dim = scorer.encoder.dim
+    scorer.heads.stance = fixed_head(STANCES, [0.8 if s == stance else 0.1 for s in STANCES], dim)
+    scorer.heads.sentiment = fixed_head(SENTIMENTS, [0.8 if s == tone else 0.1 for s in SENTIMENTS], dim)
+    (b,) = scorer.score([DOCS[1]])
+    assert (b.stance, b.sentiment) == (stance, tone)
+    if kept:
+        assert (b.target_match, b.target_passages) == ("implicit", 1)
+        assert b.target_sentiment in SENTIMENTS and b.target_text
+    else:
+        assert (b.target_match, b.target_passages, b.target_sentiment, b.target_score) == (None, 0, None, None)
+
+
+def test_model_set_names_encoder_and_head_hash(scorer, tiny_encoder, tiny_heads):
+    assert scorer.model_set == f"offline:{tiny_encoder.name}-{default_precision()}+heads-{heads_hash(tiny_heads)}"
     assert re.fullmatch(r"offline:[\w.-]+\+heads-[0-9a-f]{8}", scorer.model_set)
 
 
@@ -75,7 +100,12 @@ def test_heads_dir_resolution_order(monkeypatch, tmp_path):
     assert resolve_heads_dir() == BUNDLED_HEADS
     (tmp_path / "data" / "heads").mkdir(parents=True)
     (tmp_path / "data" / "heads" / "manifest.json").write_text("{}")
-    assert resolve_heads_dir() == tmp_path / "data" / "heads" or resolve_heads_dir().resolve() == (tmp_path / "data" / "heads").resolve()
+    assert resolve_heads_dir() == Path("data") / "heads"  # relative: the working directory's
+    assert resolve_heads_dir().resolve() == (tmp_path / "data" / "heads").resolve()
+    (tmp_path / "data" / "heads" / "manifest.json").unlink()
+    assert resolve_heads_dir() == BUNDLED_HEADS  # an empty data/heads is not a heads folder
+    (tmp_path / "data" / "heads" / "sentiment.npz").write_bytes(b"")
+    assert resolve_heads_dir() == Path("data") / "heads"
     monkeypatch.setenv("VIGIA_HEADS_DIR", str(tmp_path / "env"))
     assert resolve_heads_dir() == tmp_path / "env"
     assert resolve_heads_dir(tmp_path / "explicit") == tmp_path / "explicit"

@@ -32,11 +32,11 @@ TOY = {
 
 
 def test_scorer_window_probabilities_equal_the_training_ones(use_tiny_encoder, tiny_heads, campaign, tmp_path):
+    from nlp.documents import DocText
     from nlp.encoder import get_encoder
-    from nlp.heads import load_heads, save_heads
+    from nlp.linear_heads import load_heads, save_heads
     from nlp.offline import FeatureBuilder, OfflineScorer
     from nlp.passages import TargetMatcher
-    from nlp.scoring import DocText
     from nlp.target import window_features
     from nlp.training import train_target_window, window_examples
 

@@ -1,4 +1,7 @@
-"""The small trained heads on top of the encoder, and how they are stored.
+"""The small trained heads on top of the encoder (code), and how they are stored and found.
+
+The heads themselves (data) live in folders: the bundled ones in ``nlp/heads/`` (with their model
+card), retrained ones in ``data/heads/`` (``vigia train``); :func:`resolve_heads_dir` picks one.
 
 Every head is one or more linear models over named *feature groups* (``sparse`` hashed n-grams,
 ``emb`` sentence embedding, ``lex`` polarity lexicon, and task groups such as ``topic_zs``).
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +21,18 @@ import numpy as np
 from scipy import sparse
 
 HEAD_FILES = ("sentiment.npz", "target.npz", "topics.npz", "stance.npz")
+BUNDLED_HEADS = Path(__file__).with_name("heads")
+
+FeatureGroups = dict[str, np.ndarray | sparse.spmatrix]
+
+
+def design(feats: FeatureGroups, groups: list[tuple[str, float]]) -> sparse.csr_matrix | np.ndarray:
+    """The design matrix of ``groups``: each named feature group scaled, side by side (sparse as
+    soon as one group is). What a :class:`Linear` reads, and what training fits it on."""
+    blocks = [feats[g] * s if s != 1.0 else feats[g] for g, s in groups]
+    if any(sparse.issparse(b) for b in blocks):
+        return sparse.hstack([sparse.csr_matrix(b) for b in blocks], format="csr")
+    return np.hstack(blocks)
 
 
 @dataclass
@@ -28,19 +44,13 @@ class Linear:
     groups: list[tuple[str, float]]
     kind: str = "softmax"  # or "sigmoid" for one binary output
 
-    def design(self, feats: dict[str, np.ndarray | sparse.spmatrix]) -> sparse.csr_matrix | np.ndarray:
-        blocks = [feats[g] * s if s != 1.0 else feats[g] for g, s in self.groups]
-        if any(sparse.issparse(b) for b in blocks):
-            return sparse.hstack([sparse.csr_matrix(b) for b in blocks], format="csr")
-        return np.hstack(blocks)
-
-    def logits(self, feats: dict[str, np.ndarray | sparse.spmatrix]) -> np.ndarray:
-        X = self.design(feats)
+    def logits(self, feats: FeatureGroups) -> np.ndarray:
+        X = design(feats, self.groups)
         out = X @ self.coef.T
         out = out.toarray() if sparse.issparse(out) else np.asarray(out)
         return out + self.intercept
 
-    def log_proba(self, feats: dict[str, np.ndarray | sparse.spmatrix]) -> np.ndarray:
+    def log_proba(self, feats: FeatureGroups) -> np.ndarray:
         z = self.logits(feats)
         if self.kind == "sigmoid":
             z = np.hstack([np.zeros_like(z), z])  # [log-odds of 0, of 1]
@@ -144,3 +154,17 @@ def heads_hash(heads_dir: Path) -> str:
             h.update(name.encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:8]
+
+
+def resolve_heads_dir(heads_dir: str | Path | None = None) -> Path:
+    """Explicit argument, else ``$VIGIA_HEADS_DIR``, else ``./data/heads`` if it exists (written by
+    ``vigia train``), else the heads bundled with the package (:data:`BUNDLED_HEADS`)."""
+    if heads_dir:
+        return Path(heads_dir)
+    env = os.environ.get("VIGIA_HEADS_DIR")
+    if env:
+        return Path(env)
+    local = Path("data") / "heads"
+    if (local / "manifest.json").exists() or (local / "sentiment.npz").exists():
+        return local
+    return BUNDLED_HEADS
