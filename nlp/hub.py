@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from nlp.documents import DocText, Score, actor_score, aggregate_passages, doc_input
-from nlp.passages import NameFinder, TargetMatcher, match_kind
+from nlp.passages import NameFinder, TargetRecognizer, match_kind
 from nlp.stance import STANCES
 from nlp.target import mention_windows
 
@@ -102,7 +102,7 @@ class HubScorer:
         self.sent_cols = _label_index(self.sent_model, ["neg", "neu", "pos"], [0, 1, 2])
         # MoritzLaurer's NLI models order their labels entailment, neutral, contradiction.
         self.nli_cols = _label_index(self.nli_model, ["entail", "contra"], [0, 2])
-        self.matcher = TargetMatcher.for_campaign(campaign)
+        self.matcher = TargetRecognizer.for_campaign(campaign)
         self.actor_finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
         self.topic_hypotheses = {t.name: TOPIC_HYPOTHESIS.format(t.description_es.rstrip(".")) for t in campaign.topics}
         self.model_set = f"hub:{sentiment_model}+{nli_model}"

@@ -19,7 +19,7 @@ from nlp.documents import DocText, Score, actor_score, aggregate_passages, doc_i
 from nlp.encoder import Encoder, get_encoder
 from nlp.features import cue_matrix, lexicon_matrix, sparse_features
 from nlp.linear_heads import Head, Linear, heads_hash, load_heads, softmax
-from nlp.passages import NameFinder, Passage, TargetMatcher, match_kind
+from nlp.passages import NameFinder, Passage, TargetRecognizer, match_kind
 from nlp.stance import (
     DEFAULT_STANCE_COEF,
     DEFAULT_STANCE_INTERCEPT,
@@ -146,7 +146,7 @@ class OfflineScorer:
         self.heads = HeadSet(heads_dir)
         self.encoder = get_encoder(encoder_path)
         self.features = FeatureBuilder(self.encoder, campaign)
-        self.matcher = TargetMatcher.for_campaign(campaign)
+        self.matcher = TargetRecognizer.for_campaign(campaign)
         self.actor_finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
         self._doc_emb: list[np.ndarray] = []  # this score() call's document embeddings, for _weak_stance
         self.model_set = f"offline:{self.encoder.name}+heads-{self.heads.hash}"

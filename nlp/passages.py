@@ -15,7 +15,4 @@ from campaigns.recognition import (
     match_kind,
 )
 
-# The scorer's historical name for the recogniser.
-TargetMatcher = TargetRecognizer
-
-__all__ = ["CONTINUATION_WEIGHT", "NameFinder", "Passage", "TargetMatcher", "TargetRecognizer", "match_kind"]
+__all__ = ["CONTINUATION_WEIGHT", "NameFinder", "Passage", "TargetRecognizer", "match_kind"]

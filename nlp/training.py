@@ -40,7 +40,7 @@ from nlp.linear_heads import (
     save_heads,
 )
 from nlp.offline import FeatureBuilder, HeadSet, with_joined
-from nlp.passages import NameFinder, TargetMatcher, match_kind
+from nlp.passages import NameFinder, TargetRecognizer, match_kind
 from nlp.stance import STANCES
 from nlp.target import WINDOW_GROUPS, doc_matrix, target_window, window_features
 
@@ -208,7 +208,7 @@ def _cv_pick(X_builder, y, w, Cs, folds=4, groups=None) -> tuple[float, float]:
     return best
 
 
-def _target_examples(matcher: TargetMatcher, rows: list[dict]) -> list[dict]:
+def _target_examples(matcher: TargetRecognizer, rows: list[dict]) -> list[dict]:
     """Per labelled document: its passages as the scorer will see them (joined reading last)."""
     out = []
     for r in rows:
@@ -247,7 +247,7 @@ def _passage_rows(examples: list[dict], docs) -> tuple[list[int], list[str], lis
 
 def train_target(
     fb: FeatureBuilder,
-    matcher: TargetMatcher,
+    matcher: TargetRecognizer,
     rows: list[dict],
     tweet_head: Head,
     tweets: tuple[list[str], np.ndarray] | None = None,
@@ -422,7 +422,7 @@ PARTIES_CAMPAIGN = Path(__file__).with_name("eval_campaigns") / "spain_parties_2
 WINDOW_CS = (0.1, 0.3, 1.0)
 
 
-def window_examples(rows: list[dict], campaign, recognizer: TargetMatcher | None = None) -> list[dict]:
+def window_examples(rows: list[dict], campaign, recognizer: TargetRecognizer | None = None) -> list[dict]:
     """Labelled (text, window, label) examples for the window head.
 
     A row whose ``target`` names one of ``campaign``'s actors (STOMPOL: one line per span, the
@@ -511,7 +511,7 @@ def retrain_window_head(campaign, heads_dir: Path, shared_data: Path | None = No
     target_heads.pop("window", None)
     sentiment_head = load_heads(heads_dir / "sentiment.npz")["sentiment"]
     rows = load_seeds(seeds_dir or SEEDS_DIR)
-    window, summary = _window_head(fb, campaign, TargetMatcher.for_campaign(campaign), rows, sentiment_head, shared_data)
+    window, summary = _window_head(fb, campaign, TargetRecognizer.for_campaign(campaign), rows, sentiment_head, shared_data)
     if window is not None:
         target_heads["window"] = window
     save_heads(heads_dir / "target.npz", target_heads)
@@ -541,7 +541,7 @@ def train_heads(
     np.random.seed(SEED)
     encoder = get_encoder(encoder_path)
     fb = FeatureBuilder(encoder, campaign)
-    matcher = TargetMatcher.for_campaign(campaign)
+    matcher = TargetRecognizer.for_campaign(campaign)
     summary: dict = {"encoder": encoder.name}
 
     folder = Path(shared_data or default_shared_data()) / "umsab-es"

@@ -4,7 +4,7 @@ import pytest
 
 from campaigns import Actor, load_campaign
 from campaigns.recognition import NameFinder, TargetRecognizer, fold, match_kind
-from nlp.passages import TargetMatcher as ScorerMatcher
+from nlp.passages import TargetRecognizer as ScorerMatcher
 
 PP = Actor(id="pp", name="Partido Popular", acronyms=["PP"], handles=["@PPopular"], leaders=["Rajoy"])
 PSOE = Actor(

@@ -16,7 +16,7 @@ from nlp.encoder import (
     model_name,
     spans_of,
 )
-from nlp.passages import TargetMatcher
+from nlp.passages import TargetRecognizer
 from nlp.text import split_sentences
 
 ARTICLE_TITLE = "Canales defiende su plan de seguridad ante el concejo"
@@ -84,7 +84,7 @@ def test_a_long_text_is_the_token_weighted_mean_of_its_sentences(tiny):
 def test_the_scorer_embeds_an_article_and_its_passages_from_the_same_spans(use_tiny_encoder, tiny_heads, campaign, monkeypatch):
     scorer = load_scorer("offline", campaign, heads_dir=tiny_heads)
     docs = [DocText("a1", ARTICLE_TITLE, ARTICLE), DocText("t1", None, TWEETS[0])]
-    passages = TargetMatcher.for_campaign(campaign).passages(ARTICLE, ARTICLE_TITLE)
+    passages = TargetRecognizer.for_campaign(campaign).passages(ARTICLE, ARTICLE_TITLE)
     assert len(passages) >= 3  # several passages, so the scorer also reads them joined
     runs: list[list[str]] = []
     embed_spans = scorer.encoder._embed_spans

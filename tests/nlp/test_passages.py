@@ -1,11 +1,11 @@
 """Which sentences count as speaking about the target: what target sentiment is built from."""
 
-from nlp.passages import CONTINUATION_WEIGHT, TargetMatcher, match_kind
+from nlp.passages import CONTINUATION_WEIGHT, TargetRecognizer, match_kind
 from nlp.text import fold, split_sentences
 
 
 def matcher(campaign):
-    return TargetMatcher.for_campaign(campaign)
+    return TargetRecognizer.for_campaign(campaign)
 
 
 def test_full_name_and_alias_are_found_ignoring_accents_and_case(campaign):

@@ -50,9 +50,9 @@ def test_the_window_masks_the_mention_and_stays_in_its_sentence():
 
 
 def test_mention_spans_cover_surname_handle_and_hashtag(campaign):
-    from nlp.passages import TargetMatcher
+    from nlp.passages import TargetRecognizer
 
-    recognizer = TargetMatcher.for_campaign(campaign)
+    recognizer = TargetRecognizer.for_campaign(campaign)
     text = "Canales es el peor alcalde que ha tenido Miraflores. #FueraCanales @carloscanalesa"
     assert [text[s:e] for s, e in recognizer.mention_spans(text)] == ["Canales", "#FueraCanales", "@carloscanalesa"]
     assert recognizer.mention_spans("Los canales de televisión y el alcalde") == []

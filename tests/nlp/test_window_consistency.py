@@ -36,12 +36,12 @@ def test_scorer_window_probabilities_equal_the_training_ones(use_tiny_encoder, t
     from nlp.encoder import get_encoder
     from nlp.linear_heads import load_heads, save_heads
     from nlp.offline import FeatureBuilder, OfflineScorer
-    from nlp.passages import TargetMatcher
+    from nlp.passages import TargetRecognizer
     from nlp.target import window_features
     from nlp.training import train_target_window, window_examples
 
     rows = [{"text": t, "target_sentiment": label} for label, texts in TOY.items() for t in texts]
-    examples = window_examples(rows, campaign, TargetMatcher.for_campaign(campaign))
+    examples = window_examples(rows, campaign, TargetRecognizer.for_campaign(campaign))
     assert len(examples) == len(rows) and all("él" in e["window"] for e in examples)
     fb = FeatureBuilder(get_encoder(), campaign)
     sentiment = load_heads(tiny_heads / "sentiment.npz")["sentiment"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.scoring import ActorScore, Score
+from nlp.documents import ActorScore, Score
 from tests.conftest import synthetic_documents, synthetic_scores
 from warehouse import connect
 from warehouse.database import UnknownColumns, table_columns
