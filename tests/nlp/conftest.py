@@ -98,10 +98,12 @@ def write_umsab(folder: Path, splits=("train", "val", "test")) -> Path:
     return folder
 
 
-# One regularisation strength per head instead of each head's grid: these tests check behaviour
-# (reproducible, learns from corrections, keeps a head), not model selection, and a third of the
-# fits train them (`tests/nlp/test_training.py`).
-QUICK_GRIDS = {"TARGET_CS": (1.0,), "DOC_CS": (0.3,), "WINDOW_CS": (0.3,), "TOPIC_CS": (1.0,), "STANCE_CS": (1.0,)}
+# The regularisation strengths that each head's full grid chooses for these heads (the tiny
+# encoder, every sixth seed): training with them alone gives byte-identical heads (model set
+# heads-aafa46c0 with torch 2.13 / scikit-learn here) at half the fits. Politics picks 10, the
+# other topics 0.3, hence two. If the seeds or the features change, rerun the full grids and
+# update these; tests that read these heads check behaviour, not model selection.
+QUICK_GRIDS = {"TARGET_CS": (0.3,), "DOC_CS": (0.1,), "WINDOW_CS": (1.0,), "TOPIC_CS": (0.3, 10.0), "STANCE_CS": (0.3,)}
 
 
 def quick_training(mp: pytest.MonkeyPatch) -> None:
