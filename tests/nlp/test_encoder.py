@@ -166,3 +166,16 @@ def test_a_swapped_encoder_is_recorded_under_its_own_name(tiny_encoder, tiny_hea
     assert scorer.model_set.startswith("offline:tiny-swapped-encoder-v2-int8+heads-")
     (score,) = scorer.score([DocText("s", None, TWEETS[0])])
     assert score.model_set == scorer.model_set
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_a_texts_vector_does_not_depend_on_what_it_is_embedded_with(tiny_encoder, precision):
+    # int8 quantises activations with one range per model call: batched, a tweet's vector would
+    # move with its neighbours and their padding, and a rescore could change its label.
+    encoder = Encoder(tiny_encoder, precision)
+    alone = encoder.embed([TWEETS[0]])[0]
+    crowded = encoder.embed([TWEETS[0], "Miraflores " * 60, *TWEETS[1:]])[0]
+    if precision == "int8":
+        assert np.array_equal(alone, crowded)
+    else:
+        assert np.allclose(alone, crowded, atol=1e-5)
