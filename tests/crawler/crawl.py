@@ -31,11 +31,13 @@ def crawl_in_subprocess(
     spiders: list[str] | None = None,
     settings: dict[str, Any] | None = None,
     timeout: float = 300,
+    environ: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
-    """Summaries returned by ``run_crawl``, and the crawl's log (stderr)."""
+    """Summaries returned by ``run_crawl`` (what ``vigia crawl`` runs), and the crawl's log
+    (stderr). ``environ``: the process's whole environment (default: this one's)."""
     campaign_file = db.with_suffix(".campaign.json")
     campaign_file.write_text(campaign.model_dump_json(), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**(os.environ if environ is None else environ), "PYTHONPATH": str(REPO)}
     done = subprocess.run(
         [sys.executable, "-c", _DRIVER, str(campaign_file), str(db), local_base,
          json.dumps(spiders or []), json.dumps(settings or {})],

@@ -9,10 +9,7 @@ nowhere in the logs or in the warehouse file.
 from __future__ import annotations
 
 import base64
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,10 +18,10 @@ from campaigns import load_campaign
 from crawler.catalog import source_type
 from samples import SampleServer
 from samples.social import corpus, platforms
-from tests.crawler.social.conftest import CREDENTIAL_NAMES, FAKE_CREDENTIALS, REPO
+from tests.crawler.crawl import crawl_in_subprocess
+from tests.crawler.social.conftest import CREDENTIAL_NAMES, FAKE_CREDENTIALS
 from warehouse import connect
 
-DRIVER = Path(__file__).with_name("runner_driver.py")
 # A distinctive fake for every credential a platform declares, and a Bluesky login.
 SECRETS = {
     **{name: f"zqx-{name.lower().replace('_', '-')}-{n}Hk2Lw" for n, name in enumerate(FAKE_CREDENTIALS)},
@@ -37,18 +34,13 @@ def run(server: SampleServer, folder: Path, name: str, env: dict[str, str]) -> t
     campaign = load_campaign().localized(server.base_url)
     social = [s for s in campaign.sources if source_type(s.spider) == "social"]
     campaign = campaign.model_copy(update={"sources": social})
-    (folder / "campaign.json").write_text(campaign.model_dump_json(), encoding="utf-8")
     log = folder / f"{name}.log"
     environ = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_NAMES}
     environ.update(env)
-    done = subprocess.run(
-        [sys.executable, str(DRIVER), str(folder / "campaign.json"), str(folder / "vigia.duckdb"),
-         server.base_url, str(log), ",".join(platforms())],
-        cwd=REPO, env=environ, capture_output=True, text=True, timeout=300,
-    )
-    output = done.stdout + done.stderr + (log.read_text(encoding="utf-8") if log.exists() else "")
-    assert done.returncode == 0, output[-4000:]
-    return json.loads(done.stdout.strip().splitlines()[-1]), output
+    settings = {"LOG_FILE": str(log), "LOG_LEVEL": "DEBUG", "VIGIA_MAX_RATE_WAIT": "5"}
+    summaries, stderr = crawl_in_subprocess(campaign, folder / "vigia.duckdb", server.base_url,
+                                            spiders=platforms(), settings=settings, environ=environ)
+    return summaries, stderr + (log.read_text(encoding="utf-8") if log.exists() else "")
 
 
 @pytest.fixture(scope="module")
