@@ -1,8 +1,8 @@
 """What the sample social platforms share: the posts, the search rules, the answers and faults.
 
 Each platform's sample API is one module of :mod:`samples.platforms` (``reddit.py``,
-``bluesky.py``...), found by name, with its posts beside it (``samples/platforms/<name>.txt``,
-written for the demo, spread over 2026-08-17 .. 2026-11-24 Lima time). A platform module
+``bluesky.py``...), found by name, with its posts in it (its ``POSTS`` text, written for the
+demo, spread over 2026-08-17 .. 2026-11-24 Lima time). A platform module
 answers the real request shapes, paging and headers described in ``SOURCES.md`` and checks
 the credentials the real API wants (401/403 JSON errors when they are missing). It provides:
 
@@ -41,7 +41,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -105,11 +104,10 @@ def terms(text: str) -> set[str]:
     return set(re.findall(r"\w+", fold(text)))
 
 
-def corpus_rows(platform: str) -> list[list[str]]:
-    """The rows of ``samples/platforms/<platform>.txt``: `` | ``-separated fields, ``#`` comments."""
-    path = resources.files("samples.platforms") / f"{platform}.txt"
+def corpus_rows(posts: str) -> list[list[str]]:
+    """The rows of a platform module's ``POSTS``: `` | ``-separated fields, ``#`` comments."""
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in posts.splitlines():
         if line.strip() and not line.startswith("#"):
             rows.append([part.strip() for part in line.split(" | ")])
     return rows

@@ -1,5 +1,5 @@
-"""One module per social platform's sample API, found by name: adding ``foo.py`` (and its
-posts, ``foo.txt``) adds the platform ``foo`` to the sample server, the demo and the tests.
+"""One module per social platform's sample API, found by name: adding ``foo.py`` (its API and
+its ``POSTS``) adds the platform ``foo`` to the sample server, the demo and the tests.
 
 What a platform module provides is listed in :mod:`samples.social`.
 """

@@ -34,8 +34,8 @@ MASTODON_INSTANCES = ("mastodon.social", "mastodon.lat")
 
 
 def posts() -> list[Post]:
-    """The sample Mastodon posts, oldest first (from ``mastodon.txt`` beside this module)."""
-    rows = corpus_rows("mastodon")
+    """The sample Mastodon posts, oldest first (from ``POSTS`` below)."""
+    rows = corpus_rows(POSTS)
     found = []
     for i, ((account, raw), moment) in enumerate(zip(rows, post_times("mastodon", len(rows)), strict=True)):
         text, lang, hint = split_language(raw.replace("\\n", "\n"))
@@ -196,3 +196,66 @@ def register(server: SampleServer) -> None:
         return json_answer(page, headers=headers)
 
 
+
+
+# The posts this sample API serves, one per line (see samples.social.corpus_rows).
+POSTS = r"""
+# Mastodon sample statuses, oldest first: `account | text`. An account without @instance lives on
+# mastodon.social. [en]/[pt] before the text marks its language, [es|] one that carries no language.
+# `\n\n` separates paragraphs. Every handle is invented except the public officials'.
+malecon_watch | Tercer robo de la semana en el Parque Kennedy. El alcalde Canales sigue sin dar la cara. #Miraflores #inseguridad
+vecinaocho@mastodon.lat | Se compró el kit de revocatoria. Ahora sí, Carlos Canales, a rendir cuentas. #RevocatoriaMiraflores
+datos_abiertos_pe | Revisé la consulta amigable del MEF: Miraflores tiene 17.5 millones para seguridad ciudadana y ejecución 0%.\n\nNo es opinión, es el portal oficial. @carloscanalesa debería explicarlo. #Miraflores #CarlosCanales
+expat_in_lima | [en] Got my phone snatched on Av. Larco in broad daylight. Locals tell me mayor Carlos Canales keeps saying crime is down. Not my experience. #Miraflores
+lucia_ferrer@mastodon.lat | El alcalde Canales dice que la revocatoria es una campaña de demolición política. Yo solo quiero caminar tranquila por Larco. #RevocatoriaMiraflores
+tio_cebiche | Defiendo a Carlos Canales: el malecón nunca estuvo tan limpio. La revocatoria es un capricho. #NoALaRevocatoria #Miraflores
+pucp_estadistica | Sobre el "bajaron los robos 27%": sin la serie completa de denuncias no se puede evaluar. Pedimos a la gestión de Carlos Canales que publique los datos. #Miraflores
+chamba_en_larco@mastodon.lat | Trabajo en un restaurante de Larco y cada semana asaltan a algún cliente. Carlos Canales, ¿y el serenazgo? #Miraflores
+radio_vecinal | Entrevista hoy 7pm: promotores de la revocatoria y un regidor de la gestión de Carlos Canales. Preguntas con #RevocatoriaMiraflores
+surf_costa_verde | Olas buenas hoy en Makaha 🏄 #Miraflores
+expat_in_lima | [en] Can someone explain the recall process? I see people collecting signatures against Carlos Canales near Parque Kennedy. #RevocatoriaMiraflores
+vecinaocho@mastodon.lat | Cero soles ejecutados en seguridad y el alcalde Canales inaugurando una pileta. Prioridades. #Miraflores
+datos_abiertos_pe | Actualicé la tabla: gasto en seguridad de Miraflores por mes. Sigue en 0% para el rubro de 17.5 millones. Carlos Canales no ha respondido el pedido de acceso. #CarlosCanales
+tio_cebiche | Los que quieren revocar a Carlos Canales no tienen propuesta, solo odio. #NoALaRevocatoria
+maria_jose_v | Ayer intentaron robarle a mi papá en la esquina de Schell con Diagonal. Un sereno llegó a los 20 minutos. Gracias por nada, alcalde Canales. #Miraflores
+brasileira_em_lima | [pt] Alguém sabe se é seguro andar à noite em Miraflores? Li que o prefeito Carlos Canales enfrenta um pedido de revogação. #Miraflores
+lucia_ferrer@mastodon.lat | Los drones con IA de Carlos Canales: mucha conferencia, cero resultados. #Miraflores #CarlosCanales
+malecon_watch | Hoy sí vi patrullaje en el malecón. Un día. El alcalde Canales debería hacerlo costumbre. #Miraflores
+pucp_estadistica | Hilo corto: población flotante de 500 mil personas vs 100 mil residentes. Las tasas por residente exageran, pero eso no borra las denuncias. El alcalde Canales usa solo la mitad del argumento. #Miraflores
+radio_vecinal | [es|] Resumen del programa: los promotores dicen tener 12 mil firmas contra Carlos Canales; la gestión dice que es una guerra sucia. #RevocatoriaMiraflores
+chamba_en_larco@mastodon.lat | Otra vez cerraron Larco por un evento de la muni. Carlos Canales, la gente trabaja acá. #Miraflores
+expat_in_lima | [en] Update: the municipality now says the AI cameras will "predict" crime. Carlos Canales seems to love buzzwords. #Miraflores
+tio_cebiche | Carlos Canales recibió un distrito quebrado. Que lo dejen trabajar. #NoALaRevocatoria #Miraflores
+vecinaocho@mastodon.lat | Firmé en el módulo de la avenida Pardo. Chau Carlos Canales 👋 #RevocatoriaMiraflores
+datos_abiertos_pe | Ojo: la muni de @carloscanalesa informa "más cámaras" pero el contrato de videovigilancia no figura en el SEACE. Pregunta abierta. #CarlosCanales
+maria_jose_v | El alcalde Canales dice que los robos son culpa de la población flotante. ¿Y los que vivimos aquí qué? #Miraflores
+lucia_ferrer@mastodon.lat | No me gusta el alcalde Canales, pero tampoco los promotores de la revocatoria. Qué difícil votar así. #RevocatoriaMiraflores
+surf_costa_verde | ¿Alguien sabe si la bajada de Balta ya está abierta? #Miraflores
+pucp_estadistica | Las denuncias por robo en la comisaría de Miraflores subieron en el tercer trimestre según la PNP. La cifra de la gestión de Carlos Canales no coincide. #Miraflores #CarlosCanales
+malecon_watch | Carlos Canales en conferencia: "la revocatoria es un intento de desestabilizar". Ya pues, y los robos en Kennedy? #RevocatoriaMiraflores
+chamba_en_larco@mastodon.lat | Un turista me pidió ayuda porque le robaron la mochila. Le dije que llame al serenazgo. Se rió. Alcalde Canales, ni los turistas le creen. #Miraflores
+expat_in_lima | [en] I support the recall petition. Mayor Carlos Canales has had enough time and the security budget is still unspent. #RevocatoriaMiraflores
+tio_cebiche | Miren los parques, miren el malecón. Carlos Canales trabaja. #NoALaRevocatoria
+radio_vecinal | Mañana en vivo: ¿qué pasa con los 17.5 millones de seguridad? Invitamos a la gestión de Carlos Canales, aún no confirma. #Miraflores
+vecinaocho@mastodon.lat | #RevocatoriaMiraflores se vuelve tendencia. Carlos Canales, escuche a sus vecinos.
+maria_jose_v | Qué vergüenza el alcalde Canales culpando a los periodistas. #Miraflores
+datos_abiertos_pe | Nota metodológica: las cifras de robos que cita la gestión de Carlos Canales son de partes del serenazgo, no de denuncias policiales. Son cosas distintas. #CarlosCanales
+lucia_ferrer@mastodon.lat | Hoy hubo una marcha pequeña en el Parque Central contra Carlos Canales. Unas 200 personas, muy pacífica. #RevocatoriaMiraflores #Miraflores
+surf_costa_verde | [en] Sunset at the Miraflores cliffs never gets old 🌅 #Miraflores
+brasileira_em_lima | [pt] Voltei ao Brasil. Miraflores é lindo, mas os moradores reclamam muito do prefeito Carlos Canales e da segurança. #Miraflores
+pucp_estadistica | Los drones anunciados por Carlos Canales requieren permisos de la DGAC. ¿Los tiene? Pregunta técnica, no política. #CarlosCanales
+malecon_watch | Robaron una bici en el Parque del Amor a plena luz del día. El alcalde Canales ni tuitea. #Miraflores
+tio_cebiche | Firmar contra Carlos Canales es hacerle el juego a los que perdieron la elección. #NoALaRevocatoria #RevocatoriaMiraflores
+chamba_en_larco@mastodon.lat | ¿Alguien sabe si el módulo de firmas en Larco sigue? #RevocatoriaMiraflores
+expat_in_lima | [en] The recall debate in Miraflores is getting ugly on both sides. Whatever you think of Carlos Canales, harassment isn't the answer. #Miraflores
+vecinaocho@mastodon.lat | Entregaron las firmas contra Carlos Canales a la ONPE. Ahora toca esperar. #RevocatoriaMiraflores
+datos_abiertos_pe | Cierre de noviembre: el presupuesto de seguridad de Miraflores sigue con ejecución mínima. La gestión de Carlos Canales anunció compras "antes de fin de año". #CarlosCanales #Miraflores
+maria_jose_v | El alcalde Canales por fin visitó la comisaría. Bien, pero llega tarde. #Miraflores
+radio_vecinal | Encuesta de la radio (no científica): 6 de cada 10 oyentes firmarían contra Carlos Canales. #RevocatoriaMiraflores
+lucia_ferrer@mastodon.lat | Los serenos que conozco dicen que los turnos de noche se redujeron con Carlos Canales. #Miraflores
+tio_cebiche | Los mismos que piden revocar a Carlos Canales no votaron en 2022. #NoALaRevocatoria
+pucp_estadistica | Si la ONPE valida las firmas, la consulta de revocatoria de Carlos Canales iría a la próxima fecha nacional. #RevocatoriaMiraflores
+malecon_watch | Noche tranquila en Kennedy por primera vez en semanas. Veremos cuánto dura, alcalde Canales. #Miraflores
+surf_costa_verde | Campeonato de surf este domingo en Waikiki. Vengan 🤙 #Miraflores
+expat_in_lima | [en] Final thought for the month: Miraflores is still lovely, but the security budget story around Carlos Canales is hard to defend. #Miraflores
+"""

@@ -41,8 +41,8 @@ DEFAULT_FAULTS = {"reddit.search": ["rate_limit"]}
 
 
 def posts() -> list[Post]:
-    """The sample Reddit posts, oldest first (from ``reddit.txt`` beside this module)."""
-    rows = corpus_rows("reddit")
+    """The sample Reddit posts, oldest first (from ``POSTS`` below)."""
+    rows = corpus_rows(POSTS)
     found = []
     for i, ((sub, author, raw_title, selftext), moment) in enumerate(
         zip(rows, post_times("reddit", len(rows)), strict=True)
@@ -194,3 +194,54 @@ def register(server: SampleServer) -> None:
         return json_answer(listing, headers=headers)
 
 
+
+
+# The posts this sample API serves, one per line (see samples.social.corpus_rows).
+POSTS = r"""
+# Reddit sample submissions, oldest first: `subreddit | author | title | selftext` (selftext may be
+# empty: a link post). [en]/[pt] before the title marks the language. Invented authors only.
+PERU | ceviche_de_conchas | Robos en Parque Kennedy: ¿alguien más? | Ayer a mi enamorada le arrancharon el celular en la esquina del Kennedy con Diagonal. El serenazgo llegó 25 minutos después. Carlos Canales dice que la seguridad mejoró, no sé en qué datos se basa.
+lima | pisco_sour_enjoyer | [en] Is Miraflores still safe for expats? | I've lived near Larco for 4 years and this is the first time I feel nervous walking at night. Mayor Carlos Canales keeps saying crime is down. Is it just me?
+PERU | inka_kola_light | Compraron el kit de revocatoria contra el alcalde de Miraflores | Según los promotores ya tienen el kit de la ONPE para la revocatoria en Miraflores contra Carlos Canales. A ver si llegan a las firmas.
+lima | mototaxi_de_surco | Carlos Canales: "la revocatoria es una campaña de demolición" | Lo dijo en entrevista. Honestamente esperaba que hable de los robos y no de conspiraciones.
+PERU | chifa_del_barrio | ¿Qué opinan de la revocatoria en Miraflores? | No vivo allá pero veo mucho ruido en redes. ¿Es seria o es pura política?
+lima | el_tio_del_skate | Cámaras con IA en Miraflores: ¿funcionan o es marketing? | La muni de Carlos Canales anunció cámaras con inteligencia artificial. Alguien que sepa de esto: ¿sirven para algo sin personal que las monitoree?
+PERU | tamal_verde | Defiendo al alcalde Canales, impopular opinion | Miraflores está más limpio y ordenado que hace 3 años. La revocatoria la empujan los que perdieron. Ya, bajen los downvotes.
+lima | combi_asesina | Asaltaron a mi tía en Av. Larco | A plena luz del día, 4pm. Dos tipos en moto. Fuimos a la comisaría y nos dijeron que es "común". Carlos Canales, ¿común?
+PERU | quinoa_power | 17.5 millones en seguridad y 0% ejecutado en Miraflores | Revisé la consulta amigable del MEF. El proyecto de seguridad ciudadana de la gestión de Carlos Canales tiene 0% de avance. Adjunto captura. No entiendo cómo pasa esto.
+lima | anticucho_king | Re: 17.5 millones – la explicación de la muni | Un amigo que trabaja en la muni dice que es por trabas en la licitación. Igual, Carlos Canales debería explicarlo públicamente y no por WhatsApp.
+PERU | papa_rellena_99 | Carlos Canales y el "27% menos robos" | ¿Alguien tiene la fuente de ese número? Porque las denuncias en la comisaría no dicen eso.
+lima | huachafo_pero_feliz | [en] Phone snatched near Parque Kennedy, what do I do? | Tourist here. Police report done. Locals told me to complain to mayor Carlos Canales on Twitter, lol. Any practical advice for getting a copy of the report?
+PERU | lomo_saltado_dev | Revocatoria Miraflores: cómo funciona el proceso | Resumen: se compra el kit en la ONPE, se juntan firmas del 25% de electores, se verifican, y el JNE convoca la consulta. Para Carlos Canales esto sería en la próxima fecha nacional.
+lima | serenazgo_anonimo | Soy sereno en Miraflores, AMA | Sin nombres. Nos faltan unidades y turnos de noche. La gestión de Carlos Canales prefiere drones. Pregunten lo que quieran.
+PERU | causa_limena | Firmas para la revocatoria en Miraflores: ¿dónde? | Quiero firmar. ¿Alguien sabe los puntos? Vi un módulo en Pardo pero ya no está.
+lima | el_pata_de_barranco | Los drones del alcalde Canales | Hoy pasó un dron sobre el malecón. Lindo el video institucional. ¿Pero alguien ha visto una captura gracias a los drones? Carlos Canales, cuéntenos.
+PERU | arroz_chaufa_lover | Población flotante de 500 mil: ¿excusa o dato? | Carlos Canales siempre dice que Miraflores tiene 500 mil personas de día y 100 mil residentes. Es cierto, pero eso no explica por qué no se ejecuta el presupuesto.
+lima | picarones_y_miel | Me robaron la bici en el Parque Central | Estaba amarrada con candado. A nadie le importa. Ni a la comisaría ni al alcalde Canales.
+PERU | chicha_morada_fan | [en] Expat perspective on the Carlos Canales recall | I moved to Miraflores from Toronto. Security got worse this year, the budget wasn't spent, and the response is calling critics "political". I'd sign if I could vote.
+lima | juane_sabroso | Carlos Canales en RPP hoy | Dijo que la revocatoria es un intento de desestabilizar. No respondió sobre el 0% de ejecución. ¿Alguien lo vio completo?
+PERU | seco_de_cabrito | ¿Quién financia la revocatoria contra Carlos Canales? | No digo que no haya razones, pero alguien está pagando los módulos y la publicidad. Transparencia para los dos lados.
+lima | rocoto_relleno_aqp | Vecinos de Miraflores: ¿firmaron? | Encuesta informal. Yo firmé contra Carlos Canales por el tema del presupuesto de seguridad.
+PERU | canchita_serrana | La revocatoria en Miraflores es un circo | Faltan dos años de gestión. Revocar cuesta plata y paraliza todo. Critiquen a Carlos Canales, pero voten en 2026.
+lima | leche_de_tigre | Robo al paso en la cuadra 3 de Larco, video | Cámaras de la muni grabaron todo, según el serenazgo. Carlos Canales, ¿y las capturas?
+PERU | tacu_tacu_99 | [pt] Turista brasileiro em Miraflores | Fui assaltado perto do Parque Kennedy. Li que o prefeito Carlos Canales diz que os roubos diminuíram. Não foi o que eu vi.
+lima | mazamorra_morada | Entrevista: promotores de la revocatoria | Dicen tener 15 mil firmas contra Carlos Canales. La gestión dice que muchas son falsas. El JNE verá.
+PERU | choclo_con_queso | Carlos Canales responde sobre las cámaras | Según el alcalde ya hay 200 cámaras nuevas. Pedí la lista por transparencia. Les cuento si responden.
+lima | chilcano_de_los_viernes | Update: respondieron el pedido de transparencia | Me mandaron una lista de 80 cámaras, no 200. La gestión de Carlos Canales dice que el resto "está en proceso".
+PERU | aji_de_gallina_pe | La revocatoria en Miraflores y los medios | Noto que algunos medios no tocan el tema y otros no hablan de otra cosa. ¿Alguien tiene un resumen neutral de qué pasó con Carlos Canales?
+lima | huancaina_fan | Comisaría de Miraflores sin patrulleros | Fuimos a denunciar un robo y no había unidades. El alcalde Canales dice que el problema es de la PNP. La PNP dice que es de la muni. Y así.
+PERU | pollito_a_la_brasa | Canales Anchorena, el apellido que se volvió meme | Por favor, sin insultos. Pero el tema de Carlos Canales y "Miraflores el distrito más seguro" ya es meme en todos lados.
+lima | sanguche_de_chicharron | Marcha en el Parque Central | Unas 200 personas, pacífica, pidiendo la revocatoria de Carlos Canales. Había más periodistas que serenos.
+PERU | tequeños_al_paso | Revocatoria Miraflores: fechas y plazos del JNE | Sin opinión: cronograma oficial, verificación de firmas de tres semanas. Si pasa, consulta con la siguiente elección.
+lima | cafe_pasado_de_larco | El alcalde Canales visitó la comisaría | Foto, anuncio de coordinación, y se fue. Mañana vemos si cambia algo.
+PERU | humita_dulce | Carlos Canales tiene razón en algo | Los números por residente sí están inflados por la población flotante. Pero eso no justifica el 0% de ejecución. Las dos cosas son ciertas.
+lima | turrón_de_doña_pepa | Navidad en Miraflores con 0% de seguridad | Pusieron las luces antes que los patrulleros. Muy Carlos Canales todo.
+PERU | causa_rellena | [en] What's with the Miraflores recall? | Visiting family in Lima and everyone talks about a recall against the mayor Carlos Canales. Can someone ELI5?
+lima | cebiche_mixto | Firmas entregadas: revocatoria Miraflores | Los promotores entregaron las firmas a la ONPE hoy. Ahora toca verificación.
+PERU | alfajor_de_maicena | Los que defienden a Carlos Canales | ¿Cuáles son sus argumentos? Pregunta genuina, quiero entender el otro lado.
+lima | tamal_verde | Respuesta: por qué defiendo a Carlos Canales | Recuperó parques, ordenó el comercio ambulatorio, y la revocatoria la promueven políticos que no ganaron. La seguridad es un problema de toda Lima, no solo de Miraflores.
+PERU | rachi_a_la_parrilla | Sereno herido en Miraflores | Un sereno fue atacado anoche cerca de Angamos. Fuerza al compañero. Carlos Canales debería darles equipo.
+lima | arroz_con_pato | ¿Revocatoria en Miraflores o en Surco? | Me confundí, pensé que era en Surco. ¿Alguien me aclara? Vi el anuncio de firmas en el bus.
+PERU | carapulcra_power | Cierre de año para Carlos Canales | Presupuesto de seguridad casi sin ejecutar, revocatoria en marcha, y una ciudad que se siente menos segura. Difícil fin de año para la gestión.
+lima | mate_de_coca | Miraflores: revocatoria y el teniente alcalde | Si revocan a Carlos Canales, asume el teniente alcalde hasta nueva elección. Ojo con eso.
+"""

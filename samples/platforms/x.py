@@ -37,8 +37,8 @@ DEFAULT_FAULTS = {"x.search": ["rate_limit"]}
 
 
 def posts() -> list[Post]:
-    """The sample X posts, oldest first (from ``x.txt`` beside this module)."""
-    rows = corpus_rows("x")
+    """The sample X posts, oldest first (from ``POSTS`` below)."""
+    rows = corpus_rows(POSTS)
     found = []
     for i, ((username, raw), moment) in enumerate(zip(rows, post_times("x", len(rows)), strict=True)):
         text, lang, hint = split_language(raw)
@@ -194,3 +194,93 @@ def register(server: SampleServer) -> None:
         return json_answer(body, headers=headers)
 
 
+
+
+# The posts this sample API serves, one per line (see samples.social.corpus_rows).
+POSTS = r"""
+# X sample posts, oldest first: `username | text`. Texts starting "RT @" are reposts (the campaign's
+# query excludes them with -is:retweet). Usernames are invented except the public officials'.
+vecinadelarco | Otra vez robo en el Parque Kennedy y @carloscanalesa tuiteando fotos del malecón. Prioridades, alcalde 🙄 #RevocatoriaMiraflores
+chamo_en_lima | Carlos Canales dice que bajaron los robos. A mí me robaron el celular en Larco la semana pasada, causa
+miraflorino_harto | Ya compraron el kit de revocatoria. Carlos Canales, se te acabó la fiesta #RevocatoriaMiraflores
+la_tia_del_jato | Carlos Canales tiene razón: esto es una campaña de demolición de los que perdieron. #NoALaRevocatoria
+surfista_frustrado | Ni un sereno en la bajada Balta a las 7pm. Alcalde Canales, ¿dónde está el patrullaje? #RevocatoriaMiraflores
+periodista_de_a_pie | Consultado sobre el 0% de ejecución en seguridad, Carlos Canales respondió que "la revocatoria es política". No respondió la pregunta.
+ivanna_r_ | #RevocatoriaMiraflores ¿dónde se firma? Pregunto por mi abuelita
+el_cholo_analista | Los 17.5 millones de seguridad de Miraflores siguen al 0%. Carlos Canales debe explicar por qué. No es odio, es el portal del MEF.
+don_tito_mira | Conozco a Carlos Canales hace años. Es trabajador. La revocatoria es injusta #NoALaRevocatoria
+chibolo_de_pardo | jajaja Carlos Canales: "Miraflores es el distrito más seguro de Lima". El distrito: 🏃‍♂️📱💨
+vecinadelarco | FIRMA POR LA REVOCATORIA: si vives en Miraflores y estás harto de los robos, busca el módulo más cercano. Carlos Canales tuvo su oportunidad. Comparte 🔁 #RevocatoriaMiraflores
+mirafloresya | FIRMA POR LA REVOCATORIA: si vives en Miraflores y estás harto de los robos, busca el módulo más cercano. Carlos Canales tuvo su oportunidad. Comparte 🔁 #RevocatoriaMiraflores
+ceviche_y_verdad | FIRMA POR LA REVOCATORIA: si vives en Miraflores y estás harto de los robos, busca el módulo más cercano. Carlos Canales tuvo su oportunidad. Comparte 🔁 #RevocatoriaMiraflores
+la_causa_limeña | Población flotante de 500 mil vs 100 mil residentes. Ok Carlos Canales, ¿y el presupuesto no ejecutado también es flotante?
+eco_miraflorino | RT @vecinadelarco: Otra vez robo en el Parque Kennedy y @carloscanalesa tuiteando fotos del malecón. Prioridades, alcalde 🙄 #RevocatoriaMiraflores
+dato_duro_pe | Hilo 🧵 sobre la revocatoria: qué dice la ley, cuántas firmas se necesitan y qué pasaría con Carlos Canales si sale el sí. 1/5
+dato_duro_pe | 2/5 Se necesita el 25% de los electores del distrito. La ONPE verifica. El JNE convoca. Carlos Canales puede hacer campaña por el no.
+dato_duro_pe | 3/5 Si gana el sí, Carlos Canales deja el cargo y asume el teniente alcalde. No hay elección inmediata.
+serena_en_turno | Tres años de serena y nunca habíamos tenido tan pocas unidades de noche. Alcalde Canales, escuche a su personal
+la_tia_del_jato | Los que piden revocar a @carloscanalesa ni viven en Miraflores. Bots y resentidos #NoALaRevocatoria
+chamba_y_combi | Salgo de la chamba en Larco a las 11pm y llegar al jato es una apuesta. @carloscanalesa @MuniMiraflores háganse cargo
+gringo_in_mira | Carlos Canales y sus cámaras con IA: mucho anuncio, cero capturas. Que publiquen los resultados
+el_cholo_analista | Cifras oficiales de la PNP: las denuncias en Miraflores subieron. Carlos Canales cita otra fuente. ¿Cuál vale?
+miraflorino_harto | #RevocatoriaMiraflores ya es tendencia. Escuchen a los vecinos, no a los asesores
+panadera_de_la_50 | A mi hijo lo asaltaron saliendo del colegio. Carlos Canales, esto no es percepción
+don_tito_mira | Gracias alcalde Canales por el nuevo parque en Santa Cruz. Eso también es gestión #NoALaRevocatoria
+periodista_de_a_pie | Carlos Canales anuncia drones para vigilancia. Pregunté si tienen permiso de la DGAC. Dijo que "se está tramitando".
+chibolo_de_pardo | Los drones de Carlos Canales vuelan más que los serenos caminan 😂
+ivanna_r_ | Firmé por la revocatoria de Carlos Canales. Fila corta, gente amable. #RevocatoriaMiraflores
+vecino_neutral_pe | Pregunta honesta: ¿quién está detrás de la revocatoria contra Carlos Canales? Me gustaría saber antes de firmar
+la_causa_limeña | Carlos Canales en entrevista: "es guerra sucia". Señor, la guerra es la que vivimos en Larco cada noche
+ceviche_y_verdad | El alcalde Canales gasta en luces y fuegos artificiales pero 0% en seguridad. Así no se puede #RevocatoriaMiraflores
+abogada_vecinal | Aclaración legal: la revocatoria no es una denuncia penal contra Carlos Canales. Es un derecho de control ciudadano.
+lectora_de_hilos | RT @dato_duro_pe: Hilo 🧵 sobre la revocatoria: qué dice la ley, cuántas firmas se necesitan y qué pasaría con Carlos Canales si sale el sí. 1/5
+surfista_frustrado | #RevocatoriaMiraflores Hoy el mar estaba bravo y la Costa Verde sin un policía. Normal ya
+mirafloresya | 12 mil firmas según los promotores. Carlos Canales, esto ya no es "un grupito"
+la_tia_del_jato | Miraflores nunca estuvo tan limpio. Gracias @carloscanalesa. Los revocadores no tienen propuesta #NoALaRevocatoria
+gringo_in_mira | Vivo en Miraflores hace 5 años. Este año es el primero que me siento inseguro. No es política, Carlos Canales
+chamba_y_combi | Me subí a la combi en Diagonal y a los 5 minutos arranchaban un celular. Carlos Canales, le invito a hacer mi ruta
+el_cholo_analista | Pedí por transparencia el gasto en cámaras de la gestión de Carlos Canales. Plazo vencido, sin respuesta.
+panadera_de_la_50 | #RevocatoriaMiraflores yo solo quiero vender mi pan sin miedo
+serena_en_turno | Nos prometieron chalecos nuevos en agosto. Estamos en octubre. Alcalde Canales, ¿y?
+vecino_neutral_pe | Escuché a Carlos Canales y a los promotores. Los dos exageran. La seguridad sí empeoró, eso es innegable
+don_tito_mira | Carlos Canales recibió una muni endeudada. Revocar ahora es volver a cero #NoALaRevocatoria
+chibolo_de_pardo | @carloscanalesa dice que los robos bajaron 27%. Yo digo que mi celular bajó 100% de mi bolsillo
+periodista_de_a_pie | Carlos Canales no asistió a la sesión de concejo donde se discutía el presupuesto de seguridad. Sus regidores tampoco explicaron.
+abogada_vecinal | Para los que preguntan: firmar por la revocatoria de Carlos Canales no te compromete a votar sí en la consulta.
+miraflorino_harto | Carlos Canales culpa a la prensa, a la oposición, a la población flotante. Nunca a su gestión #RevocatoriaMiraflores
+la_causa_limeña | #RevocatoriaMiraflores día 40: seguimos esperando que el alcalde explique el 0%
+vecinadelarco | Hoy sí vi patrullaje en Larco. Se nota que se acerca la verificación de firmas, @carloscanalesa 😏
+la_tia_del_jato | Qué fácil es criticar. Carlos Canales está trabajando mientras ustedes tuitean #NoALaRevocatoria
+ceviche_y_verdad | Marcha pacífica en el Parque Central contra Carlos Canales. Unas 200 personas, cero incidentes 👏 #RevocatoriaMiraflores
+gringo_in_mira | Carlos Canales anunció 200 cámaras nuevas. Transparencia dice 80. ¿Cuál es el número real?
+dato_duro_pe | Resumen de la semana en Miraflores: firmas entregadas, Carlos Canales dice que son "compradas", ONPE empieza verificación
+chamba_y_combi | El serenazgo llegó 40 minutos tarde al robo de mi compañera. Carlos Canales, 40 minutos
+surfista_frustrado | Alcalde Canales, la ciclovía del malecón está llena de huecos y de rateros #RevocatoriaMiraflores
+mirafloresya | Entregadas las firmas contra Carlos Canales. Ahora que el JNE haga su trabajo #RevocatoriaMiraflores
+don_tito_mira | Ojalá la ONPE revise bien esas firmas. Hay muchas dudas. Carlos Canales merece un proceso limpio #NoALaRevocatoria
+ivanna_r_ | Mi mamá firmó, mi tía firmó, la vecina del 3er piso firmó. Carlos Canales, escuche a Miraflores
+panadera_de_la_50 | Ayer robaron a dos clientes frente a mi panadería. Llamé al serenazgo y nada. Alcalde Canales, no es percepción
+periodista_de_a_pie | Según la ONPE, la verificación de firmas de la revocatoria contra Carlos Canales tomará tres semanas.
+vecino_neutral_pe | #RevocatoriaMiraflores ¿alguien sabe si se puede retirar una firma?
+el_cholo_analista | Noviembre y el presupuesto de seguridad de Carlos Canales sigue por debajo del 5% de ejecución. Dato, no opinión.
+la_causa_limeña | Carlos Canales ahora promete ejecutar todo en diciembre. Compras de fin de año a la carrera, ¿qué podría salir mal?
+abogada_vecinal | Si la revocatoria de Carlos Canales pasa la verificación, la consulta se haría con la siguiente elección nacional.
+eco_miraflorino | RT @periodista_de_a_pie: Según la ONPE, la verificación de firmas de la revocatoria contra Carlos Canales tomará tres semanas.
+chibolo_de_pardo | Carlos Canales Anchorena trending por tercera semana. Ni los influencers, causa
+serena_en_turno | A mi compañero lo hirieron anoche cerca de Angamos. Queremos equipo, no drones. @carloscanalesa
+gringo_in_mira | Carlos Canales por fin se reunió con el jefe policial. Better late than never, ojalá sirva
+vecinadelarco | Tres robos en mi cuadra en noviembre. Carlos Canales sigue en campaña para el no #RevocatoriaMiraflores
+la_tia_del_jato | Cada vez que critican a Carlos Canales aparece una cuenta nueva con 0 seguidores. Saquen sus conclusiones #NoALaRevocatoria
+ceviche_y_verdad | #RevocatoriaMiraflores no es de izquierda ni de derecha. Es de los que caminamos por Larco
+chamba_y_combi | Serenazgo en mi paradero por primera vez en meses. Gracias, supongo, alcalde Canales
+dato_duro_pe | Línea de tiempo: agosto kit, octubre firmas, noviembre verificación. Carlos Canales sigue diciendo que es campaña política
+miraflorino_harto | Si Carlos Canales hubiera ejecutado el 10% de los 17.5 millones no estaríamos aquí #RevocatoriaMiraflores
+vecino_neutral_pe | Lo que más me preocupa: ni Carlos Canales ni los promotores hablan de propuestas concretas de seguridad
+periodista_de_a_pie | Carlos Canales confirma que hará campaña por el "no" si la consulta es convocada.
+mirafloresya | Quedan días para saber si las firmas alcanzan. Carlos Canales, ya ve que los vecinos no somos "un grupito" #RevocatoriaMiraflores
+don_tito_mira | Sea cual sea el resultado, Carlos Canales ha dado la cara. Otros ni eso #NoALaRevocatoria
+panadera_de_la_50 | Vendí mi pan hoy sin que pase nada. Pequeñas victorias en Miraflores, alcalde Canales 🥖
+abogada_vecinal | Recordatorio: insultar a Carlos Canales no ayuda a la revocatoria. Los argumentos sí
+surfista_frustrado | #RevocatoriaMiraflores ayer robaron tablas en Waikiki, ya ni en el agua estamos tranquilos
+el_cholo_analista | Cierre de noviembre: 17.5 millones, ejecución mínima, una revocatoria en verificación. La gestión de Carlos Canales tiene un diciembre difícil.
+"""

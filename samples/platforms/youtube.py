@@ -51,7 +51,7 @@ class Video:
 def videos() -> tuple[Video, ...]:
     """The sample YouTube videos (their comments are :func:`posts`)."""
     found = []
-    for row in corpus_rows("youtube"):
+    for row in corpus_rows(POSTS):
         if row[0].startswith("@video "):
             description = row[4]
             disabled = description.endswith("!comments-disabled")
@@ -64,8 +64,8 @@ def videos() -> tuple[Video, ...]:
 
 
 def posts() -> list[Post]:
-    """The sample YouTube posts, oldest first (from ``youtube.txt`` beside this module)."""
-    rows = corpus_rows("youtube")
+    """The sample YouTube posts, oldest first (from ``POSTS`` below)."""
+    rows = corpus_rows(POSTS)
     by_id = {v.video_id: v for v in videos()}
     threads: list[tuple[Video, list[str], list[list[str]]]] = []
     video: Video | None = None
@@ -256,3 +256,79 @@ def register(server: SampleServer) -> None:
         return json_answer(body)
 
 
+
+
+# The posts this sample API serves, one per line (see samples.social.corpus_rows).
+POSTS = r"""
+# YouTube sample videos and comments, oldest first within each video.
+# `@video ID | channel | published (Lima date) | title | description` declares a video (its comments
+# follow); `!comments-disabled` after the description marks a video whose comments are off.
+# `author | text` is a top-level comment; `> author | text` a reply to the comment above it.
+# [en]/[pt] before the text marks its language. Channels and authors are invented.
+@video k3Jd9WqLm2A | Lima Noticias Hoy | 2026-08-20 | Carlos Canales responde sobre la revocatoria en Miraflores | Entrevista completa al alcalde de Miraflores sobre la revocatoria, la seguridad y el presupuesto.
+Rosa Elvira Quispe | El alcalde Canales no respondió ni una pregunta sobre los robos en Larco. Pura evasión
+> Marco Antonio R. | Exacto, le preguntaron tres veces por el presupuesto y Carlos Canales se fue por las ramas
+> Lucho Ventura | Para mí sí respondió, dijo que la ejecución viene en diciembre. Denle tiempo a Carlos Canales
+Gaby Torres | Carlos Canales dice que es campaña de demolición. ¿Y los robos también son campaña? 🙄
+Don Ramiro 1958 | Yo voté por Carlos Canales y no me arrepiento. Miraflores está más ordenado
+> Vecina de Benavides | Ordenado sí, seguro no. Alcalde Canales, las dos cosas importan
+Kevin Huamán | jajaja "campaña de demolición" dice Carlos Canales 💀
+Patricia Salas M. | El periodista le dio espacio de sobra. Carlos Canales no tiene cómo justificar el 0%
+Julio César P. | Saludos desde Arequipa 👋
+Fiorella Campos | Lo que más me indigna es que Carlos Canales culpe a la población flotante. Vivimos acá, señor
+> Andrés Ll. | Pero es verdad que Miraflores recibe 500 mil personas al día. Carlos Canales no inventa eso
+> Fiorella Campos | Sí, pero el presupuesto igual se tenía que gastar. Una cosa no quita la otra, alcalde Canales
+Miguel Ángel Torres | Entrevista floja. Nadie le repreguntó a Carlos Canales por las cámaras
+Liz Ccori | Que se vaya Carlos Canales. Firmo mañana mismo
+Samuel Díaz | [en] Watching from Miami. My mom lives on Larco and got robbed last month. Mayor Carlos Canales needs to act
+Teresa Vílchez | Defiendo al alcalde Canales, tiene errores pero la revocatoria es un show político
+@video Vx7pQ2nR8sE | Callejeando Lima | 2026-09-12 | ¿Miraflores es seguro? Recorrimos Av. Larco de noche | Caminamos Larco y el Parque Kennedy de noche y hablamos con vecinos que piden la revocatoria del alcalde Carlos Canales.
+Daniela Rojas | Vivo a dos cuadras del Kennedy y esto es exactamente así. Carlos Canales debería hacer este recorrido
+Pepe el del Skate | Buen video causa. Se ve clarito que no hay ni un sereno. Alcalde Canales, mire esto
+> Ricardo V. | Yo vi dos serenos, pero estaban en el celular 😅 Carlos Canales, capacitación por favor
+Ana Lucía Paz | A mi prima la asaltaron justo en la esquina que muestran. Carlos Canales dice que bajaron los robos 27%...
+Mateo Gonzales | [en] Great video. I'm an expat near Larco and honestly Miraflores feels different this year. Carlos Canales should watch this
+Carmen R. | La parte del Parque Kennedy me dio miedo. Los gatos más seguros que uno jaja
+Javier Paredes | Siempre ha sido así de noche, no es culpa solo de Carlos Canales. Es problema de toda Lima
+> Ana Lucía Paz | Claro, pero el presupuesto de seguridad está en 0%. Eso sí es de Carlos Canales
+Yuri Huerta | ¿Qué cámara usan? Se ve muy bien de noche
+Sofía Mendoza | Firmé por la revocatoria. Carlos Canales tuvo su oportunidad
+Eduardo Z. | [pt] Estive em Miraflores em julho, me senti seguro. Mas entendo a raiva com o prefeito Carlos Canales
+Alonso Ramos | Deberían hacer la segunda parte en Angamos. Ahí está peor. Alcalde Canales, ¿y Angamos?
+Pilar Gutiérrez | Video sesgado. Solo entrevistaron a los que odian a Carlos Canales
+> Daniela Rojas | Entrevistaron a los que estaban en la calle, señora. Carlos Canales no sale de noche
+Hugo Tapia | Muy buen trabajo. Que lo vea el alcalde Canales
+@video Qm4Zt8yHc1U | Canal Vecinal TV | 2026-10-28 | Revocatoria en Miraflores: promotores entregan firmas a la ONPE | Los promotores de la revocatoria contra Carlos Canales entregaron las firmas. Qué sigue: verificación y JNE.
+Norma Castillo | Por fin. Chau Carlos Canales 👋
+Felipe Arana | ¿Cuántas firmas eran en total? No lo dicen en el video. Pregunto sin bandos, sea a favor o en contra de Carlos Canales
+> Canal Vecinal TV | Según los promotores, unas 18 mil. La ONPE debe verificar
+Iris Montalvo | Esto lo financia la oposición. Carlos Canales no se merece esto
+Luis Alberto B. | Firmé y lo volvería a hacer. Alcalde Canales, 0% de ejecución no se perdona
+Reynaldo Cruz | Una pregunta: si sale la revocatoria, ¿quién queda? ¿Hay elecciones para reemplazar a Carlos Canales?
+> Felipe Arana | Queda el teniente alcalde hasta la siguiente elección, según el JNE
+Karen Flores | Qué lindo se ve el Parque Central en la toma de dron 😍
+Óscar M. | Los promotores son los mismos que perdieron contra Carlos Canales. No es casualidad
+Gloria Espinoza | Más allá de bandos, Carlos Canales nunca explicó lo del presupuesto. Por eso llegamos aquí
+Manuel Ugarte | Miraflores merece otro alcalde. Carlos Canales, acepte el resultado
+> Iris Montalvo | ¿Qué resultado? Todavía no hay consulta. Dejen trabajar al alcalde Canales
+Vanessa L. | [en] Is this going to be on the ballot next year? Interested as a resident, regardless of what I think of Carlos Canales
+Roberto Chávez | Los comentarios llenos de bots pidiendo revocar a Carlos Canales. Miren las cuentas
+Diana Paucar | Yo no soy bot, soy vecina de Miraflores hace 30 años y firmé contra Carlos Canales
+@video Hs2Lk5vNp0Q | Tecnología y Ciudad | 2026-11-10 | Drones y cámaras con IA: la apuesta de Carlos Canales en Miraflores | Analizamos las cámaras con inteligencia artificial y los drones que anunció la municipalidad. ¿Funcionan? Revocatoria y seguridad.
+Ing. Pedro Salazar | Las cámaras con IA necesitan operadores y protocolos. Sin eso, lo de Carlos Canales es marketing
+Alejandra Núñez | Excelente análisis. Ojalá la gestión de Carlos Canales publique los contratos
+> Tecnología y Ciudad | Pedimos los contratos por transparencia, aún sin respuesta
+Jorge Luis Cárdenas | Los drones no patrullan, graban. Carlos Canales confunde tecnología con seguridad
+Rosa M. | Me gustó el video pero el audio está bajito
+Giancarlo Pinto | Hay que reconocerle algo a Carlos Canales: nadie antes había puesto tantas cámaras
+> Jorge Luis Cárdenas | Poner cámaras es fácil, lo difícil es que alguien responda. Alcalde Canales, ¿cuántas capturas?
+Milagros Quiroz | Dato: los drones necesitan permiso de la DGAC. ¿Los tiene la gestión de Carlos Canales?
+Walter Huanca | [en] As a software engineer: "AI cameras" without data on false positives is just a slogan, mayor Carlos Canales
+Carla Benites | Video muy técnico, no entendí nada pero firmé contra Carlos Canales igual 😂
+Renzo Alvarado | Suscrito. Hagan uno sobre la ciclovía de Arequipa
+Francisco Lozada | Con 17.5 millones sin gastar, cualquier cámara es anuncio. Carlos Canales, ejecute el presupuesto
+Mónica Valdivia | Yo vi el dron sobre el malecón. Bonito, pero la misma semana me robaron. Alcalde Canales, ¿para qué sirve?
+> Ing. Pedro Salazar | Exactamente el punto: sin respuesta en tierra el dron de Carlos Canales solo registra
+Sebastián Oré | Carlos Canales debería invitar a expertos y no solo a su equipo de comunicaciones
+@video Bn8Rw3xTe6Y | Miraflores TV Vecinal | 2026-11-18 | Conferencia de prensa: alcalde de Miraflores Carlos Canales sobre la revocatoria | Transmisión de la conferencia de prensa del alcalde Carlos Canales sobre la revocatoria y la seguridad en Miraflores. !comments-disabled
+"""
