@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -20,6 +19,7 @@ from protego import Protego
 
 from campaigns import load_campaign
 from campaigns.localize import to_local
+from campaigns.recognition import fold
 from samples import SampleServer
 from samples.news import SAMPLE_NOW, corpus, leads, relevant_articles
 from samples.news.corpus import FIRST_DAY, OUTLETS
@@ -52,10 +52,6 @@ def fetch(url: str, ua: str = VIGIA_UA) -> tuple[int, dict[str, str], bytes]:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-
-def fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 @pytest.fixture(scope="module")
