@@ -72,13 +72,11 @@ def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, 
     """Store each score row's ``actors`` (actor id -> an object or dict with sentiment, score,
     confidence, match) in ``actor_scores``; a (doc_id, model_set) scored again loses its old rows."""
     columns = table_columns(con, "actor_scores")
-    records = []
-    for row in rows:
-        for actor, found in (row.get("actors") or {}).items():
-            fields = found if isinstance(found, dict) else vars(found)
-            check_fields("actor_scores", columns, [fields], not_stored=ACTOR_NOT_STORED)
-            keys = {"doc_id": row["doc_id"], "model_set": row["model_set"], "actor": actor}
-            records.append(tuple(keys[c] if c in keys else fields.get(c) for c in columns))
+    found = [({"doc_id": row["doc_id"], "model_set": row["model_set"], "actor": actor},
+              score if isinstance(score, dict) else vars(score))
+             for row in rows for actor, score in (row.get("actors") or {}).items()]
+    check_fields("actor_scores", columns, [fields for _, fields in found], not_stored=ACTOR_NOT_STORED)
+    records = [tuple(keys[c] if c in keys else fields.get(c) for c in columns) for keys, fields in found]
     if con.execute("SELECT count(*) FROM actor_scores").fetchall()[0][0]:
         pairs = pd.DataFrame(sorted({(row["doc_id"], row["model_set"]) for row in rows}), columns=["doc_id", "model_set"])
         con.register("rescored_pairs", pairs)

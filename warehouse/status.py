@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 
 from warehouse.database import first_row
+from warehouse.documents import count_to_score
 
 SOURCE_COLUMNS = ("source", "platform", "docs", "duplicates", "newest")
 
@@ -34,11 +35,7 @@ def scoring_backlog(con: duckdb.DuckDBPyConnection) -> Backlog:
     newest = first_row(con.execute("SELECT model_set FROM scores GROUP BY model_set ORDER BY max(scored_at) DESC LIMIT 1"))
     if not newest:
         return Backlog(int(never), None, 0)
-    stale = first_row(con.execute(
-        "SELECT count(*) FROM documents d WHERE NOT EXISTS "
-        "(SELECT 1 FROM scores s WHERE s.doc_id = d.doc_id AND s.model_set = ?)", [newest[0]]
-    ))[0]
-    return Backlog(int(never), newest[0], int(stale))
+    return Backlog(int(never), newest[0], count_to_score(con, newest[0]))
 
 
 def mention_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
