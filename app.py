@@ -20,25 +20,19 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from alerts.spikes import METRICS, find_spikes
 from campaigns.figures import FiguresError, load_figures
 from campaigns.model import Campaign, CampaignError, load_campaign
+from dashboard import charts
 from dashboard.markup import md_link, md_text, safe_url
 from warehouse import WarehouseError, connect, default_db_path, explorer, trends
 from warehouse.corrections import CorrectionError, add_correction
 from warehouse.events import EventError, add_event, events
 from warehouse.explorer import Selection
 
-SENTIMENT_COLORS = alt.Scale(
-    domain=["negative", "neutral", "positive"], range=["#c0392b", "#95a5a6", "#27ae60"]
-)
-STANCE_COLORS = alt.Scale(
-    domain=["pro_recall", "anti_recall", "none"], range=["#8e44ad", "#2980b9", "#bdc3c7"]
-)
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
 SQL_ROW_LIMIT = 1000
@@ -265,14 +259,6 @@ marks = pd.DataFrame(
 shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.Timestamp(end))]
 
 
-def with_marks(chart: alt.Chart) -> alt.LayerChart:
-    """A timeline with the calendar and the analyst's events as dashed rules."""
-    rules = alt.Chart(shown_marks).mark_rule(strokeDash=[4, 3], color="#e67e22").encode(
-        x="day:T", tooltip=["day:T", "label:N", "who:N"],
-    )
-    return alt.layer(chart, rules)
-
-
 # ----------------------------------------------------------------------------- 1. what just happened
 
 st.subheader("What just happened? Spikes in volume, negativity toward the mayor and stance")
@@ -282,15 +268,7 @@ spike_frame = pd.DataFrame(
     [{"day": pd.Timestamp(s.day), "what": METRICS[s.metric], "text": s.describe()} for s in spikes],
     columns=["day", "what", "text"],
 )
-bars = alt.Chart(volume).mark_bar().encode(
-    x=alt.X("day:T", title="day"), y=alt.Y("documents:Q", title="documents"),
-    color=alt.Color("source_type:N", title="source type"),
-    tooltip=["day:T", "source_type:N", "documents:Q"],
-)
-flags = alt.Chart(spike_frame).mark_point(shape="triangle-down", size=140, filled=True, color="#c0392b").encode(
-    x="day:T", y=alt.value(6), tooltip=["day:T", "what:N", "text:N"],
-)
-st.altair_chart(alt.layer(with_marks(bars), flags).properties(height=240), width="stretch")
+st.vega_lite_chart(charts.spikes(volume, spike_frame, shown_marks), width="stretch")
 st.caption("Bars: documents a day. Red triangles: spikes (a day far above the 4 weeks before it). "
            "Dashed orange rules: the recall's calendar and the analyst's events.")
 if not spikes:
@@ -360,16 +338,7 @@ else:
         "rolling_7d": (sums["weighted"].rolling(7, min_periods=1).sum()
                        / sums["n_scored"].rolling(7, min_periods=1).sum().replace(0, float("nan"))).to_numpy(),
     })
-    counts = alt.Chart(tone).mark_bar(opacity=0.25, color="#7f8c8d").encode(
-        x=alt.X("day:T"), y=alt.Y("documents:Q", title="documents scored that day"), tooltip=["day:T", "documents:Q"],
-    )
-    line = alt.Chart(tone).mark_line(color="#2c3e50", strokeWidth=2).encode(
-        x="day:T",
-        y=alt.Y("rolling_7d:Q", title="7-day mean sentiment (-1 to 1)", scale=alt.Scale(domain=[-1, 1])),
-        tooltip=["day:T", alt.Tooltip("rolling_7d:Q", format=".2f"), alt.Tooltip("mean:Q", format=".2f", title="that day")],
-    )
-    st.altair_chart(with_marks(alt.layer(counts, line).resolve_scale(y="independent")).properties(height=260),
-                    width="stretch")
+    st.vega_lite_chart(charts.tone(tone, shown_marks), width="stretch")
     st.caption("Line: 7-day mean of P(positive) − P(negative), weighted by documents; bars: the daily counts it rests on.")
 
     if per_day["n_target"].sum():
@@ -379,14 +348,7 @@ else:
         weekly = weekly.rename(columns={"n_target_negative": "negative", "n_target_positive": "positive"})
         target_week = weekly[["negative", "neutral", "positive"]].reset_index(names="day").melt(
             "day", var_name="target_sentiment", value_name="documents")
-        st.altair_chart(
-            alt.Chart(target_week).mark_bar(size=14).encode(
-                x=alt.X("day:T", title="week"), y=alt.Y("documents:Q", stack="normalize", title="share"),
-                color=alt.Color("target_sentiment:N", scale=SENTIMENT_COLORS, title="toward the mayor"),
-                tooltip=["day:T", "target_sentiment:N", "documents:Q"],
-            ).properties(height=220),
-            width="stretch",
-        )
+        st.vega_lite_chart(charts.toward_target(target_week), width="stretch")
 
 # ----------------------------------------------------------------------------- 4. insecurity vs figures
 
@@ -401,26 +363,12 @@ if config is not None and config.figures_path is not None:
 if security is None:
     st.info("This campaign has no `security` topic.")
 else:
-    perception = security.melt("month", ["documents", "share_negative"], var_name="measure", value_name="value")
-    perception["measure"] = perception["measure"].map({"documents": "security texts", "share_negative": "share negative"})
-    top = alt.Chart(security).mark_bar(color="#34495e", opacity=0.6).encode(
-        x=alt.X("month:T", title="month", timeUnit="yearmonth"), y=alt.Y("documents:Q", title="texts on security"),
-        tooltip=[alt.Tooltip("month:T", timeUnit="yearmonth"), "documents:Q", alt.Tooltip("share_negative:Q", format=".0%")],
-    )
-    neg = alt.Chart(security).mark_line(point=True, color="#c0392b").encode(
-        x=alt.X("month:T", timeUnit="yearmonth"),
-        y=alt.Y("share_negative:Q", title="share negative", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-    )
-    charts = [alt.layer(top, neg).resolve_scale(y="independent").properties(height=180, title="Perception: security texts and their negativity")]
+    monthly_figures, title = None, ""
     if figures is not None and len(figures):
         figures["month"] = pd.to_datetime(figures["date"]).dt.to_period("M").dt.to_timestamp()
         monthly_figures = figures.groupby(["month", "indicator"])["value"].sum().reset_index()
         title = config.figures.label + (" — SAMPLE FIGURES, NOT OFFICIAL" if config.figures.sample else "")
-        charts.append(alt.Chart(monthly_figures).mark_line(point=True).encode(
-            x=alt.X("month:T", title="month", timeUnit="yearmonth"), y=alt.Y("value:Q", title="reported"),
-            color=alt.Color("indicator:N"), tooltip=[alt.Tooltip("month:T", timeUnit="yearmonth"), "indicator:N", "value:Q"],
-        ).properties(height=160, title=title))
-    st.altair_chart(alt.vconcat(*charts).resolve_scale(x="shared"), width="stretch")
+    st.vega_lite_chart(charts.security(security, monthly_figures, title), width="stretch")
     if figures is None:
         st.info("No official figures: point the campaign file's `[figures] path` at a CSV (date, district, indicator, value, source).")
     elif config.figures.sample:
@@ -437,27 +385,13 @@ else:
     week_total = per_day["n_scored"].resample("W-MON").sum()
     topic_week = (topic_daily.set_index("day").groupby("topic")["n"].resample("W-MON").sum().reset_index())
     topic_week["share"] = topic_week["n"] / topic_week["day"].map(week_total).replace(0, float("nan"))
-    st.altair_chart(
-        alt.Chart(topic_week).mark_line(point=True).encode(
-            x=alt.X("day:T", title="week"), y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of documents"),
-            color=alt.Color("topic:N", title="topic"),
-            tooltip=["day:T", "topic:N", alt.Tooltip("n:Q", title="documents"), alt.Tooltip("share:Q", format=".0%")],
-        ).properties(height=240),
-        width="stretch",
-    )
+    st.vega_lite_chart(charts.topics(topic_week), width="stretch")
 
 st.subheader("Who argues for or against the recall?")
 stance_week = per_day[["n_pro_recall", "n_anti_recall"]].resample("W-MON").sum().reset_index(names="day").melt(
     "day", var_name="stance", value_name="documents")
 stance_week["stance"] = stance_week["stance"].str.removeprefix("n_")
-st.altair_chart(
-    with_marks(alt.Chart(stance_week).mark_bar(size=14).encode(
-        x=alt.X("day:T", title="week"), y=alt.Y("documents:Q"),
-        color=alt.Color("stance:N", scale=STANCE_COLORS, title="stance"),
-        tooltip=["day:T", "stance:N", "documents:Q"],
-    )).properties(height=220),
-    width="stretch",
-)
+st.vega_lite_chart(charts.stance(stance_week, shown_marks), width="stretch")
 by_platform = data["stance_by_platform"]
 if not by_platform.empty:
     st.caption("Stance by platform (documents)")
@@ -468,13 +402,7 @@ if not by_platform.empty:
 
 st.subheader("Who is talking, and about whom?")
 where = data["platforms"]
-st.altair_chart(
-    alt.Chart(where).mark_bar().encode(
-        y=alt.Y("platform:N", sort="-x", title=None), x=alt.X("documents:Q"),
-        color=alt.Color("source_type:N", title="source type"), tooltip=["platform", "documents"],
-    ).properties(height=max(160, 22 * where["platform"].nunique()), title="Where is it said? Documents per outlet or network"),
-    width="stretch",
-)
+st.vega_lite_chart(charts.platforms(where), width="stretch")
 actors = data["actors"]
 if actors is None or actors.empty:
     st.info("No actor scores yet: share of voice per actor appears once the campaign file lists actors "
@@ -482,14 +410,7 @@ if actors is None or actors.empty:
 else:
     totals = actors.groupby("actor")["documents"].sum()
     actors["share_of_voice"] = actors["actor"].map(totals / totals.sum())
-    st.altair_chart(
-        alt.Chart(actors).mark_bar().encode(
-            y=alt.Y("actor:N", sort="-x", title=None), x=alt.X("documents:Q", title="documents naming the actor"),
-            color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, title="tone toward the actor"),
-            tooltip=["actor:N", "sentiment:N", "documents:Q", alt.Tooltip("share_of_voice:Q", format=".0%")],
-        ).properties(height=max(140, 28 * actors["actor"].nunique()), title="Share of voice and tone per actor"),
-        width="stretch",
-    )
+    st.vega_lite_chart(charts.actors(actors), width="stretch")
 left, right = st.columns(2)
 with left:
     st.caption("Top outlets (stories: reprints folded; reach: every copy)")

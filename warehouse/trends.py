@@ -201,12 +201,15 @@ def trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame | None:
 
 
 def review_queue(con: duckdb.DuckDBPyConnection, campaign: str, limit: int = 15) -> pd.DataFrame | None:
-    """The texts the models are least sure of (view `review_queue`); None when not there yet."""
-    if not has_relation(con, "review_queue"):
+    """The texts the models are least sure of, in the order of view `review_queue`; None when not
+    there yet. The top-N reads the unordered `review_candidates` (a top-N over the ordered view
+    sorts every row); a snapshot whose views predate it falls back to the view."""
+    relation = next((r for r in ("review_candidates", "review_queue") if has_relation(con, r)), None)
+    if relation is None:
         return None
     return con.execute(
-        "SELECT doc_id, task, label, confidence, published_at, platform, title FROM review_queue "
-        "WHERE campaign = ? ORDER BY confidence ASC, published_at DESC NULLS LAST LIMIT ?",
+        f"SELECT doc_id, task, label, confidence, published_at, platform, title FROM {relation} "
+        "WHERE campaign = ? ORDER BY confidence ASC, published_at DESC NULLS LAST, doc_id, task LIMIT ?",
         [campaign, limit],
     ).df()
 
