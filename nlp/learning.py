@@ -1,11 +1,21 @@
 """Learning from the analyst's own labels, and measuring how far to trust the scores.
 
 :class:`AnalystHead` sits on top of any scorer: it reads the scorer's probabilities for a task
-(as log-probabilities, scaled up so that a few labels cannot talk them away) plus the text's
-MiniLM embedding and hashed n-grams, and learns from labelled examples. ``vigia eval --learn N``
-fits it on the first N labelled lines and scores the rest; :func:`cross_validated_agreement` is
-the trust figure the dashboard shows: how often the model, refit without each analyst label,
-agrees with it.
+(as log-probabilities), the text's MiniLM embedding, and TF-IDF word 1-2-grams and character
+2-5-grams whose vocabulary and weights come from the labelled texts themselves, and learns from
+labelled examples. ``vigia eval --learn N`` fits it on the first N labelled lines and scores the
+rest; :func:`cross_validated_agreement` is the trust figure the dashboard shows: how often the
+model, refit without each analyst label, agrees with it.
+
+Chosen on CIC-ES val (stance on Catalan independence; development only, nothing trained on it is
+shipped), learning from the first N lines and scoring the rest (macro-F1 at N = 100 / 300 / 1000):
+
+- the head before: hashed n-grams (no IDF), the scorer's log-probabilities x 3, C = 1:
+  0.537 / 0.571 / 0.622;
+- TF-IDF fitted on the labelled texts, log-probabilities x 1, C = 3 (this head):
+  0.552 / 0.628 / 0.706;
+- TF-IDF alone (no scorer, no embedding): 0.488 / 0.652 / 0.707, weak with few labels;
+- the two averaged (0.3 / 0.7): 0.515 / 0.671 / 0.699, worse with 100 labels.
 """
 
 from __future__ import annotations
@@ -14,25 +24,44 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from nlp.features import sparse_features
-
 # The scorer's own log-probabilities weigh this much against the text features.
-BASE_SCALE = 3.0
-LEARN_C = 1.0
+BASE_SCALE = 1.0
+LEARN_C = 3.0
 SEED = 13
 
 
-def _design(base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str]) -> sparse.csr_matrix:
+class TextFeatures:
+    """TF-IDF word 1-2-grams and character 2-5-grams (within words), accents and case folded,
+    fitted on the labelled texts: the words and pieces of words this analyst's texts share."""
+
+    def __init__(self) -> None:
+        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, strip_accents="unicode")
+
+    def fit(self, texts: Sequence[str]) -> TextFeatures:
+        # A text with no word at all (an emoji, a link alone) leaves the word vocabulary empty.
+        self.words.fit([t if any(c.isalnum() for c in t) else "_" for t in texts] + ["_"])
+        # Pieces of words seen in at least two labelled texts (all of them while there are few).
+        self.chars.min_df = 2 if len(texts) >= 20 else 1
+        self.chars.fit(list(texts) + ["_"])
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.words.transform(texts), self.chars.transform(texts)], format="csr")
+
+
+def _design(base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str], features: TextFeatures) -> sparse.csr_matrix:
     base = BASE_SCALE * np.log(np.clip(np.asarray(base_p, dtype=np.float64), 1e-6, 1.0))
-    return sparse.hstack([sparse.csr_matrix(base), sparse.csr_matrix(emb), sparse_features(texts)], format="csr")
+    return sparse.hstack([sparse.csr_matrix(base), sparse.csr_matrix(emb), features.transform(texts)], format="csr")
 
 
 class AnalystHead:
-    """Logistic regression over (scorer log-probabilities, embedding, n-grams); see module doc.
+    """Logistic regression over (scorer log-probabilities, embedding, TF-IDF n-grams); see module doc.
 
     ``classes`` is the order of ``base_p``'s columns; predictions come back in that order.
     With fewer than two classes among the labels it keeps the scorer's own answer.
@@ -42,6 +71,7 @@ class AnalystHead:
         self.classes = list(classes)
         self.C = C
         self.model: LogisticRegression | None = None
+        self.features: TextFeatures | None = None
 
     def fit(self, base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str], labels: Sequence[str]) -> AnalystHead:
         y = np.asarray(labels)
@@ -51,15 +81,16 @@ class AnalystHead:
         if len(set(y)) < 2:
             self.model = None
             return self
+        self.features = TextFeatures().fit(texts)
         self.model = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
-        self.model.fit(_design(base_p, emb, texts), y)
+        self.model.fit(_design(base_p, emb, texts, self.features), y)
         return self
 
     def predict_proba(self, base_p: np.ndarray, emb: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         base = np.asarray(base_p, dtype=np.float64)
-        if self.model is None:
+        if self.model is None or self.features is None:
             return base
-        p = self.model.predict_proba(_design(base_p, emb, texts))
+        p = self.model.predict_proba(_design(base_p, emb, texts, self.features))
         out = np.zeros((len(base), len(self.classes)))
         for j, c in enumerate(self.model.classes_):
             out[:, self.classes.index(c)] = p[:, j]

@@ -152,3 +152,35 @@ def test_offline_scores_each_actor_named(use_tiny_encoder, tiny_heads, campaign)
     assert set(both.actors) == {"rival"} and none.actors == {}
     assert both.actors["rival"].sentiment in {"negative", "neutral", "positive"}
     assert both.target_sentiment is not None and none.target_sentiment is None
+
+
+def test_none_offset_is_the_smallest_that_reads_declared_texts_as_taking_a_side():
+    from nlp.offline import none_offset
+
+    # Declared texts (pro, anti, none): the head already reads them as sides, so nothing moves.
+    assert none_offset(np.array([[0.6, 0.1, 0.3], [0.1, 0.7, 0.2]] * 10)) == 0.0
+    # Half of them read as "none" by a margin of log(0.6/0.3): the offset just past it.
+    rows = np.array([[0.3, 0.1, 0.6]] * 10 + [[0.6, 0.1, 0.3]] * 10)
+    b = none_offset(rows)
+    assert np.log(0.6 / 0.3) < b <= np.log(0.6 / 0.3) + 0.05
+    # Never more than the cap, however strong "none" is.
+    assert none_offset(np.array([[1e-6, 1e-6, 1.0]] * 20)) == 3.0
+
+
+def test_declared_texts_that_read_as_none_lower_none_for_every_text(scorer, monkeypatch):
+    pro = [DocText(f"p{i}", None, f"Firmé para revocar a Canales, número {i}. #RevocatoriaYa") for i in range(12)]
+    anti = [DocText(f"a{i}", None, f"Dejen trabajar al alcalde, van {i}. #NoALaRevocatoria") for i in range(12)]
+    other = [DocText("o", None, "Canales otra vez en el malecón, ya veremos qué pasa.")]
+    docs = pro + anti + other
+    # The head reads every declared text as "none" (a debate whose words it never learnt).
+    stance_head = scorer.heads.stance
+
+    def mostly_none(feats):
+        p = np.tile([0.15, 0.15, 0.7], (len(feats["stance_zs"]), 1))
+        return p[:, [STANCES.index(c) for c in stance_head.classes]]
+
+    monkeypatch.setattr(stance_head, "proba", mostly_none)
+    after = {s.doc_id: s for s in scorer.score(docs)}
+    assert all(after[d.doc_id].stance != "none" for d in pro + anti)
+    assert after["o"].stance_probs["none"] < 0.7  # lowered with the rest, the sides split by the side model
+    assert sum(after["o"].stance_probs.values()) == pytest.approx(1.0)
