@@ -21,7 +21,7 @@ import numpy as np
 
 from nlp.documents import DocText, Score, actor_score, aggregate_passages, doc_input
 from nlp.passages import NameFinder, TargetRecognizer, match_kind
-from nlp.stance import STANCES
+from nlp.stance import STANCES, StanceEvidence, learn_from_declared
 from nlp.target import mention_windows
 
 log = logging.getLogger("vigia.nlp")
@@ -104,6 +104,7 @@ class HubScorer:
         self.nli_cols = _label_index(self.nli_model, ["entail", "contra"], [0, 2])
         self.matcher = TargetRecognizer.for_campaign(campaign)
         self.actor_finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
+        self.evidence = StanceEvidence(campaign)
         self.topic_hypotheses = {t.name: TOPIC_HYPOTHESIS.format(t.description_es.rstrip(".")) for t in campaign.topics}
         self.model_set = f"hub:{sentiment_model}+{nli_model}"
 
@@ -141,6 +142,8 @@ class HubScorer:
             out.extend(self._score_batch(docs[start : start + 32]))
             if progress is not None:
                 progress(len(out))
+        # The texts that declare a side teach the others' side and how often one is taken.
+        learn_from_declared(self.evidence, [doc_input(d.title, d.text) for d in docs], out)
         return out
 
     def _score_batch(self, docs: Sequence[DocText]) -> list[Score]:

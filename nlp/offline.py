@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 
 from nlp.documents import DocText, Score, actor_score, aggregate_passages, doc_input, doc_key
 from nlp.encoder import Encoder, get_encoder
@@ -26,6 +24,7 @@ from nlp.stance import (
     STANCE_TO_SENTIMENT,
     STANCES,
     StanceEvidence,
+    learn_from_declared,
 )
 from nlp.target import doc_matrix, mention_windows, window_features
 from nlp.text import fold
@@ -40,14 +39,6 @@ from nlp.topics import (
 log = logging.getLogger("vigia.nlp")
 
 BATCH_DOCS = 32
-# Declared-side texts needed on each side before they teach the stance (see OfflineScorer._weak_stance).
-MIN_WEAK_LABELS = 10
-WEAK_C = 1.0
-# A text that declares a side takes one; when the stance head reads more than this share of the
-# declared texts as "none", its "none" is too strong for this debate and is lowered for every text
-# (see OfflineScorer._none_offset). The offset is capped so a handful of texts cannot erase "none".
-DECLARED_NONE_MAX = 0.10
-MAX_NONE_OFFSET = 3.0
 TOPIC_THRESHOLD = 0.5
 JOINED_WEIGHT = 1.0
 
@@ -143,18 +134,6 @@ def with_joined(passages: list[Passage]) -> list[Passage]:
     return [*passages, Passage(" ".join(p.text for p in passages), JOINED_WEIGHT, "joined")]
 
 
-def none_offset(declared: np.ndarray, most: float = DECLARED_NONE_MAX, cap: float = MAX_NONE_OFFSET) -> float:
-    """The smallest log-offset b (steps of 0.05, at most ``cap``) such that, with P(none) scaled by
-    exp(-b), at most ``most`` of the declared texts (rows: pro, anti, none probabilities in
-    ``STANCES`` order) are read as "none"."""
-    logp = np.log(np.clip(declared, 1e-9, 1.0))
-    for b in np.arange(0.0, cap + 1e-9, 0.05):
-        none = logp[:, 2] - b > logp[:, :2].max(axis=1)
-        if none.mean() <= most:
-            return float(b)
-    return float(cap)
-
-
 class OfflineScorer:
     """MiniLM + heads; see the module docstring."""
 
@@ -180,40 +159,9 @@ class OfflineScorer:
         return out
 
     def _weak_stance(self, docs: Sequence[DocText], scores: list[Score], emb: np.ndarray) -> None:
-        """Learn from the texts that declare a side (the campaign's ``pro_declared`` /
-        ``anti_declared`` hashtags and phrases), with at least ``MIN_WEAK_LABELS`` of each among
-        the documents being scored:
-
-        1. which side: a logistic model on their embeddings and n-grams splits every other
-           document's side-taking probability between pro and anti;
-        2. whether a side is taken at all: the stance head learnt "none" from the seeds, where a
-           text without the debate's words rarely takes a side. When it reads more than
-           ``DECLARED_NONE_MAX`` of the declared texts as "none", every document's "none" is
-           lowered by the same factor, the smallest that brings the declared texts under it.
-
-        A document an analyst corrected keeps its label."""
-        texts = [doc_input(d.title, d.text) for d in docs]
-        weak = self.features.stance.declared_sides(texts)
-        labelled = [i for i, w in enumerate(weak) if w is not None]
-        sides = [weak[i] for i in labelled]
-        if min(sides.count("pro_recall"), sides.count("anti_recall")) < MIN_WEAK_LABELS:
-            return
-        X = sparse.hstack([sparse.csr_matrix(emb), sparse_features(texts)], format="csr")
-        model = LogisticRegression(C=WEAK_C, max_iter=2000, class_weight="balanced").fit(X[labelled], sides)
-        q = model.predict_proba(X)[:, list(model.classes_).index("pro_recall")]
-        offset = none_offset(np.array([[scores[i].stance_probs[s] for s in STANCES] for i in labelled]))
-        for i, score in enumerate(scores):
-            probs = score.stance_probs
-            if max(probs.values()) >= 1.0:  # corrected by an analyst
-                continue
-            probs["none"] *= float(np.exp(-offset))
-            total = sum(probs.values())
-            for s in probs:
-                probs[s] = float(probs[s] / total)
-            if weak[i] is None:
-                side = probs["pro_recall"] + probs["anti_recall"]
-                probs["pro_recall"], probs["anti_recall"] = float(side * q[i]), float(side * (1 - q[i]))
-            score.stance = max(probs, key=probs.get)
+        """The declared-side texts teach which side the others take and how often one is taken
+        (:func:`nlp.stance.learn_from_declared`), read with the document embeddings too."""
+        learn_from_declared(self.features.stance, [doc_input(d.title, d.text) for d in docs], scores, dense=emb)
 
     def _score_batch(self, docs: Sequence[DocText]) -> list[Score]:
         texts = [doc_input(d.title, d.text) for d in docs]

@@ -1,16 +1,28 @@
-"""Recall-stance evidence from the campaign file: its keywords and its two descriptions."""
+"""Stance evidence from the campaign file (its keywords, its two descriptions, its declared-side
+phrases), and learning from the texts that declare a side, for both scoring profiles."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
 
+from nlp.features import sparse_features
 from nlp.text import fold
 from nlp.topics import count_matches, keyword_regex
 
 STANCES = ["pro_recall", "anti_recall", "none"]
 N_STANCE_ZS = 8
+# Declared-side texts needed on each side, among the texts being scored, before they teach.
+MIN_WEAK_LABELS = 10
+WEAK_C = 1.0
+# A text that declares a side takes one; when the stance model reads more than this share of the
+# declared texts as "none", its "none" is too strong for this debate and is lowered for every
+# text (see none_offset). The offset is capped so a handful of texts cannot erase "none".
+DECLARED_NONE_MAX = 0.10
+MAX_NONE_OFFSET = 3.0
 
 # How people argue for or against removing an elected official, whatever the campaign file
 # lists: signing, "que se vaya", "time for him to go" / "no firmen", "dejen trabajar", "que siga".
@@ -100,3 +112,53 @@ DEFAULT_STANCE_COEF = np.array(
     dtype=np.float32,
 )
 DEFAULT_STANCE_INTERCEPT = np.array([-1.0, -1.0, 0.5], dtype=np.float32)
+
+
+def none_offset(declared: np.ndarray, most: float = DECLARED_NONE_MAX, cap: float = MAX_NONE_OFFSET) -> float:
+    """The smallest log-offset b (steps of 0.05, at most ``cap``) such that, with P(none) scaled by
+    exp(-b), at most ``most`` of the declared texts (rows: pro, anti, none probabilities in
+    ``STANCES`` order) are read as "none"."""
+    logp = np.log(np.clip(declared, 1e-9, 1.0))
+    for b in np.arange(0.0, cap + 1e-9, 0.05):
+        none = logp[:, 2] - b > logp[:, :2].max(axis=1)
+        if none.mean() <= most:
+            return float(b)
+    return float(cap)
+
+
+def learn_from_declared(evidence: StanceEvidence, texts: Sequence[str], scores: Sequence, dense: np.ndarray | None = None) -> None:
+    """Learn from the texts that declare a side (the campaign's ``pro_declared`` /
+    ``anti_declared`` hashtags and phrases), with at least ``MIN_WEAK_LABELS`` of each among
+    ``texts`` (the documents being scored; ``scores`` are their Scores, changed in place):
+
+    1. which side: a logistic model on their n-grams (and ``dense`` features, the embeddings, when
+       given) splits every other document's side-taking probability between pro and anti;
+    2. whether a side is taken at all: a stance model that learnt "none" elsewhere (the offline
+       head from the Miraflores seeds, where a text without the debate's words rarely takes a
+       side) can read a new debate's side-takers as "none". When it reads more than
+       ``DECLARED_NONE_MAX`` of the declared texts so, every document's P(none) is lowered by
+       the smallest factor that brings the declared texts under it (:func:`none_offset`).
+
+    A document an analyst corrected (a probability of 1) keeps its label."""
+    weak = evidence.declared_sides(texts)
+    labelled = [i for i, w in enumerate(weak) if w is not None]
+    sides = [weak[i] for i in labelled]
+    if min(sides.count("pro_recall"), sides.count("anti_recall")) < MIN_WEAK_LABELS:
+        return
+    parts = [sparse_features(texts)] if dense is None else [sparse.csr_matrix(dense), sparse_features(texts)]
+    X = sparse.hstack(parts, format="csr")
+    model = LogisticRegression(C=WEAK_C, max_iter=2000, class_weight="balanced").fit(X[labelled], sides)
+    q = model.predict_proba(X)[:, list(model.classes_).index("pro_recall")]
+    offset = none_offset(np.array([[scores[i].stance_probs[s] for s in STANCES] for i in labelled]))
+    for i, score in enumerate(scores):
+        probs = score.stance_probs
+        if max(probs.values()) >= 1.0:  # corrected by an analyst
+            continue
+        probs["none"] *= float(np.exp(-offset))
+        total = sum(probs.values())
+        for s in probs:
+            probs[s] = float(probs[s] / total)
+        if weak[i] is None:
+            side = probs["pro_recall"] + probs["anti_recall"]
+            probs["pro_recall"], probs["anti_recall"] = float(side * q[i]), float(side * (1 - q[i]))
+        score.stance = max(probs, key=probs.get)

@@ -85,3 +85,23 @@ def test_hub_scores_each_actor_and_states_the_proposition(tiny_hub_models, campa
     # The target is read from the words around his own mention, with his name masked.
     assert both.target_match == "name" and "él es el peor alcalde" in both.target_text
     assert "Rafael" not in (only_him.target_text or "")
+
+
+def test_hub_learns_from_declared_texts_like_the_offline_scorer(tiny_hub_models, campaign, monkeypatch):
+    import numpy as np
+
+    from nlp.stance import STANCES
+
+    sent, nli = tiny_hub_models
+    scorer = HubScorer(campaign, sentiment_model=str(sent), nli_model=str(nli))
+    # The NLI model reads neither side in any text: every stance comes out "none" on its own.
+    monkeypatch.setattr(scorer, "_entailment", lambda premises, hypotheses: np.full(len(premises), 0.05))
+    pro = [DocText(f"p{i}", None, f"Firmé para revocar a Canales, van {i}. #RevocatoriaYa") for i in range(12)]
+    anti = [DocText(f"a{i}", None, f"Dejen trabajar al alcalde, van {i}. #NoALaRevocatoria") for i in range(12)]
+    scores = scorer.score(pro + anti + [DocText("o", None, "Canales otra vez en el malecón.")])
+    declared = scores[:24]
+    assert sum(s.stance == "none" for s in declared) <= 0.1 * len(declared)
+    assert all(set(s.stance_probs) == set(STANCES) and sum(s.stance_probs.values()) == pytest.approx(1.0) for s in scores)
+    # Too few declared texts: the NLI's reading stands.
+    few = scorer.score(pro[:3] + anti[:3])
+    assert all(s.stance == "none" for s in few)

@@ -155,7 +155,7 @@ def test_offline_scores_each_actor_named(use_tiny_encoder, tiny_heads, campaign)
 
 
 def test_none_offset_is_the_smallest_that_reads_declared_texts_as_taking_a_side():
-    from nlp.offline import none_offset
+    from nlp.stance import none_offset
 
     # Declared texts (pro, anti, none): the head already reads them as sides, so nothing moves.
     assert none_offset(np.array([[0.6, 0.1, 0.3], [0.1, 0.7, 0.2]] * 10)) == 0.0
