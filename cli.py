@@ -618,7 +618,7 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
               show_default=True, help="Where the retrained heads go (scoring picks data/heads up by default; "
                                       "nlp/heads rebuilds the bundled ones, as `make train` does).")
 @click.option("--with-sentiment", is_flag=True,
-              help="Also retrain the document-sentiment head on <shared-data>/umsab-es (corrections do not touch it); "
+              help="Also retrain the document-sentiment head on <shared-data>/umsab-es and intertass-pe (corrections do not touch it); "
                    "without it the head in --out (or the bundled one) is kept.")
 @click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of labelled seed texts (*.jsonl, see nlp/seeds/GUIDELINES.md); default: the bundled nlp/seeds.")
@@ -628,7 +628,7 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
 @click.option("--no-corrections", is_flag=True,
               help="Learn from the seed labels alone (how the bundled heads are built); the warehouse is not read.")
 @click.option("--shared-data", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder holding umsab-es/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
+              help="Folder holding umsab-es/, intertass-pe/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
 @click.option("--window-only", is_flag=True,
               help="Retrain only the target window head inside --out (its other heads stay as they are).")
 def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,

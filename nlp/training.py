@@ -80,6 +80,21 @@ def read_umsab(folder: Path, split: str) -> tuple[list[str], np.ndarray]:
     return texts, np.array([int(x) for x in labels])
 
 
+def read_sentiment_jsonl(path: Path) -> tuple[list[str], np.ndarray]:
+    """Texts and 0/1/2 labels (negative / neutral / positive) of a JSON Lines file with ``text`` and
+    ``sentiment`` (InterTASS PE's format); a line with another label is refused, naming it."""
+    texts, labels = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("sentiment") not in SENTIMENTS:
+            raise ValueError(f"{path}:{n}: sentiment label {row.get('sentiment')!r} is not one of {SENTIMENTS}")
+        texts.append(row["text"])
+        labels.append(SENTIMENTS.index(row["sentiment"]))
+    return texts, np.array(labels, dtype=int)
+
+
 def read_jsonl(path: Path) -> list[dict]:
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):  # not splitlines: U+2028 occurs inside tweets
@@ -145,23 +160,29 @@ def _ordered_linear(model, groups: list[tuple[str, float]], classes: Sequence[st
 
 
 # ------------------------------------------------------------------ sentiment (tweets)
-def train_sentiment(fb: FeatureBuilder, folder: Path) -> tuple[Head, dict]:
-    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space. The mixing weights and
-    class offsets are chosen on 5-fold out-of-fold predictions over train+val (val alone is
-    too small to choose them reliably); then every member is refit on train+val."""
+def train_sentiment(fb: FeatureBuilder, folder: Path, peru: Path | None = None) -> tuple[Head, dict]:
+    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space, learnt from UMSAB-es
+    train+val and, when ``peru`` exists, InterTASS PE's Peruvian tweets (the campaign's own
+    variety; weight 1 like the rest). The mixing weights and class offsets are chosen on 5-fold
+    out-of-fold predictions over all of them (folds stratified by label and source; UMSAB's val
+    alone is too small to choose them reliably); then every member is refit on all of them."""
     tr_x, tr_y = read_umsab(folder, "train")
     va_x, va_y = read_umsab(folder, "val")
-    texts, y = tr_x + va_x, np.concatenate([tr_y, va_y])
+    pe_x, pe_y = read_sentiment_jsonl(peru) if peru is not None and peru.exists() else ([], np.zeros(0, dtype=int))
+    texts, y = tr_x + va_x + pe_x, np.concatenate([tr_y, va_y, pe_y])
+    is_pe = np.zeros(len(y), dtype=bool)
+    is_pe[len(tr_y) + len(va_y) :] = True
     feats = fb.basic(texts)
     spec = [("sparse", SENTIMENT_C), ("lex", LEXICON_C), ("emb", EMBEDDING_C)]
-    folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y))
+    strata = y * 2 + is_pe
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(np.zeros(len(y)), strata))
     oof = {g: np.zeros((len(y), 3)) for g, _ in spec}
     for group, C in spec:
         for a, b in folds:
             oof[group][b] = _lr(C).fit(feats[group][a], y[a]).predict_proba(feats[group][b])
     logp = {g: np.log(p + 1e-9) for g, p in oof.items()}
     is_val = np.zeros(len(y), dtype=bool)
-    is_val[len(tr_y) :] = True
+    is_val[len(tr_y) : len(tr_y) + len(va_y)] = True
     best = (-1.0, None, None)
     grid = [0.0, 0.25, 0.5, 0.75, 1.0]
     offsets = np.round(np.arange(-0.3, 0.31, 0.1), 2)
@@ -174,14 +195,19 @@ def train_sentiment(fb: FeatureBuilder, folder: Path) -> tuple[Head, dict]:
     cv_f1, weights, bias = best
     z = sum(w * logp[g] for (g, _), w in zip(spec, weights, strict=True)) + bias
     val_f1 = _macro_f1(y[is_val], z[is_val].argmax(1))
-    log.info("sentiment: out-of-fold macro-F1 %.3f (val part %.3f), weights %s, offsets %s", cv_f1, val_f1, weights, bias)
+    pe_f1 = _macro_f1(y[is_pe], z[is_pe].argmax(1)) if is_pe.any() else None
+    log.info("sentiment: out-of-fold macro-F1 %.3f (UMSAB val part %.3f, InterTASS PE part %s), weights %s, offsets %s",
+             cv_f1, val_f1, "-" if pe_f1 is None else f"{pe_f1:.3f}", weights, bias)
     members = []
     for (group, C), w in zip(spec, weights, strict=True):
         if w > 0:
             members.append((Linear.from_sklearn(_lr(C).fit(feats[group], y), [(group, 1.0)]), w))
     meta = {"cv_macro_f1": round(cv_f1, 4), "val_macro_f1_oof": round(val_f1, 4)}
+    if pe_f1 is not None:
+        meta["intertass_pe_macro_f1_oof"] = round(pe_f1, 4)
     head = Head(list(SENTIMENTS), members, bias, meta)
-    return head, {"train": len(tr_y), "val": len(va_y), **meta, "weights": weights, "offsets": bias.tolist()}
+    return head, {"train": len(tr_y), "val": len(va_y), "intertass_pe": len(pe_y), **meta, "weights": weights,
+                  "offsets": bias.tolist()}
 
 
 # ------------------------------------------------------------------ domain heads (seeds)
@@ -547,7 +573,7 @@ def train_heads(
     folder = Path(shared_data or default_shared_data()) / "umsab-es"
     out_dir.mkdir(parents=True, exist_ok=True)
     if retrain_sentiment and (folder / "train_text.txt").exists():
-        head, summary["sentiment"] = train_sentiment(fb, folder)
+        head, summary["sentiment"] = train_sentiment(fb, folder, folder.parent / "intertass-pe" / "train.jsonl")
         save_heads(out_dir / "sentiment.npz", {"sentiment": head})
     else:
         previous = resolve_heads_dir() / "sentiment.npz"

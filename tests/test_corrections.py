@@ -33,8 +33,9 @@ TEXTS = [
 
 
 def vigia(*args: str) -> subprocess.CompletedProcess:
+    # `train` is a full retraining: ~3 min quiet, past 15 min when another training shares the 2 cores.
     result = subprocess.run([sys.executable, "-m", "cli", *args], cwd=REPO, capture_output=True, text=True,
-                            timeout=900, env=dict(os.environ))
+                            timeout=1800, env=dict(os.environ))
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 

@@ -130,3 +130,31 @@ def test_without_tweet_data_the_sentiment_head_is_kept(use_tiny_encoder, tiny_he
     assert (out / "sentiment.npz").read_bytes() == (tiny_heads / "sentiment.npz").read_bytes()
     assert any("keeping the existing sentiment head" in m for m in messages)
     assert load_scorer("offline", campaign, heads_dir=out).score([DOC])[0].target_passages == 1
+
+
+def test_the_sentiment_head_also_learns_from_peruvian_tweets(use_tiny_encoder, campaign, tmp_path):
+    from nlp.encoder import get_encoder
+    from nlp.offline import FeatureBuilder
+    from nlp.training import train_sentiment
+    from tests.nlp.conftest import write_umsab
+
+    folder = write_umsab(tmp_path / "umsab-es")
+    peru = tmp_path / "intertass-pe" / "train.jsonl"
+    peru.parent.mkdir()
+    rows = [{"text": f"{w} número {i}", "sentiment": s} for i in range(8)
+            for w, s in (("qué chévere, bacán", "positive"), ("qué roche, asu", "negative"), ("dice el parte de hoy", "neutral"))]
+    peru.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    fb = FeatureBuilder(get_encoder(), campaign)
+    _, summary = train_sentiment(fb, folder, peru)
+    assert summary["intertass_pe"] == 24 and 0.0 <= summary["intertass_pe_macro_f1_oof"] <= 1.0
+    _, without = train_sentiment(fb, folder, tmp_path / "nowhere.jsonl")
+    assert without["intertass_pe"] == 0 and "intertass_pe_macro_f1_oof" not in without
+
+
+def test_a_peruvian_tweet_with_a_label_outside_the_set_is_refused(tmp_path):
+    from nlp.training import read_sentiment_jsonl
+
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"text": "ok", "sentiment": "neutral"}\n{"text": "x", "sentiment": "NEU"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"train\.jsonl:2: sentiment label 'NEU'"):
+        read_sentiment_jsonl(path)
