@@ -144,7 +144,7 @@ class OfflineScorer:
         self.features = FeatureBuilder(self.encoder, campaign)
         self.matcher = TargetRecognizer.for_campaign(campaign)
         self.actor_finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
-        self._doc_emb: list[np.ndarray] = []  # this score() call's document embeddings, for _weak_stance
+        self._doc_emb: list[np.ndarray] = []  # this score() call's document embeddings, for learn_from_declared
         self.model_set = f"offline:{self.encoder.name}+heads-{self.heads.hash}"
 
     def score(self, docs: Sequence[DocText], progress: Callable[[int], None] | None = None) -> list[Score]:
@@ -155,13 +155,10 @@ class OfflineScorer:
             if progress is not None:
                 progress(len(out))
         if out:
-            self._weak_stance(docs, out, np.vstack(self._doc_emb))
+            # The declared-side texts teach which side the others take and how often one is taken.
+            learn_from_declared(self.features.stance, [doc_input(d.title, d.text) for d in docs], out,
+                                dense=np.vstack(self._doc_emb))
         return out
-
-    def _weak_stance(self, docs: Sequence[DocText], scores: list[Score], emb: np.ndarray) -> None:
-        """The declared-side texts teach which side the others take and how often one is taken
-        (:func:`nlp.stance.learn_from_declared`), read with the document embeddings too."""
-        learn_from_declared(self.features.stance, [doc_input(d.title, d.text) for d in docs], scores, dense=emb)
 
     def _score_batch(self, docs: Sequence[DocText]) -> list[Score]:
         texts = [doc_input(d.title, d.text) for d in docs]

@@ -149,12 +149,12 @@ def learn_from_declared(evidence: StanceEvidence, texts: Sequence[str], scores: 
     X = sparse.hstack(parts, format="csr")
     model = LogisticRegression(C=WEAK_C, max_iter=2000, class_weight="balanced").fit(X[labelled], sides)
     q = model.predict_proba(X)[:, list(model.classes_).index("pro_recall")]
-    offset = none_offset(np.array([[scores[i].stance_probs[s] for s in STANCES] for i in labelled]))
+    keep_none = float(np.exp(-none_offset(np.array([[scores[i].stance_probs[s] for s in STANCES] for i in labelled]))))
     for i, score in enumerate(scores):
         probs = score.stance_probs
         if max(probs.values()) >= 1.0:  # corrected by an analyst
             continue
-        probs["none"] *= float(np.exp(-offset))
+        probs["none"] *= keep_none
         total = sum(probs.values())
         for s in probs:
             probs[s] = float(probs[s] / total)

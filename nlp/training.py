@@ -84,10 +84,7 @@ def read_sentiment_jsonl(path: Path) -> tuple[list[str], np.ndarray]:
     """Texts and 0/1/2 labels (negative / neutral / positive) of a JSON Lines file with ``text`` and
     ``sentiment`` (InterTASS PE's format); a line with another label is refused, naming it."""
     texts, labels = [], []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for n, row in numbered_jsonl(path):
         if row.get("sentiment") not in SENTIMENTS:
             raise ValueError(f"{path}:{n}: sentiment label {row.get('sentiment')!r} is not one of {SENTIMENTS}")
         texts.append(row["text"])
@@ -95,15 +92,20 @@ def read_sentiment_jsonl(path: Path) -> tuple[list[str], np.ndarray]:
     return texts, np.array(labels, dtype=int)
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def numbered_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) per non-blank line of a JSON Lines file."""
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):  # not splitlines: U+2028 occurs inside tweets
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                rows.append((n, json.loads(line)))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
     return rows
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [row for _, row in numbered_jsonl(path)]
 
 
 def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[dict]:
