@@ -31,7 +31,8 @@ lint: $(STAMP)
 # Rebuild the bundled scoring heads from the seeds alone (the sentiment head needs
 # ../shared/data/umsab-es, and learns from intertass-pe beside it when present; without UMSAB the
 # bundled one is kept). Trained on fp32 embeddings, as the bundled heads always were; scoring
-# defaults to int8, which moves the real-data figures by about a point (nlp/EVALUATION.md).
+# defaults to int8 under ONNX Runtime, which moves the real-data figures by under a point
+# (nlp/EVALUATION.md).
 train: $(STAMP)
 	VIGIA_ENCODER_PRECISION=fp32 $(BIN)/vigia train --out nlp/heads --with-sentiment --no-corrections
 

@@ -6,12 +6,15 @@ which is how the fast tests run the whole pipeline on a tiny random-weight BERT.
 
 Two things make it fast on a CPU (measured in ``benchmarks/README.md``):
 
-- **Precision.** ``VIGIA_ENCODER_PRECISION=int8`` (the default) quantises the Linear layers'
-  weights to int8 per output channel, activations dynamically (PyTorch dynamic quantisation),
-  except the feed-forward layers of the first blocks, whose activations have outliers that int8
-  rounds badly. Under int8 each span runs through the model alone, so its vector never depends
-  on what it was batched with. ``fp32`` runs the model as published, batched. The encoder's :attr:`Encoder.name` says
-  which ran, so every score's model set records it.
+- **Precision.** ``VIGIA_ENCODER_PRECISION=int8`` (the default) runs the model under ONNX
+  Runtime with its Linear layers' weights in int8 per output channel and activations quantised
+  dynamically, except the feed-forward layers of the first blocks, whose activations have
+  outliers that int8 rounds badly (:mod:`nlp.int8`, built once from the model's own weights and
+  cached). Under int8 each span runs through the model alone: activations are quantised with one
+  range per model call, so a batched span's vector would depend on its neighbours and their
+  padding. ``fp32`` runs the model as published in PyTorch, batched. The encoder's
+  :attr:`Encoder.name` says which ran (``all-MiniLM-L6-v2-onnx-int8``, ``all-MiniLM-L6-v2-fp32``),
+  so every score's model set records it.
 - **Each span once.** A long text (an article) is embedded sentence by sentence, and its vector is
   the token-weighted mean of its sentences' mean-pooled vectors: the mean over its tokens, each
   read in its sentence. As when it was embedded whole and truncated, only its first sentences up
@@ -38,18 +41,6 @@ log = logging.getLogger("vigia.nlp")
 
 PRECISIONS = ("int8", "fp32")
 DEFAULT_PRECISION = "int8"
-# Kept in fp32 under int8: the feed-forward layers whose quantisation moved MiniLM's embeddings
-# most (one layer at a time, on 128 real tweets: 0.2-0.8 % cosine each, the rest < 0.1 %).
-FP32_LAYERS = frozenset(
-    {
-        "encoder.layer.0.intermediate.dense",
-        "encoder.layer.0.output.dense",
-        "encoder.layer.1.intermediate.dense",
-        "encoder.layer.1.output.dense",
-        "encoder.layer.2.output.dense",
-        "encoder.layer.3.output.dense",
-    }
-)
 # Texts longer than this (characters) and with several sentences are embedded sentence by
 # sentence: longer than any tweet, so social posts keep their whole-text embedding.
 WHOLE_TEXT_CHARS = 400
@@ -123,21 +114,27 @@ class Encoder:
     """Embeds texts into L2-normalised vectors (mean pooling over the last hidden layer)."""
 
     def __init__(self, path: Path, precision: str | None = None):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoConfig, AutoTokenizer
 
         self.path = Path(path)
         self.precision = precision or default_precision()
         if self.precision not in PRECISIONS:
             raise ValueError(f"encoder precision {self.precision!r}: use one of {', '.join(PRECISIONS)}")
-        self.name = f"{model_name(path)}-{self.precision}"  # e.g. all-MiniLM-L6-v2-int8
-        self._torch = torch
+        runtime = "onnx-" if self.precision == "int8" else ""
+        self.name = f"{model_name(path)}-{runtime}{self.precision}"  # e.g. all-MiniLM-L6-v2-onnx-int8
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path))
-        self.model = AutoModel.from_pretrained(str(self.path))
-        self.model.eval()
+        self.dim = int(AutoConfig.from_pretrained(str(self.path)).hidden_size)
+        self.model = self.session = self.onnx_path = None
         if self.precision == "int8":
-            self.model = quantise_int8(self.model)
-        self.dim = int(self.model.config.hidden_size)
+            from nlp.int8 import int8_model
+
+            self.onnx_path = int8_model(self.path)
+            self.session = _onnx_session(self.onnx_path)
+            self._inputs = [i.name for i in self.session.get_inputs()]
+        else:
+            from transformers import AutoModel
+
+            self.model = AutoModel.from_pretrained(str(self.path)).eval()
         self.model_calls = 0  # spans run through the model, for tests and profiles
         self.model_tokens = 0
 
@@ -194,54 +191,54 @@ class Encoder:
         self, spans: list[str], batch_size: int, max_length: int, progress: Callable[[int], None] | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Mean-pooled (not normalised) vectors of the spans, and their token counts."""
-        torch = self._torch
         vectors = np.zeros((len(spans), self.dim), dtype=np.float32)
         counts = np.zeros(len(spans), dtype=np.float32)
         order = sorted(range(len(spans)), key=lambda i: len(spans[i]))
+        run = self._run_alone if self.session is not None else self._run_batched
         done = 0
-        # int8 activations are quantised with one range per model call (dynamic quantisation), so a
-        # span batched with others would get a vector that depends on its neighbours and their
-        # padding: the same document could score differently in another batch or on a rescore.
-        # Each span alone keeps every vector a function of its own text (measured: about 12%
-        # slower than batching, still faster than fp32 batched; benchmarks/README.md).
-        step = 1 if self.precision == "int8" else batch_size
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            vectors[idx], counts[idx] = run([spans[i] for i in idx], max_length)
+            self.model_calls += len(idx)
+            self.model_tokens += int(counts[idx].sum())
+            done += len(idx)
+            if progress is not None:
+                progress(done)
+        return vectors, counts
+
+    def _run_batched(self, spans: list[str], max_length: int) -> tuple[np.ndarray, np.ndarray]:
+        """fp32 in PyTorch: one padded batch (a vector is the same alone or batched, to 1e-5)."""
+        import torch
+
+        batch = self.tokenizer(spans, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
         with torch.inference_mode():
-            for start in range(0, len(order), step):
-                idx = order[start : start + step]
-                batch = self.tokenizer(
-                    [spans[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-                )
-                hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                n_tokens = mask.sum(1)
-                vectors[idx] = ((hidden * mask).sum(1) / n_tokens.clamp(min=1e-9)).float().numpy()
-                counts[idx] = n_tokens[:, 0].float().numpy()
-                self.model_calls += len(idx)
-                self.model_tokens += int(n_tokens.sum())
-                done += len(idx)
-                if progress is not None:
-                    progress(done)
+            hidden = self.model(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        n_tokens = mask.sum(1)
+        return ((hidden * mask).sum(1) / n_tokens.clamp(min=1e-9)).numpy(), n_tokens[:, 0].numpy()
+
+    def _run_alone(self, spans: list[str], max_length: int) -> tuple[np.ndarray, np.ndarray]:
+        """int8 under ONNX Runtime, each span through the model alone: activations are quantised
+        with one range per call, so batched, a span's vector would depend on its neighbours and
+        their padding, and the same document could score differently on a rescore."""
+        encoded = self.tokenizer(spans, truncation=True, max_length=max_length)
+        vectors = np.zeros((len(spans), self.dim), dtype=np.float32)
+        counts = np.zeros(len(spans), dtype=np.float32)
+        for row in range(len(spans)):
+            feed = {name: np.asarray([encoded[name][row]], dtype=np.int64) for name in self._inputs}
+            hidden = self.session.run(None, feed)[0][0]
+            vectors[row], counts[row] = hidden.mean(0), hidden.shape[0]
         return vectors, counts
 
 
-def quantise_int8(model):
-    """``model`` with its Linear layers int8 (weights per output channel, activations dynamic),
-    except :data:`FP32_LAYERS`."""
-    import warnings
+def _onnx_session(path: Path):
+    """An ONNX Runtime session on the int8 build of the model (:func:`nlp.int8.int8_model`)."""
+    import onnxruntime
 
-    import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    layers = {
-        name: per_channel_dynamic_qconfig
-        for name, module in model.named_modules()
-        if isinstance(module, torch.nn.Linear) and name not in FP32_LAYERS
-    }
-    with warnings.catch_warnings():
-        # torch.ao.quantization announces its move to torchao; the API works in the pinned torch.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return quantize_dynamic(model, layers, dtype=torch.qint8)
+    options = onnxruntime.SessionOptions()
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: it warns about initialisers it folds away
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 @functools.lru_cache(maxsize=4)

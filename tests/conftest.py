@@ -82,6 +82,21 @@ def synthetic_scores(doc_ids: list[str], model_set: str = "test:model-a", seed: 
     return rows
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _built_models_in_a_temporary_cache(tmp_path_factory):
+    """The int8 encoders the tests build (tiny random models, a new one per session) go to a
+    temporary cache, not the user's (``nlp.int8.cache_dir``); subprocesses inherit it."""
+    import os
+
+    before = os.environ.get("VIGIA_CACHE_DIR")
+    os.environ["VIGIA_CACHE_DIR"] = str(tmp_path_factory.mktemp("vigia-cache"))
+    yield
+    if before is None:
+        os.environ.pop("VIGIA_CACHE_DIR", None)
+    else:
+        os.environ["VIGIA_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def filled_db(tmp_path: Path) -> Path:
     """A warehouse with 90 synthetic documents, 60 of them scored, sample campaign flagged."""

@@ -110,11 +110,15 @@ def test_the_scorer_embeds_an_article_and_its_passages_from_the_same_spans(use_t
 def test_int8_encoder_stays_close_to_fp32_on_the_real_model(monkeypatch):
     monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
     fp32, int8 = get_encoder(precision="fp32"), get_encoder(precision="int8")
-    assert (fp32.name, int8.name) == ("all-MiniLM-L6-v2-fp32", "all-MiniLM-L6-v2-int8")
-    import torch
+    assert (fp32.name, int8.name) == ("all-MiniLM-L6-v2-fp32", "all-MiniLM-L6-v2-onnx-int8")
+    import onnx
 
-    quantised = [n for n, m in int8.model.named_modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)]
-    assert len(quantised) >= 30  # the int8 path really runs int8 layers
+    from nlp.int8 import FP32_LAYERS
+
+    graph = onnx.load(int8.onnx_path).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("MatMulInteger") == 36 - len(FP32_LAYERS)  # the int8 path really runs int8 layers
+    assert ops.count("MatMul") >= len(FP32_LAYERS)
     texts = [*TWEETS, ARTICLE]
     cosine = (fp32.embed(texts) * int8.embed(texts)).sum(1)
     assert cosine.min() > 0.98, cosine
@@ -163,7 +167,7 @@ def test_a_swapped_encoder_is_recorded_under_its_own_name(tiny_encoder, tiny_hea
     monkeypatch.setenv("VIGIA_ENCODER_PATH", str(swapped))
     monkeypatch.setenv("VIGIA_ENCODER_PRECISION", "int8")
     scorer = load_scorer("offline", campaign, heads_dir=tiny_heads)
-    assert scorer.model_set.startswith("offline:tiny-swapped-encoder-v2-int8+heads-")
+    assert scorer.model_set.startswith("offline:tiny-swapped-encoder-v2-onnx-int8+heads-")
     (score,) = scorer.score([DocText("s", None, TWEETS[0])])
     assert score.model_set == scorer.model_set
 
@@ -179,3 +183,41 @@ def test_a_texts_vector_does_not_depend_on_what_it_is_embedded_with(tiny_encoder
         assert np.array_equal(alone, crowded)
     else:
         assert np.allclose(alone, crowded, atol=1e-5)
+
+
+def test_the_int8_model_is_built_once_and_rebuilt_when_the_weights_change(tiny_encoder, tmp_path, monkeypatch):
+    from nlp.int8 import int8_model
+
+    monkeypatch.setenv("VIGIA_CACHE_DIR", str(tmp_path / "cache"))
+    first = int8_model(tiny_encoder)
+    assert first.parent == tmp_path / "cache" / "encoders" and first.is_file()
+    built_at = first.stat().st_mtime_ns
+    assert int8_model(tiny_encoder) == first and first.stat().st_mtime_ns == built_at  # read, not rebuilt
+    assert [p.name for p in first.parent.iterdir()] == [first.name]  # no temporary file left behind
+
+    changed = tmp_path / "changed"
+    shutil.copytree(tiny_encoder, changed)
+    config = json.loads((changed / "config.json").read_text())
+    (changed / "config.json").write_text(json.dumps({**config, "layer_norm_eps": 1e-6}))
+    assert int8_model(changed) != first  # another model, another file
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tiny_encoder, tmp_path, monkeypatch, caplog):
+    from nlp.int8 import int8_model
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("VIGIA_CACHE_DIR", str(blocked / "cache"))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    built = int8_model(tiny_encoder)
+    assert built.is_file() and built.is_relative_to(tmp_path / "tmp")
+    assert "cannot write the encoder cache" in caplog.text
+
+
+def test_a_folder_without_weights_is_refused_by_name(tmp_path):
+    from nlp.int8 import int8_model
+
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match="no config.json and model weights"):
+        int8_model(tmp_path)

@@ -76,7 +76,8 @@ def test_a_text_that_never_names_him_is_about_him_only_when_it_takes_a_side(scor
 
 
 def test_model_set_names_encoder_and_head_hash(scorer, tiny_encoder, tiny_heads):
-    assert scorer.model_set == f"offline:{tiny_encoder.name}-{default_precision()}+heads-{heads_hash(tiny_heads)}"
+    runtime = {"int8": "onnx-int8", "fp32": "fp32"}[default_precision()]
+    assert scorer.model_set == f"offline:{tiny_encoder.name}-{runtime}+heads-{heads_hash(tiny_heads)}"
     assert re.fullmatch(r"offline:[\w.-]+\+heads-[0-9a-f]{8}", scorer.model_set)
 
 
