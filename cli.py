@@ -370,9 +370,10 @@ def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: s
 def _serve_dashboard(db: Path, port: int) -> None:
     import importlib.util
 
-    spec = importlib.util.find_spec("app")  # locate app.py without running it
-    if spec is None or not spec.origin:
-        raise VigiaError("app.py is not installed with this package")
+    # dashboard/server.py serves app.py with the page's imports done before the first visitor
+    spec = importlib.util.find_spec("dashboard.server")  # located without running it
+    if spec is None or not spec.origin or importlib.util.find_spec("app") is None:
+        raise VigiaError("app.py and dashboard/server.py are not installed with this package")
     env = dict(os.environ, VIGIA_DB=str(db.resolve()))
     args = [
         sys.executable, "-m", "streamlit", "run", spec.origin,
@@ -389,7 +390,7 @@ def _serve_dashboard(db: Path, port: int) -> None:
 @_db_option
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
 def dashboard(db: Path | None, port: int) -> None:
-    """Serve the Streamlit dashboard (app.py) on the warehouse."""
+    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse."""
     path = _db(db)
     if not path.exists():
         raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")

@@ -1,7 +1,8 @@
 """Driving the real page in headless Chromium: the end-to-end test, `make bench` and `make screenshot`.
 
 Uses Debian's ``chromium`` through the ``playwright`` package's ``executable_path``, so no browser
-is ever downloaded. :func:`serve` starts ``streamlit run app.py`` on a warehouse; :func:`visit`
+is ever downloaded. :func:`serve` starts the dashboard as ``vigia dashboard`` does (``streamlit run
+dashboard/server.py``, which serves ``app.py``) on a warehouse; :func:`visit`
 loads the page and waits until it is done: the last element drawn, every chart drawn, nothing
 running.
 """
@@ -62,10 +63,11 @@ def free_port() -> int:
 @contextmanager
 def serve(db: Path, *, port: int | None = None, env: dict[str, str] | None = None,
           timeout: float = 60.0, script: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Serve app.py (or ``script``) on ``db`` at 127.0.0.1; yields (url, process). Stopped when
-    the block ends."""
+    """Serve the dashboard (``dashboard/server.py``, or ``script``) on ``db`` at 127.0.0.1; yields
+    (url, process). Stopped when the block ends."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script or REPO / "app.py"), "--server.headless", "true",
+    script = script or REPO / "dashboard" / "server.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **(env or {}), "VIGIA_DB": str(db)},

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m dashboard.screenshot [--db data/vigia.duckdb] [--out docs/dashboard.png]
 
-Serves app.py on the warehouse, opens it in headless Chromium with a tall viewport (a Streamlit
+Serves the dashboard on the warehouse as `vigia dashboard` does, opens it in headless Chromium with a tall viewport (a Streamlit
 page scrolls inside its own container), waits until every chart is drawn, and writes a PNG
 scaled to half size and reduced to 256 colours to keep it small.
 """
