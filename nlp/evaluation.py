@@ -136,11 +136,18 @@ def _read_text(task: str, doc, score, actor: str | None) -> str:
     return score.target_text or text
 
 
-def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, actors) -> tuple[list, list]:
-    """Fit an :class:`~nlp.learning.AnalystHead` on the first ``n_learn`` labelled lines and
-    re-predict the rest: the labels an analyst would have given, then the model's answer."""
+def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, actors, scorer=None) -> tuple[list, list]:
+    """Learn from the first ``n_learn`` labelled lines and re-predict the rest: the labels an
+    analyst would have given, then the model's answer.
+
+    Target sentiment under the offline profile learns as the product does from corrections:
+    the window head is retrained with the lines added (:func:`_learn_window`). Every other task
+    (and the hub profile) fits an :class:`~nlp.learning.AnalystHead` on the scorer's outputs."""
     from nlp.encoder import get_encoder
     from nlp.learning import AnalystHead
+
+    if task == "target_sentiment" and getattr(getattr(scorer, "heads", None), "window", None) is not None:
+        return _learn_window(n_learn, docs, gold, preds, campaign, actors, scorer)
 
     texts = [_read_text(task, d, s, a) for d, s, a in zip(docs, scores, actors, strict=True)]
     emb = get_encoder().embed(texts)
@@ -168,6 +175,24 @@ def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, 
     return gold[b], head.predict(P[b], emb[b], texts[b])
 
 
+def _learn_window(n_learn: int, docs, gold, preds, campaign, actors, scorer) -> tuple[list, list]:
+    """Target sentiment after ``vigia train`` has learnt the first ``n_learn`` lines as
+    corrections: the window head retrained with them (:func:`nlp.training.window_head_with_labels`),
+    the rest scored again. A line whose target the scorer did not find keeps "none"."""
+    from nlp.training import window_head_with_labels
+
+    rows = [{"title": d.title, "text": d.text, "target": a, "target_sentiment": g, "id": f"learn-{i}"}
+            for i, (d, g, a) in enumerate(zip(docs[:n_learn], gold[:n_learn], actors[:n_learn], strict=True))]
+    before = scorer.heads.window
+    scorer.heads.window = window_head_with_labels(scorer, campaign, rows)
+    try:
+        rest = scorer.score(docs[n_learn:])
+    finally:
+        scorer.heads.window = before
+    new = [_prediction("target_sentiment", s, a, campaign.topic_names)[0] for s, a in zip(rest, actors[n_learn:], strict=True)]
+    return gold[n_learn:], [n if p != "none" else "none" for n, p in zip(new, preds[n_learn:], strict=True)]
+
+
 def evaluate(
     task: str,
     data: Path,
@@ -179,8 +204,9 @@ def evaluate(
 ) -> dict:
     """Score ``data`` with ``profile`` and return the task's macro-F1 and per-class F1.
 
-    With ``learn`` = N > 0 the first N labelled lines teach an analyst head (as corrections
-    would) and only the rest are scored; the result then has ``learned: N``."""
+    With ``learn`` = N > 0 the model learns from the first N labelled lines as it would from an
+    analyst's corrections (:func:`_learn`) and only the rest are scored; the result then has
+    ``learned: N``."""
     return learning_curve(task, data, profile, campaign, [learn], split, heads_dir)[0]
 
 
@@ -223,7 +249,7 @@ def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, c
             actors) -> dict:
     """One result object (what `vigia eval` prints) for one ``learn`` value."""
     if learn:
-        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign, actors)
+        gold, preds = _learn(task, learn, docs[: len(gold)], gold, preds, probs, labelled, campaign, actors, scorer)
     result: dict = {"task": task, "n": len(gold)}
     if learn:
         result["learned"] = learn

@@ -528,6 +528,31 @@ def _window_head(fb, campaign, matcher, rows, sentiment_head, shared_data) -> tu
     return train_target_window(fb, win_rows, sentiment_head)
 
 
+def window_head_with_labels(scorer, campaign, rows: list[dict], shared_data: Path | None = None) -> Head | None:
+    """The offline ``scorer``'s window head retrained as ``vigia train`` retrains it after an
+    analyst's corrections: on what it learnt from (the seeds, windowed on the bundled campaign's
+    target, and STOMPOL when its manifest says it had real examples) plus ``rows`` (labelled lines
+    of ``campaign``: ``text``, ``target_sentiment``, ``target`` naming an actor or None for the
+    target) at the corrections' weight. None when the scorer has no window head."""
+    if getattr(getattr(scorer, "heads", None), "window", None) is None:
+        return None
+    np.random.seed(SEED)
+    fb = FeatureBuilder(scorer.encoder, campaign)
+    manifest_path = scorer.heads.dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    had_stompol = int(manifest.get("target_window", {}).get("real_examples", 1)) > 0
+    home = load_campaign()  # the seeds are about the bundled campaign's target
+    examples = window_examples(load_seeds(), home, TargetRecognizer.for_campaign(home))
+    stompol = Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
+    if had_stompol and stompol.exists():
+        examples = window_examples(read_jsonl(stompol), load_campaign(PARTIES_CAMPAIGN)) + examples
+    labelled = [{**r, "_weight": CORRECTION_WEIGHT} for r in rows]
+    examples += window_examples(labelled, campaign, TargetRecognizer.for_campaign(campaign))
+    head, summary = train_target_window(fb, examples, scorer.heads.sentiment)
+    log.info("window head retrained with %d labelled lines: %s", len(rows), summary)
+    return head
+
+
 def retrain_window_head(campaign, heads_dir: Path, shared_data: Path | None = None, seeds_dir: Path | None = None) -> dict:
     """Retrain only the target window head inside ``heads_dir`` (the other heads stay as they
     are); a full ``train_heads`` run trains the same window head the same way."""

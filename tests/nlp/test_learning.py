@@ -42,6 +42,24 @@ def test_learn_scores_only_the_rest(use_tiny_encoder, tiny_heads, campaign, tmp_
         evaluate("stance", data, "offline", campaign, heads_dir=tiny_heads, learn=18)
 
 
+def test_learning_target_sentiment_retrains_the_window_head_as_corrections_do(
+        use_tiny_encoder, tiny_heads, campaign, tmp_path, monkeypatch):
+    from tests.nlp.conftest import quick_training
+
+    quick_training(monkeypatch)
+    # Two made-up words the heads have never seen, each always said of him with one polarity.
+    rows = [{"text": f"Canales {word} en Miraflores, dia {i}", "target_sentiment": label}
+            for i in range(12) for word, label in (("zorblax", "positive"), ("quenfip", "negative"))]
+    data = write_jsonl(tmp_path / "target.jsonl", rows)
+    plain = evaluate("target_sentiment", data, "offline", campaign, heads_dir=tiny_heads)
+    learnt = evaluate("target_sentiment", data, "offline", campaign, heads_dir=tiny_heads, learn=16)
+    assert learnt["learned"] == 16 and learnt["n"] == 8
+    # The retrained window head reads the words it was taught on the 8 lines it never saw.
+    taught = learnt["per_class_f1"]
+    assert taught["positive"] == taught["negative"] == 1.0, learnt
+    assert plain["per_class_f1"]["positive"] + plain["per_class_f1"]["negative"] < 2.0, plain
+
+
 def test_the_analyst_head_learns_what_the_scorer_misses():
     rng = np.random.default_rng(0)
     n = 120
