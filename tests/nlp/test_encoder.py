@@ -221,3 +221,29 @@ def test_a_folder_without_weights_is_refused_by_name(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(FileNotFoundError, match="no config.json and model weights"):
         int8_model(tmp_path)
+
+
+def test_a_forked_child_embeds_with_its_own_span_workers(tiny_encoder):
+    import os
+
+    encoder = Encoder(tiny_encoder, "int8")
+    parent = encoder.embed(TWEETS)  # the pool's threads are running now
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's worker threads do not exist here
+        try:
+            os.write(write, encoder.embed(TWEETS).tobytes())
+        finally:
+            os._exit(0)
+    os.close(write)
+    import select
+    import signal
+
+    answered, _, _ = select.select([read], [], [], 60)
+    if not answered:  # without its own workers the child waits forever on the parent's
+        os.kill(pid, signal.SIGKILL)
+    with os.fdopen(read, "rb") as pipe:
+        child = pipe.read() if answered else b""
+    os.waitpid(pid, 0)
+    assert answered, "the forked child never finished embedding"
+    assert np.array_equal(parent, np.frombuffer(child, dtype=np.float32).reshape(parent.shape))
