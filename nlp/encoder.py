@@ -131,7 +131,7 @@ class Encoder:
 
             self.onnx_path = int8_model(self.path)
             self.session = _onnx_session(self.onnx_path)
-            self._pool = _span_pool()
+            self._new_pool()
             os.register_at_fork(after_in_child=self._new_pool)  # a forked child has none of the pool's threads
             self._inputs = [i.name for i in self.session.get_inputs()]
         else:
@@ -210,7 +210,8 @@ class Encoder:
         return vectors, counts
 
     def _new_pool(self) -> None:
-        self._pool = _span_pool()
+        """The workers int8 spans run on: one per core this process may run on."""
+        self._pool = ThreadPoolExecutor(len(os.sched_getaffinity(0)), thread_name_prefix="vigia-int8")
 
     def _run_batched(self, spans: list[str], max_length: int) -> tuple[np.ndarray, np.ndarray]:
         """fp32 in PyTorch: one padded batch (a vector is the same alone or batched, to 1e-5)."""
@@ -241,11 +242,6 @@ class Encoder:
         # the session's own two threads on 300 tweets; the vectors are the same either way).
         list(self._pool.map(run, range(len(spans))))
         return vectors, counts
-
-
-def _span_pool() -> ThreadPoolExecutor:
-    """One worker per core this process may run on."""
-    return ThreadPoolExecutor(len(os.sched_getaffinity(0)), thread_name_prefix="vigia-int8")
 
 
 def _onnx_session(path: Path):

@@ -136,7 +136,7 @@ def _read_text(task: str, doc, score, actor: str | None) -> str:
     return score.target_text or text
 
 
-def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, actors, scorer=None) -> tuple[list, list]:
+def _learn(task: str, n_learn: int, docs, gold, preds, probs, scores, campaign, actors, scorer) -> tuple[list, list]:
     """Learn from the first ``n_learn`` labelled lines and re-predict the rest: the labels an
     analyst would have given, then the model's answer.
 

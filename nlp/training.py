@@ -513,14 +513,24 @@ def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Hea
     return head, summary
 
 
+def _stompol_path(shared_data: Path | None) -> Path:
+    return Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
+
+
+def stompol_windows(shared_data: Path | None) -> list[dict] | None:
+    """STOMPOL's spans as window examples, each windowed on its party; None when it is absent."""
+    path = _stompol_path(shared_data)
+    return window_examples(read_jsonl(path), load_campaign(PARTIES_CAMPAIGN)) if path.exists() else None
+
+
 def _window_head(fb, campaign, matcher, rows, sentiment_head, shared_data) -> tuple[Head | None, dict]:
     """The window head from STOMPOL (when present) plus the seed/correction rows that name the target."""
-    stompol = Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
     win_rows = window_examples(rows, campaign, matcher)
-    if stompol.exists():
-        win_rows = window_examples(read_jsonl(stompol), load_campaign(PARTIES_CAMPAIGN)) + win_rows
+    stompol = stompol_windows(shared_data)
+    if stompol is not None:
+        win_rows = stompol + win_rows
     else:
-        log.warning("no STOMPOL data at %s: the target window head learns from the seeds alone", stompol)
+        log.warning("no STOMPOL data at %s: the target window head learns from the seeds alone", _stompol_path(shared_data))
     counts = [sum(e["label"] == c for e in win_rows) for c in SENTIMENTS]
     if min(counts) < 2:
         log.warning("too few target windows per class (%s): no window head; passages decide", counts)
@@ -528,27 +538,24 @@ def _window_head(fb, campaign, matcher, rows, sentiment_head, shared_data) -> tu
     return train_target_window(fb, win_rows, sentiment_head)
 
 
-def window_head_with_labels(scorer, campaign, rows: list[dict], shared_data: Path | None = None) -> Head | None:
-    """The offline ``scorer``'s window head retrained as ``vigia train`` retrains it after an
-    analyst's corrections: on what it learnt from (the seeds, windowed on the bundled campaign's
-    target, and STOMPOL when its manifest says it had real examples) plus ``rows`` (labelled lines
-    of ``campaign``: ``text``, ``target_sentiment``, ``target`` naming an actor or None for the
-    target) at the corrections' weight. None when the scorer has no window head."""
-    if getattr(getattr(scorer, "heads", None), "window", None) is None:
-        return None
+def window_head_with_labels(scorer, campaign, rows: list[dict], shared_data: Path | None = None) -> Head:
+    """The offline ``scorer``'s window head (it must have one) retrained as ``vigia train``
+    retrains it after an analyst's corrections: on what it learnt from (the seeds, windowed on the
+    bundled campaign's target, and STOMPOL when its manifest says it had real examples) plus
+    ``rows`` (labelled lines of ``campaign``: ``text``, ``target_sentiment``, ``target`` naming an
+    actor or None for the target) at the corrections' weight."""
     np.random.seed(SEED)
-    fb = FeatureBuilder(scorer.encoder, campaign)
     manifest_path = scorer.heads.dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     had_stompol = int(manifest.get("target_window", {}).get("real_examples", 1)) > 0
     home = load_campaign()  # the seeds are about the bundled campaign's target
     examples = window_examples(load_seeds(), home, TargetRecognizer.for_campaign(home))
-    stompol = Path(shared_data or default_shared_data()) / "stompol" / "train.jsonl"
-    if had_stompol and stompol.exists():
-        examples = window_examples(read_jsonl(stompol), load_campaign(PARTIES_CAMPAIGN)) + examples
+    stompol = stompol_windows(shared_data) if had_stompol else None
+    if stompol is not None:
+        examples = stompol + examples
     labelled = [{**r, "_weight": CORRECTION_WEIGHT} for r in rows]
     examples += window_examples(labelled, campaign, TargetRecognizer.for_campaign(campaign))
-    head, summary = train_target_window(fb, examples, scorer.heads.sentiment)
+    head, summary = train_target_window(scorer.features, examples, scorer.heads.sentiment)
     log.info("window head retrained with %d labelled lines: %s", len(rows), summary)
     return head
 
