@@ -25,7 +25,8 @@ DECLARED_NONE_MAX = 0.10
 MAX_NONE_OFFSET = 3.0
 
 # How people argue for or against removing an elected official, whatever the campaign file
-# lists: signing, "que se vaya", "time for him to go" / "no firmen", "dejen trabajar", "que siga".
+# lists: signing, "que se vaya", "time for him to go" / "no firmen", "dejen trabajar", "que siga",
+# and the defender's frame of the recall itself: a political manoeuvre, a smear, persecution.
 GENERIC_PRO = [
     "firme", "firmare", "firmen", "firmamos", "firmo la revocatoria", "voy a firmar", "a firmar", "firmas que faltan",
     "revoquen", "revoquemos", "revocarlo", "revocar a", "hay que sacar", "sacarlo", "que se vaya", "se va",
@@ -37,7 +38,9 @@ GENERIC_ANTI = [
     "terminar su mandato", "termine su periodo", "respeten el voto", "voto popular", "votare no", "votare por el no",
     "en contra de la revocatoria", "perdida de tiempo", "gasto innecesario", "revancha", "malos perdedores",
     "perdieron las elecciones", "desestabiliz", "desprestigio", "guerra sucia", "demolicion", "apoyo total",
-    "no apoyo revocarlo", "no merece salir", "don't sign", "vote no", "finish his term", "political revenge",
+    "no apoyo revocarlo", "no merece salir", "maniobra politica", "maniobra de la oposicion", "campana sucia",
+    "persecucion politica", "venganza politica", "show politico",
+    "don't sign", "vote no", "finish his term", "political revenge", "smear campaign", "witch hunt",
 ]
 
 

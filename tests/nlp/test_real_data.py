@@ -47,22 +47,34 @@ def test_every_real_label_is_in_its_task_label_set(tmp_path):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
     "known defect, open in issue 8: the window head trained on STOMPOL + seeds still reads these "
-    "three texts wrong (nlp/EVALUATION.md, 'Known weakness'); strict, so it fails once they come out right"))
-def test_known_bad_cases_come_out_right(monkeypatch):
+    "two texts' targets wrong (nlp/EVALUATION.md, 'Known cases'); strict, so it fails once they come out right"))
+def test_known_bad_target_cases_come_out_right(monkeypatch):
     monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
     monkeypatch.delenv("VIGIA_HEADS_DIR", raising=False)
     from nlp import DocText, load_scorer
 
     scorer = load_scorer("offline", load_campaign())
-    worst, manoeuvre = scorer.score([
-        DocText("a", None, "Canales es el peor alcalde que ha tenido Miraflores, ojalá lo saquen pronto"),
-        DocText("b", None, "La revocatoria contra Canales es una maniobra de la oposición"),
-    ])
+    (worst,) = scorer.score([DocText("a", None, "Canales es el peor alcalde que ha tenido Miraflores, ojalá lo saquen pronto")])
     assert worst.target_sentiment == "negative"
-    assert manoeuvre.stance == "anti_recall"
     parties = load_scorer("offline", load_campaign(PARTIES))
     (mixed,) = parties.score([DocText("c", None, "Gran mitin de Podemos, ilusión y propuestas. El PP, corrupto como siempre.")])
     assert mixed.actors["podemos"].sentiment == "positive" and mixed.actors["partido_popular"].sentiment == "negative"
+
+
+@pytest.mark.slow
+def test_the_defenders_frame_of_the_recall_reads_as_against_it(monkeypatch):
+    # The issue's known stance case: calling the recall a manoeuvre or a smear defends the mayor
+    # (nlp/stance.py GENERIC_ANTI); a text that only reports the recall takes no side.
+    monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
+    monkeypatch.delenv("VIGIA_HEADS_DIR", raising=False)
+    from nlp import DocText, load_scorer
+
+    scorer = load_scorer("offline", load_campaign())
+    texts = ["La revocatoria contra Canales es una maniobra de la oposición",
+             "La revocatoria es una campaña sucia de sus rivales políticos",
+             "El JNE entregó el kit de revocatoria a los promotores"]
+    scores = scorer.score([DocText(str(i), None, t) for i, t in enumerate(texts)])
+    assert [s.stance for s in scores] == ["anti_recall", "anti_recall", "none"]
 
 
 @pytest.mark.slow
