@@ -62,9 +62,10 @@ def test_known_bad_target_cases_come_out_right(monkeypatch):
 
 
 @pytest.mark.slow
-def test_the_defenders_frame_of_the_recall_reads_as_against_it(monkeypatch):
-    # The known stance case: calling the recall a manoeuvre or a smear defends the mayor
-    # (nlp/stance.py GENERIC_ANTI); a text that only reports the recall takes no side.
+def test_generic_frames_of_the_recall_take_their_side(monkeypatch):
+    # The known stance case: calling the recall a manoeuvre or a smear defends the mayor;
+    # "que lo boten" asks for his removal (nlp/stance.py GENERIC_ANTI / GENERIC_PRO). A text that
+    # only reports the recall takes no side.
     monkeypatch.delenv("VIGIA_ENCODER_PATH", raising=False)
     monkeypatch.delenv("VIGIA_HEADS_DIR", raising=False)
     from nlp import DocText, load_scorer
@@ -72,9 +73,10 @@ def test_the_defenders_frame_of_the_recall_reads_as_against_it(monkeypatch):
     scorer = load_scorer("offline", load_campaign())
     texts = ["La revocatoria contra Canales es una maniobra de la oposición",
              "La revocatoria es una campaña sucia de sus rivales políticos",
+             "Que lo boten ya a Canales",
              "El JNE entregó el kit de revocatoria a los promotores"]
     scores = scorer.score([DocText(str(i), None, t) for i, t in enumerate(texts)])
-    assert [s.stance for s in scores] == ["anti_recall", "anti_recall", "none"]
+    assert [s.stance for s in scores] == ["anti_recall", "anti_recall", "pro_recall", "none"]
 
 
 @pytest.mark.slow
