@@ -7,8 +7,9 @@ filter (``crawler.pipelines``, through :meth:`TargetRecognizer.match`) and the s
 :class:`NameFinder` finds one actor's names in a text, accent- and case-insensitively, on word
 boundaries: the full name and aliases ("Carlos Canales", "#CarlosCanales"), handles
 ("@carloscanalesa"), hashtags, nicknames and leaders ("Rajoy" for the Partido Popular) and
-acronyms, also inside compound hashtags ("#PPSOE" names both the PP and the PSOE; an acronym
-counts inside a hashtag only at its start or end, in capitals, so "#HAPPY" does not name the PP).
+acronyms, as hashtags and handles of their own ("#Podemos", "#PP", "@psoe"), and inside compound
+hashtags and handles ("#PPSOE" names both the PP and the PSOE, "@PPAntequera" the PP; an acronym
+counts inside one only at its start or end, in capitals, so "#HAPPY" does not name the PP).
 
 :class:`TargetRecognizer` finds the *target passages* of a document.
 
@@ -79,7 +80,7 @@ def split_sentences(text: str) -> list[str]:
     return pieces
 
 
-_HASHTAG = re.compile(r"#(\w+)")
+_HASHTAG_OR_HANDLE = re.compile(r"[#@](\w+)")
 # A compound hashtag word must be at least this long to name an actor inside "#VotaPodemos".
 _MIN_COMPOUND_WORD = 5
 
@@ -108,6 +109,9 @@ class NameFinder:
         alternatives.sort(key=len, reverse=True)
         # Left edge: no word character or handle sign before; right edge: no word character after.
         self._pattern = re.compile(r"(?<![\w@#])(?:" + "|".join(alternatives) + r")(?!\w)")
+        # A hashtag or handle that is exactly a one-word name or an acronym: "#Podemos", "#PP", "@psoe".
+        self._whole_words = {fold(n).lstrip("@#") for n in self.names if " " not in n.strip()} | {
+            fold(a) for a in self.acronyms}
         self._compound_words = sorted(
             {fold(n).lstrip("@#") for n in self.names if " " not in n.strip() and len(n.strip().lstrip("@#")) >= _MIN_COMPOUND_WORD}
             | {fold(n).replace(" ", "") for n in self.names if " " in n.strip()}
@@ -119,16 +123,17 @@ class NameFinder:
             return []
         folded = fold(text)
         found = [m.span() for m in self._pattern.finditer(folded)]
-        for m in _HASHTAG.finditer(text):
+        for m in _HASHTAG_OR_HANDLE.finditer(text):
             if any(s <= m.start() < e for s, e in found):
                 continue
             body, fbody = m.group(1), folded[m.start(1) : m.end(1)]
-            if self._compound(body, fbody):
+            if fbody in self._whole_words or self._compound(body, fbody):
                 found.append(m.span())
         return sorted(found)
 
     def _compound(self, body: str, fbody: str) -> bool:
-        """Whether a hashtag body ("PPSOE", "VotaPodemos", "FueraRajoy") contains one of the names."""
+        """Whether a hashtag or handle body ("PPSOE", "VotaPodemos", "FueraRajoy", "PPAntequera")
+        contains one of the names."""
         for acronym in self.acronyms:
             if len(body) > len(acronym) and (body.startswith(acronym) or body.endswith(acronym)):
                 return True

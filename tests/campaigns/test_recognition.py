@@ -28,6 +28,11 @@ def test_fold_keeps_positions():
         ("Qué #HAPPY estoy hoy", False, False),
         ("Votaré a Pedro  Sánchez", False, True),
         ("Las apps de hoy", False, False),
+        # A hashtag or handle that is the acronym itself, and handles built on it.
+        ("Vota #PP, no al #PSOE", True, True),
+        ("@pp y @psoe no responden", True, True),
+        ("Acto de @PPAntequera con el ministro @AlfonsoAlonsoPP", True, False),
+        ("Saludos a @happy_pp y @HAPPYdays", False, False),
     ],
 )
 def test_party_names_acronyms_and_compounds(text, pp, psoe):

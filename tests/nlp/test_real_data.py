@@ -30,8 +30,9 @@ def test_the_parties_campaign_finds_the_party_in_real_tweets():
     campaign = load_campaign(PARTIES)
     finders = {a.id: NameFinder.for_actor(a) for a in campaign.actors}
     found = [bool(finders[campaign.actor(r["target"]).id].spans(r["text"])) for r in rows]
-    # Names, handles, leaders and compound hashtags ("#PPSOE") find the party in >= 85% of the spans.
-    assert sum(found) / len(found) >= 0.85
+    # Names, handles, leaders, hashtags of a name or acronym ("#PP") and compound hashtags and
+    # handles ("#PPSOE", "@PPAntequera") find the party in >= 93% of the spans (94.2% measured).
+    assert sum(found) / len(found) >= 0.93
 
 
 def test_every_real_label_is_in_its_task_label_set(tmp_path):
