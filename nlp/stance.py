@@ -31,7 +31,7 @@ GENERIC_PRO = [
     "firme", "firmare", "firmen", "firmamos", "firmo la revocatoria", "voy a firmar", "a firmar", "firmas que faltan",
     "revoquen", "revoquemos", "revocarlo", "revocar a", "hay que sacar", "sacarlo", "que se vaya", "se va",
     "fuera", "renuncie", "deberian renunciar", "vayase", "revocatoria ya", "a favor de la revocatoria",
-    "lo saquen", "que lo saquen", "lo boten", "que lo boten", "debe irse", "tiene que irse",
+    "lo saquen", "lo boten", "debe irse", "tiene que irse",
     "votare si", "voto si", "sign the petition", "signed", "should be recalled", "time for him to go", "vote yes",
 ]
 GENERIC_ANTI = [
