@@ -375,11 +375,9 @@ def _serve_dashboard(db: Path, port: int) -> None:
     if spec is None or not spec.origin or importlib.util.find_spec("app") is None:
         raise VigiaError("app.py and dashboard/server.py are not installed with this package")
     env = dict(os.environ, VIGIA_DB=str(db.resolve()))
-    args = [
-        sys.executable, "-m", "streamlit", "run", spec.origin,
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]
+    from dashboard import streamlit_command
+
+    args = streamlit_command(spec.origin, port)
     click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
     sys.stderr.flush()
     # Become the Streamlit server, so signals (Ctrl+C, a supervisor's SIGTERM) reach it directly.

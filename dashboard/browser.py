@@ -14,7 +14,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dashboard import streamlit_command
 
 REPO = Path(__file__).resolve().parents[1]
 DONE = """() => {
@@ -67,9 +68,7 @@ def serve(db: Path, *, port: int | None = None, env: dict[str, str] | None = Non
     (url, process). Stopped when the block ends."""
     port = port or free_port()
     script = script or REPO / "dashboard" / "server.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    command = streamlit_command(str(script), port, address="127.0.0.1")
     process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **(env or {}), "VIGIA_DB": str(db)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
