@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import Any
 
-from warehouse import mention_rows
-from warehouse.database import create_views, first_row, known_topics
+from warehouse.database import first_row
+from warehouse.engines import upsert
 
 
 def register_campaign(
-    con: duckdb.DuckDBPyConnection, campaign_id: str, name: str, topics: list[str], timezone: str, sample: bool
+    con: Any, campaign_id: str, name: str, topics: list[str], timezone: str, sample: bool
 ) -> None:
-    """Record (or update) a campaign; views gain an ``n_<topic>`` column for any new topic."""
-    before = known_topics(con)
-    zone = first_row(con.execute("SELECT timezone FROM campaigns WHERE campaign = ?", [campaign_id]))
+    """Record (or update) a campaign. Readers' views gain an ``n_<topic>`` column for a new topic,
+    and a new time zone recounts the campaign's days, when their copy is next brought up to date
+    (``warehouse.readcopy``); an unchanged campaign is not written again."""
+    row = first_row(con.execute(
+        "SELECT name, topics, sample, timezone FROM campaigns WHERE campaign = ?", [campaign_id]))
+    if row is not None and (row[0], list(row[1] or []), bool(row[2]), row[3]) == (name, list(topics), bool(sample), timezone):
+        return
     con.execute(
-        "INSERT OR REPLACE INTO campaigns (campaign, name, topics, sample, updated_at, timezone) "
-        "VALUES (?, ?, ?, ?, now(), ?)",
-        [campaign_id, name, topics, sample, timezone],
+        upsert("campaigns", ("campaign", "name", "topics", "sample", "updated_at", "timezone"), ("campaign",),
+               "VALUES (?, ?, ?, ?, now(), ?)"),
+        [campaign_id, name, list(topics), sample, timezone],
     )
-    if known_topics(con) != before:
-        create_views(con)
-    if zone is not None and zone[0] != timezone:  # days move: recount them
-        mention_rows.refresh(con, [r[0] for r in con.execute(
-            "SELECT doc_id FROM documents WHERE campaign = ?", [campaign_id]).fetchall()])

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
-
-from warehouse import mention_rows
 from warehouse.database import first_row
 
 FIELDS = ("target_sentiment", "topics", "stance")
@@ -22,7 +19,7 @@ class CorrectionError(ValueError):
 
 
 def add_correction(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     doc_id: str,
     field: str,
     new_value: str | list[str],
@@ -43,28 +40,43 @@ def add_correction(
         raise CorrectionError(f"{field} must be one of {sorted(_VALUES[field])}, not {new_value!r}")
     if not analyst.strip():
         raise CorrectionError("say who corrects (analyst name)")
-    row = first_row(con.execute(f"SELECT {field} FROM mentions WHERE doc_id = ?", [doc_id]))
-    if row is None:
+    if first_row(con.execute("SELECT count(*) FROM documents WHERE doc_id = ?", [doc_id]))[0] == 0:
         raise CorrectionError(f"no document {doc_id!r}")
     new_id = first_row(con.execute(
         "INSERT INTO corrections (doc_id, field, old_value, new_value, analyst, corrected_at) "
         "VALUES (?, ?, ?, ?, ?, now()) RETURNING correction_id",
-        [doc_id, field, json.dumps(row[0]), json.dumps(new_value), analyst.strip()],
+        [doc_id, field, json.dumps(shown_value(con, doc_id, field)), json.dumps(new_value), analyst.strip()],
     ))
     assert new_id is not None
-    mention_rows.refresh(con, [doc_id])
     return int(new_id[0])
 
 
-def corrections_for_training(con: duckdb.DuckDBPyConnection, campaign: str | None = None) -> list[dict[str, Any]]:
+def shown_value(con: Any, doc_id: str, field: str) -> Any:
+    """What `mentions` shows for ``field`` of a document: the newest correction, else the newest
+    score's value (topics sorted), else None. Read from the stored tables, as both engines hold them."""
+    row = first_row(con.execute(
+        "SELECT new_value FROM corrections WHERE doc_id = ? AND field = ? "
+        "ORDER BY corrected_at DESC, correction_id DESC LIMIT 1", [doc_id, field]))
+    if row is not None:
+        return json.loads(row[0])
+    row = first_row(con.execute(
+        f"SELECT {field} FROM scores WHERE doc_id = ? ORDER BY scored_at DESC, model_set LIMIT 1", [doc_id]))
+    if row is None:
+        return None
+    return sorted(row[0] or []) if field == "topics" else row[0]
+
+
+def corrections_for_training(con: Any, campaign: str | None = None) -> list[dict[str, Any]]:
     """The newest correction per (document, field), with the document's text."""
     sql = (
-        "SELECT c.doc_id, c.field, c.new_value, d.title, d.text FROM latest_corrections AS c "
-        "JOIN documents AS d USING (doc_id)"
+        "SELECT c.doc_id, c.field, c.new_value, d.title, d.text FROM ("
+        " SELECT doc_id, field, new_value, row_number() OVER ("
+        "  PARTITION BY doc_id, field ORDER BY corrected_at DESC, correction_id DESC) AS rank_newest"
+        " FROM corrections) AS c JOIN documents AS d ON d.doc_id = c.doc_id WHERE c.rank_newest = 1"
     )
     params: list[Any] = []
     if campaign:
-        sql += " WHERE d.campaign = ?"
+        sql += " AND d.campaign = ?"
         params.append(campaign)
     rows = con.execute(sql + " ORDER BY c.doc_id, c.field", params).fetchall()
     return [

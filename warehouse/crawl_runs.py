@@ -9,9 +9,8 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
-
 from warehouse.database import all_rows, first_row
+from warehouse.engines import dialect_of
 
 log = logging.getLogger("vigia.warehouse")
 
@@ -26,7 +25,7 @@ def _process_gone(pid: int) -> bool:
     return False
 
 
-def mark_stale_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
+def mark_stale_runs(con: Any) -> list[int]:
     """Mark 'interrupted' the runs left 'running' by a process of this host that is gone.
 
     Runs from other hosts are left alone (their processes cannot be checked from here);
@@ -40,15 +39,16 @@ def mark_stale_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
     if stale:
         con.execute(
             "UPDATE crawl_runs SET status = 'interrupted', finished_at = now(), "
+            f"changed = {dialect_of(con).change_stamp}, "
             "finish_reason = coalesce(finish_reason, 'stale: its process ended without closing the run') "
-            "WHERE list_contains(?, run_id)",
+            "WHERE run_id IN (SELECT unnest(?))",
             [stale],
         )
         log.warning("crawl runs %s were left running by processes that are gone: marked interrupted", stale)
     return stale
 
 
-def start_run(con: duckdb.DuckDBPyConnection, campaign: str, spider: str) -> int:
+def start_run(con: Any, campaign: str, spider: str) -> int:
     """Record a new 'running' crawl run owned by this process (stale runs are closed first)."""
     mark_stale_runs(con)
     row = first_row(con.execute(
@@ -61,7 +61,7 @@ def start_run(con: duckdb.DuckDBPyConnection, campaign: str, spider: str) -> int
 
 
 def finish_run(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     run_id: int,
     *,
     status: str,
@@ -75,7 +75,8 @@ def finish_run(
 ) -> None:
     con.execute(
         "UPDATE crawl_runs SET finished_at = now(), status = ?, finish_reason = ?, items_seen = ?, "
-        "items_kept = ?, new_documents = ?, dropped = ?, errors = ?, skipped = ? WHERE run_id = ?",
+        f"items_kept = ?, new_documents = ?, dropped = ?, errors = ?, skipped = ?, changed = {dialect_of(con).change_stamp} "
+        "WHERE run_id = ?",
         [
             status, finish_reason, items_seen, items_kept, new_documents,
             json.dumps(dict(dropped), sort_keys=True), json.dumps(dict(errors), sort_keys=True),
@@ -89,6 +90,6 @@ RUN_COLUMNS = ("run_id", "spider", "started_at", "status", "items_seen", "items_
                "dropped", "errors")
 
 
-def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
+def recent_runs(con: Any, limit: int = 10) -> list[dict[str, Any]]:
     """The newest ``limit`` crawl runs (the ``crawl_log`` view), newest first."""
     return all_rows(con.execute("SELECT * FROM crawl_log LIMIT ?", [limit]))

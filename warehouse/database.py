@@ -37,6 +37,8 @@ from typing import Any, Literal
 
 import duckdb
 
+from warehouse.engines import DUCKDB, POSTGRESQL, Dialect, dialect_of, is_url, local_path, redacted
+
 log = logging.getLogger("vigia.warehouse")
 
 DEFAULT_DB = Path("data") / "vigia.duckdb"
@@ -73,16 +75,21 @@ class UnknownColumns(ValueError):
     """A row carries a field its table has no column for (add the column in a migration)."""
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+# Columns every table may carry that no writer fills (the change stamp is the column's default).
+MAINTAINED = ("changed",)
+
+
+def table_columns(con: Any, table: str) -> tuple[str, ...]:
     """The columns of ``table`` in their order: the migrations are the one declaration of what a
-    row holds, so a column added there is written by every insert without another list to edit."""
+    row holds, so a column added there is written by every insert without another list to edit.
+    The change stamp (``changed``), which the engine fills, is not among them."""
     rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
-        "ORDER BY ordinal_position", [table],
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = ? "
+        "ORDER BY ordinal_position", [table, dialect_of(con).schema],
     ).fetchall()
     if not rows:
         raise WarehouseError(f"no table {table!r} in the warehouse")
-    return tuple(row[0] for row in rows)
+    return tuple(row[0] for row in rows if row[0] not in MAINTAINED)
 
 
 def check_fields(table: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
@@ -96,9 +103,27 @@ def check_fields(table: str, columns: Sequence[str], rows: Iterable[Mapping[str,
                              "(warehouse/migrations/) or leave the field out")
 
 
+def default_target() -> str | Path:
+    """The warehouse this process works on: ``$VIGIA_WAREHOUSE``, else ``$VIGIA_DB``, else
+    ``data/vigia.duckdb`` under the working directory. A ``postgresql://`` URL picks the shared
+    deployment; a path, the embedded one (``warehouse.engines``)."""
+    value = os.environ.get("VIGIA_WAREHOUSE") or os.environ.get("VIGIA_DB")
+    if value and is_url(value):
+        return value
+    return Path(value or DEFAULT_DB)
+
+
 def default_db_path() -> Path:
-    """``$VIGIA_DB`` or ``data/vigia.duckdb`` under the working directory."""
-    return Path(os.environ.get("VIGIA_DB") or DEFAULT_DB)
+    """The local DuckDB file readers open: the embedded warehouse, or this host's read copy of
+    the shared one (see :func:`warehouse.engines.local_path`)."""
+    return local_path(default_target())
+
+
+def target_of(value: str | Path | None) -> str | Path:
+    """A ``--db``/``--warehouse`` value as a target: a URL stays a string, anything else a path."""
+    if value is None:
+        return default_target()
+    return str(value) if is_url(value) else Path(value)
 
 
 def publish_seconds() -> float:
@@ -107,8 +132,9 @@ def publish_seconds() -> float:
 
 
 def writer_folder(path: str | Path) -> Path:
-    """The folder beside the snapshot that holds the writer file, its lock and the spool."""
-    path = Path(path)
+    """The folder beside the local file that holds the writer file, the read copies, the lock and
+    the spool (for a shared warehouse: this host's read copies and spool)."""
+    path = local_path(path)
     return path.with_name(path.name + ".d")
 
 
@@ -118,12 +144,15 @@ def writer_path(path: str | Path) -> Path:
 
 
 def spool_folder(path: str | Path) -> Path:
-    """Where batches wait when the writer file cannot be had (see :mod:`warehouse.spool`)."""
+    """Where batches wait when the warehouse cannot be had (see :mod:`warehouse.spool`)."""
     return writer_folder(path) / "spool"
 
 
 def exists(path: str | Path) -> bool:
-    """Whether a warehouse is at ``path`` (a published snapshot or a writer file)."""
+    """Whether a warehouse is at ``path`` (a read copy or a writer file); a URL is taken to name
+    one (whether it answers is for :func:`connect` to say)."""
+    if is_url(path):
+        return True
     return Path(path).exists() or writer_path(path).exists()
 
 
@@ -171,7 +200,7 @@ def writer_lock(path: str | Path, timeout: float = WRITER_TIMEOUT) -> Iterator[f
 
 def _seed_writer_file(path: Path, working: Path) -> None:
     """A warehouse from before the snapshot layout: its file (and WAL) become the writer's."""
-    if working.exists() or not path.exists():
+    if working.exists() or not path.exists() or path.is_symlink():
         return
     log.info("moving %s to the snapshot layout (writer file %s)", path, working)
     for suffix in ("", ".wal"):
@@ -183,34 +212,34 @@ def _seed_writer_file(path: Path, working: Path) -> None:
 
 
 def publish(path: str | Path, *, when: Publish = "always") -> bool:
-    """Copy the writer file over the published snapshot, atomically; True if it did.
+    """Make what the writer file holds visible to readers; True if it did.
 
-    Call it holding the writer lock, with the writer file closed (checkpointed). ``when``:
-    ``always`` publishes whenever the writer file changed since the last publish, ``due``
-    only if the snapshot is also older than :func:`publish_seconds`, ``never`` does nothing.
+    Call it holding the writer lock, with the writer file closed. The read copy readers are not
+    sent to is brought up to date with the rows changed since its last sync, then readers are
+    sent to it (:mod:`warehouse.readcopy`): the cost follows what changed, not the warehouse's
+    size. ``when``: ``always`` publishes whenever the writer file changed since the last publish,
+    ``due`` only if the published copy is also older than :func:`publish_seconds`, ``never`` does
+    nothing.
     """
+    from warehouse import readcopy
+
     path = Path(path)
     working = writer_path(path)
     if when == "never" or not working.exists():
         return False
-    if path.exists():
-        published = path.stat().st_mtime
+    if path.is_symlink():
+        published = os.lstat(path).st_mtime
         if working.stat().st_mtime <= published:
             return False
         if when == "due" and time.time() - published < publish_seconds():
             return False
-    temp = path.with_name(f".{path.name}.publish-{os.getpid()}")
     try:
-        with open(working, "rb") as src, open(temp, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot publish the warehouse snapshot {path}: {exc.strerror or exc}") from exc
+        done = readcopy.sync(path, readcopy.EmbeddedSource(working))
+    except (OSError, duckdb.Error) as exc:
+        raise WarehouseError(f"cannot publish the warehouse snapshot {path}: {str(exc).splitlines()[0]}") from exc
+    log.debug("published %s: %s", path, done)
     stale_wal = Path(str(path) + ".wal")
-    if stale_wal.exists():  # left by a pre-snapshot writer; the new snapshot is checkpointed
+    if stale_wal.exists():  # left by a pre-snapshot writer; read copies are checkpointed
         stale_wal.unlink(missing_ok=True)
     return True
 
@@ -241,31 +270,41 @@ def connect(
     timeout: float | None = None,
     config: dict[str, Any] | None = None,
     publish_when: Publish = "always",
-) -> Iterator[duckdb.DuckDBPyConnection]:
+) -> Iterator[Any]:
     """Open the warehouse for one short piece of work.
 
-    ``read_only``: the published snapshot, never waiting on a writer (``timeout``, 2 s by
-    default, only covers someone else's own write connection to that file). Otherwise the
-    writer file, migrated, under the writer lock (waiting up to ``timeout``, 60 s by
-    default, then :class:`WriterBusy`); spooled batches are stored first, and on the way
-    out the file is checkpointed, closed and published as ``publish_when`` says, even when
-    the block raised (what was committed is published).
+    ``path``: a DuckDB file (embedded) or a ``postgresql://`` URL (shared); None: the default
+    (:func:`default_target`).
+
+    ``read_only``: always a DuckDB connection on the local read copy, never waiting on a
+    writer (``timeout``, 2 s by default, only covers someone else's own write connection to
+    that file); for a shared warehouse the copy is first brought up to date when older than
+    ``$VIGIA_SYNC_SECONDS`` (and read as it is, with a warning, when PostgreSQL does not answer).
+
+    Otherwise a write connection: embedded, the writer file, migrated, under the writer lock
+    (waiting up to ``timeout``, 60 s by default, then :class:`WriterBusy`), checkpointed,
+    closed and published as ``publish_when`` says on the way out, even when the block raised
+    (what was committed is published); shared, a PostgreSQL connection (``timeout`` bounds
+    reaching it), migrated. Spooled batches are stored first in both.
     """
-    path = Path(path) if path is not None else default_db_path()
+    target = target_of(path)
     settings = dict(config or {})
     # Locked only after the session's time zone is set (the lock forbids that SET too).
     lock = bool(settings.pop("lock_configuration", False))
+    if is_url(target):
+        if read_only:
+            with _read_shared(str(target), timeout, settings, lock) as con:
+                yield con
+        else:
+            with _write_shared(str(target), timeout) as con:
+                yield con
+        return
+    path = Path(target)
     if read_only:
         if not path.exists():
             raise WarehouseError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
-        con = _open(path, read_only=True, timeout=2.0 if timeout is None else timeout, settings=settings)
-        try:
-            con.execute("SET TimeZone = 'UTC'")
-            if lock:
-                con.execute("SET lock_configuration = true")
+        with _read_local(path, timeout, settings, lock) as con:
             yield con
-        finally:
-            con.close()
         return
     wait = WRITER_TIMEOUT if timeout is None else timeout
     started = time.monotonic()
@@ -299,45 +338,118 @@ def connect(
             publish(path, when=publish_when)
 
 
-def _migration_files() -> list[tuple[int, str, str]]:
+@contextmanager
+def _read_local(path: Path, timeout: float | None, settings: dict[str, Any], lock: bool) -> Iterator[Any]:
+    con = _open(path, read_only=True, timeout=2.0 if timeout is None else timeout, settings=settings)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if lock:
+            con.execute("SET lock_configuration = true")
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def _read_shared(url: str, timeout: float | None, settings: dict[str, Any], lock: bool) -> Iterator[Any]:
+    from warehouse import readcopy
+
+    path = local_path(url)
+    try:
+        readcopy.refresh_shared(url, path)
+    except WarehouseError as exc:
+        if not path.exists():
+            raise
+        log.warning("showing the read copy as of its last sync: %s", exc)
+    except (OSError, duckdb.Error) as exc:
+        raise WarehouseError(f"cannot update the read copy {path}: {str(exc).splitlines()[0]}") from exc
+    if not path.exists():
+        raise WarehouseError(f"no read copy at {path} yet")
+    with _read_local(path, timeout, settings, lock) as con:
+        yield con
+
+
+@contextmanager
+def _write_shared(url: str, timeout: float | None) -> Iterator[Any]:
+    from warehouse.engines import PgConnection
+    from warehouse.postgres import is_disconnect, open_raw
+
+    con = PgConnection(open_raw(url, timeout=10.0 if timeout is None else timeout), url)
+    try:
+        try:
+            migrate(con)
+            from warehouse.spool import ingest_spool
+
+            ingest_spool(con, spool_folder(url))
+        except Exception as exc:
+            if is_disconnect(exc):
+                raise WarehouseError(f"lost the shared warehouse {redacted(url)}: {str(exc).splitlines()[0]}") from None
+            raise
+        try:
+            yield con
+        except Exception as exc:
+            if is_disconnect(exc):
+                raise WarehouseError(f"lost the shared warehouse {redacted(url)}: {str(exc).splitlines()[0]}") from None
+            raise
+    finally:
+        con.close()
+
+
+def _migration_files(dialect: Dialect = DUCKDB) -> list[tuple[int, str, str]]:
+    """The numbered migrations for ``dialect``: a file whose first line is ``-- engines: NAME``
+    applies to that engine only (the read copies' own tables, PostgreSQL's indexes)."""
     folder = resources.files("warehouse") / "migrations"
     found = []
     for entry in folder.iterdir():
         match = re.match(r"^(\d+)_(.+)\.sql$", entry.name)
-        if match:
-            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+        if not match:
+            continue
+        sql = entry.read_text(encoding="utf-8")
+        engines = re.match(r"^--\s*engines:\s*([a-z, ]+)", sql)
+        if engines and dialect.name not in re.split(r"[ ,]+", engines.group(1).strip()):
+            continue
+        found.append((int(match.group(1)), match.group(2), dialect.migration_sql(sql)))
     return sorted(found)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the numbered migrations not yet applied, each in its own transaction."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    applied = []
-    for version, name, sql in _migration_files():
-        if version in done:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
-            )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        applied.append(version)
-        log.info("applied migration %03d_%s", version, name)
-    create_views(con, only_if_changed=True)
-    if applied:
-        from warehouse import mention_rows  # imports this module
+def migrate(con: Any) -> list[int]:
+    """Apply the numbered migrations not yet applied, each in its own transaction.
 
-        if mention_rows.is_stale(con):
-            mention_rows.refresh(con)
+    On DuckDB the analyst views are (re)created too (they are read in the read copies, which
+    rebuild `mention_rows` after a migration: ``warehouse.readcopy.sync``).
+    """
+    dialect = dialect_of(con)
+    if dialect is POSTGRESQL:
+        # hosts starting at once: one migrates, the others wait and find it done
+        con.execute("SELECT pg_advisory_lock(2021121)")
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied = []
+        for version, name, sql in _migration_files(dialect):
+            if version in done:
+                continue
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            applied.append(version)
+            log.info("applied migration %03d_%s", version, name)
+    finally:
+        if dialect is POSTGRESQL:
+            con.execute("SELECT pg_advisory_unlock(2021121)")
+    if dialect is POSTGRESQL:
+        return applied
+    create_views(con, only_if_changed=True)
     return applied
 
 
@@ -377,3 +489,43 @@ def create_views(
             return
     con.execute(sql)
     con.execute("INSERT OR REPLACE INTO vigia_meta VALUES ('views_checksum', ?)", [checksum])
+
+
+def stage(con: Any, name: str, frame: Any, like: str | None = None) -> None:
+    """Make ``frame`` readable as the table ``name`` in the statements that follow: DuckDB scans
+    the DataFrame itself; PostgreSQL gets a temporary table (shaped like the table ``like``)."""
+    if dialect_of(con) is POSTGRESQL:
+        con.register(name, frame, like=like)
+    else:
+        con.register(name, frame)
+
+
+def unstage(con: Any, name: str) -> None:
+    con.unregister(name)
+
+
+def in_transaction(con: Any) -> bool:
+    """Whether the caller already holds a transaction open on ``con``."""
+    if dialect_of(con) is POSTGRESQL:
+        from psycopg import pq
+
+        return con.raw.info.transaction_status != pq.TransactionStatus.IDLE
+    # outside a transaction every statement gets a new transaction id, inside one they share it
+    ids = [first_row(con.execute("SELECT current_transaction_id()")) for _ in range(2)]
+    return ids[0] == ids[1]
+
+
+@contextmanager
+def transaction(con: Any) -> Iterator[Any]:
+    """All the statements of the block or none: a transaction of its own, unless the caller
+    already holds one (then the caller's commit or rollback decides)."""
+    if in_transaction(con):
+        yield con
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -6,16 +6,23 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from warehouse import mention_rows
-from warehouse.database import all_rows, check_fields, first_row, table_columns
+from warehouse.database import (
+    all_rows,
+    check_fields,
+    first_row,
+    stage,
+    table_columns,
+    transaction,
+    unstage,
+)
+from warehouse.engines import dialect_of
 
 _TIMESTAMPS = ("published_at", "fetched_at")
 
 
-def document_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+def document_columns(con: Any) -> tuple[str, ...]:
     """What a stored document holds: the ``documents`` table's own columns (see the migrations)."""
     return table_columns(con, "documents")
 
@@ -36,7 +43,7 @@ def _frame(columns: Sequence[str], docs: Sequence[dict[str, Any]]) -> pd.DataFra
     return frame
 
 
-def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, Any]]) -> list[str]:
+def insert_documents(con: Any, docs: Sequence[dict[str, Any]]) -> list[str]:
     """Insert the documents whose doc_id is new, in one statement; return the new ids.
 
     A doc_id already stored is left exactly as it is: re-crawling never changes or
@@ -47,15 +54,16 @@ def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, An
     return insert_document_frame(con, _frame(document_columns(con), docs))
 
 
-def insert_document_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list[str]:
+def insert_document_frame(con: Any, frame: pd.DataFrame) -> list[str]:
     """:func:`insert_documents` for a DataFrame (or Arrow table) whose columns are ``documents``
     columns (those it lacks are stored as NULL; one the table lacks raises UnknownColumns): the
-    bulk path, with the same rules; `mentions` and `daily_trends` are brought up to date."""
+    bulk path, with the same rules (`mentions` and `daily_trends` follow when readers' copy is
+    next brought up to date)."""
     columns = [c for c in document_columns(con) if c in frame.columns]
     check_fields("documents", columns, [dict.fromkeys(frame.columns)])
     if isinstance(frame, pd.DataFrame):
         frame = frame.drop_duplicates("doc_id")
-    con.register("incoming_documents", frame)
+    stage(con, "incoming_documents", frame, like="documents")
     try:
         rows = con.execute(
             f"INSERT INTO documents ({', '.join(columns)}) "
@@ -63,14 +71,12 @@ def insert_document_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -
             "ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"
         ).fetchall()
     finally:
-        con.unregister("incoming_documents")
-    new_ids = [row[0] for row in rows]
-    mention_rows.refresh(con, new_ids)
-    return new_ids
+        unstage(con, "incoming_documents")
+    return [row[0] for row in rows]
 
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]]:
+def fingerprints(con: Any, campaign: str) -> list[dict[str, Any]]:
     """What duplicate detection needs about every stored document of a campaign, oldest first."""
     cur = con.execute(
         "SELECT doc_id, platform, url, content_hash, title, text, duplicate_of, published_at "
@@ -98,7 +104,7 @@ def _to_score_filter(
 
 
 def documents_to_score(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     model_set: str,
     *,
     campaign: str | None = None,
@@ -118,7 +124,7 @@ def documents_to_score(
 
 
 def claim_documents_to_score(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     model_set: str,
     *,
     claimer: str,
@@ -128,36 +134,42 @@ def claim_documents_to_score(
     only_rescore: bool = False,
 ) -> list[dict[str, Any]]:
     """Like :func:`documents_to_score`, but skip documents another scorer holds a live claim
-    on, and claim those returned for ``lease_seconds``. Call it on a write connection (the
-    writer lock makes the claim atomic across processes); expired claims are cleared first.
+    on, and claim those returned for ``lease_seconds``. Call it on a write connection: embedded,
+    the writer lock makes the claim atomic across processes; shared, the candidate rows are
+    locked ``FOR UPDATE SKIP LOCKED`` (a concurrent scorer takes the next ones) and a claim is
+    kept only if its insert wins the (doc_id, model_set) key, all in one transaction. Expired
+    claims are cleared first.
     """
-    con.execute("DELETE FROM score_claims WHERE claimed_until < now()")
     where, params = _to_score_filter(model_set, campaign, only_rescore)
     sql = (
         f"SELECT d.doc_id, d.title, d.text, d.lang {where}"
         "AND NOT EXISTS (SELECT 1 FROM score_claims AS c WHERE c.doc_id = d.doc_id AND c.model_set = ?) "
-        "ORDER BY d.fetched_at, d.doc_id LIMIT ?"
+        f"ORDER BY d.fetched_at, d.doc_id LIMIT ?{dialect_of(con).skip_locked}"
     )
-    rows = all_rows(con.execute(sql, [*params, model_set, limit]))
-    if rows:
-        con.execute(
-            "INSERT OR REPLACE INTO score_claims (doc_id, model_set, claimed_by, claimed_until) "
-            "SELECT unnest(?), ?, ?, now() + to_microseconds(?)",
-            [[row["doc_id"] for row in rows], model_set, claimer, int(lease_seconds * 1_000_000)],
-        )
+    with transaction(con):
+        con.execute("DELETE FROM score_claims WHERE claimed_until < now()")
+        rows = all_rows(con.execute(sql, [*params, model_set, limit]))
+        if rows:
+            won = {r[0] for r in con.execute(
+                "INSERT INTO score_claims (doc_id, model_set, claimed_by, claimed_until) "
+                "SELECT doc_id, ?, ?, now() + CAST(? AS BIGINT) * INTERVAL '1 millisecond' "
+                "FROM (SELECT unnest(?) AS doc_id) AS ids ON CONFLICT (doc_id, model_set) DO NOTHING RETURNING doc_id",
+                [model_set, claimer, max(1, int(lease_seconds * 1000)), [row["doc_id"] for row in rows]],
+            ).fetchall()}
+            rows = [row for row in rows if row["doc_id"] in won]
     return rows
 
 
-def release_claims(con: duckdb.DuckDBPyConnection, model_set: str, doc_ids: Sequence[str]) -> None:
+def release_claims(con: Any, model_set: str, doc_ids: Sequence[str]) -> None:
     """Give back claims (the documents are scored, or the scorer stops)."""
     if doc_ids:
         con.execute(
-            "DELETE FROM score_claims WHERE model_set = ? AND list_contains(?, doc_id)", [model_set, list(doc_ids)]
+            "DELETE FROM score_claims WHERE model_set = ? AND doc_id IN (SELECT unnest(?))", [model_set, list(doc_ids)]
         )
 
 
 def count_to_score(
-    con: duckdb.DuckDBPyConnection, model_set: str, *, campaign: str | None = None, only_rescore: bool = False
+    con: Any, model_set: str, *, campaign: str | None = None, only_rescore: bool = False
 ) -> int:
     """How many documents :func:`documents_to_score` would return, without reading their text."""
     where, params = _to_score_filter(model_set, campaign, only_rescore)

@@ -6,8 +6,6 @@ import re
 from datetime import date
 from typing import Any
 
-import duckdb
-
 from warehouse.database import all_rows, first_row
 
 
@@ -16,7 +14,7 @@ class EventError(ValueError):
 
 
 def add_event(
-    con: duckdb.DuckDBPyConnection, campaign: str, day: date, label: str, analyst: str, source: str | None = None
+    con: Any, campaign: str, day: date, label: str, analyst: str, source: str | None = None
 ) -> int:
     """Store an event on ``day``; ``source`` (optional) must be an http(s) link."""
     if not label.strip():
@@ -35,7 +33,7 @@ def add_event(
     return int(row[0])
 
 
-def events(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]]:
+def events(con: Any, campaign: str) -> list[dict[str, Any]]:
     """The campaign's analyst events, oldest day first."""
     return all_rows(con.execute(
         "SELECT event_id, day, label, source, analyst, added_at FROM analyst_events "

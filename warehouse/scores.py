@@ -6,11 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from warehouse import mention_rows
-from warehouse.database import check_fields, table_columns
+from warehouse.database import check_fields, stage, table_columns, transaction, unstage
+from warehouse.engines import upsert
 
 # What a scorer's row carries that `scores` does not hold: the actors go to `actor_scores`; the
 # window read and the probabilities toward the target are for evaluation and the review queue.
@@ -19,12 +18,12 @@ NOT_STORED = ("actors", "target_text", "target_probs")
 ACTOR_NOT_STORED = ("actor", "probs", "text")
 
 
-def score_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+def score_columns(con: Any) -> tuple[str, ...]:
     """What a stored score holds: the ``scores`` table's own columns (see the migrations)."""
     return table_columns(con, "scores")
 
 
-def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+def write_scores(con: Any, rows: Sequence[dict[str, Any]]) -> int:
     """Store score rows in one statement; a (doc_id, model_set) already scored is replaced.
 
     A row's field that `scores` has no column for (and that is not in ``NOT_STORED``) raises
@@ -44,31 +43,31 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]])
     frame = pd.DataFrame(records, columns=list(columns))
     frame["scored_at"] = pd.to_datetime(frame["scored_at"], utc=True)
     frame["target_passages"] = frame["target_passages"].fillna(0).astype("int32")
-    written = write_score_frame(con, frame)
-    write_actor_scores(con, rows)
+    with transaction(con):  # a document's scores and its actors' are replaced together
+        written = write_score_frame(con, frame)
+        write_actor_scores(con, rows)
     return written
 
 
-def write_score_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
+def write_score_frame(con: Any, frame: pd.DataFrame) -> int:
     """:func:`write_scores` for a DataFrame whose columns are ``scores`` columns (JSON columns as
-    text; one the table lacks raises UnknownColumns): the bulk path; `mentions` and
-    `daily_trends` are brought up to date."""
+    text; one the table lacks raises UnknownColumns): the bulk path. A (doc_id, model_set) is
+    stored once: scored again, its row is replaced."""
     columns = [c for c in score_columns(con) if c in frame.columns]
     check_fields("scores", columns, [dict.fromkeys(frame.columns)])
-    con.register("incoming_scores", frame)
+    frame = frame.drop_duplicates(["doc_id", "model_set"], keep="last")
+    stage(con, "incoming_scores", frame, like="scores")
     try:
-        con.execute(
-            f"INSERT OR REPLACE INTO scores ({', '.join(columns)}) "
-            f"SELECT {', '.join(c if c != 'topics' else 'CAST(topics AS VARCHAR[])' for c in columns)} "
-            "FROM incoming_scores"
-        )
+        con.execute(upsert(
+            "scores", columns, ("doc_id", "model_set"),
+            f"SELECT {', '.join(c if c != 'topics' else 'CAST(topics AS VARCHAR[])' for c in columns)} FROM incoming_scores",
+        ))
     finally:
-        con.unregister("incoming_scores")
-    mention_rows.refresh(con, frame["doc_id"].tolist())
+        unstage(con, "incoming_scores")
     return len(frame)
 
 
-def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+def write_actor_scores(con: Any, rows: Sequence[dict[str, Any]]) -> int:
     """Store each score row's ``actors`` (actor id -> an object or dict with sentiment, score,
     confidence, match) in ``actor_scores``; a (doc_id, model_set) scored again loses its old rows."""
     columns = table_columns(con, "actor_scores")
@@ -79,14 +78,14 @@ def write_actor_scores(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, 
     records = [tuple(keys[c] if c in keys else fields.get(c) for c in columns) for keys, fields in found]
     if con.execute("SELECT count(*) FROM actor_scores").fetchall()[0][0]:
         pairs = pd.DataFrame(sorted({(row["doc_id"], row["model_set"]) for row in rows}), columns=["doc_id", "model_set"])
-        con.register("rescored_pairs", pairs)
+        stage(con, "rescored_pairs", pairs)
         try:
             con.execute(
                 "DELETE FROM actor_scores AS a WHERE EXISTS "
                 "(SELECT 1 FROM rescored_pairs AS p WHERE p.doc_id = a.doc_id AND p.model_set = a.model_set)"
             )
         finally:
-            con.unregister("rescored_pairs")
+            unstage(con, "rescored_pairs")
     if records:
         con.executemany(
             f"INSERT INTO actor_scores ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",

@@ -5,24 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
-
 from warehouse.database import all_rows
+from warehouse.engines import upsert
 
 
-def write_trust(con: duckdb.DuckDBPyConnection, campaign: str, model_set: str, rows: Sequence[dict[str, Any]]) -> int:
+def write_trust(con: Any, campaign: str, model_set: str, rows: Sequence[dict[str, Any]]) -> int:
     """Store one row per task (``nlp.learning.trust_by_task``); a (campaign, task, model set)
     measured again is replaced."""
     for row in rows:
         con.execute(
-            "INSERT OR REPLACE INTO model_trust (campaign, task, model_set, n_labels, agreement, macro_f1, method, computed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+            upsert("model_trust", ("campaign", "task", "model_set", "n_labels", "agreement", "macro_f1", "method", "computed_at"),
+                   ("campaign", "task", "model_set"), "VALUES (?, ?, ?, ?, ?, ?, ?, now())"),
             [campaign, row["task"], model_set, int(row["n_labels"]), row.get("agreement"), row.get("macro_f1"), row["method"]],
         )
     return len(rows)
 
 
-def latest_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]]:
+def latest_trust(con: Any, campaign: str) -> list[dict[str, Any]]:
     """The newest trust row per task for ``campaign``."""
     return all_rows(con.execute(
         "SELECT task, model_set, n_labels, agreement, macro_f1, method, computed_at FROM ("

@@ -28,14 +28,17 @@ def test_actor_scores_reach_actor_mentions_from_the_newest_model_set(filled_db: 
     with connect(filled_db) as con:
         write_scores(con, old)
         write_scores(con, new)
+    with connect(filled_db, read_only=True) as con:
         rows = con.execute("SELECT actor, sentiment, model FROM actor_mentions WHERE doc_id = ? ORDER BY actor", [a]).fetchall()
         assert rows == [("promoters", "negative", "test:model-b"), ("rival", "positive", "test:model-b")]
         cols = [d[0] for d in con.execute("SELECT * FROM actor_mentions LIMIT 0").description]
         assert cols[:9] == ["doc_id", "campaign", "actor", "sentiment", "score", "platform", "source_type", "published_at", "model"]
-        # Scoring the same document again with the same model set replaces its actors.
-        again = synthetic_scores([a], model_set="test:model-b")
-        again[0]["actors"] = {"rival": {"sentiment": "neutral", "score": 0.0, "confidence": 0.5, "match": "name"}}
+    # Scoring the same document again with the same model set replaces its actors.
+    again = synthetic_scores([a], model_set="test:model-b")
+    again[0]["actors"] = {"rival": {"sentiment": "neutral", "score": 0.0, "confidence": 0.5, "match": "name"}}
+    with connect(filled_db) as con:
         write_scores(con, again)
+    with connect(filled_db, read_only=True) as con:
         assert con.execute("SELECT actor, sentiment FROM actor_mentions WHERE doc_id = ?", [a]).fetchall() == [("rival", "neutral")]
 
 
@@ -60,6 +63,7 @@ def test_review_queue_puts_the_least_sure_first_and_leaves_corrected_out(filled_
     with connect(filled_db) as con:
         write_scores(con, scores)
         add_correction(con, ids[1], "target_sentiment", "negative", "ana")
+    with connect(filled_db, read_only=True) as con:
         queue = con.execute(
             "SELECT doc_id, confidence FROM review_queue WHERE task = 'target_sentiment' AND doc_id IN (?, ?, ?)", ids
         ).fetchall()

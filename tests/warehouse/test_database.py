@@ -78,6 +78,7 @@ def test_days_are_lima_days(tmp_path: Path) -> None:
     with connect(path) as con:
         register_campaign(con, doc["campaign"], "c", ["security"], "America/Lima", False)
         insert_documents(con, [doc])
+    with connect(path, read_only=True) as con:
         day = con.execute("SELECT day FROM daily_trends").fetchone()[0]
     assert str(day) == "2026-07-27"
 
@@ -104,6 +105,7 @@ def test_new_model_set_keeps_old_scores_and_mentions_shows_newest(filled_db: Pat
         assert count_to_score(con, "test:model-b", only_rescore=True) == 60
         rows = synthetic_scores(ids[:60], model_set="test:model-b", seed=9)
         write_scores(con, rows)
+    with connect(filled_db, read_only=True) as con:  # what readers see once the write is done
         models = con.execute("SELECT model_set, count(*) FROM score_history GROUP BY 1 ORDER BY 1").fetchall()
         shown = con.execute("SELECT DISTINCT model FROM mentions WHERE model IS NOT NULL").fetchall()
         matches = con.execute("SELECT DISTINCT target_match FROM mentions WHERE model IS NOT NULL").fetchall()
@@ -113,13 +115,15 @@ def test_new_model_set_keeps_old_scores_and_mentions_shows_newest(filled_db: Pat
 
 
 def test_corrections_win_over_scores_and_survive_rescoring(filled_db: Path) -> None:
-    with connect(filled_db) as con:
+    with connect(filled_db, read_only=True) as con:
         doc_id = con.execute("SELECT doc_id FROM mentions WHERE stance <> 'pro_recall' LIMIT 1").fetchone()[0]
+    with connect(filled_db) as con:
         add_correction(con, doc_id, "stance", "pro_recall", "ana")
         add_correction(con, doc_id, "topics", ["recall", "politics"], "ana", allowed_topics=["security", "politics", "recall"])
         write_scores(con, [dict(synthetic_scores([doc_id], model_set="test:model-c")[0], stance="none", topics=[])])
-        row = con.execute("SELECT stance, topics, corrected, model FROM mentions WHERE doc_id = ?", [doc_id]).fetchone()
         training = corrections_for_training(con)
+    with connect(filled_db, read_only=True) as con:
+        row = con.execute("SELECT stance, topics, corrected, model FROM mentions WHERE doc_id = ?", [doc_id]).fetchone()
     assert row == ("pro_recall", ["politics", "recall"], True, "test:model-c")
     assert {(c["field"], str(c["value"])) for c in training} == {("stance", "pro_recall"), ("topics", "['politics', 'recall']")}
 
@@ -176,6 +180,7 @@ def test_the_earliest_published_copy_is_the_original_whatever_order_they_came_in
     agency["duplicate_of"] = "exitosa"  # the crawl met the reprint first
     with connect(path) as con:
         insert_documents(con, [reprint_a, reprint_b, agency])
+    with connect(path, read_only=True) as con:
         rows = dict(con.execute("SELECT doc_id, duplicate_of FROM mentions ORDER BY doc_id").fetchall())
         trends = con.execute("SELECT sum(n_docs), sum(n_reach) FROM daily_trends").fetchall()
     assert rows == {"andina": None, "exitosa": "andina", "peru21": "andina"}

@@ -13,21 +13,28 @@ from warehouse.documents import insert_documents
 from warehouse.scores import write_scores
 
 
+def read(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """What a reader sees once the write before it is done."""
+    with connect(path, read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
 def test_newest_score_and_corrections_show_and_counts_follow(filled_db: Path) -> None:
+    before = read(filled_db, "SELECT sum(n_pro_recall) FROM daily_trends")[0][0]
+    doc_id, stance = read(
+        filled_db, "SELECT doc_id, stance FROM mentions WHERE stance <> 'pro_recall' AND duplicate_of IS NULL LIMIT 1"
+    )[0]
     with connect(filled_db) as con:
-        before = con.execute("SELECT sum(n_pro_recall) FROM daily_trends").fetchall()[0][0]
-        doc_id, stance = con.execute(
-            "SELECT doc_id, stance FROM mentions WHERE stance <> 'pro_recall' AND duplicate_of IS NULL LIMIT 1"
-        ).fetchall()[0]
         add_correction(con, doc_id, "stance", "pro_recall", "ana")
-        assert con.execute("SELECT stance, corrected FROM mentions WHERE doc_id = ?", [doc_id]).fetchall() == [("pro_recall", True)]
-        assert con.execute("SELECT sum(n_pro_recall) FROM daily_trends").fetchall()[0][0] == before + 1
-        # a newer model set's score replaces the shown one, the correction still wins
-        later = synthetic_scores([doc_id], model_set="test:model-b", seed=9)
-        later[0]["scored_at"] = datetime.now(UTC) + timedelta(minutes=1)
-        later[0]["stance"] = "anti_recall"
+    assert read(filled_db, "SELECT stance, corrected FROM mentions WHERE doc_id = ?", [doc_id]) == [("pro_recall", True)]
+    assert read(filled_db, "SELECT sum(n_pro_recall) FROM daily_trends")[0][0] == before + 1
+    # a newer model set's score replaces the shown one, the correction still wins
+    later = synthetic_scores([doc_id], model_set="test:model-b", seed=9)
+    later[0]["scored_at"] = datetime.now(UTC) + timedelta(minutes=1)
+    later[0]["stance"] = "anti_recall"
+    with connect(filled_db) as con:
         write_scores(con, later)
-        row = con.execute("SELECT model, stance FROM mentions WHERE doc_id = ?", [doc_id]).fetchall()[0]
+    row = read(filled_db, "SELECT model, stance FROM mentions WHERE doc_id = ?", [doc_id])[0]
     assert row == ("test:model-b", "pro_recall")
 
 
@@ -37,10 +44,11 @@ def test_a_new_earlier_copy_becomes_the_original_and_days_recount(tmp_path: Path
     copy = copy | {"doc_id": "copy", "duplicate_of": first["doc_id"], "published_at": first["published_at"] - timedelta(days=3)}
     with connect(path) as con:
         insert_documents(con, [first])
-        assert con.execute("SELECT sum(n_docs), sum(n_reach) FROM daily_trends").fetchall() == [(1, 1)]
+    assert read(path, "SELECT sum(n_docs), sum(n_reach) FROM daily_trends") == [(1, 1)]
+    with connect(path) as con:
         insert_documents(con, [copy])
-        rows = dict(con.execute("SELECT doc_id, duplicate_of FROM mentions").fetchall())
-        trends = con.execute("SELECT sum(n_docs), sum(n_reach), count(*) FROM daily_trends").fetchall()
+    rows = dict(read(path, "SELECT doc_id, duplicate_of FROM mentions"))
+    trends = read(path, "SELECT sum(n_docs), sum(n_reach), count(*) FROM daily_trends")
     assert rows == {"copy": None, first["doc_id"]: "copy"}  # the earliest published copy is the original
     assert trends == [(1, 2, 2)]  # one story, two copies, on two days
 
@@ -66,6 +74,6 @@ def test_writes_inside_a_callers_transaction_commit_or_roll_back_with_it(tmp_pat
         con.execute("BEGIN TRANSACTION")
         insert_documents(con, docs[2:])
         con.execute("ROLLBACK")
-        shown = con.execute("SELECT count(*), count(sentiment) FROM mentions").fetchall()
-        days = con.execute("SELECT sum(n_docs) FROM daily_trends").fetchall()
+    shown = read(path, "SELECT count(*), count(sentiment) FROM mentions")
+    days = read(path, "SELECT sum(n_docs) FROM daily_trends")
     assert shown == [(2, 2)] and days == [(2,)]

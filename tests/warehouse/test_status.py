@@ -23,5 +23,7 @@ def test_the_backlog_counts_never_scored_and_not_yet_rescored_documents(tmp_path
         newer[0]["scored_at"] = datetime.now(UTC) + timedelta(minutes=1)
         write_scores(con, newer)
         assert scoring_backlog(con) == Backlog(2, "m:new", 4)
+    with connect(tmp_path / "w.duckdb", read_only=True) as con:  # what `vigia status` reads
+        assert scoring_backlog(con) == Backlog(2, "m:new", 4)
         assert mention_totals(con)[0] == 5 and mention_totals(con)[2] == 2
         assert sum(row[2] for row in documents_per_source(con)) == 5

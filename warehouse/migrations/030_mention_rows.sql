@@ -1,3 +1,4 @@
+-- engines: duckdb (what the read copies hold; PostgreSQL stores only the tables they are built from)
 -- What the dashboard and the analyst views read at a million documents, maintained at write
 -- time by warehouse.mention_rows.refresh(): one row per document with its current scores
 -- (newest model set, analyst corrections on top, reprints resolved), and one summary row per
