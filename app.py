@@ -14,7 +14,6 @@ Everything crawled is escaped (``dashboard.markup``) before it reaches markdown.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 from datetime import date
@@ -28,8 +27,11 @@ from campaigns.figures import FiguresError, load_figures
 from campaigns.model import Campaign, CampaignError, load_campaign
 from dashboard import charts
 from dashboard.markup import md_link, md_text, safe_url
-from warehouse import WarehouseError, connect, default_db_path, explorer, trends
+from warehouse import WarehouseError, connect, explorer, trends
 from warehouse.corrections import CorrectionError, add_correction
+from warehouse.database import default_target
+from warehouse.database import exists as warehouse_exists
+from warehouse.engines import redacted
 from warehouse.events import EventError, add_event, events
 from warehouse.explorer import Selection
 
@@ -44,8 +46,9 @@ PAGE_STARTED = time.perf_counter()
 # ----------------------------------------------------------------------------- loaders
 
 
-def db_path() -> Path:
-    return Path(os.environ.get("VIGIA_DB") or default_db_path())
+def db_path() -> str | Path:
+    """The warehouse: a DuckDB file, or a shared warehouse's URL (read through this host's copy)."""
+    return default_target()
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -156,8 +159,8 @@ TEXT_COLUMNS = {
 # ----------------------------------------------------------------------------- page
 
 path = str(db_path())
-shown_path = path.replace("`", "'")  # shown inside a code span
-if not Path(path).exists():
+shown_path = redacted(path).replace("`", "'")  # shown inside a code span, never with a password
+if not warehouse_exists(path):
     st.title("Vigia")
     st.error(f"No warehouse at `{shown_path}`. Run `vigia demo` or `vigia run` first.")
     st.stop()

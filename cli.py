@@ -26,8 +26,10 @@ import click
 
 from campaigns import Campaign, CampaignError, load_campaign
 from crawler.runner import Interrupted, arm_hard_stop
-from warehouse import WarehouseError, connect, default_db_path
+from warehouse import WarehouseError, connect
 from warehouse.database import exists as warehouse_exists
+from warehouse.database import target_of
+from warehouse.engines import is_url, local_path, redacted
 
 log = logging.getLogger("vigia")
 
@@ -45,10 +47,11 @@ class VigiaError(click.ClickException):
 def _db_option(fn: Any) -> Any:
     return click.option(
         "--db",
+        "--warehouse",
         "db",
-        type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Warehouse file (default: $VIGIA_DB or data/vigia.duckdb).",
+        help="Warehouse: a DuckDB file, or a postgresql://user:password@host/db URL for a shared one "
+             "(default: $VIGIA_WAREHOUSE, $VIGIA_DB, else data/vigia.duckdb).",
     )(fn)
 
 
@@ -71,11 +74,12 @@ def _campaign(path: Path | None) -> Campaign:
         raise VigiaError(str(exc)) from None
 
 
-def _db(path: Path | None) -> Path:
-    return Path(path) if path else default_db_path()
+def _db(path: str | Path | None) -> Any:
+    """The warehouse a command works on: a DuckDB file (Path) or a shared warehouse's URL (str)."""
+    return target_of(path)
 
 
-def _existing_db(path: Path | None) -> Path:
+def _existing_db(path: str | Path | None) -> Any:
     """The warehouse for a command that only works on what is there: refuse a missing one."""
     db = _db(path)
     if not warehouse_exists(db):
@@ -83,7 +87,13 @@ def _existing_db(path: Path | None) -> Path:
     return db
 
 
-def _announce_new_warehouse(db: Path) -> None:
+def _announce_new_warehouse(db: Any) -> None:
+    """Say when a first write will create the warehouse; for a shared one, check now that it
+    answers and takes the password, so nothing is crawled for a warehouse that cannot store it."""
+    if is_url(db):
+        with connect(db, timeout=10):  # migrates it on first use
+            pass
+        return
     if not warehouse_exists(db):
         click.echo(f"vigia: creating a new warehouse at {db}", err=True)
 
@@ -108,8 +118,10 @@ def _stop_on_signals() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _run_lock(db: Path) -> Iterator[bool]:
-    """An exclusive lock next to the warehouse: True when this process holds it."""
+def _run_lock(target: Any) -> Iterator[bool]:
+    """An exclusive lock next to the warehouse (for a shared one, next to this host's read copy:
+    one run per host at a time): True when this process holds it."""
+    db = local_path(target)
     db.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db.with_name(db.name + ".run.lock")
     with open(lock_path, "a+") as handle:
@@ -196,7 +208,7 @@ def _crawl_failures(summaries: list[dict]) -> str | None:
 @_campaign_option
 @_db_option
 @click.option("--spider", "spiders", multiple=True, help="Run only this spider (repeatable).")
-def crawl(campaign_file: Path | None, db: Path | None, spiders: tuple[str, ...]) -> None:
+def crawl(campaign_file: Path | None, db: str | None, spiders: tuple[str, ...]) -> None:
     """Run the campaign's spiders (all enabled ones by default) into the warehouse.
 
     Exits 1 when any spider failed (the summary says which and why), 143/130 on
@@ -276,7 +288,7 @@ def _score(
               help="Only re-score documents whose scores came from another model set (e.g. after `vigia train`).")
 @click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
-def score(campaign_file: Path | None, db: Path | None, profile: str, rescore: bool, heads: Path | None) -> None:
+def score(campaign_file: Path | None, db: str | None, profile: str, rescore: bool, heads: Path | None) -> None:
     """Score every document not yet scored by the current model set.
 
     Earlier scores from other model sets stay in the warehouse (view score_history);
@@ -295,7 +307,7 @@ def score(campaign_file: Path | None, db: Path | None, profile: str, rescore: bo
 @_campaign_option
 @_db_option
 @click.option("--profile", type=PROFILES, default="auto", show_default=True, help="Model set for scoring.")
-def run(campaign_file: Path | None, db: Path | None, profile: str) -> None:
+def run(campaign_file: Path | None, db: str | None, profile: str) -> None:
     """Crawl then score: what a scheduler calls.
 
     Only one run per warehouse at a time: if another `vigia run` holds the lock, this one
@@ -334,7 +346,7 @@ def parse_duration(text: str) -> float:
 @_db_option
 @click.option("--profile", type=PROFILES, default="auto", show_default=True, help="Model set for scoring.")
 @click.option("--max-runs", type=int, default=None, help="Stop after this many runs (default: forever).")
-def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: str, max_runs: int | None) -> None:
+def schedule(every: str, campaign_file: Path | None, db: str | None, profile: str, max_runs: int | None) -> None:
     """Run `vigia run` on a fixed cadence, in the foreground, until interrupted.
 
     Runs never overlap: each one is a fresh process started only after the previous one
@@ -374,7 +386,10 @@ def _serve_dashboard(db: Path, port: int) -> None:
     spec = importlib.util.find_spec("dashboard.server")  # located without running it
     if spec is None or not spec.origin or importlib.util.find_spec("app") is None:
         raise VigiaError("app.py and dashboard/server.py are not installed with this package")
-    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
+    env = dict(os.environ, VIGIA_DB=str(db) if is_url(db) else str(Path(db).resolve()))
+    env.pop("VIGIA_WAREHOUSE", None)  # VIGIA_DB says which, for the page
+    if is_url(db):
+        env["VIGIA_READ_COPY"] = str(local_path(db).resolve())
     from dashboard import streamlit_command
 
     args = streamlit_command(spec.origin, port)
@@ -387,11 +402,14 @@ def _serve_dashboard(db: Path, port: int) -> None:
 @main.command()
 @_db_option
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
-def dashboard(db: Path | None, port: int) -> None:
+def dashboard(db: str | None, port: int) -> None:
     """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse."""
     path = _db(db)
-    if not path.exists():
+    if not warehouse_exists(path):
         raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
+    if is_url(path):
+        with connect(path, read_only=True):  # reachable, and this host's read copy made
+            pass
     _serve_dashboard(path, port)
 
 
@@ -403,7 +421,7 @@ def dashboard(db: Path | None, port: int) -> None:
 @click.option("--no-dashboard", is_flag=True, help="Stop after crawling and scoring.")
 @click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port.")
 @click.option("--profile", type=PROFILES, default="offline", show_default=True, help="Model set for scoring.")
-def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
+def demo(db: str | None, no_dashboard: bool, port: int, profile: str) -> None:
     """Offline end to end on the bundled sample sources.
 
     Serves recorded-format copies of the campaign's sources on 127.0.0.1, crawls them with
@@ -432,7 +450,7 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
 
     with connect(path, read_only=True) as con:
         mentions, platforms, unscored = mention_totals(con)
-    click.echo(f"warehouse {path}: {mentions} mentions from {platforms} platforms, {unscored} unscored", err=True)
+    click.echo(f"warehouse {redacted(str(path))}: {mentions} mentions from {platforms} platforms, {unscored} unscored", err=True)
     if not no_dashboard:
         _serve_dashboard(path, port)
 
@@ -464,7 +482,7 @@ def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.argument("query")
-def sql(db: Path | None, fmt: str, query: str) -> None:
+def sql(db: str | None, fmt: str, query: str) -> None:
     """Run one read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
 
     Only reads are accepted (SELECT, WITH, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
@@ -487,7 +505,7 @@ def sql(db: Path | None, fmt: str, query: str) -> None:
 @main.command()
 @_campaign_option
 @_db_option
-def status(campaign_file: Path | None, db: Path | None) -> None:
+def status(campaign_file: Path | None, db: str | None) -> None:
     """Documents per source, the unscored backlog, sources that are off, last crawl runs."""
     campaign = _campaign(campaign_file)
     path = _db(db)
@@ -503,7 +521,7 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
         per_source = documents_per_source(con)
         backlog = scoring_backlog(con)
         runs = [tuple(run[c] for c in RUN_COLUMNS) for run in recent_runs(con, 12)]
-    click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
+    click.echo(f"warehouse: {redacted(str(path))}\ncampaign: {campaign.id} ({campaign.name})\n")
     click.echo(_format_rows(list(SOURCE_COLUMNS), per_source, "table"))
     click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
                + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
@@ -630,7 +648,7 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
               help="Folder holding umsab-es/, intertass-pe/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
 @click.option("--window-only", is_flag=True,
               help="Retrain only the target window head inside --out (its other heads stay as they are).")
-def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,
+def train(campaign_file: Path | None, db: str | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,
           corrections_file: Path | None, no_corrections: bool, shared_data: Path | None, window_only: bool) -> None:
     """Retrain the scoring heads on the seed labels plus the analysts' corrections.
 
@@ -661,7 +679,7 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
             corrections = read_jsonl(corrections_file)
         except ValueError as exc:
             raise VigiaError(str(exc)) from None
-    elif from_warehouse and path.exists():
+    elif from_warehouse and warehouse_exists(path):
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
@@ -700,7 +718,7 @@ def _trust(campaign: Campaign, db: Path, profile: str, heads: Path | None) -> li
 @click.option("--profile", type=PROFILES, default="offline", show_default=True)
 @click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
-def trust(campaign_file: Path | None, db: Path | None, profile: str, heads: Path | None) -> None:
+def trust(campaign_file: Path | None, db: str | None, profile: str, heads: Path | None) -> None:
     """How far to trust the scores: cross-validated agreement with the analysts' corrections per
     task (target_sentiment, topics, stance), stored in model_trust for the dashboard; prints JSON."""
     rows = _trust(_campaign(campaign_file), _db(db), profile, heads)
@@ -714,7 +732,7 @@ def trust(campaign_file: Path | None, db: Path | None, profile: str, heads: Path
 @click.option("--field", type=click.Choice(["target_sentiment", "topics", "stance"]), required=True)
 @click.option("--value", required=True, help="New value; for topics a comma-separated list (empty for none).")
 @click.option("--analyst", required=True, help="Who makes the correction.")
-def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str, value: str, analyst: str) -> None:
+def correct(campaign_file: Path | None, db: str | None, doc_id: str, field: str, value: str, analyst: str) -> None:
     """Correct one document's target sentiment, topics or stance (as the dashboard does)."""
     from warehouse.corrections import CorrectionError, add_correction
 
@@ -767,7 +785,7 @@ def _send_alerts(campaign: Campaign, path: Path) -> None:
 @click.option("--all", "every_day", is_flag=True, help="Every spike in the warehouse, however old.")
 @click.option("--send/--no-send", default=True, show_default=True,
               help="Send to the webhook / e-mail of the campaign's [alerts], when set.")
-def alerts(campaign_file: Path | None, db: Path | None, days: int | None, every_day: bool, send: bool) -> None:
+def alerts(campaign_file: Path | None, db: str | None, days: int | None, every_day: bool, send: bool) -> None:
     """Print the spikes (volume, negativity toward the target, one stance), one per line.
 
     With `[alerts]` in the campaign file (webhook_url, email_to) they are also sent there.
@@ -776,7 +794,7 @@ def alerts(campaign_file: Path | None, db: Path | None, days: int | None, every_
 
     campaign = _campaign(campaign_file)
     path = _db(db)
-    if not path.exists():
+    if not warehouse_exists(path):
         raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
     window = None if every_day else (days or campaign.alerts.lookback_days)
     spikes = _recent_spikes(campaign, path, window)

@@ -35,9 +35,10 @@ from crawler.items import DocumentItem
 from crawler.language import LanguageGuesser
 from crawler.text import normalise_text
 from crawler.urls import canonical_url
-from warehouse import WarehouseError, WriterBusy, connect, default_db_path
+from warehouse import WarehouseError, WriterBusy, connect
 from warehouse.campaigns import register_campaign
 from warehouse.crawl_runs import finish_run, start_run
+from warehouse.database import default_target
 from warehouse.documents import fingerprints, insert_documents
 from warehouse.source_state import load_state, save_state
 from warehouse.spool import spool_documents
@@ -54,7 +55,8 @@ class Drop(DropItem):
 
 
 def db_path(crawler: Crawler) -> str:
-    return str(crawler.settings.get("VIGIA_DB") or default_db_path())
+    """The warehouse the crawl writes: a DuckDB file or a shared warehouse's URL."""
+    return str(crawler.settings.get("VIGIA_DB") or default_target())
 
 
 class _Stage:

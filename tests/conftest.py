@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,3 +109,32 @@ def filled_db(tmp_path: Path) -> Path:
         insert_documents(con, docs)
         write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:60]]))
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server started for this test session (tests/pg.py); skipped, saying why,
+    only where PostgreSQL cannot be found."""
+    from tests import pg
+
+    try:
+        server = pg.Server()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"shared-mode tests need PostgreSQL: {exc}")
+    yield server
+    server.close()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["embedded", "shared"])
+def warehouse_target(request, tmp_path: Path, monkeypatch):
+    """The warehouse contract's two engines: a DuckDB file, or a fresh PostgreSQL database (whose
+    read copy for this host lives in ``tmp_path``). Reads sync at once (no freshness delay)."""
+    monkeypatch.setenv("VIGIA_SYNC_SECONDS", "0")
+    if request.param == "embedded":
+        return tmp_path / "vigia.duckdb"
+    server = request.getfixturevalue("postgres")
+    monkeypatch.setenv("VIGIA_READ_COPY", str(tmp_path / "read-copy.duckdb"))
+    return server.create_database(f"t{os.getpid()}_{next(_databases)}")

@@ -41,7 +41,7 @@ def mark_stale_runs(con: Any) -> list[int]:
             "UPDATE crawl_runs SET status = 'interrupted', finished_at = now(), "
             f"changed = {dialect_of(con).change_stamp}, "
             "finish_reason = coalesce(finish_reason, 'stale: its process ended without closing the run') "
-            "WHERE run_id IN (SELECT unnest(?))",
+            "WHERE run_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
             [stale],
         )
         log.warning("crawl runs %s were left running by processes that are gone: marked interrupted", stale)

@@ -153,7 +153,7 @@ def claim_documents_to_score(
             won = {r[0] for r in con.execute(
                 "INSERT INTO score_claims (doc_id, model_set, claimed_by, claimed_until) "
                 "SELECT doc_id, ?, ?, now() + CAST(? AS BIGINT) * INTERVAL '1 millisecond' "
-                "FROM (SELECT unnest(?) AS doc_id) AS ids ON CONFLICT (doc_id, model_set) DO NOTHING RETURNING doc_id",
+                "FROM (SELECT unnest(CAST(? AS VARCHAR[])) AS doc_id) AS ids ON CONFLICT (doc_id, model_set) DO NOTHING RETURNING doc_id",
                 [model_set, claimer, max(1, int(lease_seconds * 1000)), [row["doc_id"] for row in rows]],
             ).fetchall()}
             rows = [row for row in rows if row["doc_id"] in won]
@@ -164,7 +164,7 @@ def release_claims(con: Any, model_set: str, doc_ids: Sequence[str]) -> None:
     """Give back claims (the documents are scored, or the scorer stops)."""
     if doc_ids:
         con.execute(
-            "DELETE FROM score_claims WHERE model_set = ? AND doc_id IN (SELECT unnest(?))", [model_set, list(doc_ids)]
+            "DELETE FROM score_claims WHERE model_set = ? AND doc_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [model_set, list(doc_ids)]
         )
 
 

@@ -199,9 +199,14 @@ class SharedSource(Source):
                         theirs = {r[0] for r in cur.fetchall()}
                         columns = [c for c in _rc_columns(rc, table) if c in theirs]
                         select = ", ".join(f"{c}::text AS {c}" if c in _JSON else c for c in columns)
-                        cur.execute(f"SELECT {select} FROM {table} WHERE changed >= %s", [since])
-                        frame = pd.DataFrame(cur.fetchall(), columns=columns)
-                        _stage_frame(rc, table, frame, columns)
+                        _stage_frame(rc, table, pd.DataFrame(columns=columns), columns)
+                        # a server-side cursor, read in slices: a first sync of millions of rows
+                        # never holds them all in memory at once
+                        with raw.cursor(name=f"sync_{table}") as rows:
+                            rows.itersize = 50_000
+                            rows.execute(f"SELECT {select} FROM {table} WHERE changed >= %s", [since])
+                            while batch := rows.fetchmany(50_000):
+                                _append_frame(rc, table, pd.DataFrame(batch, columns=columns))
         finally:
             raw.close()
         return horizon
@@ -227,6 +232,10 @@ def _shared_columns(rc: duckdb.DuckDBPyConnection, table: str, other: str) -> li
 def _stage_frame(rc: duckdb.DuckDBPyConnection, table: str, frame: Any, columns: list[str]) -> None:
     """Fetched rows as ``incoming_<table>``, typed as the read copy's own table."""
     rc.execute(f"CREATE OR REPLACE TEMP TABLE incoming_{table} AS SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+    _append_frame(rc, table, frame)
+
+
+def _append_frame(rc: duckdb.DuckDBPyConnection, table: str, frame: Any) -> None:
     if len(frame):
         rc.register("fetched_rows", frame)
         try:
