@@ -32,7 +32,8 @@ class CampaignSpider(scrapy.Spider):
     """A spider driven by a campaign file.
 
     ``campaign`` is a :class:`Campaign` (from the runner) or a path (``scrapy crawl NAME
-    -a campaign=FILE``); ``source`` narrows the run to one source name. Sources whose
+    -a campaign=FILE``); ``source`` narrows the run to one source name; ``local_base`` points a
+    campaign file's sources at a sample server (with the ``VIGIA_LOCAL_BASE`` setting). Sources whose
     credentials are missing are skipped with one log line and listed in ``skipped``
     (by variable name, never value). ``source_states`` holds each source's high-water
     marks: the warehouse pipeline loads them when the spider opens and stores them when
@@ -46,9 +47,14 @@ class CampaignSpider(scrapy.Spider):
     #: names of the environment variables a source of this spider needs (never their values)
     credentials_env: tuple[str, ...] = ()
 
-    def __init__(self, campaign: Campaign | str | None = None, source: str | None = None, **kwargs: Any):
+    def __init__(self, campaign: Campaign | str | None = None, source: str | None = None,
+                 local_base: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.campaign: Campaign = campaign if isinstance(campaign, Campaign) else check_spiders(load_campaign(campaign))
+        if local_base and not isinstance(campaign, Campaign):
+            # `-a local_base=URL` (e.g. from Scrapyd's schedule.json): a campaign file crawled
+            # against the sample server, as `vigia demo` does with the campaign object
+            self.campaign = self.campaign.localized(local_base)
         self.skipped: dict[str, str] = {}
         self.source_states: dict[str, dict[str, str]] = {}
         # Filled by the duplicates pipeline when the spider opens: what the warehouse already
