@@ -105,6 +105,11 @@ class Embedded:
     def close(self) -> None:
         pass
 
+    def last_sync(self) -> dict | None:
+        from warehouse import database
+
+        return database.last_publish
+
 
 class Shared:
     name = "shared"
@@ -127,8 +132,11 @@ class Shared:
         from warehouse import readcopy
 
         started = time.perf_counter()
-        readcopy.refresh_shared(self.target, self.copy, force=True)
+        self.synced = readcopy.refresh_shared(self.target, self.copy, force=True)
         return time.perf_counter() - started
+
+    def last_sync(self) -> dict | None:
+        return getattr(self, "synced", None)
 
     def batch(self, docs: list[dict]) -> tuple[float, float]:
         started = time.perf_counter()
@@ -161,6 +169,8 @@ def growth(mode: str, size: int, batches: int) -> dict:
                 w, v = deployment.batch(rows(5_000, size + 5_000 * k))
                 writes.append(w)
                 visible.append(v)
+                print(json.dumps({"batch": k, "docs": size, "mode": mode, "write_s": round(w, 3),
+                                  "visible_s": round(v, 3), "sync": deployment.last_sync()}), flush=True)
             assert seen(deployment) == size + 5_000 * batches, "a reader must see every batch"
         finally:
             deployment.close()

@@ -19,26 +19,26 @@ from warehouse.database import first_row
 # The documents to recompute: the touched ones and every copy of their stories.
 _AFFECTED = """
 CREATE OR REPLACE TEMP TABLE affected_docs AS
-SELECT doc_id FROM documents
+SELECT doc_id, changed FROM documents
 WHERE coalesce(duplicate_of, doc_id) IN (
     SELECT coalesce(d.duplicate_of, d.doc_id) FROM documents AS d
     WHERE d.doc_id IN (SELECT doc_id FROM touched_doc_ids)
 )
 """
 
-_AFFECTED_ALL = "CREATE OR REPLACE TEMP TABLE affected_docs AS SELECT doc_id FROM documents"
+_AFFECTED_ALL = "CREATE OR REPLACE TEMP TABLE affected_docs AS SELECT doc_id, changed FROM documents"
 
 # The days whose summary rows change: where the affected documents were, and where they are now.
 _DAYS_BEFORE = """
 CREATE OR REPLACE TEMP TABLE affected_days AS
 SELECT DISTINCT campaign, day FROM mention_rows
-WHERE day IS NOT NULL AND doc_id IN (SELECT doc_id FROM affected_docs)
+WHERE day IS NOT NULL AND changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs)
 """
 
 _ROWS = """
 INSERT INTO mention_rows BY NAME
 WITH d AS (
-    SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected_docs)
+    SELECT * FROM documents WHERE changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs)
 ),
 st AS (
     SELECT doc_id,
@@ -48,11 +48,12 @@ st AS (
     FROM d
 ),
 s AS (
-    SELECT * FROM scores WHERE doc_id IN (SELECT doc_id FROM affected_docs)
+    SELECT * FROM scores WHERE changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs)
     QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY scored_at DESC, model_set) = 1
 ),
 c AS (
-    SELECT doc_id, field, new_value FROM corrections WHERE doc_id IN (SELECT doc_id FROM affected_docs)
+    SELECT doc_id, field, new_value FROM corrections
+    WHERE changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs)
     QUALIFY row_number() OVER (PARTITION BY doc_id, field ORDER BY corrected_at DESC, correction_id DESC) = 1
 )
 -- BY NAME: each value lands in the column it is named for, whatever mention_rows' order.
@@ -75,7 +76,8 @@ SELECT
     list_min(list_transform(json_keys(s.topic_probs),
                             lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2 AS topics_confidence,
     CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE) AS day,
-    strip_accents(lower(coalesce(d.title, '') || ' ' || d.text)) AS search_text
+    strip_accents(lower(coalesce(d.title, '') || ' ' || d.text)) AS search_text,
+    d.changed
 FROM d
 JOIN st USING (doc_id)
 LEFT JOIN s USING (doc_id)
@@ -88,7 +90,7 @@ LEFT JOIN campaigns AS k ON k.campaign = d.campaign
 _DAYS_AFTER = """
 INSERT INTO affected_days
 SELECT DISTINCT campaign, day FROM mention_rows
-WHERE day IS NOT NULL AND doc_id IN (SELECT doc_id FROM affected_docs)
+WHERE day IS NOT NULL AND changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs)
 """
 
 # Near-duplicate copies count as reach, not as separate opinions.
@@ -172,13 +174,19 @@ def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None) -> i
             con.execute(_AFFECTED)
         finally:
             con.unregister("touched_doc_ids")
-    con.execute(_DAYS_BEFORE)
+    # Rows stamped before the oldest affected document cannot belong to it (its scores and
+    # corrections were written after it, and its `mentions` row carries its stamp): with that
+    # bound, DuckDB's zone maps skip the older row groups instead of reading the whole tables.
+    bound = first_row(con.execute("SELECT coalesce(min(changed), 0) FROM affected_docs"))
+    since = {"since": int(bound[0]) if bound and bound[0] is not None and doc_ids is not None else 0}
+    con.execute(_DAYS_BEFORE, since)
     if doc_ids is None:
         con.execute("DELETE FROM mention_rows")
     else:
-        con.execute("DELETE FROM mention_rows WHERE doc_id IN (SELECT doc_id FROM affected_docs)")
-    con.execute(_ROWS)
-    con.execute(_DAYS_AFTER)
+        con.execute("DELETE FROM mention_rows WHERE changed >= $since "
+                    "AND doc_id IN (SELECT doc_id FROM affected_docs)", since)
+    con.execute(_ROWS, since)
+    con.execute(_DAYS_AFTER, since)
     con.execute("DELETE FROM daily_rows WHERE (campaign, day) IN (SELECT (campaign, day) FROM affected_days)")
     con.execute(_DAILY)
     row = first_row(con.execute("SELECT count(*) FROM affected_docs"))

@@ -110,15 +110,21 @@ def _standby(path: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     return con, file
 
 
-def _switch(path: Path, file: Path) -> None:
-    """Send new readers to ``file`` (atomic), and remove copies older than the one they leave."""
+# A standby this many changed rows behind is dropped after a switch: the next sync starts from a
+# copy of the current file instead of applying a bulk load a second time.
+REAPPLY_LIMIT = 50_000
+
+
+def _switch(path: Path, file: Path, *, keep_standby: bool = True) -> None:
+    """Send new readers to ``file`` (atomic), and remove copies older than the one they leave
+    (that one too without ``keep_standby``)."""
     link = path.with_name(f".{path.name}.link-{os.getpid()}")
     link.unlink(missing_ok=True)
     os.symlink(os.path.relpath(file, path.parent), link)
     os.replace(link, path)
     keep = {file.resolve()}
     copies = [c for c in _copies(path) if c.resolve() not in keep]
-    for old in copies[:-1]:  # the newest other one stays as the next standby
+    for old in copies[:-1] if keep_standby else copies:  # the newest other one stays as the next standby
         old.unlink(missing_ok=True)  # a reader holding it keeps reading its open file
         Path(str(old) + ".wal").unlink(missing_ok=True)
 
@@ -290,7 +296,13 @@ def sync(path: Path, source: Source) -> dict[str, Any]:
     from warehouse.database import create_views, migrate
 
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        phases[name] = round(time.perf_counter() - started - sum(phases.values()), 4)
+
     rc, file = _standby(path)
+    lap("open")
     try:
         rc.execute("SET TimeZone = 'UTC'")
         migrated = migrate(rc)
@@ -299,12 +311,15 @@ def sync(path: Path, source: Source) -> dict[str, Any]:
         try:
             horizon = source.stage(rc, since)
             rows = sum(rc.execute(f"SELECT count(*) FROM incoming_{t}").fetchall()[0][0] for t in MIRRORED)
+            lap("stage")
             touched, campaigns_changed = _apply(rc, since)
             if campaigns_changed:
                 create_views(rc, only_if_changed=True)
             if migrated:  # a migration may change what a `mentions` row holds
                 touched = None
+            lap("apply")
             refreshed = mention_rows.refresh(rc, touched)
+            lap("mentions")
             _set_meta(rc, "synced_from", str(horizon))
             _set_meta(rc, "synced_source", source.identity)
             rc.execute("COMMIT")
@@ -313,11 +328,14 @@ def sync(path: Path, source: Source) -> dict[str, Any]:
             raise
         finally:
             source.close(rc)
+        lap("commit")
         rc.execute("CHECKPOINT")
     finally:
         rc.close()
-    _switch(path, file)
-    return {"rows": rows, "docs": refreshed, "seconds": round(time.perf_counter() - started, 4), "copy": file.name}
+    lap("checkpoint")
+    _switch(path, file, keep_standby=rows < REAPPLY_LIMIT)
+    return {"rows": rows, "docs": refreshed, "seconds": round(time.perf_counter() - started, 4), "copy": file.name,
+            "phases": phases}
 
 
 @contextmanager

@@ -40,7 +40,7 @@ FROM documents;
 -- corrected, day (calendar day of published_at in the campaign's time zone), search_text (title
 -- and text folded for search), and any column a later migration adds to mention_rows.
 CREATE OR REPLACE VIEW mentions AS
-SELECT * EXCLUDE (stance_confidence, topics_confidence)  -- internal: the review queue's
+SELECT * EXCLUDE (stance_confidence, topics_confidence, changed)  -- internal: the review queue's, the sync's
 FROM mention_rows;
 
 -- One row per (day, campaign, source_type). Days are calendar days in the campaign's time zone.
