@@ -8,6 +8,7 @@ A campaign file is TOML (see ``campaigns/miraflores.toml``). Loading it through
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import tomllib
@@ -354,7 +355,11 @@ def load_campaign(path: str | Path | None = None) -> Campaign:
     """Load and validate a campaign file (default: ``$VIGIA_CAMPAIGN`` or the bundled one)."""
     path = Path(path or os.environ.get("VIGIA_CAMPAIGN") or DEFAULT_CAMPAIGN)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        # A campaign a program wrote (``Campaign.model_dump_json``), e.g. for a Scrapyd job, is JSON.
+        raw = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CampaignError(f"{path}: not valid JSON: {exc}") from None
     except FileNotFoundError:
         raise CampaignError(f"campaign file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:

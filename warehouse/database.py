@@ -355,16 +355,18 @@ def _read_local(path: Path, timeout: float | None, settings: dict[str, Any], loc
 @contextmanager
 def _read_shared(url: str, timeout: float | None, settings: dict[str, Any], lock: bool) -> Iterator[Any]:
     from warehouse import readcopy
+    from warehouse.postgres import is_disconnect
 
     path = local_path(url)
     try:
         readcopy.refresh_shared(url, path)
-    except WarehouseError as exc:
-        if not path.exists():
+    except Exception as exc:
+        # PostgreSQL away (down, restarting, unreachable): analysts keep reading the last copy
+        if not (isinstance(exc, WarehouseError) or is_disconnect(exc)) or not path.exists():
+            if is_disconnect(exc):
+                raise WarehouseError(f"lost the shared warehouse {redacted(url)}: {str(exc).splitlines()[0]}") from None
             raise
-        log.warning("showing the read copy as of its last sync: %s", exc)
-    except (OSError, duckdb.Error) as exc:
-        raise WarehouseError(f"cannot update the read copy {path}: {str(exc).splitlines()[0]}") from exc
+        log.warning("showing the read copy as of its last sync: %s", str(exc).splitlines()[0])
     if not path.exists():
         raise WarehouseError(f"no read copy at {path} yet")
     with _read_local(path, timeout, settings, lock) as con:
