@@ -440,48 +440,41 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
 # --------------------------------------------------------------------------- sql / status
 
 
-def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
-    import csv
-    import io
-
-    if fmt == "json":
-        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, ensure_ascii=False)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return out.getvalue().rstrip("\n")
-    cells = [[("NULL" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
-    cells = [[c if len(c) <= 60 else c[:57] + "..." for c in row] for row in cells]
-    widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(columns)]
-    line = "  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True))
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
-
-
 @main.command()
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="Seconds before the query is stopped (default: $VIGIA_SQL_TIMEOUT or 60; 0: no limit).")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=None,
+              help="DuckDB memory limit of the query, MB (default: $VIGIA_SQL_MEMORY_MB or 1024).")
+@click.option("--max-rows", type=click.IntRange(min=0), default=None,
+              help="Rows the table format shows (default: $VIGIA_SQL_MAX_ROWS or 1000); csv and json give all.")
+@click.option("--bom", is_flag=True, help="With --format csv: start with a UTF-8 byte-order mark (for Excel).")
 @click.argument("query")
-def sql(db: Path | None, fmt: str, query: str) -> None:
+def sql(db: Path | None, fmt: str, timeout: float | None, memory_mb: int | None, max_rows: int | None, bom: bool,
+        query: str) -> None:
     """Run one read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
 
-    Only reads are accepted (SELECT, WITH, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
-    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are
-    refused with the reason. The query runs with file and network access off.
+    Only reads are accepted (SELECT, WITH, VALUES, PIVOT, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
+    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are refused
+    with the reason. The query runs in a process of its own with file and network access off,
+    within a time and a memory limit; a limit reached stops it with the reason. CSV cells that
+    a spreadsheet would run as formulas (=, +, -, @ ...) start with an apostrophe.
     """
-    import duckdb
+    from warehouse.console import Limits, QueryFailed, QueryRefused, QueryStopped, RunningQuery
 
-    from warehouse.console import QueryRefused, run_query
-
+    path = _db(db)
+    if not path.exists():
+        raise VigiaError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
     try:
-        columns, rows = run_query(_db(db), query)
-    except QueryRefused as exc:
+        limits = Limits.from_env(seconds=timeout, memory_mb=memory_mb, rows=max_rows)
+    except ValueError as exc:
         raise VigiaError(str(exc)) from None
-    except duckdb.Error as exc:
-        raise VigiaError(str(exc).splitlines()[0]) from None
-    click.echo(_format_rows(columns, rows, fmt))
+    try:
+        with RunningQuery(path, query, limits=limits, output=fmt, stream=sys.stdout, bom=bom) as running:
+            running.result()
+    except (QueryRefused, QueryFailed, QueryStopped) as exc:
+        raise VigiaError(str(exc)) from None
 
 
 @main.command()
@@ -496,6 +489,7 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     off = {s.name: f"credentials not set: {', '.join(missing_credentials(s))}"
            for s in campaign.sources if s.enabled and missing_credentials(s)}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
+    from render import text_table
     from warehouse.crawl_runs import RUN_COLUMNS, recent_runs
     from warehouse.status import SOURCE_COLUMNS, documents_per_source, scoring_backlog
 
@@ -504,15 +498,14 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
         backlog = scoring_backlog(con)
         runs = [tuple(run[c] for c in RUN_COLUMNS) for run in recent_runs(con, 12)]
     click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
-    click.echo(_format_rows(list(SOURCE_COLUMNS), per_source, "table"))
+    click.echo(text_table(list(SOURCE_COLUMNS), per_source) + f"\n({len(per_source)} rows)")
     click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
                + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
                   if backlog.newest_model_set else ""))
     click.echo("\nsources off:" + ("".join(f"\n  {k}: {v}" for k, v in sorted(off.items())) or " none"))
     click.echo("\nlast crawl runs:")
-    click.echo(_format_rows(
-        ["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs, "table"
-    ))
+    click.echo(text_table(["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs)
+               + f"\n({len(runs)} rows)")
 
 
 # --------------------------------------------------------------------------- collection
