@@ -367,18 +367,31 @@ def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: s
 # --------------------------------------------------------------------------- dashboard
 
 
-def _serve_dashboard(db: Path, port: int) -> None:
+def _serve_dashboard(db: Path, port: int, address: str = "127.0.0.1", auth: str | None = None,
+                     auth_header: str | None = None) -> None:
     import importlib.util
 
+    from dashboard.access import Access, AccessError, check_serving
+
+    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
+    if auth is not None:
+        env["VIGIA_AUTH"] = auth
+    if auth_header is not None:
+        env["VIGIA_AUTH_HEADER"] = auth_header
+    try:
+        access = Access.from_env(env)
+        check_serving(address, access)
+    except AccessError as exc:
+        raise VigiaError(str(exc)) from None
     # dashboard/server.py serves app.py with the page's imports done before the first visitor
     spec = importlib.util.find_spec("dashboard.server")  # located without running it
     if spec is None or not spec.origin or importlib.util.find_spec("app") is None:
         raise VigiaError("app.py and dashboard/server.py are not installed with this package")
-    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
     from dashboard import streamlit_command
 
-    args = streamlit_command(spec.origin, port)
-    click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
+    args = streamlit_command(spec.origin, port, address)
+    shown = "localhost" if address == "127.0.0.1" else address
+    click.echo(f"dashboard on http://{shown}:{port} (sign-in: {access.mode}; Ctrl+C to stop)", err=True)
     sys.stderr.flush()
     # Become the Streamlit server, so signals (Ctrl+C, a supervisor's SIGTERM) reach it directly.
     os.execve(sys.executable, args, env)
@@ -387,12 +400,25 @@ def _serve_dashboard(db: Path, port: int) -> None:
 @main.command()
 @_db_option
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
-def dashboard(db: Path | None, port: int) -> None:
-    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse."""
+@click.option("--address", default=lambda: os.environ.get("VIGIA_DASHBOARD_ADDRESS") or "127.0.0.1",
+              show_default="127.0.0.1, or $VIGIA_DASHBOARD_ADDRESS",
+              help="Address to listen on. Anything but loopback needs --auth oidc.")
+@click.option("--auth", type=click.Choice(["none", "oidc", "proxy"]), default=None,
+              help="Sign-in: none (this machine only), oidc (Streamlit's login, .streamlit/secrets.toml) or proxy "
+                   "(an authenticating reverse proxy on this machine passes the user in a header). "
+                   "Default: $VIGIA_AUTH or none.")
+@click.option("--auth-header", default=None,
+              help="With --auth proxy: the header naming the user (default: $VIGIA_AUTH_HEADER or X-Forwarded-Email).")
+def dashboard(db: Path | None, port: int, address: str, auth: str | None, auth_header: str | None) -> None:
+    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse.
+
+    It listens on 127.0.0.1 only unless --address says otherwise, which needs sign-in
+    (README: Exposing the dashboard).
+    """
     path = _db(db)
     if not path.exists():
         raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
-    _serve_dashboard(path, port)
+    _serve_dashboard(path, port, address, auth, auth_header)
 
 
 # --------------------------------------------------------------------------- demo
@@ -434,7 +460,7 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
         mentions, platforms, unscored = mention_totals(con)
     click.echo(f"warehouse {path}: {mentions} mentions from {platforms} platforms, {unscored} unscored", err=True)
     if not no_dashboard:
-        _serve_dashboard(path, port)
+        _serve_dashboard(path, port, os.environ.get("VIGIA_DASHBOARD_ADDRESS") or "127.0.0.1")
 
 
 # --------------------------------------------------------------------------- sql / status
@@ -715,7 +741,8 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
     new_value: str | list[str] = [t.strip() for t in value.split(",") if t.strip()] if field == "topics" else value
     with connect(_existing_db(db)) as con:
         try:
-            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names)
+            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names,
+                                 identified_by="command")
         except CorrectionError as exc:
             raise VigiaError(str(exc)) from None
     click.echo(f"correction {cid} stored", err=True)
