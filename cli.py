@@ -765,6 +765,16 @@ def _recent_spikes(campaign: Campaign, path: Path, days: int | None) -> list:
     return spikes
 
 
+def _spike_texts(campaign: Campaign, path: Path, spikes: list, n: int = 3) -> dict:
+    """The ``n`` texts that drove each spike (as the dashboard lists them), keyed by (day, metric)."""
+    from warehouse.explorer import Selection
+    from warehouse.trends import texts_of_day
+
+    with connect(path, read_only=True) as con:
+        return {(s.day, s.metric): texts_of_day(con, Selection(campaign=campaign.id), s.day, s.metric, limit=n)
+                .to_dict("records") for s in spikes}
+
+
 def _send_alerts(campaign: Campaign, path: Path) -> None:
     """After a scheduled run: send the recent spikes where the campaign file says, if anywhere."""
     from alerts.delivery import DeliveryError, deliver
@@ -773,7 +783,8 @@ def _send_alerts(campaign: Campaign, path: Path) -> None:
     if not (config.webhook_url or config.email_to):
         return
     try:
-        for line in deliver(config, campaign.id, _recent_spikes(campaign, path, config.lookback_days)):
+        spikes = _recent_spikes(campaign, path, config.lookback_days)
+        for line in deliver(config, campaign.id, spikes, _spike_texts(campaign, path, spikes)):
             click.echo(f"vigia: alerts: {line}", err=True)
     except (DeliveryError, WarehouseError) as exc:
         raise VigiaError(f"alerts not sent: {exc}") from None
@@ -806,7 +817,7 @@ def alerts(campaign_file: Path | None, db: Path | None, days: int | None, every_
         click.echo("no spike" + ("" if window is None else f" in the last {window} days of data"), err=True)
     if send:
         try:
-            for line in deliver(campaign.alerts, campaign.id, spikes):
+            for line in deliver(campaign.alerts, campaign.id, spikes, _spike_texts(campaign, path, spikes)):
                 click.echo(f"vigia: alerts: {line}", err=True)
         except DeliveryError as exc:
             raise VigiaError(str(exc)) from None
