@@ -564,22 +564,29 @@ def _child(request_path: str) -> None:
                     return
             finish("ok", columns=columns, written=written, more=more, export=to)
     except (duckdb.OutOfMemoryException, MemoryError):
-        finish("stopped", f"stopped: the query needed more than its memory limit of {limits.memory_mb} MB "
-                          "(VIGIA_SQL_MEMORY_MB, or vigia sql --memory-mb)")
+        finish("stopped", _memory_reason(limits))
     except duckdb.PermissionException as exc:
         finish("refused", f"refused: {str(exc).splitlines()[0]}")
-    except duckdb.Error as exc:
+    except (duckdb.Error, OSError) as exc:  # DuckDB's errors reach the Arrow reader as OSError
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "temp" in text.lower() and "max_temp_directory_size" in str(exc):
-            text = (f"stopped: the query spilled more than {4 * limits.memory_mb} MB to disk "
-                    "(4x VIGIA_SQL_MEMORY_MB)")
-            finish("stopped", text)
+        if text.startswith("Out of Memory Error"):
+            finish("stopped", _memory_reason(limits))
+        elif "max_temp_directory_size" in str(exc):
+            finish("stopped", f"stopped: the query spilled more than {4 * limits.memory_mb} MB to disk "
+                              "(4x VIGIA_SQL_MEMORY_MB)")
+        elif text.startswith("Permission Error"):
+            finish("refused", f"refused: {text}")
         else:
             finish("failed", text)
     except WarehouseError as exc:
         finish("failed", str(exc))
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _memory_reason(limits: Limits) -> str:
+    return (f"stopped: the query needed more than its memory limit of {limits.memory_mb} MB "
+            "(VIGIA_SQL_MEMORY_MB, or vigia sql --memory-mb)")
 
 
 def _hand_back(reader: Any, columns: list[str], limits: Limits, workdir: Path, finish: Any) -> None:
