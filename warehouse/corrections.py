@@ -25,8 +25,11 @@ def add_correction(
     new_value: str | list[str],
     analyst: str,
     allowed_topics: list[str] | None = None,
+    *,
+    identified_by: str = "typed",
 ) -> int:
-    """Record a correction; the old value is what `mentions` showed before it."""
+    """Record a correction; the old value is what `mentions` showed before it. ``identified_by``
+    says how ``analyst`` was known (``typed``, ``oidc``, ``proxy``, ``command``)."""
     if field not in FIELDS:
         raise CorrectionError(f"field must be one of {', '.join(FIELDS)}, not {field!r}")
     if field == "topics":
@@ -43,9 +46,10 @@ def add_correction(
     if first_row(con.execute("SELECT count(*) FROM documents WHERE doc_id = ?", [doc_id]))[0] == 0:
         raise CorrectionError(f"no document {doc_id!r}")
     new_id = first_row(con.execute(
-        "INSERT INTO corrections (doc_id, field, old_value, new_value, analyst, corrected_at) "
-        "VALUES (?, ?, ?, ?, ?, now()) RETURNING correction_id",
-        [doc_id, field, json.dumps(shown_value(con, doc_id, field)), json.dumps(new_value), analyst.strip()],
+        "INSERT INTO corrections (doc_id, field, old_value, new_value, analyst, corrected_at, identified_by) "
+        "VALUES (?, ?, ?, ?, ?, now(), ?) RETURNING correction_id",
+        [doc_id, field, json.dumps(shown_value(con, doc_id, field)), json.dumps(new_value), analyst.strip(),
+         identified_by],
     ))
     assert new_id is not None
     return int(new_id[0])

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
+from warehouse.crawl_runs import process_gone
 from warehouse.database import (
     all_rows,
     check_fields,
@@ -18,6 +22,10 @@ from warehouse.database import (
     unstage,
 )
 from warehouse.engines import dialect_of
+
+log = logging.getLogger("vigia.warehouse")
+
+log = logging.getLogger("vigia.warehouse")
 
 _TIMESTAMPS = ("published_at", "fetched_at")
 
@@ -138,7 +146,7 @@ def claim_documents_to_score(
     the writer lock makes the claim atomic across processes; shared, the candidate rows are
     locked ``FOR UPDATE SKIP LOCKED`` (a concurrent scorer takes the next ones) and a claim is
     kept only if its insert wins the (doc_id, model_set) key, all in one transaction. Expired
-    claims are cleared first.
+    claims, and those of a scorer of this host whose process is gone, are cleared first.
     """
     where, params = _to_score_filter(model_set, campaign, only_rescore)
     sql = (
@@ -148,6 +156,7 @@ def claim_documents_to_score(
     )
     with transaction(con):
         con.execute("DELETE FROM score_claims WHERE claimed_until < now()")
+        release_orphaned_claims(con)
         rows = all_rows(con.execute(sql, [*params, model_set, limit]))
         if rows:
             won = {r[0] for r in con.execute(
@@ -158,6 +167,22 @@ def claim_documents_to_score(
             ).fetchall()}
             rows = [row for row in rows if row["doc_id"] in won]
     return rows
+
+
+def release_orphaned_claims(con: Any) -> list[str]:
+    """Give back at once the claims of scorers of this host whose process is gone (killed,
+    crashed), as :func:`warehouse.crawl_runs.mark_stale_runs` closes their crawl runs; claims of
+    other hosts wait for their lease. Returns the ``host:pid`` claimers released."""
+    host = socket.gethostname()
+    claimers = [row[0] for row in con.execute(
+        "SELECT DISTINCT claimed_by FROM score_claims WHERE claimed_by LIKE ?", [f"{host}:%"]
+    ).fetchall()]
+    gone = [c for c in claimers if (pid := c.rpartition(":")[2]).isdigit()
+            and int(pid) != os.getpid() and process_gone(int(pid))]
+    if gone:
+        con.execute("DELETE FROM score_claims WHERE claimed_by IN (SELECT unnest(CAST(? AS VARCHAR[])))", [gone])
+        log.warning("released the scoring claims of %s: their processes are gone", ", ".join(gone))
+    return gone
 
 
 def release_claims(con: Any, model_set: str, doc_ids: Sequence[str]) -> None:
