@@ -116,7 +116,7 @@ while True:
     if not batch:
         break
     claimed += [d["doc_id"] for d in batch]
-    time.sleep(0.05)  # "scoring"
+    time.sleep(0.2)  # "scoring" (long enough for the other scorer to get the writer lock on a loaded machine)
 print(json.dumps(claimed), flush=True)
 """
 
