@@ -122,12 +122,18 @@ def synthetic_frames(n: int, offset: int, seed: int, start: datetime, days: int)
     return docs, scores
 
 
+def built(path: Path) -> Path:
+    """The mark of a finished build (a build cut short is redone)."""
+    return path.with_name(path.name + ".built")
+
+
 def build(path: Path, n_docs: int, chunk: int = 100_000) -> dict:
     """Write ``n_docs`` synthetic documents and their scores into a new warehouse at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".building")
-    partial.unlink(missing_ok=True)
-    shutil.rmtree(writer_folder(partial), ignore_errors=True)  # a build cut short
+    built(path).unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+    shutil.rmtree(writer_folder(path), ignore_errors=True)  # a build cut short
+    partial = path  # the warehouse's own layout (writer file, read copies): built in place
     start = datetime(2025, 11, 25, 5, tzinfo=UTC)
     days = 365
     timings = {"generate_s": 0.0, "insert_documents_s": 0.0, "write_scores_s": 0.0}
@@ -147,8 +153,7 @@ def build(path: Path, n_docs: int, chunk: int = 100_000) -> dict:
             timings["write_scores_s"] += time.perf_counter() - t
             print(f"  {offset + size:,} documents written", file=sys.stderr, flush=True)
         con.execute("CHECKPOINT")
-    partial.rename(path)
-    shutil.rmtree(writer_folder(partial), ignore_errors=True)  # the writer's copy: readers use `path`
+    built(path).touch()  # readers read `path`, the read copy the last write published
     return {k: round(v, 1) for k, v in timings.items()}
 
 
@@ -241,14 +246,12 @@ def main() -> None:
     args = parser.parse_args()
     path = REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
     report: dict = {"bench": "dashboard", "docs": args.docs, "warehouse": str(path.relative_to(REPO))}
-    if args.rebuild or not path.exists():
-        path.unlink(missing_ok=True)
+    if args.rebuild or not built(path).exists():
         t = time.perf_counter()
         report["build"] = build(path, args.docs)
         report["build"]["total_s"] = round(time.perf_counter() - t, 1)
     with connect(path):  # a cached warehouse gets the views of this code (they are redone when changed)
         pass
-    shutil.rmtree(writer_folder(path), ignore_errors=True)  # the writer's copy: readers use `path`
     report["file_mb"] = round(path.stat().st_size / 1e6)
     if not args.build_only:
         report.update(measure(path))
