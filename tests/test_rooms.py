@@ -7,18 +7,19 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ROOMS = ("campaigns", "warehouse", "crawler", "samples", "nlp", "dashboard", "alerts", "app", "cli")
+ROOMS = ("campaigns", "prevalence", "warehouse", "crawler", "samples", "nlp", "dashboard", "alerts", "app", "cli")
 # What each room may import of the others. The crawler and the scorer never import each other;
 # the dashboard (app.py) reads the warehouse, never the crawler or the models.
 ALLOWED = {
     "campaigns": set(),
-    "warehouse": {"campaigns"},
+    "prevalence": set(),  # share estimation: pure functions on arrays
+    "warehouse": {"campaigns", "prevalence"},
     "crawler": {"campaigns", "warehouse"},
     "samples": {"campaigns"},
-    "nlp": {"campaigns"},
-    "dashboard": {"campaigns", "warehouse"},
-    "alerts": {"campaigns", "warehouse"},
-    "app": {"alerts", "campaigns", "dashboard", "warehouse"},
+    "nlp": {"campaigns", "prevalence"},
+    "dashboard": {"campaigns", "prevalence", "warehouse"},
+    "alerts": {"campaigns", "prevalence", "warehouse"},
+    "app": {"alerts", "campaigns", "dashboard", "prevalence", "warehouse"},
     "cli": set(ROOMS) - {"cli", "app"},
 }
 
