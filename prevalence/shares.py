@@ -141,7 +141,7 @@ class Calibration:
         if self.bundled is not None:
             parts.append(f"a bundled calibration of {self.n_bundled:,} labels ({self.bundled_source}), "
                          f"counted as at most {OUT_OF_DOMAIN:.0f} per class")
-        return " + ".join(parts) if parts else "no labels: flat prior only"
+        return " + ".join(parts) if parts else "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)"
 
 
 @dataclass(frozen=True)
