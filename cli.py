@@ -33,6 +33,7 @@ log = logging.getLogger("vigia")
 
 PROFILES = click.Choice(["auto", "offline", "hub"])
 SCORE_CHUNK = 256
+HOLD_OUT_FROM = 40  # corrections from which `vigia train --hold-out` keeps some out of training
 
 
 class VigiaError(click.ClickException):
@@ -682,7 +683,8 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
               help="Folder holding umsab-es/, intertass-pe/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
 @click.option("--hold-out", type=click.FloatRange(0.0, 0.9), default=0.25, show_default=True,
               help="Share of the warehouse's corrections kept out of training (chosen by document, the same "
-                   "every run): the new heads never saw them, so they calibrate its share estimates.")
+                   "every run) once there are 40 or more: the new heads never saw them, so they calibrate its "
+                   "share estimates.")
 @click.option("--window-only", is_flag=True,
               help="Retrain only the target window head inside --out (its other heads stay as they are).")
 def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,
@@ -720,8 +722,10 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
     elif from_warehouse and path.exists():
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
-        held = [c for c in corrections if _held_out(c["doc_id"], hold_out)]
-        corrections = [c for c in corrections if not _held_out(c["doc_id"], hold_out)]
+        # A few corrections all teach: holding some out pays only once there are enough to calibrate.
+        share = hold_out if len(corrections) >= HOLD_OUT_FROM else 0.0
+        held = [c for c in corrections if _held_out(c["doc_id"], share)]
+        corrections = [c for c in corrections if not _held_out(c["doc_id"], share)]
         if held:
             click.echo(f"{len(held)} corrections held out of training to calibrate share estimates (--hold-out)", err=True)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)

@@ -93,11 +93,18 @@ def _domain(heads_dir: Path) -> dict[str, dict]:
 
 def build(heads_dir: Path, shared_data: Path | None = None) -> dict:
     """Write ``heads_dir/calibration.json`` for the heads in ``heads_dir`` and return it."""
+    from nlp.linear_heads import BUNDLED_HEADS
     from nlp.training import default_shared_data
 
     heads_dir = Path(heads_dir)
     tasks: dict[str, dict] = {}
-    sentiment = _sentiment(heads_dir, Path(shared_data or default_shared_data()))
+    bundled = Path(BUNDLED_HEADS)
+    same_head = (heads_dir.resolve() != bundled.resolve() and (heads_dir / "sentiment.npz").exists()
+                 and (heads_dir / "sentiment.npz").read_bytes() == (bundled / "sentiment.npz").read_bytes())
+    # `vigia train` keeps the bundled sentiment head unless told otherwise: its calibration is the same.
+    sentiment = load(bundled).get("sentiment") if same_head else None
+    if sentiment is None:
+        sentiment = _sentiment(heads_dir, Path(shared_data or default_shared_data()))
     if sentiment is not None:
         tasks["sentiment"] = sentiment
     tasks.update(_domain(heads_dir))
