@@ -32,7 +32,6 @@ from warehouse import WarehouseError, connect, default_db_path, explorer, trends
 from warehouse.corrections import CorrectionError, add_correction
 from warehouse.events import EventError, add_event, events
 from warehouse.explorer import Selection
-from warehouse.shares import day_shares
 from warehouse.shares import overview as share_overview
 from warehouse.shares import queue as share_queue
 
@@ -81,7 +80,6 @@ def load_overview(path: str, sel: Selection, security_topic: str | None) -> dict
             "trust": trends.trust(con, sel.campaign),
             "queue": trends.review_queue(con, sel.campaign),
             "shares": share_overview(con, sel),
-            "day_shares": day_shares(con, sel),
             "share_queue": share_queue(con, sel.campaign),
         }
 
@@ -245,8 +243,8 @@ def rests_on(task: dict) -> str:
 
 share_data = data["shares"]
 share_tasks = share_data["tasks"]
-neg_now = share_of(share_data.get("recent", {}).get("now"), "negative")
-neg_before = share_of(share_data.get("recent", {}).get("before"), "negative")
+neg_now = share_of((share_data.get("recent") or {}).get("last7"), "negative")
+neg_before = share_of((share_data.get("recent") or {}).get("prev7"), "negative")
 # A change counts only when the two intervals do not overlap (a jump inside the noise is no change).
 moved = None
 if neg_now and neg_before:
@@ -289,7 +287,7 @@ shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.
 # ----------------------------------------------------------------------------- 1. what just happened
 
 st.subheader("What just happened? Spikes in volume, negativity toward the mayor and stance")
-spikes = find_spikes(daily, shares=data["day_shares"])  # negativity and stance fire on their intervals
+spikes = find_spikes(daily, shares=data["shares"]["days"])  # negativity and stance fire on their intervals
 volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
 spike_frame = pd.DataFrame(
     [{"day": pd.Timestamp(s.day), "what": METRICS[s.metric], "text": s.describe()} for s in spikes],

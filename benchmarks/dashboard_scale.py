@@ -260,6 +260,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="Build the cached warehouse again.")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--refresh-shares", action="store_true", help="Estimate the shares again (as `vigia score` does).")
     args = parser.parse_args()
     path = REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
     report: dict = {"bench": "dashboard", "docs": args.docs, "warehouse": str(path.relative_to(REPO))}
@@ -275,7 +276,7 @@ def main() -> None:
         from warehouse.shares import is_current
 
         current = is_current(con, CAMPAIGN)
-    if not current:
+    if not current or args.refresh_shares:
         report["shares"] = refresh_shares(path)
     report["file_mb"] = round(path.stat().st_size / 1e6)
     if not args.build_only:

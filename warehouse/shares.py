@@ -282,6 +282,15 @@ def refresh(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
                 found["period_end"] = (start + pd.Timedelta(days=6 if period == "week" else 0)).dt.date
             frames.append(found.assign(campaign=campaign, task=name, period=period, level=LEVEL,
                                        n_labels=cal.n_labels, calibration=cal.describe(), model=model, computed_at=now))
+    cal, model = calibration(con, campaign, "sentiment")
+    for kind in ("all", "news", "social"):
+        narrowed = Selection(campaign=campaign, source_types=[] if kind == "all" else [kind])
+        for key, found in recent(con, narrowed, span, cal).items():
+            first, last = RECENT[key]
+            frames.append(found.assign(
+                campaign=campaign, task="sentiment", period=key, source_type=kind, n_known=0,
+                period_start=span[1] - pd.Timedelta(days=first), period_end=span[1] - pd.Timedelta(days=last),
+                level=LEVEL, n_labels=cal.n_labels, calibration=cal.describe(), model=model, computed_at=now))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -412,37 +421,63 @@ def stored_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
 def overview(con: duckdb.DuckDBPyConnection, sel: Selection) -> dict[str, Any]:
     """Everything the page draws about shares, in one connection: per share the weekly estimates
     and the selection's own (``weekly``, ``whole``, and what they rest on), the last 7 days of
-    overall sentiment against the 7 before (``recent``), and the trust rows (``trust``)."""
+    overall sentiment against the 7 before (``recent``), the trust rows (``trust``) and the daily
+    shares spikes are found on (``days``)."""
     out: dict[str, Any] = {"tasks": {}}
     stored = use_stored(con, sel)
-    for name in task_names(con, sel.campaign):
+    names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
+        "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
+    for name in names:
         cal = None if stored else calibration(con, sel.campaign, name)[0]
         weekly, meta = shares(con, sel, name, "week", stored=stored, cal=cal)
         whole, _ = shares(con, sel, name, "all", stored=stored, cal=cal)
         out["tasks"][name] = {"weekly": weekly, "whole": whole, **meta}
     span = _full_range(con, sel.campaign)
     if span is not None:
-        end = min(sel.end or span[1], span[1])
-        cal, _ = calibration(con, sel.campaign, "sentiment")
-        windows = {"now": (end - pd.Timedelta(days=6), end), "before": (end - pd.Timedelta(days=13), end - pd.Timedelta(days=7))}
-        cells, known = [], []
-        for first, last in windows.values():
-            window = Selection(**{**sel.__dict__, "start": max(first, sel.start or first), "end": last})
-            _, c, k = counts(con, window, "sentiment", "all")
-            cells.append(c.sum(axis=0) if len(c) else np.zeros(cal.n_cells, dtype=np.int64))
-            known.append(k.sum(axis=0) if len(k) else np.zeros(len(cal.classes), dtype=np.int64))
-        both = estimate(cal, np.array(cells), np.array(known))  # one call for both windows
-        out["recent"] = {key: pd.DataFrame({"label": cal.classes, "estimate": both.estimate[i], "low": both.low[i],
-                                            "high": both.high[i], "n": both.n[i]})
-                         for i, key in enumerate(windows)}
+        out["recent"] = _stored_recent(con, sel) if stored else None
+        if not out["recent"]:
+            out["recent"] = recent(con, sel, span)
     out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
+    out["days"] = day_shares(con, sel, stored)
     return out
 
 
-def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection) -> dict[str, pd.DataFrame]:
+def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | None = None) -> dict[str, pd.DataFrame]:
     """The daily shares spikes are found on: negativity toward the target and stance."""
-    stored = use_stored(con, sel)
+    stored = use_stored(con, sel) if stored is None else stored
     return {name: shares(con, sel, name, "day", stored=stored)[0] for name in ("target_sentiment", "stance")}
+
+
+RECENT = {"last7": (6, 0), "prev7": (13, 7)}  # days before the selection's last day: first, last
+
+
+def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, date], cal: Calibration | None = None,
+           ) -> dict[str, pd.DataFrame]:
+    """Overall sentiment in the selection's last 7 days (``last7``) and the 7 before
+    (``prev7``), each one group: ``label``, ``estimate``, ``low``, ``high``, ``n``."""
+    end = min(sel.end or span[1], span[1])
+    if cal is None:
+        cal, _ = calibration(con, sel.campaign, "sentiment")
+    cells, known = [], []
+    for first, last in RECENT.values():
+        window = Selection(**{**sel.__dict__, "start": max(end - pd.Timedelta(days=first), sel.start or span[0]),
+                              "end": end - pd.Timedelta(days=last)})
+        _, c, k = counts(con, window, "sentiment", "all") if window.start <= window.end else (None, [], [])
+        cells.append(np.sum(c, axis=0) if len(c) else np.zeros(cal.n_cells, dtype=np.int64))
+        known.append(np.sum(k, axis=0) if len(k) else np.zeros(len(cal.classes), dtype=np.int64))
+    both = estimate(cal, np.array(cells), np.array(known))  # one call for both windows
+    return {key: pd.DataFrame({"label": cal.classes, "estimate": both.estimate[i], "low": both.low[i],
+                               "high": both.high[i], "n": both.n[i]})
+            for i, key in enumerate(RECENT)}
+
+
+def _stored_recent(con: duckdb.DuckDBPyConnection, sel: Selection) -> dict[str, pd.DataFrame]:
+    kind = sel.source_types[0] if sel.source_types else "all"
+    frame = con.execute(
+        "SELECT period, label, estimate, low, high, n FROM share_estimates WHERE campaign = ? AND task = 'sentiment' "
+        "AND period IN ('last7', 'prev7') AND source_type = ? ORDER BY label", [sel.campaign, kind]).df()
+    return {key: frame[frame["period"] == key].drop(columns=["period"]).reset_index(drop=True)
+            for key in RECENT} if len(frame) else {}
 
 
 def queue(con: duckdb.DuckDBPyConnection, campaign: str, limit: int = 10) -> pd.DataFrame:

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS correction_use (
 CREATE TABLE IF NOT EXISTS share_estimates (
     campaign      VARCHAR NOT NULL,
     task          VARCHAR NOT NULL,    -- sentiment, target_sentiment, stance, topic:<name>, actor:<id>
-    period        VARCHAR NOT NULL,    -- day, week, all
+    period        VARCHAR NOT NULL,    -- day, week, all; last7 / prev7: overall sentiment in the last 7 days and the 7 before
     period_start  DATE NOT NULL,       -- the day, the Monday of the week, or the first day
     period_end    DATE NOT NULL,       -- the day, the Sunday of the week, or the last day
     source_type   VARCHAR NOT NULL,    -- news, social, or all
