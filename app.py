@@ -47,6 +47,8 @@ from warehouse.database import exists as warehouse_exists
 from warehouse.engines import redacted
 from warehouse.events import EventError, add_event, events
 from warehouse.explorer import Selection
+from warehouse.shares import overview as share_overview
+from warehouse.shares import queue as share_queue
 
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
@@ -110,6 +112,8 @@ def load_overview(path: str, sel: Selection, security_topic: str | None) -> dict
                                    columns=["event_id", "day", "label", "source", "analyst", "added_at", "identified_by"]),
             "trust": trends.trust(con, sel.campaign),
             "queue": trends.review_queue(con, sel.campaign),
+            "shares": share_overview(con, sel),
+            "share_queue": share_queue(con, sel.campaign),
         }
 
 
@@ -296,37 +300,58 @@ st.caption(f"{n_documents:,} documents shown, {start} to {end} ({info['timezone'
 # ----------------------------------------------------------------------------- headline figures
 
 per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
-anchor = pd.Timestamp(min(date.today(), end))
-recent = per_day[per_day.index > anchor - pd.Timedelta(days=7)] if len(per_day) else per_day
-before = per_day[(per_day.index <= anchor - pd.Timedelta(days=7)) & (per_day.index > anchor - pd.Timedelta(days=14))] if len(per_day) else per_day
-
-
-def share(num: str, den: str, frame: pd.DataFrame) -> float | None:
-    total = float(frame[den].sum()) if len(frame) else 0.0
-    return float(frame[num].sum()) / total if total else None
-
-
 def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-neg_now, neg_before = share("n_negative", "n_scored", recent), share("n_negative", "n_scored", before)
+def share_of(frame: pd.DataFrame | None, label: str) -> tuple[float, float, float] | None:
+    """(estimate, low, high) of one label in a one-group share frame; None when there is no text."""
+    if frame is None or frame.empty:
+        return None
+    row = frame[frame["label"] == label]
+    if row.empty or pd.isna(row["estimate"].iloc[0]):
+        return None
+    return float(row["estimate"].iloc[0]), float(row["low"].iloc[0]), float(row["high"].iloc[0])
+
+
+def interval(found: tuple[float, float, float] | None) -> str:
+    return "n/a" if found is None else f"{found[0]:.0%} ({found[1]:.0%}–{found[2]:.0%})"
+
+
+def rests_on(task: dict) -> str:
+    """What a share chart's bands rest on, said next to it (issue 20)."""
+    return (f"Bands: 90% intervals (estimated shares, not counts of the model's labels). The models' errors "
+            f"are learnt from {task['calibration']}.")
+
+
+share_data = data["shares"]
+share_tasks = share_data["tasks"]
+neg_now = share_of((share_data.get("recent") or {}).get("last7"), "negative")
+neg_before = share_of((share_data.get("recent") or {}).get("prev7"), "negative")
+# A change counts only when the two intervals do not overlap (a jump inside the noise is no change).
+moved = None
+if neg_now and neg_before:
+    moved = (f"{(neg_now[0] - neg_before[0]) * 100:+.0f} pts vs 7 days before"
+             + ("" if neg_now[1] > neg_before[2] or neg_now[2] < neg_before[1] else " (within the noise)"))
 cols = st.columns(4)
 cols[0].metric("Documents", f"{n_documents:,}", help="Documents in the filters (reprints folded unless toggled).")
 cols[1].metric(
-    "Negative, last 7 days", pct(neg_now),
-    delta=None if neg_now is None or neg_before is None else f"{(neg_now - neg_before) * 100:+.0f} pts vs 7 days before",
-    delta_color="inverse",
-    help=f"Share of documents scored negative in the 7 days up to {anchor.date()}, against the 7 days before.",
+    "Negative, last 7 days", interval(neg_now), delta=moved, delta_color="inverse",
+    help="Estimated share of documents that are negative in the last 7 days shown, with its 90% interval, against "
+         "the 7 days before; a change whose intervals overlap is said to be within the noise.",
 )
+target_task = share_tasks.get("target_sentiment")
 cols[2].metric(
-    "Toward the mayor: negative", pct(share("n_target_negative", "n_target", per_day)),
-    help="Among documents about him: share whose passages about him are negative.",
+    "Toward the mayor: negative", interval(share_of(target_task["whole"] if target_task else None, "negative")),
+    help="Among documents about him: estimated share whose passages about him are negative (90% interval).",
 )
+stance_task = share_tasks.get("stance")
+pro = share_of(stance_task["whole"] if stance_task else None, "pro_recall")
+anti = share_of(stance_task["whole"] if stance_task else None, "anti_recall")
 cols[3].metric(
-    "Pro / anti recall", f"{int(per_day['n_pro_recall'].sum()) if len(per_day) else 0} / "
-    f"{int(per_day['n_anti_recall'].sum()) if len(per_day) else 0}",
-    help="Documents arguing for / against the recall.",
+    "Pro / anti recall", f"{pct(pro[0] if pro else None)} / {pct(anti[0] if anti else None)}",
+    help="Estimated shares of documents arguing for / against the recall; 90% intervals "
+         f"{interval(pro)} and {interval(anti)}.",
 )
 
 if daily.empty:
@@ -346,14 +371,15 @@ shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.
 # ----------------------------------------------------------------------------- 1. what just happened
 
 st.subheader("What just happened? Spikes in volume, negativity toward the mayor and stance")
-spikes = find_spikes(daily)
+spikes = find_spikes(daily, shares=data["shares"]["days"])  # negativity and stance fire on their intervals
 volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
 spike_frame = pd.DataFrame(
     [{"day": pd.Timestamp(s.day), "what": METRICS[s.metric], "text": s.describe()} for s in spikes],
     columns=["day", "what", "text"],
 )
 st.vega_lite_chart(charts.spikes(volume, spike_frame, shown_marks), width="stretch")
-st.caption("Bars: documents a day. Red triangles: spikes (a day far above the 4 weeks before it). "
+st.caption("Bars: documents a day. Red triangles: spikes (a day far above the 4 weeks before it; for negativity "
+           "and stance, even the low end of the day's 90% interval). "
            "Dashed orange rules: the recall's calendar and the analyst's events.")
 if not spikes:
     st.success("No spike in these days: volume, negativity toward the mayor and stance stayed within their usual range.")
@@ -427,15 +453,17 @@ else:
     })
     st.vega_lite_chart(charts.tone(tone, shown_marks), width="stretch")
     st.caption("Line: 7-day mean of P(positive) − P(negative), weighted by documents; bars: the daily counts it rests on.")
+    sentiment_task = share_tasks.get("sentiment")
+    if sentiment_task is not None and len(sentiment_task["weekly"]):
+        st.vega_lite_chart(charts.share_bands(sentiment_task["weekly"], charts.SENTIMENT_COLORS, shown_marks,
+                                              title="share of the week's documents"), width="stretch")
+        st.caption(rests_on(sentiment_task))
 
-    if per_day["n_target"].sum():
+    if target_task is not None and len(target_task["weekly"]):
         st.subheader("How do texts treat the mayor himself?")
-        weekly = per_day[["n_target_negative", "n_target_positive", "n_target"]].resample("W-MON").sum()
-        weekly["neutral"] = weekly["n_target"] - weekly["n_target_negative"] - weekly["n_target_positive"]
-        weekly = weekly.rename(columns={"n_target_negative": "negative", "n_target_positive": "positive"})
-        target_week = weekly[["negative", "neutral", "positive"]].reset_index(names="day").melt(
-            "day", var_name="target_sentiment", value_name="documents")
-        st.vega_lite_chart(charts.toward_target(target_week), width="stretch")
+        st.vega_lite_chart(charts.share_bands(target_task["weekly"], charts.SENTIMENT_COLORS,
+                                              title="share of the week's documents about him"), width="stretch")
+        st.caption(rests_on(target_task))
 
 # ----------------------------------------------------------------------------- 4. insecurity vs figures
 
@@ -467,19 +495,22 @@ else:
 # ----------------------------------------------------------------------------- 5. topics, stance
 
 st.subheader("Which topics? Share of documents per topic, by week")
-if topic_daily.empty:
+topic_frames = [t["weekly"][t["weekly"]["label"] == "yes"].assign(label=name.split(":", 1)[1])
+                for name, t in share_tasks.items() if name.startswith("topic:") and len(t["weekly"])]
+if not topic_frames:
     st.info("No topic detected in these documents.")
 else:
-    week_total = per_day["n_scored"].resample("W-MON").sum()
-    topic_week = (topic_daily.set_index("day").groupby("topic")["n"].resample("W-MON").sum().reset_index())
-    topic_week["share"] = topic_week["n"] / topic_week["day"].map(week_total).replace(0, float("nan"))
-    st.vega_lite_chart(charts.topics(topic_week), width="stretch")
+    st.vega_lite_chart(charts.share_bands(pd.concat(topic_frames, ignore_index=True), None,
+                                          title="share of the week's documents"), width="stretch")
+    first_topic = next(t for name, t in share_tasks.items() if name.startswith("topic:"))
+    st.caption(rests_on(first_topic))
 
 st.subheader("Who argues for or against the recall?")
-stance_week = per_day[["n_pro_recall", "n_anti_recall"]].resample("W-MON").sum().reset_index(names="day").melt(
-    "day", var_name="stance", value_name="documents")
-stance_week["stance"] = stance_week["stance"].str.removeprefix("n_")
-st.vega_lite_chart(charts.stance(stance_week, shown_marks), width="stretch")
+if stance_task is not None and len(stance_task["weekly"]):
+    sides = stance_task["weekly"][stance_task["weekly"]["label"] != "none"]
+    st.vega_lite_chart(charts.share_bands(sides, charts.STANCE_COLORS, shown_marks,
+                                          title="share of the week's documents"), width="stretch")
+    st.caption(rests_on(stance_task))
 by_platform = data["stance_by_platform"]
 if not by_platform.empty:
     st.caption("Stance by platform (documents)")
@@ -499,6 +530,14 @@ else:
     totals = actors.groupby("actor")["documents"].sum()
     actors["share_of_voice"] = actors["actor"].map(totals / totals.sum())
     st.vega_lite_chart(charts.actors(actors), width="stretch")
+    tones = [t["whole"].assign(actor=name.split(":", 1)[1]) for name, t in share_tasks.items()
+             if name.startswith("actor:") and len(t["whole"])]
+    if tones:
+        tone_ranges = pd.concat(tones, ignore_index=True)
+        tone_ranges = tone_ranges[tone_ranges["label"] != "neutral"]
+        st.vega_lite_chart(charts.share_ranges(tone_ranges, y_field="actor", title="share of the texts naming the actor",
+                                               colors=charts.SENTIMENT_COLORS), width="stretch")
+        st.caption(rests_on(next(t for name, t in share_tasks.items() if name.startswith("actor:"))))
 left, right = st.columns(2)
 with left:
     st.caption("Top outlets (stories: reprints folded; reach: every copy)")
@@ -628,7 +667,23 @@ else:
                  column_config={"agreement": st.column_config.NumberColumn(format="%.2f"),
                                 "macro_f1": st.column_config.NumberColumn(format="%.2f")})
     st.caption("Cross-validated agreement of the models with the analysts' corrections, per task, with the number of labels it rests on.")
+share_trust = share_data.get("trust")
+if share_trust is not None and len(share_trust):
+    st.caption("How sure are this week's shares? The width of each share's 90% interval in the campaign's latest "
+               "week, and how many more in-domain labels (corrections the heads did not train on) would halve it.")
+    said = share_trust.assign(halve=share_trust["labels_to_halve"].map(
+        lambda v: "more labels alone will not: the week has too few texts" if pd.isna(v) else f"about {int(v):,} more labels"))
+    st.dataframe(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]], hide_index=True, width="stretch",
+                 column_config={"width": st.column_config.NumberColumn("interval width", format="%.2f"),
+                                "n": st.column_config.NumberColumn("texts that week"),
+                                "halve": st.column_config.TextColumn("to halve it"),
+                                "n_labels": st.column_config.NumberColumn("in-domain labels")})
 st.subheader("Which texts should be labelled next?")
+picked = data["share_queue"]
+if picked is not None and len(picked):
+    st.caption("To narrow this week's share intervals (view `share_queue`): a random draw of the week's texts. Each "
+               "label fixes one text and, drawn at random, teaches the estimator without bias.")
+    st.dataframe(shown(picked.drop(columns=["doc_id"])), hide_index=True, width="stretch")
 queue = data["queue"]
 if queue is None or queue.empty:
     st.info("No review queue yet (view `review_queue`): it lists the texts the models are least sure of.")

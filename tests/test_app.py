@@ -209,3 +209,16 @@ def test_without_sign_in_a_typed_name_is_recorded_as_typed(app: AppTest, filled_
     [b for b in app.get("form_submit_button") if b.label == "Add event"][0].click().run()
     with connect(filled_db, read_only=True) as con:
         assert con.execute("SELECT analyst, identified_by FROM analyst_events").fetchall() == [("ana", "typed")]
+
+
+def test_every_share_chart_has_bands_and_says_what_they_rest_on(app: AppTest) -> None:
+    """Shares are estimates with 90% intervals, never bare counts, and each chart says which
+    calibration its bands rest on and how many labels (here none: the flat prior alone)."""
+    assert not app.exception, app.exception
+    specs = [c.proto.spec for c in app.get("vega_lite_chart")] if app.get("vega_lite_chart") else []
+    banded = [s for s in specs if '"y2"' in s and '"low"' in s]
+    assert len(banded) >= 3  # overall sentiment, toward the mayor, stance (and topics when detected)
+    captions = [c.value for c in app.caption if c.value.startswith("Bands: 90% intervals")]
+    assert len(captions) >= 3 and all("learnt from" in c for c in captions)
+    negative = {m.label: m.value for m in app.metric}["Negative, last 7 days"]
+    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", negative), negative  # an estimate and its interval
