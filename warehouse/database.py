@@ -1,18 +1,16 @@
-"""Opening the warehouse: a published read snapshot, one private writer file, migrations, views.
+"""Opening the warehouse: the engine a target names, migrations, stamps, views.
 
-DuckDB lets one process at a time hold a file for writing, and while it does, no other
-process can open that file at all, not even read-only. So readers and writers never share
-a file here:
+A target is a DuckDB file (the embedded warehouse) or a ``postgresql://`` URL (the shared one;
+``warehouse.engines``). Readers and writers never share a file:
 
-- ``data/vigia.duckdb`` (the path analysts know) is the *published snapshot*. Readers (the
-  dashboard, ``vigia sql``, a notebook) open it read-only; nothing of Vigia ever opens it
-  for writing, so a reader never waits on a writer and never makes one fail.
-- Writers take an OS lock (``flock``) on ``data/vigia.duckdb.d/writer.lock`` and then write
-  ``data/vigia.duckdb.d/writer.duckdb``, a file no reader is sent to. Writers queue on the
-  lock, each holding it for one short batch.
-- Publishing copies the checkpointed writer file to a temporary file beside the snapshot
-  and renames it over the snapshot (``os.replace``, atomic): a reader that has the old
-  snapshot open keeps reading it; the next one opens the new one.
+- ``data/vigia.duckdb`` (the path analysts know) is a link to this host's current *read copy*
+  (``warehouse.readcopy``). Readers (the dashboard, ``vigia sql``, a notebook) open it read-only;
+  nothing of Vigia ever opens it for writing, so a reader never waits on a writer and never
+  makes one fail.
+- Embedded, writers write ``data/vigia.duckdb.d/writer.duckdb``, one process at a time
+  (``warehouse.writer``); shared, PostgreSQL. What they commit reaches the read copies as the
+  rows changed since each copy's last sync: every mirrored table carries change stamps
+  (:func:`stamp_tables`), and a deleted row leaves its key in ``deletions`` (:func:`forget`).
 
 A warehouse made before this layout (one file, no ``.d`` folder) becomes the writer file's
 seed on the first write, transparently.
@@ -20,14 +18,11 @@ seed on the first write, transparently.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import hashlib
 import logging
 import os
 import random
 import re
-import shutil
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,7 +40,6 @@ DEFAULT_DB = Path("data") / "vigia.duckdb"
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]*$")
 WRITER_TIMEOUT = 60.0
 Publish = Literal["always", "due", "never"]
-last_publish: dict[str, Any] | None = None  # what the last publish of this process did (benchmarks read it)
 
 
 class WarehouseError(RuntimeError):
@@ -76,8 +70,19 @@ class UnknownColumns(ValueError):
     """A row carries a field its table has no column for (add the column in a migration)."""
 
 
-# Columns every table may carry that no writer fills (the change stamp is the column's default).
-MAINTAINED = ("changed",)
+# Columns every mirrored table carries that no writer fills (their defaults are the change stamp).
+MAINTAINED = ("changed", "created")
+
+# The tables a read copy does not mirror; every other table the migrations create is mirrored,
+# stamped by :func:`stamp_tables` (so a new table needs no list of its own).
+UNMIRRORED = frozenset({
+    "schema_migrations",  # each database's own migration record
+    "vigia_meta",  # each database's own bookkeeping (views checksum, a read copy's sync point)
+    "score_claims",  # scoring leases: the writers' coordination, never read by analysts
+    "deletions",  # read by the sync itself
+    "mention_rows",  # built in each read copy from the mirrored tables (warehouse.mention_rows)
+    "daily_rows",
+})
 
 
 def table_columns(con: Any, table: str) -> tuple[str, ...]:
@@ -86,7 +91,7 @@ def table_columns(con: Any, table: str) -> tuple[str, ...]:
     The change stamp (``changed``), which the engine fills, is not among them."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = ? "
-        "ORDER BY ordinal_position", [table, dialect_of(con).schema],
+        "AND table_catalog = current_database() ORDER BY ordinal_position", [table, dialect_of(con).schema],
     ).fetchall()
     if not rows:
         raise WarehouseError(f"no table {table!r} in the warehouse")
@@ -162,90 +167,6 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
 
 
-@contextmanager
-def writer_lock(path: str | Path, timeout: float = WRITER_TIMEOUT) -> Iterator[float]:
-    """Hold the warehouse's writer lock (an exclusive ``flock``); yields the seconds waited.
-
-    Raises :class:`WriterBusy` when it is not free within ``timeout`` seconds. The lock
-    dies with its process, so a killed writer never leaves a stale lock behind.
-    """
-    folder = writer_folder(path)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / "writer.lock", "a+")  # noqa: SIM115 - held across the yield
-    except OSError as exc:
-        raise WarehouseError(f"cannot write the warehouse at {path}: {exc.strerror or exc}") from exc
-    started = time.monotonic()
-    try:
-        delay = 0.01
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() - started > timeout:
-                    raise WriterBusy(
-                        f"the writer lock of {path} was not free within {timeout:.0f}s"
-                    ) from None
-                time.sleep(delay + random.uniform(0, delay))
-                delay = min(delay * 1.5, 0.25)
-        try:
-            yield time.monotonic() - started
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    finally:
-        handle.close()
-
-
-def _seed_writer_file(path: Path, working: Path) -> None:
-    """A warehouse from before the snapshot layout: its file (and WAL) become the writer's."""
-    if working.exists() or not path.exists() or path.is_symlink():
-        return
-    log.info("moving %s to the snapshot layout (writer file %s)", path, working)
-    for suffix in ("", ".wal"):
-        source = Path(str(path) + suffix)
-        if source.exists():
-            temp = Path(str(working) + suffix + ".seed")
-            shutil.copyfile(source, temp)
-            os.replace(temp, Path(str(working) + suffix))
-
-
-def publish(path: str | Path, *, when: Publish = "always") -> bool:
-    """Make what the writer file holds visible to readers; True if it did.
-
-    Call it holding the writer lock, with the writer file closed. The read copy readers are not
-    sent to is brought up to date with the rows changed since its last sync, then readers are
-    sent to it (:mod:`warehouse.readcopy`): the cost follows what changed, not the warehouse's
-    size. ``when``: ``always`` publishes whenever the writer file changed since the last publish,
-    ``due`` only if the published copy is also older than :func:`publish_seconds`, ``never`` does
-    nothing.
-    """
-    from warehouse import readcopy
-
-    path = Path(path)
-    working = writer_path(path)
-    if when == "never" or not working.exists():
-        return False
-    if path.is_symlink():
-        published = os.lstat(path).st_mtime
-        if working.stat().st_mtime <= published:
-            return False
-        if when == "due" and time.time() - published < publish_seconds():
-            return False
-    global last_publish
-    try:
-        done = last_publish = readcopy.sync(path, readcopy.EmbeddedSource(working))
-    except (OSError, duckdb.Error) as exc:
-        raise WarehouseError(f"cannot publish the warehouse snapshot {path}: {str(exc).splitlines()[0]}") from exc
-    log.debug("published %s: %s", path, done)
-    stale_wal = Path(str(path) + ".wal")
-    if stale_wal.exists():  # left by a pre-snapshot writer; read copies are checkpointed
-        stale_wal.unlink(missing_ok=True)
-    return True
-
-
 def _open(path: Path, *, read_only: bool, timeout: float, settings: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + timeout
     delay = 0.02
@@ -283,11 +204,14 @@ def connect(
     that file); for a shared warehouse the copy is first brought up to date when older than
     ``$VIGIA_SYNC_SECONDS`` (and read as it is, with a warning, when PostgreSQL does not answer).
 
-    Otherwise a write connection: embedded, the writer file, migrated, under the writer lock
-    (waiting up to ``timeout``, 60 s by default, then :class:`WriterBusy`), checkpointed,
-    closed and published as ``publish_when`` says on the way out, even when the block raised
-    (what was committed is published); shared, a PostgreSQL connection (``timeout`` bounds
-    reaching it), migrated. Spooled batches are stored first in both.
+    Otherwise a write connection: embedded, the writer file, migrated, taken from the writer
+    lock (waiting up to ``timeout``, 60 s by default, then :class:`WriterBusy`) or from this
+    process's hold on it (``warehouse.writer``); what was committed is published as
+    ``publish_when`` says on the way out, even when the block raised (``always``: the read
+    copies synced now; ``due``: when the last sync is older than ``$VIGIA_PUBLISH_SECONDS``;
+    ``never``: not now; in any case within ``$VIGIA_PUBLISH_SECONDS`` and when the writer is
+    handed over). Shared, a PostgreSQL connection (``timeout`` bounds reaching it), migrated;
+    readers see its commits at their next sync. Spooled batches are stored first in both.
     """
     target = target_of(path)
     settings = dict(config or {})
@@ -308,36 +232,12 @@ def connect(
         with _read_local(path, timeout, settings, lock) as con:
             yield con
         return
-    wait = WRITER_TIMEOUT if timeout is None else timeout
-    started = time.monotonic()
-    with writer_lock(path, wait):
-        working = writer_path(path)
-        try:
-            _seed_writer_file(path, working)
-        except OSError as exc:
-            raise WarehouseError(f"cannot write the warehouse at {path}: {exc.strerror or exc}") from exc
-        con = _open(working, read_only=False, timeout=max(0.0, wait - (time.monotonic() - started)), settings=settings)
-        try:
-            try:
-                con.execute("SET TimeZone = 'UTC'")
-                if lock:
-                    con.execute("SET lock_configuration = true")
-                migrate(con)
-                from warehouse.spool import (
-                    ingest_spool,  # the spool stores documents: imported late
-                )
+    if settings or lock:
+        raise WarehouseError("settings are for read connections; a write connection takes none")
+    from warehouse.writer import writing
 
-                ingest_spool(con, spool_folder(path))
-            except duckdb.Error as exc:
-                raise WarehouseError(f"cannot write the warehouse at {path}: {str(exc).splitlines()[0]}") from exc
-            yield con
-        finally:
-            try:
-                con.execute("CHECKPOINT")
-            except duckdb.Error as exc:  # e.g. an aborted transaction: closing still keeps what was committed
-                log.debug("checkpoint before close failed: %s", exc)
-            con.close()
-            publish(path, when=publish_when)
+    with writing(path, WRITER_TIMEOUT if timeout is None else timeout, publish_when) as con:
+        yield con
 
 
 @contextmanager
@@ -448,6 +348,9 @@ def migrate(con: Any) -> list[int]:
                 raise
             applied.append(version)
             log.info("applied migration %03d_%s", version, name)
+        if applied:
+            with transaction(con):
+                stamp_tables(con)
     finally:
         if dialect is POSTGRESQL:
             con.execute("SELECT pg_advisory_unlock(2021121)")
@@ -455,6 +358,69 @@ def migrate(con: Any) -> list[int]:
         return applied
     create_views(con, only_if_changed=True)
     return applied
+
+
+def stamp_tables(con: Any) -> list[str]:
+    """Give every mirrored table (each table but :data:`UNMIRRORED`) that lacks them its change
+    stamps, ``changed`` and ``created``, defaulting to the engine's stamp (PostgreSQL also gets
+    an index on ``changed``, what each sync looks rows up by); returns the tables stamped."""
+    dialect = dialect_of(con)
+    stamped = []
+    if dialect is DUCKDB:
+        con.execute("CREATE SEQUENCE IF NOT EXISTS change_seq START 1")
+    for table in mirrored_tables(con, stamped_only=False):
+        have = set(all_columns(con, table))
+        for column in MAINTAINED:
+            if column not in have:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} BIGINT DEFAULT {dialect.change_stamp}")
+                stamped.append(table)
+        if dialect is POSTGRESQL:
+            con.execute(f"CREATE INDEX IF NOT EXISTS {table}_changed ON {table} (changed)")
+    return sorted(set(stamped))
+
+
+def all_columns(con: Any, table: str) -> list[str]:
+    """Every column of ``table``, stamps included, in their order."""
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = ? "
+        "AND table_catalog = current_database() ORDER BY ordinal_position", [table, dialect_of(con).schema],
+    ).fetchall()]
+
+
+def mirrored_tables(con: Any, *, stamped_only: bool = True) -> list[str]:
+    """The tables read copies mirror: every base table but :data:`UNMIRRORED` (with
+    ``stamped_only``, those carrying a ``changed`` stamp), sorted by name."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' "
+        "AND table_catalog = current_database() ORDER BY table_name", [dialect_of(con).schema]).fetchall()]
+    tables = [t for t in tables if t not in UNMIRRORED and not t.startswith("pg_")]
+    if stamped_only:
+        tables = [t for t in tables if "changed" in all_columns(con, t)]
+    return tables
+
+
+def forget(con: Any, table: str, key: Mapping[str, Any]) -> int:
+    """Delete the rows of ``table`` whose columns equal ``key``'s values, and leave ``key`` in
+    ``deletions`` so read copies delete them too (a plain DELETE on a mirrored table would stay
+    in them). Returns the rows deleted. Rows replaced (deleted, then written again) go in one
+    transaction with their new ones, so a sync never sees the table with neither."""
+    if not key:
+        raise ValueError("forget() needs at least one column to match")
+    where = " AND ".join(f"{column} = ?" for column in key)
+    with transaction(con):
+        record_deletions(con, table, [key])
+        rows = con.execute(f"DELETE FROM {table} WHERE {where} RETURNING 1", list(key.values())).fetchall()
+    return len(rows)
+
+
+def record_deletions(con: Any, table: str, keys: Sequence[Mapping[str, Any]]) -> None:
+    """Say that the rows of ``table`` equal to each of ``keys`` were deleted (for a DELETE the
+    caller ran itself, e.g. with RETURNING): read copies delete them at their next sync."""
+    import json
+
+    if keys:
+        con.executemany("INSERT INTO deletions (table_name, key) VALUES (?, ?)",
+                        [[table, json.dumps(dict(key), sort_keys=True, default=str)] for key in keys])
 
 
 def known_topics(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -9,6 +9,7 @@ import socket
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from warehouse.crawl_runs import process_gone
@@ -16,14 +17,13 @@ from warehouse.database import (
     all_rows,
     check_fields,
     first_row,
+    in_transaction,
     stage,
     table_columns,
     transaction,
     unstage,
 )
-from warehouse.engines import dialect_of
-
-log = logging.getLogger("vigia.warehouse")
+from warehouse.engines import DUCKDB, dialect_of
 
 log = logging.getLogger("vigia.warehouse")
 
@@ -69,8 +69,11 @@ def insert_document_frame(con: Any, frame: pd.DataFrame) -> list[str]:
     next brought up to date)."""
     columns = [c for c in document_columns(con) if c in frame.columns]
     check_fields("documents", columns, [dict.fromkeys(frame.columns)])
-    if isinstance(frame, pd.DataFrame):
-        frame = frame.drop_duplicates("doc_id")
+    if not isinstance(frame, pd.DataFrame):
+        frame = frame.to_pandas()
+    frame = frame.drop_duplicates("doc_id")
+    if dialect_of(con) is DUCKDB:
+        return _insert_new(con, frame, columns)
     stage(con, "incoming_documents", frame, like="documents")
     try:
         rows = con.execute(
@@ -82,6 +85,36 @@ def insert_document_frame(con: Any, frame: pd.DataFrame) -> list[str]:
         unstage(con, "incoming_documents")
     return [row[0] for row in rows]
 
+
+def _insert_new(con: Any, frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """DuckDB: insert the documents not stored yet. DuckDB plans ``ON CONFLICT`` as a join with
+    every stored key (a scan that grows with the warehouse), so a batch is first inserted as it
+    is (the primary key checks each id through its index) and only a batch that meets stored ids
+    looks them up, by key, and inserts the rest."""
+    sql = (f"INSERT INTO documents ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming_documents "
+           "RETURNING doc_id")
+    if not in_transaction(con):  # a failed statement would abort the caller's transaction
+        con.register("incoming_documents", frame)
+        try:
+            return [row[0] for row in con.execute(sql).fetchall()]
+        except duckdb.ConstraintException:
+            pass  # some are stored already
+        finally:
+            con.unregister("incoming_documents")
+    ids = frame["doc_id"].tolist()
+    stored: set[str] = set()
+    for start in range(0, len(ids), 5_000):
+        part = ids[start:start + 5_000]
+        stored.update(r[0] for r in con.execute(
+            f"SELECT doc_id FROM documents WHERE doc_id IN ({', '.join('?' * len(part))})", part).fetchall())
+    fresh = frame[~frame["doc_id"].isin(stored)]
+    if fresh.empty:
+        return []
+    con.register("incoming_documents", fresh)
+    try:
+        return [row[0] for row in con.execute(sql).fetchall()]
+    finally:
+        con.unregister("incoming_documents")
 
 
 def fingerprints(con: Any, campaign: str) -> list[dict[str, Any]]:

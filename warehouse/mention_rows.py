@@ -1,29 +1,37 @@
-"""The tables `mentions` and `daily_trends` read, kept current at write time.
+"""The tables `mentions` and `daily_trends` read, built in each read copy.
 
-Every write that can change what `mentions` shows (new documents, new scores, a correction)
-calls :func:`refresh` with the documents it touched. The rows of those documents, and of every
-other copy of the same stories (a new copy can change which one is the original), are computed
-again from `documents`, `scores` and `corrections`; then the per-day summary rows of the days
-they fall on. A read then scans one table instead of re-joining a million scores.
+Each sync of a read copy (``warehouse.readcopy``) calls :func:`refresh` with the documents the
+incoming rows touched (of the tables in :data:`SOURCES`). The rows of those documents, and of
+every other copy of the same stories (a new copy can change which one is the original), are
+computed again from `documents`, `scores` and `corrections`; then the per-day summary rows of
+the days they fall on. A read then scans one table instead of re-joining a million scores.
+
+The work follows the touched documents, not the warehouse: each document carries a change stamp,
+copies of a story are stored after its first copy, and scores and corrections after their
+document, so every row involved is stamped no earlier than the oldest touched document or story
+(found by key through ``lookup``), and DuckDB's zone maps skip the row groups before it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import duckdb
 import pandas as pd
 
 from warehouse.database import first_row
 
-# The documents to recompute: the touched ones and every copy of their stories.
+# The tables a `mentions` row is built from, by doc_id (a sync rebuilds the rows they touch).
+SOURCES = ("documents", "scores", "corrections")
+
+Lookup = Callable[[list[str]], pd.DataFrame]
+
+# The documents to recompute: every copy of the touched stories, stamped no earlier than the
+# oldest of them (zone maps skip older row groups).
 _AFFECTED = """
 CREATE OR REPLACE TEMP TABLE affected_docs AS
 SELECT doc_id, changed FROM documents
-WHERE coalesce(duplicate_of, doc_id) IN (
-    SELECT coalesce(d.duplicate_of, d.doc_id) FROM documents AS d
-    WHERE d.doc_id IN (SELECT doc_id FROM touched_doc_ids)
-)
+WHERE changed >= $since AND coalesce(duplicate_of, doc_id) IN (SELECT story FROM touched_stories)
 """
 
 _AFFECTED_ALL = "CREATE OR REPLACE TEMP TABLE affected_docs AS SELECT doc_id, changed FROM documents"
@@ -131,15 +139,18 @@ GROUP BY m.day, m.campaign, m.source_type
 """
 
 
-def refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None = None) -> int:
+def refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None = None,
+            lookup: Lookup | None = None) -> int:
     """Recompute the rows of ``doc_ids`` (and their stories' other copies) and their days.
 
-    ``None`` recomputes everything (after a migration, or a campaign's time zone change).
-    Returns how many document rows were written.
+    ``None`` recomputes everything (a first sync, or a campaign's time zone change). ``lookup``
+    gives ``doc_id``, ``changed`` and ``duplicate_of`` of documents by key (the store's index);
+    without it they are read from ``con``'s own `documents` (a scan). Returns how many document
+    rows were written.
     """
     own_transaction = _begin(con)
     try:
-        count = _refresh(con, doc_ids)
+        count = _refresh(con, doc_ids, lookup or _scan_lookup(con))
     except Exception:
         if own_transaction:
             con.execute("ROLLBACK")
@@ -162,23 +173,37 @@ def _begin(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None) -> int:
+def _scan_lookup(con: duckdb.DuckDBPyConnection) -> Lookup:
+    def lookup(doc_ids: list[str]) -> pd.DataFrame:
+        return con.execute("SELECT doc_id, changed, duplicate_of FROM documents "
+                           "WHERE doc_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [doc_ids]).df()
+
+    return lookup
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None, lookup: Lookup) -> int:
     if doc_ids is None:
         con.execute(_AFFECTED_ALL)
+        since = {"since": 0}
     else:
         ids = list(dict.fromkeys(doc_ids))
         if not ids:
             return 0
-        con.register("touched_doc_ids", pd.DataFrame({"doc_id": ids}, dtype=object))
+        found = lookup(ids)
+        stories = set(found["duplicate_of"].where(found["duplicate_of"].notna(), found["doc_id"]))
+        roots = lookup(sorted(stories - set(found["doc_id"])))  # first copies stored earlier
+        stamps = pd.concat([found["changed"], roots["changed"]]).dropna()
+        if stamps.empty:
+            return 0
+        # Rows stamped before the oldest touched document or story cannot belong to them (copies
+        # come after their first copy, scores and corrections after their document, and a
+        # `mentions` row carries its document's stamp): DuckDB's zone maps skip them.
+        since = {"since": int(stamps.min())}
+        con.register("touched_stories", pd.DataFrame({"story": sorted(stories)}, dtype=object))
         try:
-            con.execute(_AFFECTED)
+            con.execute(_AFFECTED, since)
         finally:
-            con.unregister("touched_doc_ids")
-    # Rows stamped before the oldest affected document cannot belong to it (its scores and
-    # corrections were written after it, and its `mentions` row carries its stamp): with that
-    # bound, DuckDB's zone maps skip the older row groups instead of reading the whole tables.
-    bound = first_row(con.execute("SELECT coalesce(min(changed), 0) FROM affected_docs"))
-    since = {"since": int(bound[0]) if bound and bound[0] is not None and doc_ids is not None else 0}
+            con.unregister("touched_stories")
     con.execute(_DAYS_BEFORE, since)
     if doc_ids is None:
         con.execute("DELETE FROM mention_rows")

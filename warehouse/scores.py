@@ -8,7 +8,14 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.database import check_fields, stage, table_columns, transaction, unstage
+from warehouse.database import (
+    check_fields,
+    record_deletions,
+    stage,
+    table_columns,
+    transaction,
+    unstage,
+)
 from warehouse.engines import upsert
 
 # What a scorer's row carries that `scores` does not hold: the actors go to `actor_scores`; the
@@ -80,10 +87,12 @@ def write_actor_scores(con: Any, rows: Sequence[dict[str, Any]]) -> int:
         pairs = pd.DataFrame(sorted({(row["doc_id"], row["model_set"]) for row in rows}), columns=["doc_id", "model_set"])
         stage(con, "rescored_pairs", pairs)
         try:
-            con.execute(
+            gone = con.execute(
                 "DELETE FROM actor_scores AS a WHERE EXISTS "
-                "(SELECT 1 FROM rescored_pairs AS p WHERE p.doc_id = a.doc_id AND p.model_set = a.model_set)"
-            )
+                "(SELECT 1 FROM rescored_pairs AS p WHERE p.doc_id = a.doc_id AND p.model_set = a.model_set) "
+                "RETURNING a.doc_id, a.model_set"
+            ).fetchall()
+            record_deletions(con, "actor_scores", [{"doc_id": d, "model_set": m} for d, m in sorted(set(gone))])
         finally:
             unstage(con, "rescored_pairs")
     if records:

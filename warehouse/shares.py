@@ -38,7 +38,8 @@ import pandas as pd
 
 from prevalence import LEVEL, Calibration, estimate, labels_to_halve
 from prevalence.cells import cuts_for
-from warehouse.database import first_row
+from warehouse.database import first_row, forget, stage, transaction, unstage
+from warehouse.engines import upsert
 from warehouse.explorer import Selection
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -317,45 +318,51 @@ def trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
                                        "calibration", "computed_at"])
 
 
-def store(con: duckdb.DuckDBPyConnection, campaign: str, frame: pd.DataFrame, trusted: pd.DataFrame | None = None) -> int:
+def store(con: Any, campaign: str, frame: pd.DataFrame, trusted: pd.DataFrame | None = None) -> int:
     """Replace the campaign's stored estimates with ``frame`` (from :func:`refresh`) and its trust
-    rows with ``trusted`` (from :func:`trust`)."""
-    con.execute("DELETE FROM share_estimates WHERE campaign = ?", [campaign])
-    if trusted is not None:
-        con.execute("DELETE FROM share_trust WHERE campaign = ?", [campaign])
-        if len(trusted):
-            con.register("incoming_trust", trusted.astype({"labels_to_halve": "Int64"}))
-            try:
-                con.execute("INSERT INTO share_trust BY NAME SELECT * FROM incoming_trust")
-            finally:
-                con.unregister("incoming_trust")
-    if frame.empty:
-        return 0
+    rows with ``trusted`` (from :func:`trust`), in one transaction on either engine (readers' copies
+    drop the old rows and take the new ones at their next sync)."""
     cols = ["campaign", "task", "period", "period_start", "period_end", "source_type", "label", "estimate", "low",
             "high", "level", "n", "n_known", "n_labels", "calibration", "model", "computed_at"]
-    con.register("incoming_shares", frame[cols])
-    try:
-        con.execute(f"INSERT INTO share_estimates ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming_shares")
-    finally:
-        con.unregister("incoming_shares")
+    with transaction(con):
+        forget(con, "share_estimates", {"campaign": campaign})
+        if trusted is not None:
+            forget(con, "share_trust", {"campaign": campaign})
+            if len(trusted):
+                trust_cols = list(trusted.columns)
+                stage(con, "incoming_trust", trusted.astype({"labels_to_halve": "Int64"}), like="share_trust")
+                try:
+                    con.execute(f"INSERT INTO share_trust ({', '.join(trust_cols)}) "
+                                f"SELECT {', '.join(trust_cols)} FROM incoming_trust")
+                finally:
+                    unstage(con, "incoming_trust")
+        if frame.empty:
+            return 0
+        stage(con, "incoming_shares", frame[cols], like="share_estimates")
+        try:
+            con.execute(f"INSERT INTO share_estimates ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming_shares")
+        finally:
+            unstage(con, "incoming_shares")
     return len(frame)
 
 
-def store_calibration(con: duckdb.DuckDBPyConnection, heads: str, tasks: dict[str, dict]) -> int:
+def store_calibration(con: Any, heads: str, tasks: dict[str, dict]) -> int:
     """Keep the heads' bundled calibration (``nlp/heads/calibration.json``'s ``tasks``)."""
     now = datetime.now(UTC)
+    columns = ("heads", "task", "classes", "source", "texts", "stored_at")
     for name, entry in tasks.items():
         con.execute(
-            "INSERT OR REPLACE INTO share_calibration VALUES (?, ?, ?, ?, ?, ?)",
+            upsert("share_calibration", columns, ("heads", "task"), "VALUES (?, ?, ?, ?, ?, ?)"),
             [heads, name, list(entry["classes"]), entry["source"], json.dumps(entry["texts"]), now],
         )
     return len(tasks)
 
 
-def record_training(con: duckdb.DuckDBPyConnection, heads: str, used: Sequence[tuple[str, str]]) -> int:
+def record_training(con: Any, heads: str, used: Sequence[tuple[str, str]]) -> int:
     """Which corrections (doc_id, field) trained the heads ``heads``: they never calibrate them."""
     for doc_id, field in used:
-        con.execute("INSERT OR IGNORE INTO correction_use VALUES (?, ?, ?)", [heads, doc_id, field])
+        con.execute("INSERT INTO correction_use (heads, doc_id, field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [heads, doc_id, field])
     return len(used)
 
 

@@ -168,3 +168,40 @@ def test_a_run_left_running_by_a_process_that_is_gone_is_marked_interrupted_by_t
         again = start_run(con, "c", "bluesky")
         statuses = dict(con.execute("SELECT run_id, status FROM crawl_runs").fetchall())
     assert statuses == {dead_run: "interrupted", mine: "running", again: "running"}
+
+
+def test_a_writer_kept_open_between_writes_hands_over_as_soon_as_another_process_asks(tmp_path: Path, monkeypatch) -> None:
+    from warehouse import writer
+
+    monkeypatch.setenv("VIGIA_WRITER_HOLD_SECONDS", "120")  # it would keep the writer two minutes idle
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        insert_documents(con, synthetic_documents(10))
+    assert writer._key(path) in writer._held  # kept open after the write
+    code = ("import sys, time\nfrom warehouse import connect\nfrom warehouse.documents import insert_documents\n"
+            "from tests.conftest import synthetic_documents\nstarted = time.monotonic()\n"
+            "with connect(sys.argv[1], timeout=20) as con:\n    insert_documents(con, synthetic_documents(25))\n"
+            "print(round(time.monotonic() - started, 2))\n")
+    other = subprocess.run([sys.executable, "-c", code, str(path)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert other.returncode == 0, other.stderr
+    assert float(other.stdout.split()[-1]) < 5  # asked, not waited out
+    assert count(path) == 25
+    with connect(path) as con:  # and this process takes it back
+        insert_documents(con, synthetic_documents(30))
+    assert count(path) == 30
+
+
+def test_a_write_left_for_later_is_published_within_the_publish_interval_without_another_write(tmp_path: Path,
+                                                                                               monkeypatch) -> None:
+    monkeypatch.setenv("VIGIA_WRITER_HOLD_SECONDS", "120")
+    monkeypatch.setenv("VIGIA_PUBLISH_SECONDS", "1")
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        insert_documents(con, synthetic_documents(10))
+    with connect(path, publish_when="due") as con:  # just published: not due yet
+        insert_documents(con, synthetic_documents(20))
+    assert count(path) == 10
+    deadline = time.monotonic() + 10
+    while count(path) != 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert count(path) == 20

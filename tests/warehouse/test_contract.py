@@ -176,3 +176,48 @@ def test_a_shared_warehouse_that_does_not_answer_or_refuses_the_password_is_one_
     with pytest.raises(WarehouseError, match="connection refused"):
         with connect("postgresql://vigia:x@127.0.0.1:9/vigia", timeout=2):
             pass
+
+
+def test_share_estimates_are_stored_through_either_engine_and_a_refresh_replaces_them(warehouse_target) -> None:
+    from nlp.calibration import load as load_calibration
+    from warehouse import shares
+
+    ids = seeded(warehouse_target, n=60, scored=60)
+    with connect(warehouse_target) as con:  # what the end of `vigia score` stores
+        shares.store_calibration(con, "ef08232f", load_calibration(REPO / "nlp" / "heads"))
+        shares.record_training(con, "ef08232f", [(ids[0], "stance")])
+        shares.record_training(con, "ef08232f", [(ids[0], "stance")])  # stored once
+    with connect(warehouse_target, read_only=True) as con:  # computed on what readers see
+        frame, trusted = shares.refresh(con, CAMPAIGN), shares.trust(con, CAMPAIGN)
+    with connect(warehouse_target) as con:
+        stored = shares.store(con, CAMPAIGN, frame, trusted)
+    assert stored == len(frame) > 0
+    assert read(warehouse_target, "SELECT count(*) FROM share_estimates") == [(stored,)]
+    assert read(warehouse_target, "SELECT count(*) FROM correction_use") == [(1,)]
+    tasks = {r[0] for r in read(warehouse_target, "SELECT DISTINCT task FROM daily_shares")}
+    assert {"sentiment", "stance", "target_sentiment"} <= tasks
+    only_overall = frame[frame["task"] == "sentiment"]
+    with connect(warehouse_target) as con:  # a refresh with fewer rows: the others are gone for readers too
+        shares.store(con, CAMPAIGN, only_overall, trusted.iloc[:1])
+    assert read(warehouse_target, "SELECT count(*), count(DISTINCT task) FROM share_estimates") == [(len(only_overall), 1)]
+    assert read(warehouse_target, "SELECT count(*) FROM share_trust") == [(1,)]
+
+
+def test_a_row_deleted_in_the_store_leaves_every_read_copy(warehouse_target) -> None:
+    from warehouse.database import forget
+
+    seeded(warehouse_target)
+    with connect(warehouse_target) as con:
+        save_state(con, CAMPAIGN, "andina", {"etag": "W/1"})
+        save_state(con, CAMPAIGN, "rpp", {"etag": "W/9"})
+    for _ in range(3):  # both copies (the one readers leave becomes the next standby)
+        assert read(warehouse_target, "SELECT count(*) FROM source_state") == [(2,)]
+        with connect(warehouse_target) as con:
+            pass
+    with connect(warehouse_target) as con:
+        assert forget(con, "source_state", {"campaign": CAMPAIGN, "source": "andina"}) == 1
+    for _ in range(3):
+        assert read(warehouse_target, "SELECT source FROM source_state") == [("rpp",)]
+        with connect(warehouse_target) as con:
+            save_state(con, CAMPAIGN, "rpp", {"etag": "W/10"})
+    assert read(warehouse_target, "SELECT value FROM source_state") == [("W/10",)]

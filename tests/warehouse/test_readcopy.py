@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import synthetic_documents
 from tests.warehouse.holders import hold, release
-from warehouse import connect, database, readcopy
+from warehouse import connect, readcopy, writer
 from warehouse.documents import insert_documents
 
 
@@ -28,7 +28,7 @@ def test_a_publish_carries_only_the_rows_written_since_and_readers_see_them(tmp_
     for k in range(3):  # after the first two, each standby is one sync behind: two batches travel
         with connect(path) as con:
             insert_documents(con, docs(5, 300 + 5 * k))
-        assert database.last_publish["rows"] <= 10, database.last_publish
+        assert writer.last_publish["rows"] <= 10, writer.last_publish
         assert mentions(path) == 305 + 5 * k
     assert path.is_symlink() and len(list(readcopy.copies_folder(path).glob("read-*.duckdb"))) == 2
 
@@ -66,3 +66,93 @@ def test_a_transaction_that_commits_after_a_sync_is_not_skipped(postgres, tmp_pa
         assert mentions(url) == 4  # the quick one is visible; the slow one is not committed yet
         slow.execute("COMMIT")
     assert mentions(url) == 5  # read again from the oldest transaction that was running
+
+
+def test_read_copies_mirror_every_table_the_migrations_make_without_a_list(tmp_path: Path, monkeypatch) -> None:
+    """A table a later migration adds (issue 20's shares, issue 23's alert rules, the next one) is
+    stamped and reaches readers with nothing else to edit; the copies carry no keys to maintain."""
+    from warehouse import database
+
+    files = database._migration_files
+    extra = (900, "notes", "CREATE TABLE notes (note_id BIGINT PRIMARY KEY, campaign VARCHAR, body VARCHAR)")
+    monkeypatch.setattr(database, "_migration_files", lambda dialect=database.DUCKDB: [*files(dialect), extra])
+    readcopy.layout.cache_clear()
+    try:
+        path = tmp_path / "vigia.duckdb"
+        with connect(path) as con:
+            insert_documents(con, docs(3, 0))
+            con.execute("INSERT INTO notes (note_id, campaign, body) VALUES (1, 'c', 'first'), (2, 'c', 'second')")
+        with connect(path, read_only=True) as con:
+            assert con.execute("SELECT body FROM notes ORDER BY note_id").fetchall() == [("first",), ("second",)]
+            stored = {r[0] for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+            keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+                                "AND table_name NOT IN ('daily_rows', 'vigia_meta')").fetchall()[0][0]
+        with connect(path) as con:
+            con.execute("UPDATE notes SET body = 'edited', changed = nextval('change_seq') WHERE note_id = 2")
+        assert mentions(path) == 3
+        with connect(path, read_only=True) as con:
+            assert con.execute("SELECT body FROM notes ORDER BY note_id").fetchall() == [("first",), ("edited",)]
+        assert {"notes", "share_estimates", "share_trust", "share_calibration", "correction_use"} <= stored
+        assert set(readcopy.layout().tables) == stored - database.UNMIRRORED - {"vigia_meta"}
+        assert keyed == 0
+    finally:
+        readcopy.layout.cache_clear()
+
+
+def test_a_delete_that_bypasses_forget_is_caught_and_the_copy_repaired(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "vigia.duckdb"
+    with connect(path) as con:
+        insert_documents(con, docs(10, 0))
+        con.execute("INSERT INTO analyst_events (campaign, day, label, analyst, added_at) "
+                    "VALUES ('c', DATE '2026-10-01', 'Debate', 'ana', now())")
+    with connect(path) as con:
+        con.execute("DELETE FROM analyst_events")  # not through warehouse.database.forget
+        insert_documents(con, docs(1, 10))  # the next sync compares its counts with the store's
+    assert writer.last_publish["repaired"] == ["analyst_events"]
+    assert "disagreed with the store" in caplog.text
+    with connect(path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM analyst_events").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM mentions").fetchall() == [(11,)]
+
+
+def test_an_embedded_warehouse_made_before_the_read_copies_keeps_what_readers_saw(tmp_path: Path, monkeypatch) -> None:
+    """The old main's layout: migrations up to 040 in `writer.duckdb`, its published snapshot a
+    plain file at `vigia.duckdb`. The first write migrates it; readers see the same rows."""
+    import shutil
+
+    import duckdb
+    import pandas as pd
+
+    from tests.conftest import synthetic_scores
+    from warehouse import database
+
+    path = tmp_path / "vigia.duckdb"
+    writer_file = database.writer_path(path)
+    writer_file.parent.mkdir(parents=True)
+    old = duckdb.connect(str(writer_file))
+    old.execute("SET TimeZone = 'UTC'")
+    files = database._migration_files
+    monkeypatch.setattr(database, "_migration_files", lambda dialect=database.DUCKDB: [
+        m for m in files(dialect) if m[0] <= 40])
+    monkeypatch.setattr(database, "stamp_tables", lambda con: [])  # old main had no stamps
+    monkeypatch.setattr(database, "create_views", lambda con, only_if_changed=False: None)  # nor these views
+    database.migrate(old)
+    monkeypatch.undo()
+    rows = docs(20, 0)
+    insert_documents(old, rows)  # as old main wrote them (no stamps to fill)
+    scored = pd.DataFrame(synthetic_scores([d["doc_id"] for d in rows[:12]]))
+    columns = [r[0] for r in old.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'scores'").fetchall()]
+    scored = scored[[c for c in scored.columns if c in columns]]
+    old.execute("INSERT INTO scores BY NAME SELECT * FROM scored")
+    old.execute("INSERT INTO share_estimates VALUES ('c', 'sentiment', 'all', DATE '2026-10-01', DATE '2026-10-30', "
+                "'all', 'negative', 0.4, 0.3, 0.5, 0.9, 12, 0, 10, 'bundled', 'm', now())")
+    old.close()
+    shutil.copyfile(writer_file, path)  # what old main published
+    with connect(path) as con:
+        insert_documents(con, docs(1, 20))
+    with connect(path, read_only=True) as con:
+        assert con.execute("SELECT count(*), count(sentiment) FROM mentions").fetchall() == [(21, 12)]
+        assert con.execute("SELECT label, n FROM campaign_shares").fetchall() == [("negative", 12)]
+    assert path.is_symlink()

@@ -102,14 +102,17 @@ def test_a_day_of_three_texts_gets_a_wide_interval_never_a_precise_number(wareho
 
 
 def test_corrections_count_as_known_and_calibrate_only_heads_that_did_not_learn_them(warehouse: Path) -> None:
-    with connect(warehouse) as con:
+    with connect(warehouse, read_only=True) as con:  # mentions are what readers see
         ids = [r[0] for r in con.execute("SELECT doc_id FROM mentions WHERE stance IS NOT NULL ORDER BY doc_id LIMIT 40").fetchall()]
+    with connect(warehouse) as con:
         for doc_id in ids:
             add_correction(con, doc_id, "stance", "pro_recall", "ana")
+    with connect(warehouse, read_only=True) as con:
         cal, model = shares.calibration(con, CAMPAIGN, "stance")
         assert model == MODEL and cal.n_labels == 40
-        # vigia train learnt 30 of them into these heads: only the other 10 may calibrate them.
+    with connect(warehouse) as con:  # vigia train learnt 30 of them into these heads: only the other 10 calibrate them
         shares.record_training(con, "abcdef12", [(d, "stance") for d in ids[:30]])
+    with connect(warehouse, read_only=True) as con:
         assert shares.calibration(con, CAMPAIGN, "stance")[0].n_labels == 10
         frame = shares.estimates(con, Selection(campaign=CAMPAIGN), "stance", "all")
     pro = frame[frame["label"] == "pro_recall"].iloc[0]
@@ -126,8 +129,9 @@ def test_the_page_reads_stored_shares_only_when_they_answer_its_selection(wareho
         assert meta["stored"] is True
         computed, meta = shares.shares(con, Selection(campaign=CAMPAIGN, platforms=["reddit"]), "sentiment", "week")
         assert meta["stored"] is False and computed["n"].sum() < stored["n"].sum()
-    with connect(warehouse) as con:  # a correction makes the stored rows stale: computed again
+    with connect(warehouse, read_only=True) as con:
         doc_id = con.execute("SELECT doc_id FROM mentions WHERE stance IS NOT NULL LIMIT 1").fetchall()[0][0]
+    with connect(warehouse) as con:  # a correction makes the stored rows stale: computed again
         add_correction(con, doc_id, "stance", "none", "ana")
     with connect(warehouse, read_only=True) as con:
         assert shares.shares(con, Selection(campaign=CAMPAIGN), "stance", "week")[1]["stored"] is False
@@ -151,10 +155,12 @@ def test_trust_says_how_many_labels_would_halve_this_weeks_interval(warehouse: P
 
 
 def test_the_share_queue_draws_this_weeks_uncorrected_texts(warehouse: Path) -> None:
-    with connect(warehouse) as con:
+    with connect(warehouse, read_only=True) as con:
         first = shares.queue(con, CAMPAIGN, limit=200)
+    with connect(warehouse) as con:
         add_correction(con, first["doc_id"].iloc[0], first["task"].iloc[0], "none" if first["task"].iloc[0] == "stance"
                        else "neutral", "ana")
+    with connect(warehouse, read_only=True) as con:
         again = shares.queue(con, CAMPAIGN, limit=200)
         last_week = con.execute("SELECT CAST(date_trunc('week', max(day)) AS DATE) FROM mentions").fetchall()[0][0]
         days = con.execute("SELECT DISTINCT m.day FROM share_queue AS q JOIN mentions AS m USING (doc_id)").fetchall()
