@@ -106,7 +106,8 @@ _DAILY = """
 INSERT INTO daily_rows
 WITH m AS (
     SELECT * FROM mention_rows
-    WHERE day IS NOT NULL AND (campaign, day) IN (SELECT (campaign, day) FROM affected_days)
+    -- the day range first: zone maps skip the row groups of other days (rows come in time order)
+    WHERE day BETWEEN $first AND $last AND (campaign, day) IN (SELECT (campaign, day) FROM affected_days)
 ),
 topic_counts AS (
     SELECT campaign, day, source_type, map(list(topic), list(n)) AS topic_counts
@@ -213,7 +214,9 @@ def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None, look
     con.execute(_ROWS, since)
     con.execute(_DAYS_AFTER, since)
     con.execute("DELETE FROM daily_rows WHERE (campaign, day) IN (SELECT (campaign, day) FROM affected_days)")
-    con.execute(_DAILY)
+    first, last = first_row(con.execute("SELECT min(day), max(day) FROM affected_days")) or (None, None)
+    if first is not None:
+        con.execute(_DAILY, {"first": first, "last": last})
     row = first_row(con.execute("SELECT count(*) FROM affected_docs"))
     con.execute("DROP TABLE affected_docs")
     con.execute("DROP TABLE affected_days")

@@ -59,6 +59,7 @@ log = logging.getLogger("vigia.warehouse")
 Publish = Literal["always", "due", "never"]
 WATCH_SECONDS = 0.05
 last_publish: dict[str, Any] | None = None  # what the last publish of this process did (benchmarks read it)
+publishes = 0  # how many this process made
 
 
 def hold_seconds() -> float:
@@ -287,7 +288,7 @@ def publish(held: Held, *, when: Publish = "always") -> bool:
     ``$VIGIA_PUBLISH_SECONDS``, ``never`` not now (the watcher publishes it when due)."""
     from warehouse import readcopy
 
-    global last_publish
+    global last_publish, publishes
     if when == "never" or held.closed or not held.pending:
         return False
     path = held.path
@@ -299,6 +300,7 @@ def publish(held: Held, *, when: Publish = "always") -> bool:
         raise WarehouseError(f"cannot publish the warehouse's read copy {path}: {str(exc).splitlines()[0]}") from exc
     held.published = done["next"]
     held.pending = False
+    publishes += 1
     log.debug("published %s: %s", path, done)
     stale_wal = Path(str(path) + ".wal")
     if stale_wal.exists():  # left by a writer from before the read copies; read copies are checkpointed
