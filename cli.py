@@ -493,7 +493,9 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     path = _db(db)
     from crawler.catalog import missing_credentials
 
-    off = {s.name: f"credentials not set: {', '.join(missing_credentials(s))}"
+    # What the next `vigia crawl` in this shell would do with each source: the stored documents
+    # may come from runs that had credentials this shell lacks (`vigia demo` sets sample ones).
+    off = {s.name: f"credentials not set in this shell: {', '.join(missing_credentials(s))}"
            for s in campaign.sources if s.enabled and missing_credentials(s)}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
     from warehouse.crawl_runs import RUN_COLUMNS, recent_runs
@@ -503,12 +505,17 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
         per_source = documents_per_source(con)
         backlog = scoring_backlog(con)
         runs = [tuple(run[c] for c in RUN_COLUMNS) for run in recent_runs(con, 12)]
+    stored = {row[0]: row[2] for row in per_source}
+    next_crawl = [(*row, "skipped" if row[0] in off else "crawled") for row in per_source]
     click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
-    click.echo(_format_rows(list(SOURCE_COLUMNS), per_source, "table"))
+    click.echo(_format_rows([*SOURCE_COLUMNS, "next crawl"], next_crawl, "table"))
     click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
                + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
                   if backlog.newest_model_set else ""))
-    click.echo("\nsources off:" + ("".join(f"\n  {k}: {v}" for k, v in sorted(off.items())) or " none"))
+    click.echo("\nsources the next `vigia crawl` skips:" + ("".join(
+        f"\n  {k}: {v}" + (f" (its {stored[k]} stored documents came from earlier runs that had them)"
+                           if stored.get(k) else "")
+        for k, v in sorted(off.items())) or " none"))
     click.echo("\nlast crawl runs:")
     click.echo(_format_rows(
         ["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs, "table"
@@ -561,13 +568,13 @@ def check(campaign_file: Path | None, jsonl: Path | None, fmt: str, text: str | 
         raise VigiaError("give either a TEXT or --file JSONL")
     rows: list[dict[str, Any]] = []
     if jsonl is not None:
-        for n, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise VigiaError(f"{jsonl}:{n}: not JSON ({exc})") from None
+        from campaigns.jsonl import numbered_jsonl
+
+        try:
+            numbered = numbered_jsonl(jsonl)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise VigiaError(str(exc)) from None
+        for n, row in numbered:
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise VigiaError(f"{jsonl}:{n}: each line needs a \"text\" string")
             rows.append(row)
