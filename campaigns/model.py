@@ -44,6 +44,17 @@ def _slug(value: str) -> str:
 Slug = Annotated[str, AfterValidator(_slug)]
 
 
+# What a mayor's administration is called when a text judges it without naming him: the
+# municipality, and his "gestión" when the text says whose ("esta gestión", "la gestión
+# municipal"; "la gestión" alone is also every other kind of management).
+ADMINISTRATION = (
+    "municipalidad", "muni", "municipio", "alcaldia", "gestion municipal", "gestion edil",
+    "administracion municipal", "gobierno municipal", "gobierno local", "concejo municipal",
+    "esta gestion", "la actual gestion", "la gestion actual", "esta administracion", "la actual administracion",
+    "municipality", "city hall", "city council", "local government", "this administration",
+)
+
+
 class CampaignError(ValueError):
     """A campaign file that cannot be used; the message names the field and the reason."""
 
@@ -102,11 +113,11 @@ class Target(_Named):
         description="role phrases ('el alcalde') that refer to the target once a text has named him",
     )
     roles: list[str] = Field(
-        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "mayor"],
+        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "autoridad edil", "mayor"],
         description="words for the target's office: 'el alcalde' alone refers to him unless the text names another place or person with it",
     )
     administration: list[str] = Field(
-        default_factory=lambda: ["municipalidad", "muni", "municipio", "alcaldia", "municipality", "city hall"],
+        default_factory=lambda: list(ADMINISTRATION),
         description="words for the target's administration: a text that judges 'la muni' of his district judges him",
     )
     demonyms: list[str] = Field(
