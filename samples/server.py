@@ -57,6 +57,18 @@ class Response:
 Route = Callable[[Request], Response | None]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a crawler refusing a 50 MB page) is not an error here."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s hung up", client_address)
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class SampleServer:
     """A threaded HTTP server on 127.0.0.1 with host/path routes.
 
@@ -182,7 +194,7 @@ class SampleServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 log.debug("sample server: " + format, *args)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="sample-server", daemon=True)
         self._thread.start()
