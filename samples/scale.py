@@ -39,6 +39,7 @@ import hashlib
 import random
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -117,8 +118,16 @@ def _pools() -> _Pools:
 class ScaleSite:
     """The grown site: its articles, its posts, its routes and a campaign that crawls it."""
 
-    def __init__(self, scale: Scale | None = None, now: datetime | None = None):
+    def __init__(self, scale: Scale | None = None, now: datetime | None = None, *, latency: float = 0.0,
+                 too_many: dict[str, int] | None = None, retry_after: float = 1.0):
+        """``latency``: seconds each article page takes to answer (so concurrent requests overlap);
+        ``too_many``: host -> how many of its first page requests answer 429 with ``Retry-After:
+        retry_after`` (politeness tests)."""
         self.scale = scale or Scale()
+        self.latency = latency
+        self.too_many = dict(too_many or {})
+        self.retry_after = retry_after
+        self.answered_429: dict[str, list[float]] = {}
         # Fixed at creation, so every request (and a second crawl) sees the same site.
         self.now = (now or datetime.now(LIMA)).astimezone(LIMA).replace(microsecond=0)
         self.hosts = [h for h in SCALE_OUTLETS][: max(1, min(self.scale.outlets, len(SCALE_OUTLETS)))]
@@ -257,6 +266,15 @@ class ScaleSite:
             article = by_path.get((request.host, request.path))
             if article is None:
                 return None
+            with self._lock:
+                refuse = self.too_many.get(request.host, 0) > 0
+                if refuse:
+                    self.too_many[request.host] -= 1
+                    self.answered_429.setdefault(request.host, []).append(time.monotonic())
+            if refuse:
+                return Response(429, "Too Many Requests", "text/plain", {"Retry-After": f"{self.retry_after:g}"})
+            if self.latency:
+                time.sleep(self.latency)
             answer = article_response(article, request, self.now)
             answer.body = self._cached(article.url, answer.payload)
             return answer

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -84,6 +85,10 @@ class SampleServer:
         self.corpus_seed = corpus_seed
         # Tests read ``requests``; a benchmark serving 100,000 pages turns it off.
         self.record_requests = True
+        # Requests being answered now, and the most at once, per real host (politeness tests).
+        self.inflight: dict[str, int] = {}
+        self.peak_inflight: dict[str, int] = {}
+        self.started_at: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -163,11 +168,21 @@ class SampleServer:
                     raw_query=parts.query,
                     body=self.rfile.read(length) if length else b"",
                 )
+                # In flight from arrival until its answer is ready: a client cannot have its answer
+                # before then, so this count never exceeds how many requests the client has open.
+                with server._lock:
+                    server.inflight[host] = server.inflight.get(host, 0) + 1
+                    server.peak_inflight[host] = max(server.peak_inflight.get(host, 0), server.inflight[host])
+                    if server.record_requests:
+                        server.started_at.setdefault(host, []).append(time.monotonic())
                 try:
                     response = server.dispatch(request)
                 except Exception:  # a broken route must not kill the server
                     log.exception("sample route failed for %s%s", host, request.path)
                     response = Response(500, "internal error")
+                finally:
+                    with server._lock:
+                        server.inflight[host] -= 1
                 body = response.payload() if method != "HEAD" else b""
                 self.route_server = response.headers.get("Server")  # e.g. a Cloudflare page's
                 self.send_response(response.status)
