@@ -152,7 +152,8 @@ def main(verbose: bool) -> None:
 # --------------------------------------------------------------------------- crawl
 
 
-def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: str | None = None) -> list[dict]:
+def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: str | None = None,
+           settings: dict[str, Any] | None = None) -> list[dict]:
     from crawler.runner import run_crawl
 
     unknown = sorted(set(spiders or []) - set(campaign.spiders))
@@ -162,7 +163,7 @@ def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: 
             f"(enabled: {', '.join(campaign.spiders)})"
         )
     try:
-        summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base)
+        summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base, settings=settings)
     except Interrupted as stop:
         _report_crawl(stop.summaries)
         raise
@@ -410,6 +411,7 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
     the real spiders, scores everything, writes the warehouse and opens the dashboard.
     """
     from samples import SampleServer
+    from samples.news import SAMPLE_NOW
     from samples.social import sample_credentials
 
     path = _db(db)
@@ -422,8 +424,13 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
             raise VigiaError(f"another run on {path} is still going")
         with _stop_on_signals():
             with SampleServer() as server:
+                # The demo replays the sample newsroom's calendar (2026-08-17 .. SAMPLE_NOW): the
+                # server and the spiders share its clock, so sources that list only recent items
+                # (news sitemaps, "when:1d" searches) list them on whatever day the demo runs.
+                server.state["now"] = SAMPLE_NOW
                 click.echo(f"sample sources served on {server.base_url}", err=True)
-                summaries = _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url)
+                summaries = _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url,
+                                   settings={"VIGIA_NOW": SAMPLE_NOW.isoformat()})
             _score(campaign, path, profile)
     failures = _crawl_failures(summaries)
     if failures:

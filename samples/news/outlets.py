@@ -308,7 +308,7 @@ def register(server: SampleServer) -> None:
     # ---------------------------------------------------------------- news sitemaps
     def recent(outlet: str, section: str | None) -> list[SampleArticle]:
         clock = _newsroom_clock(now())
-        return [a for a in published_by(outlet, clock, section)
+        return [a for a in published_by(outlet, clock, section, feed=False)
                 if a.published_at >= clock - timedelta(days=SITEMAP_DAYS)]
 
     @server.route(r"elcomercio\.pe|gestion\.pe", r"/sitemap/news/([a-z-]+)/")
