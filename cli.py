@@ -128,6 +128,10 @@ def _run_lock(db: Path) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _scrapy_warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or not (record.name == "scrapy" or record.name.startswith("scrapy."))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
 def main(verbose: bool) -> None:
@@ -147,6 +151,11 @@ def main(verbose: bool) -> None:
     )
     for noisy in ("httpx", "urllib3", "filelock", "huggingface_hub", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not verbose:
+        # Scrapy resets its loggers to DEBUG whenever it configures logging (banner, versions, every
+        # page and item): without -v only its warnings reach the terminal.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_scrapy_warnings_only)
 
 
 # --------------------------------------------------------------------------- crawl
