@@ -361,6 +361,10 @@ class TargetRecognizer:
         """The strongest way ``title``/``text`` refer to the target (``name``, ``office`` or
         ``implicit``); None when they do not. The crawler keeps a text on this answer, and the
         scorer reads the same passages, so what is stored is what is scored."""
+        # His full name, an alias, a handle or a hashtag anywhere is a passage that names him
+        # (no sentence boundary falls inside one): the answer, without reading every sentence.
+        if self.finder.search(title) or self.finder.search(text):
+            return "name"
         return match_kind(self.passages(text or "", title))
 
     def _in_district(self, word: str) -> bool:

@@ -48,6 +48,9 @@ DOWNLOADER_MIDDLEWARES = {
 # Politeness: a couple of requests per outlet at a time, adapted to how fast it answers.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy starts this many tasks for every answer's output (default 100); our pipelines run one
+# item at a time anyway, and an article page yields one item: 100 tasks a page was measurable.
+CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
