@@ -33,6 +33,7 @@ log = logging.getLogger("vigia")
 
 PROFILES = click.Choice(["auto", "offline", "hub"])
 SCORE_CHUNK = 256
+HOLD_OUT_FROM = 40  # corrections from which `vigia train --hold-out` keeps some out of training
 
 
 class VigiaError(click.ClickException):
@@ -272,9 +273,37 @@ def _score(
                 raise
             done += len(rows)
             bar.update(len(rows))
-    with connect(db):  # publish what this scorer wrote, whatever the schedule
-        pass
+    with connect(db) as con:  # publish what this scorer wrote, whatever the schedule
+        _store_bundled_calibration(con, scorer)
+    if done:
+        _refresh_shares(db, campaign.id)
     return done
+
+
+def _store_bundled_calibration(con: Any, scorer: Any) -> None:
+    """Keep the calibration shipped beside the scorer's heads in the warehouse (the page and the
+    views learn the heads' errors from it before a campaign has its own labels)."""
+    from nlp.calibration import load as load_calibration
+    from warehouse import shares
+
+    heads_dir = getattr(getattr(scorer, "heads", None), "dir", None)
+    heads = shares.heads_of(scorer.model_set)
+    if heads_dir is None or heads is None:
+        return
+    shares.store_calibration(con, heads, load_calibration(heads_dir))
+
+
+def _refresh_shares(db: Path, campaign_id: str) -> None:
+    """Estimate every share of the campaign (per day, week and in all) and store them: computed on
+    the published snapshot, so writers wait only for the short write at the end."""
+    from warehouse import shares
+
+    started = time.perf_counter()
+    with connect(db, read_only=True) as con:
+        frame, trusted = shares.refresh(con, campaign_id), shares.trust(con, campaign_id)
+    with connect(db) as con:
+        stored = shares.store(con, campaign_id, frame, trusted)
+    click.echo(f"share estimates: {stored} rows in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @main.command()
@@ -377,18 +406,31 @@ def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: s
 # --------------------------------------------------------------------------- dashboard
 
 
-def _serve_dashboard(db: Path, port: int) -> None:
+def _serve_dashboard(db: Path, port: int, address: str = "127.0.0.1", auth: str | None = None,
+                     auth_header: str | None = None) -> None:
     import importlib.util
 
+    from dashboard.access import Access, AccessError, check_serving
+
+    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
+    if auth is not None:
+        env["VIGIA_AUTH"] = auth
+    if auth_header is not None:
+        env["VIGIA_AUTH_HEADER"] = auth_header
+    try:
+        access = Access.from_env(env)
+        check_serving(address, access)
+    except AccessError as exc:
+        raise VigiaError(str(exc)) from None
     # dashboard/server.py serves app.py with the page's imports done before the first visitor
     spec = importlib.util.find_spec("dashboard.server")  # located without running it
     if spec is None or not spec.origin or importlib.util.find_spec("app") is None:
         raise VigiaError("app.py and dashboard/server.py are not installed with this package")
-    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
     from dashboard import streamlit_command
 
-    args = streamlit_command(spec.origin, port)
-    click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
+    args = streamlit_command(spec.origin, port, address)
+    shown = "localhost" if address == "127.0.0.1" else address
+    click.echo(f"dashboard on http://{shown}:{port} (sign-in: {access.mode}; Ctrl+C to stop)", err=True)
     sys.stderr.flush()
     # Become the Streamlit server, so signals (Ctrl+C, a supervisor's SIGTERM) reach it directly.
     os.execve(sys.executable, args, env)
@@ -397,12 +439,25 @@ def _serve_dashboard(db: Path, port: int) -> None:
 @main.command()
 @_db_option
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
-def dashboard(db: Path | None, port: int) -> None:
-    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse."""
+@click.option("--address", default=lambda: os.environ.get("VIGIA_DASHBOARD_ADDRESS") or "127.0.0.1",
+              show_default="127.0.0.1, or $VIGIA_DASHBOARD_ADDRESS",
+              help="Address to listen on. Anything but loopback needs --auth oidc.")
+@click.option("--auth", type=click.Choice(["none", "oidc", "proxy"]), default=None,
+              help="Sign-in: none (this machine only), oidc (Streamlit's login, .streamlit/secrets.toml) or proxy "
+                   "(an authenticating reverse proxy on this machine passes the user in a header). "
+                   "Default: $VIGIA_AUTH or none.")
+@click.option("--auth-header", default=None,
+              help="With --auth proxy: the header naming the user (default: $VIGIA_AUTH_HEADER or X-Forwarded-Email).")
+def dashboard(db: Path | None, port: int, address: str, auth: str | None, auth_header: str | None) -> None:
+    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse.
+
+    It listens on 127.0.0.1 only unless --address says otherwise, which needs sign-in
+    (README: Exposing the dashboard).
+    """
     path = _db(db)
     if not path.exists():
         raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
-    _serve_dashboard(path, port)
+    _serve_dashboard(path, port, address, auth, auth_header)
 
 
 # --------------------------------------------------------------------------- demo
@@ -450,54 +505,47 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
         mentions, platforms, unscored = mention_totals(con)
     click.echo(f"warehouse {path}: {mentions} mentions from {platforms} platforms, {unscored} unscored", err=True)
     if not no_dashboard:
-        _serve_dashboard(path, port)
+        _serve_dashboard(path, port, os.environ.get("VIGIA_DASHBOARD_ADDRESS") or "127.0.0.1")
 
 
 # --------------------------------------------------------------------------- sql / status
 
 
-def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
-    import csv
-    import io
-
-    if fmt == "json":
-        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, ensure_ascii=False)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return out.getvalue().rstrip("\n")
-    cells = [[("NULL" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
-    cells = [[c if len(c) <= 60 else c[:57] + "..." for c in row] for row in cells]
-    widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(columns)]
-    line = "  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True))
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
-
-
 @main.command()
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="Seconds before the query is stopped (default: $VIGIA_SQL_TIMEOUT or 60; 0: no limit).")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=None,
+              help="DuckDB memory limit of the query, MB (default: $VIGIA_SQL_MEMORY_MB or 1024).")
+@click.option("--max-rows", type=click.IntRange(min=0), default=None,
+              help="Rows the table format shows (default: $VIGIA_SQL_MAX_ROWS or 1000); csv and json give all.")
+@click.option("--bom", is_flag=True, help="With --format csv: start with a UTF-8 byte-order mark (for Excel).")
 @click.argument("query")
-def sql(db: Path | None, fmt: str, query: str) -> None:
+def sql(db: Path | None, fmt: str, timeout: float | None, memory_mb: int | None, max_rows: int | None, bom: bool,
+        query: str) -> None:
     """Run one read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
 
-    Only reads are accepted (SELECT, WITH, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
-    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are
-    refused with the reason. The query runs with file and network access off.
+    Only reads are accepted (SELECT, WITH, VALUES, PIVOT, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
+    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are refused
+    with the reason. The query runs in a process of its own with file and network access off,
+    within a time and a memory limit; a limit reached stops it with the reason. CSV cells that
+    a spreadsheet would run as formulas (=, +, -, @ ...) start with an apostrophe.
     """
-    import duckdb
+    from warehouse.console import Limits, QueryFailed, QueryRefused, QueryStopped, RunningQuery
 
-    from warehouse.console import QueryRefused, run_query
-
+    path = _db(db)
+    if not path.exists():
+        raise VigiaError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
     try:
-        columns, rows = run_query(_db(db), query)
-    except QueryRefused as exc:
+        limits = Limits.from_env(seconds=timeout, memory_mb=memory_mb, rows=max_rows)
+    except ValueError as exc:
         raise VigiaError(str(exc)) from None
-    except duckdb.Error as exc:
-        raise VigiaError(str(exc).splitlines()[0]) from None
-    click.echo(_format_rows(columns, rows, fmt))
+    try:
+        with RunningQuery(path, query, limits=limits, output=fmt, stream=sys.stdout, bom=bom) as running:
+            running.result()
+    except (QueryRefused, QueryFailed, QueryStopped) as exc:
+        raise VigiaError(str(exc)) from None
 
 
 @main.command()
@@ -514,6 +562,7 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     off = {s.name: f"credentials not set in this shell: {', '.join(missing_credentials(s))}"
            for s in campaign.sources if s.enabled and missing_credentials(s)}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
+    from render import text_table
     from warehouse.crawl_runs import RUN_COLUMNS, recent_runs
     from warehouse.status import SOURCE_COLUMNS, documents_per_source, scoring_backlog
 
@@ -524,7 +573,7 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     stored = {row[0]: row[2] for row in per_source}
     next_crawl = [(*row, "skipped" if row[0] in off else "crawled") for row in per_source]
     click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
-    click.echo(_format_rows([*SOURCE_COLUMNS, "next crawl"], next_crawl, "table"))
+    click.echo(text_table([*SOURCE_COLUMNS, "next crawl"], next_crawl) + f"\n({len(next_crawl)} rows)")
     click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
                + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
                   if backlog.newest_model_set else ""))
@@ -533,9 +582,8 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
                            if stored.get(k) else "")
         for k, v in sorted(off.items())) or " none"))
     click.echo("\nlast crawl runs:")
-    click.echo(_format_rows(
-        ["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs, "table"
-    ))
+    click.echo(text_table(["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs)
+               + f"\n({len(runs)} rows)")
 
 
 # --------------------------------------------------------------------------- collection
@@ -616,12 +664,36 @@ def check(campaign_file: Path | None, jsonl: Path | None, fmt: str, text: str | 
 @click.option("--learn", type=click.IntRange(min=0), multiple=True,
               help="Learn from the first N labelled lines (as analyst corrections would) and score only the rest. "
                    "Repeat it for a learning curve: one JSON line per N, the file scored once.")
+@click.option("--prevalence", "shares", is_flag=True,
+              help="Estimate each label's share (with a 90% interval) instead of scoring texts one by one.")
+@click.option("--group-by", default=None, help="With --prevalence: one estimate per value of this field of each line.")
+@click.option("--calibration", "calibration_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --prevalence: a labelled file of the same task, used only to learn the models' errors.")
 def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path | None, heads: Path | None,
-          learn: tuple[int, ...]) -> None:
+          learn: tuple[int, ...], shares: bool, group_by: str | None, calibration_file: Path | None) -> None:
     """Score a labelled set; the last stdout line is one JSON object with task, n, macro_f1
-    (and learned: N with --learn N). A label outside the task's label set is refused, naming its line."""
-    from nlp.evaluation import learning_curve
+    (and learned: N with --learn N). A label outside the task's label set is refused, naming its line.
 
+    With --prevalence the JSON has task, n and prevalence: {GROUP: {LABEL: {estimate, low, high, true}}}."""
+    from nlp.evaluation import learning_curve, prevalence
+
+    if (group_by or calibration_file) and not shares:
+        raise click.UsageError("--group-by and --calibration go with --prevalence")
+    if shares:
+        if learn:
+            raise click.UsageError("--learn and --prevalence do not go together: calibrate with --calibration")
+        if task == "topics":
+            raise click.UsageError("--prevalence estimates sentiment, target_sentiment or stance shares")
+        try:
+            result = prevalence(task, data, profile, _campaign(campaign_file), split=split, heads_dir=heads,
+                                group_by=group_by, calibration=calibration_file)
+        except ValueError as exc:
+            raise VigiaError(str(exc)) from None
+        for note in result["notes"]:
+            click.echo(f"  note: {note}", err=True)
+        click.echo(f"  calibration: {result['calibration']['source']}", err=True)
+        click.echo(json.dumps(result, ensure_ascii=False, default=str))
+        return
     try:
         results = learning_curve(task, data, profile, _campaign(campaign_file), list(learn) or [0], split=split,
                                  heads_dir=heads)
@@ -651,10 +723,15 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
               help="Learn from the seed labels alone (how the bundled heads are built); the warehouse is not read.")
 @click.option("--shared-data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding umsab-es/, intertass-pe/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
+@click.option("--hold-out", type=click.FloatRange(0.0, 0.9), default=0.25, show_default=True,
+              help="Share of the warehouse's corrections kept out of training (chosen by document, the same "
+                   "every run) once there are 40 or more: the new heads never saw them, so they calibrate its "
+                   "share estimates.")
 @click.option("--window-only", is_flag=True,
               help="Retrain only the target window head inside --out (its other heads stay as they are).")
 def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,
-          corrections_file: Path | None, no_corrections: bool, shared_data: Path | None, window_only: bool) -> None:
+          corrections_file: Path | None, no_corrections: bool, shared_data: Path | None, hold_out: float,
+          window_only: bool) -> None:
     """Retrain the scoring heads on the seed labels plus the analysts' corrections.
 
     Target sentiment, topics and stance learn from the corrections (the warehouse's, or
@@ -687,6 +764,12 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
     elif from_warehouse and path.exists():
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
+        # A few corrections all teach: holding some out pays only once there are enough to calibrate.
+        share = hold_out if len(corrections) >= HOLD_OUT_FROM else 0.0
+        held = [c for c in corrections if _held_out(c["doc_id"], share)]
+        corrections = [c for c in corrections if not _held_out(c["doc_id"], share)]
+        if held:
+            click.echo(f"{len(held)} corrections held out of training to calibrate share estimates (--hold-out)", err=True)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
     try:
         summary = train_heads(campaign, out, corrections=corrections, shared_data=shared_data,
@@ -695,7 +778,40 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
         raise VigiaError(str(exc)) from None
     if corrections and from_warehouse:
         summary["trust"] = _trust(campaign, path, "offline", out)
+    if from_warehouse and path.exists():
+        from nlp.calibration import build as build_calibration
+        from warehouse import shares
+
+        build_calibration(out, shared_data)
+        heads = shares.heads_of(summary.get("model_set"))
+        with connect(path) as con:
+            if heads:  # the corrections these heads learnt never calibrate them
+                shares.record_training(con, heads, [(c["doc_id"], c["field"]) for c in corrections])
+        _refresh_shares(path, campaign.id)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+def _held_out(doc_id: str, share: float) -> bool:
+    """Whether a document's corrections stay out of training (a stable draw by its id)."""
+    import hashlib
+
+    return int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:8], 16) / 0x100000000 < share
+
+
+@main.command()
+@click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
+@click.option("--shared-data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding intertass-pe and umsab-es (default: ../shared/data).")
+def calibrate(heads: Path | None, shared_data: Path | None) -> None:
+    """Write the heads' bundled share calibration (calibration.json beside them): how each head
+    errs on labelled texts it never trained on, used before a campaign has its own labels."""
+    from nlp.calibration import build
+    from nlp.linear_heads import resolve_heads_dir
+
+    found = build(resolve_heads_dir(heads), shared_data)
+    click.echo(json.dumps({task: {"n": v["n"], "source": v["source"]} for task, v in found["tasks"].items()},
+                          ensure_ascii=False))
 
 
 def _trust(campaign: Campaign, db: Path, profile: str, heads: Path | None) -> list[dict]:
@@ -745,10 +861,12 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
     new_value: str | list[str] = [t.strip() for t in value.split(",") if t.strip()] if field == "topics" else value
     with connect(_existing_db(db)) as con:
         try:
-            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names)
+            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names,
+                                 identified_by="command")
         except CorrectionError as exc:
             raise VigiaError(str(exc)) from None
     click.echo(f"correction {cid} stored", err=True)
+    _refresh_shares(_existing_db(db), campaign.id)
 
 
 # --------------------------------------------------------------------------- alerts
@@ -757,15 +875,28 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
 def _recent_spikes(campaign: Campaign, path: Path, days: int | None) -> list:
     from alerts.spikes import find_spikes
     from warehouse.explorer import Selection
+    from warehouse.shares import day_shares
     from warehouse.trends import daily
 
     with connect(path, read_only=True) as con:
-        frame, _ = daily(con, Selection(campaign=campaign.id))
-    spikes = find_spikes(frame)
+        sel = Selection(campaign=campaign.id)
+        frame, _ = daily(con, sel)
+        estimated = day_shares(con, sel)
+    spikes = find_spikes(frame, shares=estimated)  # negativity and stance fire on their intervals
     if days is not None and spikes:
         last = max(frame["day"]).date()
         spikes = [s for s in spikes if (last - s.day).days < days]
     return spikes
+
+
+def _spike_texts(campaign: Campaign, path: Path, spikes: list, n: int = 3) -> dict:
+    """The ``n`` texts that drove each spike (as the dashboard lists them), keyed by (day, metric)."""
+    from warehouse.explorer import Selection
+    from warehouse.trends import texts_of_day
+
+    with connect(path, read_only=True) as con:
+        return {(s.day, s.metric): texts_of_day(con, Selection(campaign=campaign.id), s.day, s.metric, limit=n)
+                .to_dict("records") for s in spikes}
 
 
 def _send_alerts(campaign: Campaign, path: Path) -> None:
@@ -776,7 +907,8 @@ def _send_alerts(campaign: Campaign, path: Path) -> None:
     if not (config.webhook_url or config.email_to):
         return
     try:
-        for line in deliver(config, campaign.id, _recent_spikes(campaign, path, config.lookback_days)):
+        spikes = _recent_spikes(campaign, path, config.lookback_days)
+        for line in deliver(config, campaign.id, spikes, _spike_texts(campaign, path, spikes)):
             click.echo(f"vigia: alerts: {line}", err=True)
     except (DeliveryError, WarehouseError) as exc:
         raise VigiaError(f"alerts not sent: {exc}") from None
@@ -809,7 +941,7 @@ def alerts(campaign_file: Path | None, db: Path | None, days: int | None, every_
         click.echo("no spike" + ("" if window is None else f" in the last {window} days of data"), err=True)
     if send:
         try:
-            for line in deliver(campaign.alerts, campaign.id, spikes):
+            for line in deliver(campaign.alerts, campaign.id, spikes, _spike_texts(campaign, path, spikes)):
                 click.echo(f"vigia: alerts: {line}", err=True)
         except DeliveryError as exc:
             raise VigiaError(str(exc)) from None

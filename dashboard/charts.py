@@ -90,18 +90,6 @@ def tone(days: pd.DataFrame, marks: pd.DataFrame) -> Spec:
     return chart({"tone": days, "marks": marks}, layer(both, rules()), height=260)
 
 
-def toward_target(weekly: pd.DataFrame) -> Spec:
-    """Share of the week's documents about the target by their tone toward him."""
-    return chart({"weekly": weekly}, {
-        "data": {"name": "weekly"}, "mark": {"type": "bar", "size": 14},
-        "encoding": {
-            "x": enc("day:T", title="week"), "y": enc("documents:Q", stack="normalize", title="share"),
-            "color": enc("target_sentiment:N", scale=SENTIMENT_COLORS, title="toward the mayor"),
-            "tooltip": tips("day:T", "target_sentiment:N", "documents:Q"),
-        },
-    }, height=220)
-
-
 def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title: str) -> Spec:
     """Security texts a month and their negativity, above the official figures when there are some."""
     month = enc("month:T", title="month", timeUnit="yearmonth")
@@ -129,29 +117,6 @@ def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title:
     return chart(datasets, {"vconcat": rows, "resolve": {"scale": {"x": "shared"}}})
 
 
-def topics(weekly: pd.DataFrame) -> Spec:
-    """Each topic's share of the week's documents."""
-    return chart({"topics": weekly}, {
-        "data": {"name": "topics"}, "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": enc("day:T", title="week"), "y": enc("share:Q", axis={"format": "%"}, title="share of documents"),
-            "color": enc("topic:N", title="topic"),
-            "tooltip": tips("day:T", "topic:N", enc("n:Q", title="documents"), enc("share:Q", format=".0%")),
-        },
-    }, height=240)
-
-
-def stance(weekly: pd.DataFrame, marks: pd.DataFrame) -> Spec:
-    """Documents for and against the recall, by week, with the marks."""
-    bars = {
-        "data": {"name": "stance"}, "mark": {"type": "bar", "size": 14},
-        "encoding": {"x": enc("day:T", title="week"), "y": enc("documents:Q"),
-                     "color": enc("stance:N", scale=STANCE_COLORS, title="stance"),
-                     "tooltip": tips("day:T", "stance:N", "documents:Q")},
-    }
-    return chart({"stance": weekly, "marks": marks}, layer(bars, rules()), height=220)
-
-
 def platforms(where: pd.DataFrame) -> Spec:
     """Documents per outlet or network, most first."""
     return chart({"where": where}, {
@@ -170,3 +135,44 @@ def actors(frame: pd.DataFrame) -> Spec:
                      "color": enc("sentiment:N", scale=SENTIMENT_COLORS, title="tone toward the actor"),
                      "tooltip": tips("actor:N", "sentiment:N", "documents:Q", enc("share_of_voice:Q", format=".0%"))},
     }, height=FRAME + 36 * frame["actor"].nunique(), title="Share of voice and tone per actor")
+
+
+def share_bands(frame: pd.DataFrame, colors: dict | None, marks: pd.DataFrame | None = None, *,
+                title: str = "share", x_title: str = "week", height: int = 240) -> Spec:
+    """Each label's estimated share over time as a line, inside its 90% interval as a band.
+
+    ``frame``: ``period_start``, ``label``, ``estimate``, ``low``, ``high``, ``n`` (the texts it
+    rests on): what ``warehouse.shares.shares`` returns. A wide band is the honest answer for a
+    week with few texts or a model that confuses the labels; it is drawn, not hidden."""
+    color = enc("label:N", title=None, **({"scale": colors} if colors else {}))
+    x = enc("period_start:T", title=x_title)
+    tooltip = tips("period_start:T", "label:N", enc("estimate:Q", format=".0%"), enc("low:Q", format=".0%", title="90% from"),
+                   enc("high:Q", format=".0%", title="to"), enc("n:Q", title="texts"))
+    band = {"mark": {"type": "area", "opacity": 0.18},
+            "encoding": {"x": x, "y": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
+                         "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
+    line = {"mark": {"type": "line", "point": True, "strokeWidth": 2},
+            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
+    shares_layer = layer(band, line, data={"name": "shares"})
+    datasets = {"shares": frame}
+    if marks is not None:
+        datasets["marks"] = marks
+        return chart(datasets, layer(shares_layer, rules()), height=height)
+    return chart(datasets, shares_layer, height=height)
+
+
+def share_ranges(frame: pd.DataFrame, *, y_field: str, title: str, colors: dict | None = None) -> Spec:
+    """One estimate per row (e.g. each actor's share of negative texts) with its 90% interval as a
+    horizontal rule: ``frame`` has ``y_field``, ``label``, ``estimate``, ``low``, ``high``, ``n``."""
+    color = enc("label:N", title=None, **({"scale": colors} if colors else {}))
+    tooltip = tips(f"{y_field}:N", "label:N", enc("estimate:Q", format=".0%"), enc("low:Q", format=".0%", title="90% from"),
+                   enc("high:Q", format=".0%", title="to"), enc("n:Q", title="texts"))
+    rule = {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.5},
+            "encoding": {"y": enc(f"{y_field}:N", title=None), "yOffset": enc("label:N"),
+                         "x": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
+                         "x2": {"field": "high"}, "color": color, "tooltip": tooltip}}
+    point = {"mark": {"type": "point", "filled": True, "size": 60},
+             "encoding": {"y": enc(f"{y_field}:N"), "yOffset": enc("label:N"), "x": enc("estimate:Q"), "color": color,
+                          "tooltip": tooltip}}
+    rows = frame[y_field].nunique() * max(1, frame["label"].nunique())
+    return chart({"ranges": frame}, layer(rule, point, data={"name": "ranges"}), height=FRAME + 14 * rows)

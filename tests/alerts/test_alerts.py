@@ -43,6 +43,49 @@ def test_volume_negativity_and_stance_spikes_are_found_on_their_day() -> None:
     assert found == {("2026-10-21", "volume"), ("2026-10-26", "target_negative"), ("2026-10-28", "pro_recall")}
 
 
+def day_shares(frame: pd.DataFrame, label: str, estimate: float, low: float, high: float, others: str) -> pd.DataFrame:
+    """Daily estimated shares of one label (the rest of each day spread over ``others``)."""
+    rows = []
+    for day, n in zip(frame["day"], frame["n_target"], strict=True):
+        rows.append({"period_start": day, "label": label, "estimate": estimate, "low": low, "high": high, "n": n})
+        rows.append({"period_start": day, "label": others, "estimate": 1 - estimate, "low": 1 - high, "high": 1 - low, "n": n})
+    return pd.DataFrame(rows)
+
+
+def test_negativity_fires_on_the_interval_not_on_the_count() -> None:
+    """12 texts toward him one day, 9 read negative against the usual quarter: counting the labels
+    calls it a spike. Read with how unsure the model was, the day's 90% interval reaches down to
+    the usual share: a jump inside the noise, no spike. The same day read surely is one."""
+    frame = quiet_days()
+    frame.loc[25, ["n_target", "n_target_negative"]] = [12, 9]
+    assert any(s.metric == "target_negative" for s in find_spikes(frame))  # raw counts: a spike
+    usual = day_shares(frame, "negative", 0.25, 0.15, 0.36, "neutral")
+    unsure = usual.copy()
+    unsure.loc[(unsure["period_start"] == frame.loc[25, "day"]) & (unsure["label"] == "negative"),
+               ["estimate", "low", "high"]] = [0.62, 0.30, 0.88]
+    assert not [s for s in find_spikes(frame, shares={"target_sentiment": unsure}) if s.metric == "target_negative"]
+    sure = usual.copy()
+    sure.loc[(sure["period_start"] == frame.loc[25, "day"]) & (sure["label"] == "negative"),
+             ["estimate", "low", "high"]] = [0.74, 0.52, 0.90]
+    found = [s for s in find_spikes(frame, shares={"target_sentiment": sure}) if s.metric == "target_negative"]
+    assert [s.day.isoformat() for s in found] == ["2026-10-26"]
+    assert "(52%–90%)" in found[0].describe()
+
+
+def test_a_stance_spike_needs_the_low_end_of_its_estimated_count() -> None:
+    frame = quiet_days()
+    frame["n_target"] = 20
+    frame.loc[27, "n_pro_recall"] = 30
+    frame.loc[27, "n_target"] = 40
+    stance = day_shares(frame, "pro_recall", 0.2, 0.1, 0.3, "none")
+    day = stance["period_start"] == frame.loc[27, "day"]
+    stance.loc[day & (stance["label"] == "pro_recall"), ["estimate", "low", "high"]] = [0.75, 0.2, 0.95]
+    # 30 texts read pro, but the low end of the estimate is 8: within the noise.
+    assert not [s for s in find_spikes(frame, shares={"stance": stance}) if s.metric == "pro_recall"]
+    stance.loc[day & (stance["label"] == "pro_recall"), ["low"]] = 0.6
+    assert [s.metric for s in find_spikes(frame, shares={"stance": stance}) if s.day.isoformat() == "2026-10-28"] == ["pro_recall"]
+
+
 def spiky_warehouse(path: Path) -> Path:
     start = datetime(2026, 10, 1, 15, tzinfo=UTC)
     docs = []
@@ -146,3 +189,39 @@ def test_email_alert_names_each_spike(monkeypatch: pytest.MonkeyPatch) -> None:
     assert done == ["e-mail: sent to ana@example.org"]
     assert sent[0] == ("127.0.0.1", 2525)
     assert sent[1]["To"] == "ana@example.org" and "2026-10-26: 60 documents" in sent[1].get_content()
+
+
+def test_an_alert_carries_the_texts_that_drove_it_rendered_as_the_page_renders_them(
+        tmp_path: Path, webhook: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hostile corpus on a spike day: the webhook's JSON and the e-mail hold its texts with no
+    control or bidi character, no field past its cap, and links only to http(s) addresses."""
+    import alerts.delivery as delivery
+    from render import AUTHOR, TITLE
+    from tests.hostile import hostile_documents, invisible
+
+    db = spiky_warehouse(tmp_path / "w.duckdb")
+    first = ["hostile-bidi", "hostile-terminal", "hostile-huge"]  # earliest that day: the 3 texts sent
+    day = datetime(2026, 10, 26, 14, tzinfo=UTC)
+    hostile = [{**d, "published_at": day + timedelta(minutes=first.index(d["doc_id"]) if d["doc_id"] in first else 300)}
+               for d in hostile_documents()]
+    with connect(db) as con:
+        insert_documents(con, hostile)
+    campaign = Path(__file__).resolve().parents[2] / "campaigns" / "miraflores.toml"
+    text = campaign.read_text(encoding="utf-8").replace(
+        "[alerts]\n", f'[alerts]\nwebhook_url = "{webhook}"\nemail_to = ["ana@example.org"]\n')
+    text = text.replace('path = "miraflores_figures.sample.csv"', f'path = "{campaign.parent}/miraflores_figures.sample.csv"')
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    mails = []
+    monkeypatch.setattr(delivery, "send_email", lambda config, subject, body: mails.append(body))
+    result = CliRunner().invoke(main, ["alerts", "--campaign", str(tmp_path / "c.toml"), "--db", str(db), "--days", "10"])
+    assert result.exit_code == 0, result.output
+    spike = [s for s in Hook.received[0]["spikes"] if s["day"] == "2026-10-26" and s["metric"] == "volume"][0]
+    assert [t["title"][:7] for t in spike["texts"]] == ["Canales"] * 3
+    assert spike["texts"][1]["url"] is None  # the terminal document's bidi-laden url is no link
+    for sent in spike["texts"]:
+        assert invisible(sent["title"] + (sent["author"] or "") + sent["platform"]) == []
+        assert len(sent["title"]) <= TITLE and len(sent["author"] or "") <= AUTHOR
+        assert sent["url"] is None or sent["url"].startswith(("http://", "https://"))
+    body = mails[0]
+    assert invisible(body.replace("\n", "")) == [] and "javascript:" not in body and "data:text" not in body
+    assert max(len(line) for line in body.splitlines()) < 2 * TITLE + AUTHOR
