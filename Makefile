@@ -49,7 +49,7 @@ bench: $(STAMP) bench-dashboard
 # How fast the crawler is: the grown sample site (10,000 article pages, 10,000 posts) crawled
 # end to end beside a plain Scrapy + trafilatura.extract + DuckDB baseline, and a CPU profile.
 bench-crawl: $(STAMP)
-	nice -n 5 $(BIN)/python benchmarks/crawl.py --articles 10000 --posts 10000 --profile 1000
+	nice -n 5 $(BIN)/python benchmarks/crawl.py --articles 10000 --posts 10000 --rounds 3 --profile 1000
 
 # Learning curves (what an analyst's labels teach the models), on ../shared/data/stompol.
 bench-learning: $(STAMP)

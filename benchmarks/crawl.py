@@ -164,6 +164,14 @@ def child_plain(base: str, db: str, articles: int, posts: int) -> dict[str, Any]
     return {"wall_s": time.perf_counter() - started, **counts}
 
 
+def _median_run(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time (all of its figures, so they belong together)."""
+    ordered = sorted(found, key=lambda r: r["wall_s"])
+    median = dict(ordered[(len(ordered) - 1) // 2])
+    median["rounds"] = [round(r["wall_s"], 1) for r in found]
+    return median
+
+
 def _merge(dicts: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for d in dicts:
@@ -274,6 +282,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--profile", type=int, default=0, help="also profile the vigia article crawl over N pages")
     parser.add_argument("--only", choices=["articles", "plain", "posts"], action="append")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate the crawls this many times and report medians (a shared machine's load moves)")
     parser.add_argument("--child", choices=["vigia-articles", "vigia-posts", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -290,19 +300,23 @@ def main() -> None:
         return
 
     wanted = args.only or ["articles", "plain", "posts"]
-    results: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[dict[str, Any]]] = {}
     server, base = start_server(args.articles, args.posts)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             common = ["--base", base, "--articles", str(args.articles), "--posts", str(args.posts)]
             order = [("articles", "vigia-articles"), ("plain", "plain"), ("posts", "vigia-posts")]
-            for name, child in order:
-                if name not in wanted:
-                    continue
-                result, samples = run_child(["--child", child, "--db", f"{tmp}/{name}.duckdb", *common])
-                result.update(memory_profile(samples))
-                results[name] = result
-                print(json.dumps({"measurement": name, **result}), flush=True)
+            for round_ in range(args.rounds):
+                for name, child in order:
+                    if name not in wanted:
+                        continue
+                    db = f"{tmp}/{name}-{round_}.duckdb"
+                    result, samples = run_child(["--child", child, "--db", db, *common])
+                    result.update(memory_profile(samples))
+                    result["round"] = round_ + 1
+                    runs.setdefault(name, []).append(result)
+                    print(json.dumps({"measurement": name, **result}), flush=True)
+            results = {name: _median_run(found) for name, found in runs.items()}
             profile_lines = []
             if args.profile:
                 # its own small site, so the profile covers exactly N pages
@@ -333,6 +347,8 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         if not r:
             continue
         rate = r["items_seen"] / r["wall_s"]
+        label = label + (f" (median of {len(r['rounds'])}: {', '.join(f'{w} s' for w in r['rounds'])})"
+                         if len(r.get("rounds", [])) > 1 else "")
         rows.append(
             f"| {label} | {r['items_seen']:,} | {r['stored']:,} | {r['wall_s']:.1f} s | {rate:.1f} | "
             f"{r['stored'] / r['wall_s']:.1f} | {r.get('rss_10pct_mb', '?')} / {r.get('rss_50pct_mb', '?')} / "
@@ -344,6 +360,9 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         rows.append("")
         rows.append(f"vigia / plain pages per second: {ours / plain:.2f}x (goal >= 0.8x); "
                     f"vigia {ours:.1f} pages/s (goal >= 50)")
+        walls = results["articles"].get("rounds", []), results["plain"].get("rounds", [])
+        if len(walls[0]) > 1:  # each round's own ratio: vigia and the baseline ran back to back
+            rows.append("per round: " + ", ".join(f"{p / v:.2f}x" for v, p in zip(*walls, strict=False)))
     if "posts" in results:
         rows.append(f"posts: {results['posts']['items_seen'] / results['posts']['wall_s']:.0f}/s (goal >= 500)")
     load = os.getloadavg()
