@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint train bench bench-dashboard bench-shares screenshot eval-extract dashboard clean
+.PHONY: install demo test test-fast lint train bench bench-dashboard bench-shares bench-crawl bench-learning bench-recognition screenshot eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -21,9 +21,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/vigia demo
 
+# Every test; prints the 15 slowest (README, "Tests": how long it takes).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q --durations=15
+
+# Everything but the tests marked slow (the real MiniLM, a whole crawl or demo, a browser).
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow" --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,6 +45,19 @@ train: $(STAMP)
 
 bench: $(STAMP) bench-dashboard
 	$(BIN)/python benchmarks/run.py
+
+# How fast the crawler is: the grown sample site (10,000 article pages, 10,000 posts) crawled
+# end to end beside a plain Scrapy + trafilatura.extract + DuckDB baseline, and a CPU profile.
+bench-crawl: $(STAMP)
+	nice -n 5 $(BIN)/python benchmarks/crawl.py --articles 10000 --posts 10000 --rounds 3 --profile 1000
+
+# Learning curves (what an analyst's labels teach the models), on ../shared/data/stompol.
+bench-learning: $(STAMP)
+	nice -n 5 $(BIN)/python benchmarks/learning.py
+
+# Recognition recall and false alarms by kind of mention (name, office, implicit).
+bench-recognition: $(STAMP)
+	$(BIN)/python benchmarks/recognition.py
 
 # "How good is collection": our extractor beside plain trafilatura on ../shared/real/news/pages.
 eval-extract: $(STAMP)

@@ -163,10 +163,11 @@ def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, *, bo
         raise ValueError(f"export format must be csv or parquet, not {fmt!r}")
     where, params = selection.where()
     rank, rank_params = selection.rank()
-    table: pa.Table = con.execute(
+    # con.sql, not con.execute: DuckDB copies a DB-API result once more to make Arrow of it (and warns)
+    table: pa.Table = con.sql(
         f"SELECT {', '.join(EXPORT_COLUMNS)} FROM (SELECT *, {rank} AS rank FROM mentions WHERE {where}) "
         f"ORDER BY {ORDER} LIMIT ?",
-        [*rank_params, *params, EXPORT_LIMIT],
+        params=[*rank_params, *params, EXPORT_LIMIT],
     ).to_arrow_table()
     if fmt == "csv":
         return csv_bytes(table.column_names, (tuple(row.values()) for row in table.to_pylist()), bom=bom)

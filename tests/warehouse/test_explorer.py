@@ -56,6 +56,8 @@ def test_filters_and_paging(searchable: Path) -> None:
         assert "text" not in first.columns and first["excerpt"].str.len().max() <= 240
 
 
+# The export once warned "Arrow output on a DB-API result makes an extra copy" on every download.
+@pytest.mark.filterwarnings("error::UserWarning")
 def test_export_holds_the_whole_selection_in_csv_and_parquet(searchable: Path) -> None:
     sel = Selection(campaign=CAMPAIGN, query="camaras")
     with connect(searchable, read_only=True) as con:
