@@ -1,8 +1,9 @@
 """Finding texts: accent- and case-insensitive search over `mentions`, ranked, filtered, paged,
 and the whole selection exported.
 
-No index: `mentions.search_text` holds title and text folded at write time (lower case, accents
-stripped), and each search word is a plain substring test on it. The rank is cheap to compute
+`mentions.search_text` holds title and text folded at write time (lower case, accents
+stripped); the search box speaks the query language of ``warehouse.query`` (whole words,
+phrases, OR, -exclusion, prefix*), compiled to a predicate over it. The rank is cheap to compute
 on every hit: a word in the title counts most, then how early the text names it; ties go to the
 newest. One scan finds the hits, their count and the page; the page's texts are read last, for
 its 25 rows only.
@@ -11,7 +12,6 @@ its 25 rows only.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,9 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from campaigns.recognition import (
-    fold,  # lower case without accents, as `mentions.search_text` is stored
-)
+from warehouse import query as query_language
 
 PAGE_COLUMNS = (
     "doc_id", "published_at", "platform", "source_type", "author", "title", "excerpt", "sentiment",
@@ -39,11 +37,9 @@ EXPORT_LIMIT = 200_000
 
 
 def search_terms(query: str) -> list[str]:
-    """The folded words and "quoted phrases" of a search box."""
-    terms = [fold(p).strip() for p in re.findall(r'"([^"]+)"', query)]
-    rest = re.sub(r'"[^"]*"', " ", query)
-    terms += [fold(w) for w in rest.split()]
-    return [t for t in dict.fromkeys(terms) if t]
+    """The folded words, phrases and prefixes a hit of the search box can hold (the query
+    language of ``warehouse.query``; excluded words are not among them)."""
+    return [m.literal for m in query_language.positive_terms(query)]
 
 
 @dataclass
@@ -72,7 +68,7 @@ class Selection:
                   "source_type": bool(self.source_types), "platform": bool(self.platforms),
                   "sentiment": bool(self.sentiments), "target_sentiment": bool(self.target_sentiments),
                   "stance": bool(self.stances), "topics": bool(self.topics),
-                  "search_text": bool(search_terms(self.query))}
+                  "search_text": query_language.parse(self.query) is not None}
         if columns is not None:
             missing = sorted(name for name, on in wanted.items() if on and name not in columns)
             if missing:
@@ -95,9 +91,11 @@ class Selection:
             params.append(list(self.topics))
         if not self.include_reprints and (columns is None or "duplicate_of" in columns):
             clauses.append(f"{col('duplicate_of')} IS NULL")
-        for term in search_terms(self.query):
-            clauses.append(f"contains({col('search_text')}, ?)")
-            params.append(term)
+        # The query language's tree (parsed once per query text); QueryError when malformed.
+        matched = query_language.where(self.query, col("search_text"))
+        if matched is not None:
+            clauses.append(matched[0])
+            params += matched[1]
         return " AND ".join(clauses), params
 
     def rank(self) -> tuple[str, list[Any]]:
