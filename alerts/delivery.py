@@ -22,7 +22,7 @@ def payload(campaign_id: str, spikes: Sequence[Spike]) -> dict:
         "campaign": campaign_id,
         "spikes": [
             {"day": s.day.isoformat(), "metric": s.metric, "value": s.value, "baseline": s.baseline,
-             "n": s.n, "text": s.describe()}
+             "n": s.n, "query": s.query, "text": s.describe()}
             for s in spikes
         ],
     }

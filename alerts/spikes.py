@@ -8,8 +8,9 @@ usual share by ``z`` deviations and by 15 points, on enough texts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -28,9 +29,10 @@ class Spike:
     value: float       # that day's count or share
     baseline: float    # the mean of the days before
     n: int             # texts the value rests on
+    query: str = ""    # the query whose texts were watched ('' : every text)
 
     def describe(self) -> str:
-        what = METRICS[self.metric]
+        what = METRICS[self.metric] + (f" matching {self.query}" if self.query else "")
         if self.metric == "target_negative":
             return f"{self.day}: {what} {self.value:.0%} (usually {self.baseline:.0%}, on {self.n} texts)"
         return f"{self.day}: {self.value:.0f} {what} (usually {self.baseline:.1f} a day)"
@@ -51,14 +53,16 @@ def _count_spikes(series: pd.Series, metric: str, window: int, min_history: int,
 
 def find_spikes(
     daily: pd.DataFrame, *, window: int = 28, min_history: int = 7, z: float = 3.0,
-    min_count: int = 10, min_target: int = 10,
+    min_count: int = 10, min_target: int = 10, days: tuple[date, date] | None = None,
 ) -> list[Spike]:
     """Spikes in a daily frame with ``day``, ``n_docs``, ``n_target``, ``n_target_negative``,
-    ``n_pro_recall``, ``n_anti_recall`` (several rows a day are summed); oldest first."""
+    ``n_pro_recall``, ``n_anti_recall`` (several rows a day are summed); oldest first. ``days``:
+    the days the frame covers, those without a row being zeros (default: its first to last row)."""
     if daily.empty:
         return []
     per_day = daily.groupby(pd.to_datetime(daily["day"])).sum(numeric_only=True)
-    per_day = per_day.reindex(pd.date_range(per_day.index.min(), per_day.index.max(), freq="D"), fill_value=0)
+    first, last = (per_day.index.min(), per_day.index.max()) if days is None else map(pd.Timestamp, days)
+    per_day = per_day.reindex(pd.date_range(first, last, freq="D"), fill_value=0)
     spikes = _count_spikes(per_day["n_docs"], "volume", window, min_history, z, min_count)
     for stance in ("pro_recall", "anti_recall"):
         spikes += _count_spikes(per_day[f"n_{stance}"], stance, window, min_history, z, min_count)
@@ -73,3 +77,50 @@ def find_spikes(
         if value >= m + 0.15 and value > m + z * max(std.get(day), 0.05):
             spikes.append(Spike(day.date(), "target_negative", float(value), float(m), int(per_day.at[day, "n_target"])))
     return sorted(spikes, key=lambda s: (s.day, s.metric))
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What one rule watches (``warehouse.alert_rules.AlertRule`` has these fields)."""
+
+    metric: str
+    query: str = ""
+    z: float = 3.0
+    min_count: int = 10
+    window_days: int = 28
+
+
+def detect(con, sel, rules: Sequence[Watch], *, min_history: int = 7) -> list[tuple[Watch, Spike]]:
+    """The spikes of each rule inside the selection's range, each day measured against the
+    ``window_days`` days before it (a fixed trailing baseline: read from before the range, so
+    viewing one day alone or a month gives that day the same verdict). A rule's query replaces
+    the selection's. Oldest first."""
+    from warehouse.series import bounds
+    from warehouse.trends import daily, day_range
+
+    span, data = bounds(con, sel), day_range(con, sel.campaign)
+    if span is None or data is None or not rules:
+        return []
+    start, end = span
+    found: list[tuple[Watch, Spike]] = []
+    frames: dict[tuple[str, int], pd.DataFrame] = {}
+    for rule in rules:
+        key = (rule.query if rule.query else sel.query, rule.window_days)
+        if key not in frames:
+            history = replace(sel, query=key[0], start=start - timedelta(days=rule.window_days), end=end)
+            frames[key] = daily(con, history)[0]
+        # Days before the campaign's first text are no history; after it, a day without hits is 0.
+        covered = (max(start - timedelta(days=rule.window_days), data[0]), end)
+        spikes = find_spikes(frames[key], window=rule.window_days, min_history=min_history, z=rule.z,
+                             min_count=rule.min_count, min_target=rule.min_count, days=covered)
+        found += [(rule, replace(s, query=rule.query)) for s in spikes
+                  if s.metric == rule.metric and start <= s.day <= end]
+    return sorted(found, key=lambda pair: (pair[1].day, pair[1].metric, pair[0].query))
+
+
+def spikes_in_view(con, sel, *, window: int = 28, min_history: int = 7, z: float = 3.0,
+                   min_count: int = 10) -> list[Spike]:
+    """Every metric's spikes in the selection's range against the fixed trailing baseline
+    (:func:`detect` with one rule per metric and the selection's query)."""
+    rules = [Watch(m, "", z, min_count, window) for m in METRICS]
+    return [spike for _, spike in detect(con, sel, rules, min_history=min_history)]

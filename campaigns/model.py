@@ -246,6 +246,14 @@ class Alerts(_Strict):
     smtp_host: str = "localhost"
     smtp_port: int = 25
     lookback_days: int = Field(default=7, ge=1, description="only spikes this recent are sent")
+    # The default rule of each metric (the page may override them; warehouse/alert_rules.py).
+    metrics: list[Literal["volume", "target_negative", "pro_recall", "anti_recall"]] = Field(
+        default_factory=lambda: ["volume", "target_negative", "pro_recall", "anti_recall"],
+        description="what is watched: volume, target_negative, pro_recall, anti_recall",
+    )
+    z: float = Field(default=3.0, ge=1.0, le=10.0, description="standard deviations above the trailing window")
+    min_count: int = Field(default=10, ge=1, description="texts a day needs before it can be a spike")
+    window_days: int = Field(default=28, ge=7, le=120, description="the trailing baseline a day is compared with")
 
     @field_validator("webhook_url")
     @classmethod

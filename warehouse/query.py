@@ -411,3 +411,25 @@ def highlight_spans(text: str | None, query: str | None) -> list[tuple[int, int]
         else:
             spans.append((start, end))
     return spans
+
+
+def _required(node: Node) -> frozenset[str] | None:
+    """Words of which every hit holds at least one (None when no such set is known: an
+    exclusion, a prefix, or an OR with such a branch)."""
+    if isinstance(node, Match):
+        return None if node.prefix else frozenset([max(node.words, key=len)])
+    if isinstance(node, And):
+        sets = [s for s in (_required(n) for n in node.nodes) if s is not None]
+        return min(sets, key=len) if sets else None
+    if isinstance(node, Or):
+        sets = [_required(n) for n in node.nodes]
+        return None if any(s is None for s in sets) else frozenset().union(*sets)  # type: ignore[arg-type]
+    return None
+
+
+def index_lookup_words(text: str | None) -> list[str] | None:
+    """Words to look up in a full-text index (any of them) so that every hit is among the rows
+    found; None when the query cannot be narrowed that way (then it is a scan)."""
+    node = parse(text)
+    found = _required(node) if node is not None else None
+    return sorted(found) if found else None

@@ -1,0 +1,214 @@
+"""Queries as series: what the charts draw for the analyst's own queries.
+
+For one query (``Selection.query``, the language of ``warehouse.query``) or up to
+:data:`MAX_QUERIES` side by side: per day, the texts that match, their share of all the texts
+the other filters select that day (share of coverage), their sentiment, their sentiment toward
+the target and their stance; then each query's top words and phrases, outlets and accounts.
+
+Every read is one grouped scan of ``mentions`` filtered by ``Selection.where``; several queries
+are counted in the same scan (each row tests each query once), so comparing three queries costs
+about one scan with three tests, not three scans. The denominator of the share comes from the
+summary rows behind ``daily_trends`` when the other filters allow it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+
+from warehouse import query as query_language
+from warehouse.explorer import Selection
+from warehouse.words import document_frequencies, top_terms
+
+MAX_QUERIES = 5
+WORD_SAMPLE = 1000  # texts read for a query's top words (a fixed pseudo-random sample beyond that)
+
+COUNT_COLUMNS = (
+    "n_docs", "n_scored", "sum_sentiment", "n_negative", "n_neutral", "n_positive", "n_target",
+    "n_target_negative", "n_target_neutral", "n_target_positive", "n_pro_recall", "n_anti_recall",
+)
+
+_AGGREGATES = (
+    "count(*) AS n_docs, count(sentiment) AS n_scored, coalesce(sum(sentiment_score), 0) AS sum_sentiment, "
+    "count(*) FILTER (WHERE sentiment = 'negative') AS n_negative, "
+    "count(*) FILTER (WHERE sentiment = 'neutral') AS n_neutral, "
+    "count(*) FILTER (WHERE sentiment = 'positive') AS n_positive, "
+    "count(target_sentiment) AS n_target, "
+    "count(*) FILTER (WHERE target_sentiment = 'negative') AS n_target_negative, "
+    "count(*) FILTER (WHERE target_sentiment = 'neutral') AS n_target_neutral, "
+    "count(*) FILTER (WHERE target_sentiment = 'positive') AS n_target_positive, "
+    "count(*) FILTER (WHERE stance = 'pro_recall') AS n_pro_recall, "
+    "count(*) FILTER (WHERE stance = 'anti_recall') AS n_anti_recall"
+)
+
+
+class TooManyQueries(ValueError):
+    pass
+
+
+def _days(start: date, end: date) -> pd.DatetimeIndex:
+    return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D", name="day")
+
+
+def bounds(con, sel: Selection) -> tuple[date, date] | None:
+    """The selection's first and last day: its own, else the campaign's data."""
+    if sel.start is not None and sel.end is not None:
+        return sel.start, sel.end
+    row = con.execute("SELECT min(day), max(day) FROM daily_trends WHERE campaign = ?", [sel.campaign]).fetchall()
+    if not row or row[0][0] is None:
+        return None
+    return sel.start or row[0][0], sel.end or row[0][1]
+
+
+def coverage(con, sel: Selection) -> pd.DataFrame:
+    """Per day: ``coverage``, the texts the selection's filters keep without its query (the
+    denominator of a query's share of coverage)."""
+    base = replace(sel, query="")
+    summary_ok = not (base.platforms or base.topics or base.sentiments or base.target_sentiments
+                      or base.stances or base.include_reprints)
+    if summary_ok:
+        where, params = base.where(columns=("campaign", "day", "source_type"))
+        sql = f"SELECT day, sum(n_docs) AS coverage FROM daily_trends WHERE {where} GROUP BY day"
+    else:
+        where, params = base.where()
+        sql = f"SELECT day, count(*) AS coverage FROM mentions WHERE {where} AND day IS NOT NULL GROUP BY day"
+    frame = con.execute(sql, params).df()
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+@dataclass
+class Comparison:
+    """Up to :data:`MAX_QUERIES` queries over one selection, from one scan of ``mentions``.
+
+    ``series``: per (query, day) over the whole range, days without hits as zeros: ``query`` (as
+    typed), ``label`` (as the tree reads it back), ``day``, :data:`COUNT_COLUMNS`, ``coverage``
+    and the derived shares (:func:`derive`). ``totals``: the same summed over the range, one row
+    per query. ``profiles``: per query (same order), ``words`` (top words and phrases from a
+    fixed sample of at most ``WORD_SAMPLE`` texts: ``words_read`` of ``matched``), ``outlets``
+    and ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment)."""
+
+    series: pd.DataFrame
+    totals: pd.DataFrame
+    profiles: list[dict]
+
+
+_HIT_COLUMNS = ("doc_id", "day", "source_type", "platform", "author", "duplicate_of", "sentiment",
+                "sentiment_score", "target_sentiment", "stance")
+
+
+def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = True, limit: int = 10,
+            extra_stop: Sequence[str] = ()) -> Comparison:
+    """Each query of ``queries`` under the selection's other filters (its own ``query`` is
+    replaced by each in turn; an empty query stands for every text the filters keep).
+
+    The texts matching any query are found in one scan (each row tests each query once) into a
+    temporary table of their small columns; every figure is then read from it. Raises
+    ``QueryError`` for a malformed query and :class:`TooManyQueries` beyond :data:`MAX_QUERIES`."""
+    queries = list(queries)
+    if len(queries) > MAX_QUERIES:
+        raise TooManyQueries(f"at most {MAX_QUERIES} queries side by side, not {len(queries)}")
+    for text in queries:
+        query_language.parse(text)  # a malformed query fails here, before any SQL
+    span = bounds(con, sel)
+    days = _days(*span) if span else pd.DatetimeIndex([], name="day")
+    if not queries:
+        empty = pd.DataFrame(columns=["query", "label", "day", *COUNT_COLUMNS, "coverage"])
+        return Comparison(derive(empty), derive(empty), [])
+    # Reprints are kept in the table (reach counts them); the counts fold them unless asked.
+    base_where, base_params = replace(sel, query="", include_reprints=True).where()
+    tests, test_params = [], []
+    for i, text in enumerate(queries):
+        compiled = query_language.where(text, "search_text")
+        if compiled is None:
+            tests.append(f"{i}")
+        else:
+            tests.append(f"CASE WHEN {compiled[0]} THEN {i} END")
+            test_params += compiled[1]
+    table = f"query_hits_{uuid.uuid4().hex[:12]}"
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(_HIT_COLUMNS)}, hash(doc_id) AS sample_key, "
+        f"unnest(list_filter([{', '.join(tests)}], lambda x: x IS NOT NULL)) AS q "
+        f"FROM mentions WHERE {base_where} AND day IS NOT NULL",
+        [*test_params, *base_params],
+    )
+    try:
+        originals = "" if sel.include_reprints else " WHERE duplicate_of IS NULL"
+        counts = con.execute(f"SELECT q, day, {_AGGREGATES} FROM {table}{originals} GROUP BY ALL").df()
+        counts["day"] = pd.to_datetime(counts["day"])
+        cover = coverage(con, sel).set_index("day")["coverage"].reindex(days, fill_value=0)
+        frames = []
+        for i, text in enumerate(queries):
+            one = counts[counts["q"] == i].drop(columns="q").set_index("day").reindex(days, fill_value=0)
+            one = one.reset_index()
+            one.insert(0, "label", query_language.canonical(text) or ALL_TEXTS)
+            one.insert(0, "query", text)
+            one["coverage"] = cover.to_numpy()
+            frames.append(one)
+        series = pd.concat(frames, ignore_index=True)
+        for column in COUNT_COLUMNS:
+            series[column] = series[column].astype(float if column == "sum_sentiment" else "int64")
+        series = derive(series)
+        found = [_profile(con, table, i, sel, limit, extra_stop) for i in range(len(queries))] if profiles else []
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return Comparison(series, totals(series), found)
+
+
+ALL_TEXTS = "(all texts)"
+
+
+def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Sequence[str]) -> dict:
+    originals = "" if sel.include_reprints else " AND duplicate_of IS NULL"
+    matched = int(con.execute(f"SELECT count(*) FROM {table} WHERE q = ?{originals}", [q]).fetchall()[0][0])
+    texts = [r[0] for r in con.execute(
+        f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ?{originals} "
+        "ORDER BY sample_key LIMIT ?)",  # a fixed pseudo-random sample: the same texts on every redraw
+        [q, WORD_SAMPLE]).fetchall()]
+    counts, read = document_frequencies(texts, extra_stop)
+    voices = (
+        "count(*) FILTER (WHERE duplicate_of IS NULL) AS stories, count(*) AS reach, "
+        "avg(sentiment_score) AS avg_sentiment, "
+        "avg(CASE target_sentiment WHEN 'negative' THEN 1.0 WHEN 'neutral' THEN 0.0 WHEN 'positive' THEN 0.0 END) "
+        "AS share_negative_to_target"
+    )
+    outlets = con.execute(
+        f"SELECT platform, {voices} FROM {table} WHERE q = ? AND source_type = 'news' GROUP BY ALL "
+        "ORDER BY stories DESC, reach DESC, platform LIMIT ?", [q, limit]).df()
+    accounts = con.execute(
+        f"SELECT coalesce(author, '(unknown)') AS author, platform, {voices} FROM {table} "
+        "WHERE q = ? AND source_type = 'social' GROUP BY ALL ORDER BY stories DESC, reach DESC, author LIMIT ?",
+        [q, limit]).df()
+    return {"words": top_terms(counts, read, limit=limit * 2), "words_read": read, "matched": matched,
+            "outlets": outlets, "accounts": accounts}
+
+
+def derive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Shares and means from the counts of :func:`compare` (also after summing days into weeks):
+    NaN where the count they rest on is 0, never a 0% or 100% drawn from nothing."""
+    def ratio(num: str, den: str) -> pd.Series:
+        return frame[num] / frame[den].where(frame[den] > 0)
+
+    frame = frame.copy()
+    frame["share_of_coverage"] = ratio("n_docs", "coverage")
+    frame["avg_sentiment"] = ratio("sum_sentiment", "n_scored")
+    frame["share_negative"] = ratio("n_negative", "n_scored")
+    frame["share_target_negative"] = ratio("n_target_negative", "n_target")
+    return frame
+
+
+def query_series(con, sel: Selection, **options) -> Comparison:
+    """:func:`compare` for the selection's own query alone."""
+    return compare(con, sel, [sel.query], **options)
+
+
+def totals(series: pd.DataFrame) -> pd.DataFrame:
+    """One row per query over the whole range: the counts summed and the shares derived."""
+    summed = series.groupby(["query", "label"], sort=False)[[*COUNT_COLUMNS, "coverage"]].sum().reset_index()
+    return derive(summed)
+
+
