@@ -132,6 +132,12 @@ class Topic(_Strict):
     description_es: str = Field(min_length=3)
     description_en: str = Field(min_length=3)
     keywords: list[str] = Field(min_length=1)
+    label_es: str | None = Field(default=None, min_length=2, description="the topic's name on the page in Spanish")
+    label_en: str | None = Field(default=None, min_length=2, description="the topic's name on the page in English")
+
+    def label(self, lang: str) -> str:
+        """The topic's display name in ``lang`` (``es``/``en``), else its name."""
+        return {"es": self.label_es, "en": self.label_en}.get(lang) or self.name
 
 
 class StanceConfig(_Strict):
@@ -276,6 +282,9 @@ class Campaign(_Strict):
         default_factory=list, description="others scored on the same texts (rivals, the recall's promoters, parties)"
     )
     sample: bool = Field(default=False, description="true when the sources are the bundled sample server")
+    interface_language: Literal["es", "en"] | None = Field(
+        default=None, description="the dashboard's language (es, en); default: the first of `languages` it speaks",
+    )
     # issue 12: the dashboard's calendar, official figures and alerts
     calendar: list[Milestone] = Field(default_factory=list)
     figures: OfficialFigures | None = None
@@ -327,6 +336,19 @@ class Campaign(_Strict):
         if not path.is_absolute() and self.source_file is not None:
             path = self.source_file.parent / path
         return path
+
+    @property
+    def ui_language(self) -> str:
+        """The dashboard's language: ``interface_language``, else the first of ``languages``
+        the interface speaks, else English."""
+        if self.interface_language:
+            return self.interface_language
+        return next((lang for lang in self.languages if lang in ("es", "en")), "en")
+
+    def topic_label(self, name: str, lang: str) -> str:
+        """A topic's display name in ``lang`` (its name when the file gives none)."""
+        topic = next((t for t in self.topics if t.name == name), None)
+        return topic.label(lang) if topic else name
 
     @property
     def topic_names(self) -> list[str]:
