@@ -18,6 +18,8 @@ from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LANGUAGES = {"es": "Español", "en": "English"}
+# The locale vl-convert formats a chart's numbers and dates in (d3-format / d3-time-format).
+CHART_LOCALES = {"es": "es-ES", "en": "en-US"}
 DEFAULT = "es"
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -75,6 +77,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "spikes.topics": "Temas", "spikes.outlets": "Medios y redes", "spikes.accounts": "Cuentas",
         "spikes.texts": "Los textos que lo impulsaron",
         "spikes.excess": "textos de más",
+        "spikes.usual": "lo habitual: {value}",
+        "spikes.rose": "Subieron: {terms}",
         "calendar.title": "¿Dónde estamos en la revocatoria? El calendario y los eventos",
         "calendar.last": "Último hito: **{label}** ({day}).",
         "calendar.next": "Próximo: **{label}** el {day}, {days} días después del último día mostrado.",
@@ -186,6 +190,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "spikes.topics": "Topics", "spikes.outlets": "Outlets and networks", "spikes.accounts": "Accounts",
         "spikes.texts": "The texts that drove it",
         "spikes.excess": "texts above usual",
+        "spikes.usual": "usually {value}",
+        "spikes.rose": "Rose: {terms}",
         "calendar.title": "Where are we in the recall? The calendar and events",
         "calendar.last": "Last milestone passed: **{label}** ({day}).",
         "calendar.next": "Next: **{label}** on {day}, {days} days after the last day shown.",

@@ -114,14 +114,9 @@ def log_odds(focus: Counter, n_focus: int, baseline: Counter, n_baseline: int, *
     frame["baseline_share"] = frame["baseline_docs"] / n_baseline if n_baseline else 0.0
     frame["kind"] = ["phrase" if " " in t else "word" for t in frame["term"]]
     frame = frame[frame["z"] > 0].sort_values(["z", "term"], ascending=[False, True])
-    # A word whose rise is its phrase's rise is shown once, as the phrase.
-    kept: list[int] = []
-    seen: list[tuple[str, int]] = []
-    for idx, row in frame.iterrows():
-        if any(row["focus_docs"] == c and f" {row['term']} " in f" {t} " for t, c in seen):
-            continue
-        seen.append((row["term"], row["focus_docs"]))
-        kept.append(idx)
-        if len(kept) >= limit:
-            break
+    # A word whose rise is its phrase's rise is shown once, as the longest phrase holding it.
+    head = frame.head(limit * 4)
+    pairs = list(zip(head["term"], head["focus_docs"], strict=True))
+    kept = [idx for idx, (term, c) in zip(head.index, pairs, strict=True)
+            if not any(c == c2 and t2 != term and f" {term} " in f" {t2} " for t2, c2 in pairs)][:limit]
     return frame.loc[kept, columns].reset_index(drop=True)

@@ -1,0 +1,97 @@
+"""Vega-Lite specs for the analyst's own questions: queries side by side, share of voice, weeks.
+
+Plain dicts as in ``dashboard.charts`` (same helpers), drawn by ``st.vega_lite_chart`` on the page
+and by vl-convert in the briefing (:func:`inline`). Labels come from the caller (already in the
+page's language); each chart's width is the container's (``"container"``), so nothing is drawn
+wider than its column, and legends sit below the plot where they never cut the axis.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.charts import FRAME, SENTIMENT_COLORS, Spec, chart, enc, layer, rules, tips
+
+LEGEND_BELOW = {"orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 260}
+
+
+def compare_lines(series: pd.DataFrame, measure: str, title: str, axis: str, *, percent: bool = False,
+                  marks: pd.DataFrame | None = None) -> Spec:
+    """One line per query over days: ``measure`` is a column of ``warehouse.series`` (``n_docs``,
+    ``share_of_coverage``, ``share_target_negative``); ``label`` names each query."""
+    y = enc(f"{measure}:Q", title=axis, **({"axis": {"format": "%"}} if percent else {}))
+    line = {
+        "data": {"name": "series"}, "mark": {"type": "line", "point": {"size": 18}, "interpolate": "linear"},
+        "encoding": {
+            "x": enc("day:T", title=None), "y": y,
+            "color": enc("label:N", title=None, legend=LEGEND_BELOW),
+            "tooltip": tips("day:T", "label:N", enc(f"{measure}:Q", format=".1%" if percent else ",d"),
+                            enc("n_docs:Q", format=",d")),
+        },
+    }
+    datasets = {"series": series[list(dict.fromkeys(["day", "label", measure, "n_docs"]))]}
+    body: Spec = line
+    if marks is not None and len(marks):
+        datasets["marks"] = marks
+        body = layer(line, rules())
+    return chart(datasets, body, title=title, width="container", height=220)
+
+
+def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str]) -> Spec:
+    """Per name (``warehouse.voice.voice_totals``): texts naming it, split by the tone toward it;
+    the share of voice in the tooltip and as a label. ``labels``: tone value -> word."""
+    rows = totals.melt(id_vars=["name", "documents", "share_of_voice"], value_vars=["negative", "neutral", "positive"],
+                       var_name="tone", value_name="texts")
+    rows["tone_label"] = rows["tone"].map(labels)
+    colors = {"domain": [labels[k] for k in SENTIMENT_COLORS["domain"]], "range": SENTIMENT_COLORS["range"]}
+    bars = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": enc("name:N", sort="-x", title=None), "x": enc("texts:Q", title=x_title, stack="zero"),
+            "color": enc("tone_label:N", scale=colors, title=tone_title, legend=LEGEND_BELOW),
+            "tooltip": tips("name:N", "tone_label:N", enc("texts:Q", format=",d"),
+                            enc("share_of_voice:Q", format=".0%", title="share of voice")),
+        },
+    }
+    share = {
+        "transform": [{"filter": "datum.tone == 'positive'"}],
+        "mark": {"type": "text", "align": "left", "dx": 4},
+        "encoding": {"y": enc("name:N", sort="-x"), "x": enc("documents:Q"),
+                     "text": enc("share_of_voice:Q", format=".0%")},
+    }
+    return chart({"voice": rows}, layer(bars, share, data={"name": "voice"}), title=title, width="container",
+                 height=FRAME + 30 * totals["name"].nunique())
+
+
+def voice_over_time(weekly: pd.DataFrame, title: str, axis: str) -> Spec:
+    """Share of voice by week (``week``, ``name``, ``share_of_voice``, ``documents``, ``days``):
+    lines, so the counts stay readable in the tooltip and partial weeks are marked hollow."""
+    return chart({"voice": weekly}, {
+        "data": {"name": "voice"},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": enc("week:T", title=None), "y": enc("share_of_voice:Q", axis={"format": "%"}, title=axis),
+            "color": enc("name:N", title=None, legend=LEGEND_BELOW),
+            "tooltip": tips("week:T", "name:N", enc("documents:Q", format=",d"),
+                            enc("share_of_voice:Q", format=".0%"), enc("days:Q", title="days in range")),
+        },
+    }, title=title, width="container", height=220)
+
+
+def inline(spec: Spec, width: int = 720) -> Spec:
+    """The spec with its named datasets as JSON records and a fixed width, for vl-convert."""
+    out = dict(spec)
+    datasets = {}
+    for name, frame in (spec.get("datasets") or {}).items():
+        frame = frame.copy()
+        for column in frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+        datasets[name] = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    out["datasets"] = datasets
+    if out.get("width") == "container" or "width" not in out:
+        if "vconcat" not in out and "hconcat" not in out:
+            out["width"] = width
+    out.pop("$schema", None)
+    out.pop("title", None)  # the briefing prints each chart's title as its heading
+    return out
