@@ -109,13 +109,20 @@ def detect(con, sel, rules: Sequence[Watch], *, min_history: int = 7) -> list[tu
         if key not in frames:
             history = replace(sel, query=key[0], start=start - timedelta(days=rule.window_days), end=end)
             frames[key] = daily(con, history)[0]
-        # Days before the campaign's first text are no history; after it, a day without hits is 0.
-        covered = (max(start - timedelta(days=rule.window_days), data[0]), end)
-        spikes = find_spikes(frames[key], window=rule.window_days, min_history=min_history, z=rule.z,
-                             min_count=rule.min_count, min_target=rule.min_count, days=covered)
-        found += [(rule, replace(s, query=rule.query)) for s in spikes
-                  if s.metric == rule.metric and start <= s.day <= end]
+        found += [(rule, s) for s in in_range(frames[key], rule, start, end, data[0], min_history)]
     return sorted(found, key=lambda pair: (pair[1].day, pair[1].metric, pair[0].query))
+
+
+def in_range(daily: pd.DataFrame, rule: Watch, start: date, end: date, first_data_day: date,
+             min_history: int = 7) -> list[Spike]:
+    """The spikes of ``rule`` between ``start`` and ``end`` in a daily frame that reaches back
+    ``rule.window_days`` before ``start`` (``warehouse.trends.daily`` over that span, or
+    ``warehouse.series.Comparison.daily`` read with ``history_days``). Days before the
+    campaign's first text are no history; after it, a day without a row is a day without texts."""
+    covered = (max(start - timedelta(days=rule.window_days), first_data_day), end)
+    spikes = find_spikes(daily, window=rule.window_days, min_history=min_history, z=rule.z,
+                         min_count=rule.min_count, min_target=rule.min_count, days=covered)
+    return [replace(s, query=rule.query) for s in spikes if s.metric == rule.metric and start <= s.day <= end]
 
 
 def spikes_in_view(con, sel, *, window: int = 28, min_history: int = 7, z: float = 3.0,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -85,30 +85,54 @@ def coverage(con, sel: Selection) -> pd.DataFrame:
 class Comparison:
     """Up to :data:`MAX_QUERIES` queries over one selection, from one scan of ``mentions``.
 
-    ``series``: per (query, day) over the whole range, days without hits as zeros: ``query`` (as
-    typed), ``label`` (as the tree reads it back), ``day``, :data:`COUNT_COLUMNS`, ``coverage``
-    and the derived shares (:func:`derive`). ``totals``: the same summed over the range, one row
-    per query. ``profiles``: per query (same order), ``words`` (top words and phrases from a
-    fixed sample of at most ``WORD_SAMPLE`` texts: ``words_read`` of ``matched``), ``outlets``
-    and ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment)."""
+    - ``series``: per (query, day) over the selection's range, days without hits as zeros:
+      ``query`` (as typed), ``label`` (as the tree reads it back), ``day``,
+      :data:`COUNT_COLUMNS`, ``coverage`` and the derived shares (:func:`derive`).
+    - ``totals``: the same summed over the range, one row per query.
+    - ``daily``: per (query index ``q``, ``day``, ``source_type``) the counts in the shape of
+      ``warehouse.trends.daily`` (``n_docs``, ``n_scored``, ``avg_sentiment``, ``n_negative``,
+      ``n_target``, ``n_target_negative``, ``n_target_positive``, ``n_pro_recall``,
+      ``n_anti_recall``), from ``history_start`` on (the trailing days spikes are measured
+      against) to the range's end: what the page's own charts and ``alerts.spikes`` take.
+    - ``topics``: per (``q``, ``day``, ``topic``) texts, in the range; ``platforms``: per
+      (``q``, ``platform``, ``source_type``) ``documents``, ``pro_recall``, ``anti_recall``.
+    - ``profiles``: per query (same order), ``words`` (top words and phrases from a fixed sample
+      of at most ``WORD_SAMPLE`` texts: ``words_read`` of ``matched``), ``outlets`` and
+      ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment)."""
 
     series: pd.DataFrame
     totals: pd.DataFrame
     profiles: list[dict]
+    daily: pd.DataFrame | None = None
+    topics: pd.DataFrame | None = None
+    platforms: pd.DataFrame | None = None
+    start: date | None = None
+    end: date | None = None
+    history_start: date | None = None
 
 
 _HIT_COLUMNS = ("doc_id", "day", "source_type", "platform", "author", "duplicate_of", "sentiment",
-                "sentiment_score", "target_sentiment", "stance")
+                "sentiment_score", "target_sentiment", "stance", "topics")
+_DAILY = (
+    "count(*) AS n_docs, count(sentiment) AS n_scored, avg(sentiment_score) AS avg_sentiment, "
+    "count(*) FILTER (WHERE sentiment = 'negative') AS n_negative, count(target_sentiment) AS n_target, "
+    "count(*) FILTER (WHERE target_sentiment = 'negative') AS n_target_negative, "
+    "count(*) FILTER (WHERE target_sentiment = 'positive') AS n_target_positive, "
+    "count(*) FILTER (WHERE stance = 'pro_recall') AS n_pro_recall, "
+    "count(*) FILTER (WHERE stance = 'anti_recall') AS n_anti_recall"
+)
 
 
 def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = True, limit: int = 10,
-            extra_stop: Sequence[str] = ()) -> Comparison:
+            extra_stop: Sequence[str] = (), history_days: int = 0) -> Comparison:
     """Each query of ``queries`` under the selection's other filters (its own ``query`` is
     replaced by each in turn; an empty query stands for every text the filters keep).
 
     The texts matching any query are found in one scan (each row tests each query once) into a
-    temporary table of their small columns; every figure is then read from it. Raises
-    ``QueryError`` for a malformed query and :class:`TooManyQueries` beyond :data:`MAX_QUERIES`."""
+    temporary table of their small columns; every figure is then read from it. ``history_days``:
+    also read that many days before the range (``Comparison.daily``), so spikes in the range are
+    measured against a trailing baseline from the same scan. Raises ``QueryError`` for a
+    malformed query and :class:`TooManyQueries` beyond :data:`MAX_QUERIES`."""
     queries = list(queries)
     if len(queries) > MAX_QUERIES:
         raise TooManyQueries(f"at most {MAX_QUERIES} queries side by side, not {len(queries)}")
@@ -116,11 +140,13 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
         query_language.parse(text)  # a malformed query fails here, before any SQL
     span = bounds(con, sel)
     days = _days(*span) if span else pd.DatetimeIndex([], name="day")
-    if not queries:
+    if not queries or span is None:
         empty = pd.DataFrame(columns=["query", "label", "day", *COUNT_COLUMNS, "coverage"])
         return Comparison(derive(empty), derive(empty), [])
+    start, end = span
+    history_start = start - timedelta(days=history_days)
     # Reprints are kept in the table (reach counts them); the counts fold them unless asked.
-    base_where, base_params = replace(sel, query="", include_reprints=True).where()
+    base_where, base_params = replace(sel, query="", include_reprints=True, start=history_start, end=end).where()
     tests, test_params = [], []
     for i, text in enumerate(queries):
         compiled = query_language.where(text, "search_text")
@@ -137,8 +163,10 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
         [*test_params, *base_params],
     )
     try:
-        originals = "" if sel.include_reprints else " WHERE duplicate_of IS NULL"
-        counts = con.execute(f"SELECT q, day, {_AGGREGATES} FROM {table}{originals} GROUP BY ALL").df()
+        originals = "" if sel.include_reprints else " AND duplicate_of IS NULL"
+        in_range = f"day BETWEEN ? AND ?{originals}"
+        counts = con.execute(f"SELECT q, day, {_AGGREGATES} FROM {table} WHERE {in_range} GROUP BY ALL",
+                             [start, end]).df()
         counts["day"] = pd.to_datetime(counts["day"])
         cover = coverage(con, sel).set_index("day")["coverage"].reindex(days, fill_value=0)
         frames = []
@@ -153,22 +181,38 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
         for column in COUNT_COLUMNS:
             series[column] = series[column].astype(float if column == "sum_sentiment" else "int64")
         series = derive(series)
-        found = [_profile(con, table, i, sel, limit, extra_stop) for i in range(len(queries))] if profiles else []
+        daily = con.execute(
+            f"SELECT q, day, source_type, {_DAILY} FROM {table} WHERE TRUE{originals} GROUP BY ALL ORDER BY q, day"
+        ).df()
+        daily["day"] = pd.to_datetime(daily["day"])
+        topics = con.execute(
+            f"SELECT q, day, topic, count(*) AS n FROM (SELECT q, day, unnest(topics) AS topic FROM {table} "
+            f"WHERE {in_range}) GROUP BY ALL ORDER BY q, day", [start, end]).df()
+        topics["day"] = pd.to_datetime(topics["day"])
+        platforms = con.execute(
+            f"SELECT q, platform, source_type, count(*) AS documents, "
+            "count(*) FILTER (WHERE stance = 'pro_recall') AS pro_recall, "
+            f"count(*) FILTER (WHERE stance = 'anti_recall') AS anti_recall FROM {table} WHERE {in_range} "
+            "GROUP BY ALL ORDER BY q, documents DESC", [start, end]).df()
+        found = ([_profile(con, table, i, sel, limit, extra_stop, start, end) for i in range(len(queries))]
+                 if profiles else [])
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    return Comparison(series, totals(series), found)
+    return Comparison(series, totals(series), found, daily, topics, platforms, start, end, history_start)
 
 
 ALL_TEXTS = "(all texts)"
 
 
-def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Sequence[str]) -> dict:
-    originals = "" if sel.include_reprints else " AND duplicate_of IS NULL"
-    matched = int(con.execute(f"SELECT count(*) FROM {table} WHERE q = ?{originals}", [q]).fetchall()[0][0])
+def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Sequence[str],
+             start: date, end: date) -> dict:
+    in_range = "day BETWEEN ? AND ?" + ("" if sel.include_reprints else " AND duplicate_of IS NULL")
+    matched = int(con.execute(f"SELECT count(*) FROM {table} WHERE q = ? AND {in_range}",
+                              [q, start, end]).fetchall()[0][0])
     texts = [r[0] for r in con.execute(
-        f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ?{originals} "
+        f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ? AND {in_range} "
         "ORDER BY sample_key LIMIT ?)",  # a fixed pseudo-random sample: the same texts on every redraw
-        [q, WORD_SAMPLE]).fetchall()]
+        [q, start, end, WORD_SAMPLE]).fetchall()]
     counts, read = document_frequencies(texts, extra_stop)
     voices = (
         "count(*) FILTER (WHERE duplicate_of IS NULL) AS stories, count(*) AS reach, "
@@ -177,12 +221,12 @@ def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Se
         "AS share_negative_to_target"
     )
     outlets = con.execute(
-        f"SELECT platform, {voices} FROM {table} WHERE q = ? AND source_type = 'news' GROUP BY ALL "
-        "ORDER BY stories DESC, reach DESC, platform LIMIT ?", [q, limit]).df()
+        f"SELECT platform, {voices} FROM {table} WHERE q = ? AND day BETWEEN ? AND ? AND source_type = 'news' "
+        "GROUP BY ALL ORDER BY stories DESC, reach DESC, platform LIMIT ?", [q, start, end, limit]).df()
     accounts = con.execute(
         f"SELECT coalesce(author, '(unknown)') AS author, platform, {voices} FROM {table} "
-        "WHERE q = ? AND source_type = 'social' GROUP BY ALL ORDER BY stories DESC, reach DESC, author LIMIT ?",
-        [q, limit]).df()
+        "WHERE q = ? AND day BETWEEN ? AND ? AND source_type = 'social' GROUP BY ALL "
+        "ORDER BY stories DESC, reach DESC, author LIMIT ?", [q, start, end, limit]).df()
     return {"words": top_terms(counts, read, limit=limit * 2), "words_read": read, "matched": matched,
             "outlets": outlets, "accounts": accounts}
 

@@ -200,3 +200,19 @@ def test_freshness_lists_each_source_with_its_last_successful_crawl(db: Path, tm
     assert found.sources.iloc[0]["source"] in ("x", "youtube_search")  # never crawled successfully: first
     assert found.unscored == 1 and found.model_set == "test:model" and found.spooled_batches == 0
     assert str(found.last_success_at)[:16] == "2026-10-10 10:05"
+
+
+def test_a_query_view_finds_its_spikes_from_the_same_scan(db: Path) -> None:
+    from alerts.spikes import METRICS, Watch, detect, in_range
+
+    sel = Selection(campaign=CAMPAIGN, query="cámaras", start=SPIKE - timedelta(days=3), end=LAST)
+    with connect(db, read_only=True) as con:
+        result = compare(con, sel, [sel.query], history_days=28, profiles=False)
+        expected = [s for _, s in detect(con, sel, [Watch(m) for m in METRICS])]
+    assert result.history_start == SPIKE - timedelta(days=31)
+    found = [s for m in METRICS
+             for s in in_range(result.daily[result.daily["q"] == 0], Watch(m), sel.start, sel.end, FIRST)]
+    assert sorted(found, key=lambda s: (s.day, s.metric)) == expected
+    assert [(s.day, s.metric) for s in expected if s.metric == "volume"] == [(SPIKE, "volume")]
+    assert result.topics["topic"].unique().tolist() == ["security"]
+    assert result.platforms.set_index("platform").loc["x", "documents"] == 30
