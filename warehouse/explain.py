@@ -10,6 +10,7 @@ weighted log-odds z-score of ``warehouse.words.log_odds``. The texts that drove 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -48,16 +49,13 @@ class Explanation:
     texts: pd.DataFrame
 
 
-def _contrast(con, spike: Selection, baseline: Selection, group: str, columns: Sequence[str],
-              n_spike: int, n_base: int, limit: int, extra: str = "") -> pd.DataFrame:
-    frames = []
-    for sel, side in ((spike, "spike_texts"), (baseline, "baseline_texts")):
-        where, params = sel.where()
-        frames.append(con.execute(
-            f"SELECT {', '.join(columns)}, count(*) AS {side} FROM (SELECT {group} FROM mentions "
-            f"WHERE {where}{extra}) GROUP BY ALL", params
-        ).df().set_index(list(columns)))
-    out = frames[0].join(frames[1], how="outer").fillna(0).astype("int64").reset_index()
+def _contrast(con, table: str, group: str, columns: Sequence[str], n_spike: int, n_base: int, limit: int,
+              extra: str = "") -> pd.DataFrame:
+    frame = con.execute(
+        f"SELECT {', '.join(columns)}, count(*) FILTER (WHERE spike) AS spike_texts, "
+        f"count(*) FILTER (WHERE NOT spike) AS baseline_texts FROM (SELECT spike, {group} FROM {table}{extra}) "
+        "GROUP BY ALL").df()
+    out = frame.astype({"spike_texts": "int64", "baseline_texts": "int64"})
     out["spike_share"] = out["spike_texts"] / n_spike if n_spike else 0.0
     out["baseline_share"] = out["baseline_texts"] / n_base if n_base else 0.0
     out["excess"] = out["spike_texts"] - n_spike * out["baseline_share"]
@@ -65,53 +63,57 @@ def _contrast(con, spike: Selection, baseline: Selection, group: str, columns: S
     return out.head(limit).reset_index(drop=True)
 
 
-def _sample(con, sel: Selection, n: int) -> list[str]:
-    where, params = sel.where()
+def _sample(con, table: str, spike: bool, n: int) -> list[str]:
     rows = con.execute(
-        f"SELECT search_text FROM mentions WHERE {where} ORDER BY hash(doc_id) LIMIT ?", [*params, n]
-    ).fetchall()
+        f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE spike = ? "
+        "ORDER BY sample_key LIMIT ?)", [spike, n]).fetchall()
     return [r[0] for r in rows]
 
 
 def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", baseline_days: int = BASELINE_DAYS,
                  limit: int = 10, extra_stop: Sequence[str] = ()) -> Explanation:
     """What changed on ``day`` for the selection's filters and query (its date range is ignored:
-    the day is compared with the ``baseline_days`` before it)."""
-    spike = replace(sel, start=day, end=day)
+    the day is compared with the ``baseline_days`` before it). The spike's and the baseline's
+    texts are found in one scan into a temporary table of their small columns."""
     first, last = day - timedelta(days=baseline_days), day - timedelta(days=1)
-    baseline = replace(sel, start=first, end=last)
-    counts = []
-    for one in (spike, baseline):
-        where, params = one.where()
-        counts.append(int(con.execute(f"SELECT count(*) FROM mentions WHERE {where}", params).fetchall()[0][0]))
-    n_spike, n_base = counts
-    focus, n_focus = document_frequencies(_sample(con, spike, WORD_SAMPLE), extra_stop)
-    usual, n_usual = document_frequencies(_sample(con, baseline, WORD_SAMPLE), extra_stop)
-    words = log_odds(focus, n_focus, usual, n_usual, limit=limit * 2)
-    topics = _contrast(con, spike, baseline, "unnest(topics) AS topic", ["topic"], n_spike, n_base, limit)
-    outlets = _contrast(con, spike, baseline, "platform", ["platform"], n_spike, n_base, limit)
-    accounts = _contrast(con, spike, baseline, "coalesce(author, '(unknown)') AS author, platform",
-                         ["author", "platform"], n_spike, n_base, limit, extra=" AND source_type = 'social'")
-    if metric == "volume":
-        texts = _typical_texts(con, spike, words, limit)
-    else:  # the texts negative toward the target, or of the stance, that day
-        texts = texts_of_day(con, sel, day, metric, limit=limit)
+    where, params = replace(sel, start=first, end=day).where()
+    table = f"spike_rows_{uuid.uuid4().hex[:12]}"
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT doc_id, day = ? AS spike, platform, source_type, author, topics, "
+        f"hash(doc_id) AS sample_key FROM mentions WHERE {where}", [day, *params])
+    try:
+        n_spike, n_base = (int(v) for v in con.execute(
+            f"SELECT count(*) FILTER (WHERE spike), count(*) FILTER (WHERE NOT spike) FROM {table}").fetchall()[0])
+        focus, n_focus = document_frequencies(_sample(con, table, True, WORD_SAMPLE), extra_stop)
+        usual, n_usual = document_frequencies(_sample(con, table, False, WORD_SAMPLE), extra_stop)
+        words = log_odds(focus, n_focus, usual, n_usual, limit=limit * 2)
+        topics = _contrast(con, table, "unnest(topics) AS topic", ["topic"], n_spike, n_base, limit)
+        outlets = _contrast(con, table, "platform", ["platform"], n_spike, n_base, limit)
+        accounts = _contrast(con, table, "coalesce(author, '(unknown)') AS author, platform", ["author", "platform"],
+                             n_spike, n_base, limit, extra=" WHERE source_type = 'social'")
+        if metric == "volume":
+            texts = _typical_texts(con, table, words, limit)
+        else:  # the texts negative toward the target, or of the stance, that day
+            texts = texts_of_day(con, sel, day, metric, limit=limit)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return Explanation(day, first, last, n_spike, n_base, words, topics, outlets, accounts, texts)
 
 
-def _typical_texts(con, spike: Selection, words: pd.DataFrame, limit: int) -> pd.DataFrame:
+def _typical_texts(con, table: str, words: pd.DataFrame, limit: int) -> pd.DataFrame:
     """The spike day's texts that hold most of what changed (the sum of the z-scores of the
-    changed words and phrases each holds), one copy per story."""
+    changed words and phrases each holds), among a fixed sample of 2,000 of them."""
     weights = dict(zip(words["term"], words["z"], strict=True))
-    where, params = spike.where()
-    rows = con.execute(f"SELECT doc_id, search_text FROM mentions WHERE {where} ORDER BY hash(doc_id) LIMIT 5000",
-                       params).fetchall()
+    rows = con.execute(
+        f"SELECT doc_id, search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE spike "
+        "ORDER BY sample_key LIMIT 2000)").fetchall()
     stop = stop_words()
     ranked = sorted(((sum(weights.get(t, 0.0) for t in terms_of(text, stop)), doc_id) for doc_id, text in rows),
                     key=lambda r: (-r[0], r[1]))
     chosen = [doc_id for weight, doc_id in ranked[:limit] if weight > 0] or [d for _, d in ranked[:limit]]
     if not chosen:
-        return texts_of_day(con, spike, spike.start, "volume", limit=0)
+        return pd.DataFrame(columns=["doc_id", "published_at", "platform", "author", "title", "excerpt", "copies",
+                                     "sentiment_score", "target_sentiment", "stance", "url"])
     frame = con.execute(
         "SELECT doc_id, published_at, platform, author, title, left(text, 240) AS excerpt, "
         "(SELECT count(*) FROM mentions AS c WHERE coalesce(c.duplicate_of, c.doc_id) = m.doc_id) AS copies, "

@@ -38,22 +38,21 @@ def stop_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def _content(word: str, stop: frozenset[str]) -> bool:
-    return word not in stop and len(word) > 1 and not word.isdigit()
-
-
 def terms_of(text: str, stop: frozenset[str]) -> set[str]:
-    """The distinct words and 2-3 word phrases of one folded text that carry content."""
+    """The distinct words and 2-3 word phrases of one folded text that carry content: a phrase
+    neither starts nor ends with a stop word, and holds no hashtag or handle."""
     words = _WORD.findall(text or "")
-    found: set[str] = set()
-    for i, word in enumerate(words):
-        if _content(word, stop):
-            found.add(word)
-        for n in (2, 3):
-            gram = words[i:i + n]
-            if len(gram) == n and _content(gram[0], stop) and _content(gram[-1], stop) \
-                    and not any(g.startswith(("#", "@")) for g in gram):
-                found.add(" ".join(gram))
+    content = [w not in stop and len(w) > 1 and not w.isdigit() for w in words]
+    plain = [w[0] not in "#@" for w in words]
+    found = {w for w, keep in zip(words, content, strict=True) if keep}
+    last = len(words) - 1
+    for i in range(last):
+        if not (content[i] and plain[i] and plain[i + 1]):
+            continue
+        if content[i + 1]:
+            found.add(words[i] + " " + words[i + 1])
+        if i + 2 <= last and content[i + 2] and plain[i + 2]:
+            found.add(words[i] + " " + words[i + 1] + " " + words[i + 2])
     return found
 
 
