@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint train bench bench-dashboard screenshot eval-extract dashboard clean
+.PHONY: install demo test lint train bench bench-dashboard bench-analyst bench-search screenshot eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -47,6 +47,15 @@ eval-extract: $(STAMP)
 # in headless Chromium (Debian's chromium package: apt-get install -y chromium).
 bench-dashboard: $(STAMP)
 	nice -n 10 $(BIN)/python benchmarks/dashboard_scale.py --docs 1000000
+
+# The analyst's queries, comparisons, explained spikes and briefing at 1,000,000 documents (same
+# cached warehouse); and the query language on today's scan against DuckDB 1.5's fts index
+# (a venv with duckdb 1.5.5 + duckdb-extension-fts is made under data/bench/fts-venv).
+bench-analyst: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/analyst_scale.py --docs 1000000
+
+bench-search: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/search_scale.py --docs 1000000
 
 # A full-page PNG of the dashboard on the demo warehouse (made first if missing).
 screenshot: $(STAMP)
