@@ -78,3 +78,15 @@ def voice_totals(daily: pd.DataFrame, start: date | None = None, end: date | Non
         out[f"share_{s}"] = out[s] / out["documents"].where(out["documents"] > 0)
     out["share_of_voice"] = out["documents"] / any_texts if any_texts else float("nan")
     return out.sort_values(["documents", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def voice_by_week(daily: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """:func:`daily_voice` summed into the range's weeks (``warehouse.weeks.weekly``: labelled
+    by their first day in the range, ``days`` and ``partial`` for the partial ones), with the
+    week's ``share_of_voice`` over its texts naming any."""
+    from warehouse.weeks import weekly
+
+    sums = ["documents", *SENTIMENTS, "texts_naming_any"]
+    out = weekly(daily, start, end, sums, by=["who", "name"])
+    out["share_of_voice"] = out["documents"] / out["texts_naming_any"].where(out["texts_naming_any"] > 0)
+    return out

@@ -17,7 +17,7 @@ import pandas as pd
 def week_start(day: pd.Series, first_day: date | None = None) -> pd.Series:
     """The Monday of each day's week, or ``first_day`` when the week began before it."""
     days = pd.to_datetime(day)
-    monday = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    monday = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     if first_day is not None:
         monday = monday.where(monday >= pd.Timestamp(first_day), pd.Timestamp(first_day))
     return monday

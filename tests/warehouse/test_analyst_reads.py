@@ -216,3 +216,14 @@ def test_a_query_view_finds_its_spikes_from_the_same_scan(db: Path) -> None:
     assert [(s.day, s.metric) for s in expected if s.metric == "volume"] == [(SPIKE, "volume")]
     assert result.topics["topic"].unique().tolist() == ["security"]
     assert result.platforms.set_index("platform").loc["x", "documents"] == 30
+
+
+def test_share_of_voice_by_week_counts_partial_weeks_as_they_are(db: Path) -> None:
+    from warehouse.voice import voice_by_week
+
+    with connect(db, read_only=True) as con:
+        daily = daily_voice(con, ALL, display_names(load_campaign()))
+    weeks = voice_by_week(daily, SPIKE, LAST)  # Monday 5 Oct .. Saturday 10 Oct: one partial week
+    mayor = weeks[weeks["who"] == TARGET].iloc[0]
+    assert (mayor["week"].date(), mayor["days"], bool(mayor["partial"])) == (SPIKE, 6, True)
+    assert mayor["documents"] == 6 * 2 + 30 and mayor["share_of_voice"] == pytest.approx(42 / (42 + 12))
