@@ -103,7 +103,11 @@ def toward_target(weekly: pd.DataFrame) -> Spec:
 
 
 def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title: str) -> Spec:
-    """Security texts a month and their negativity, above the official figures when there are some."""
+    """Security texts a month and their negativity, above the official figures when there are some.
+
+    Both rows span only the months that have texts (figures outside them are left out), each
+    row is as wide as its column, and the official indicators differ by colour and dash, with
+    the legend below the plot."""
     month = enc("month:T", title="month", timeUnit="yearmonth")
     texts = {
         "mark": {"type": "bar", "color": "#34495e", "opacity": 0.6},
@@ -117,16 +121,23 @@ def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title:
                      "y": enc("share_negative:Q", title="share negative", axis={"format": "%"}, scale={"domain": [0, 1]})},
     }
     rows = [layer(texts, negative, data={"name": "security"}, resolve={"scale": {"y": "independent"}},
-                  height=180, title="Perception: security texts and their negativity")]
+                  height=180, width="container", title="Perception: security texts and their negativity")]
     datasets = {"security": monthly}
-    if figures is not None and len(figures):
-        datasets["figures"] = figures
-        rows.append({
-            "data": {"name": "figures"}, "mark": {"type": "line", "point": True}, "height": 160, "title": figures_title,
-            "encoding": {"x": month, "y": enc("value:Q", title="reported"), "color": enc("indicator:N"),
-                         "tooltip": tips(enc("month:T", timeUnit="yearmonth"), "indicator:N", "value:Q")},
-        })
-    return chart(datasets, {"vconcat": rows, "resolve": {"scale": {"x": "shared"}}})
+    if figures is not None and len(figures) and len(monthly):
+        first, last = pd.to_datetime(monthly["month"]).min(), pd.to_datetime(monthly["month"]).max()
+        months = pd.to_datetime(figures["month"])
+        shown = figures[(months >= first) & (months <= last)]
+        if len(shown):
+            datasets["figures"] = shown
+            by_indicator = enc("indicator:N", title=None, legend={"orient": "bottom"})
+            rows.append({
+                "data": {"name": "figures"}, "mark": {"type": "line", "point": {"size": 50, "filled": True}},
+                "height": 160, "width": "container", "title": figures_title,
+                "encoding": {"x": month, "y": enc("value:Q", title="reported"), "color": by_indicator,
+                             "strokeDash": by_indicator,
+                             "tooltip": tips(enc("month:T", timeUnit="yearmonth"), "indicator:N", "value:Q")},
+            })
+    return chart(datasets, {"vconcat": rows, "resolve": {"scale": {"x": "shared"}}}, width="container")
 
 
 def topics(weekly: pd.DataFrame) -> Spec:
