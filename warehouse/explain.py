@@ -64,6 +64,14 @@ def _contrast(con, table: str, group: str, columns: Sequence[str], n_spike: int,
 
 
 def _sample(con, table: str, spike: bool, n: int) -> list[str]:
+    """At most ``n`` texts of one side, the same ones on every run: from the texts the scan kept,
+    else (too few kept: the estimate of the side's size was high) read again by doc_id."""
+    kept = [r[0] for r in con.execute(
+        f"SELECT search_text FROM {table} WHERE spike = ? AND search_text IS NOT NULL ORDER BY sample_key LIMIT ?",
+        [spike, n]).fetchall()]
+    total = con.execute(f"SELECT count(*) FROM {table} WHERE spike = ?", [spike]).fetchall()[0][0]
+    if len(kept) >= min(n, total) // 2:
+        return kept
     rows = con.execute(
         f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE spike = ? "
         "ORDER BY sample_key LIMIT ?)", [spike, n]).fetchall()
@@ -77,10 +85,17 @@ def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", base
     texts are found in one scan into a temporary table of their small columns."""
     first, last = day - timedelta(days=baseline_days), day - timedelta(days=1)
     where, params = replace(sel, start=first, end=day).where()
+    # The scan keeps the text of every spike-day row and of about 2 x WORD_SAMPLE baseline rows
+    # (a fixed 1-in-k slice, k from the campaign's daily counts), so the word samples need no
+    # second pass over the table.
+    estimate = con.execute("SELECT coalesce(sum(n_reach), 0) FROM daily_trends WHERE campaign = ? AND day BETWEEN ? AND ?",
+                           [sel.campaign, first, last]).fetchall()[0][0]
+    every = max(1, int(estimate) // (2 * WORD_SAMPLE))
     table = f"spike_rows_{uuid.uuid4().hex[:12]}"
     con.execute(
         f"CREATE TEMP TABLE {table} AS SELECT doc_id, day = ? AS spike, platform, source_type, author, topics, "
-        f"hash(doc_id) AS sample_key FROM mentions WHERE {where}", [day, *params])
+        "hash(doc_id) AS sample_key, CASE WHEN day = ? OR hash(doc_id) % ? = 0 THEN search_text END AS search_text "
+        f"FROM mentions WHERE {where}", [day, day, every, *params])
     try:
         n_spike, n_base = (int(v) for v in con.execute(
             f"SELECT count(*) FILTER (WHERE spike), count(*) FILTER (WHERE NOT spike) FROM {table}").fetchall()[0])
@@ -104,9 +119,7 @@ def _typical_texts(con, table: str, words: pd.DataFrame, limit: int) -> pd.DataF
     """The spike day's texts that hold most of what changed (the sum of the z-scores of the
     changed words and phrases each holds), among a fixed sample of 2,000 of them."""
     weights = dict(zip(words["term"], words["z"], strict=True))
-    rows = con.execute(
-        f"SELECT doc_id, search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE spike "
-        "ORDER BY sample_key LIMIT 2000)").fetchall()
+    rows = con.execute(f"SELECT doc_id, search_text FROM {table} WHERE spike ORDER BY sample_key LIMIT 2000").fetchall()
     stop = stop_words()
     ranked = sorted(((sum(weights.get(t, 0.0) for t in terms_of(text, stop)), doc_id) for doc_id, text in rows),
                     key=lambda r: (-r[0], r[1]))
