@@ -9,7 +9,10 @@ to trust the scores.
 It reads aggregates computed in DuckDB (``warehouse.trends``, ``warehouse.explorer``) over the
 views, a page of rows at a time, and a document's text only when it is opened. It writes only an
 analyst's correction and an analyst's event. Run with ``vigia dashboard`` (or ``streamlit run app.py``).
-Everything crawled is escaped (``dashboard.markup``) before it reaches markdown.
+Everything crawled (and every label typed by a visitor) is shown through ``render.crawled``, never
+through markdown: tables via ``dashboard.frames.shown``, rich text via ``st.html``. Who may see the
+page and who corrects is ``dashboard.access``'s to say. The SQL tab runs each query in a process of
+its own (``warehouse.console``), after the rest of the page is drawn.
 """
 
 from __future__ import annotations
@@ -27,18 +30,44 @@ from alerts.spikes import METRICS, find_spikes
 from campaigns.figures import FiguresError, load_figures
 from campaigns.model import Campaign, CampaignError, load_campaign
 from dashboard import charts
-from dashboard.markup import md_link, md_text, safe_url
+from dashboard.access import Access, AccessError, Refusal, identify
+from dashboard.frames import shown
+from render import AUTHOR, TEXT, TITLE, crawled, link, safe_url
 from warehouse import WarehouseError, connect, default_db_path, explorer, trends
+from warehouse.console import (
+    CELL_CHARS,
+    Limits,
+    QueryFailed,
+    QueryRefused,
+    QueryStopped,
+    RunningQuery,
+)
 from warehouse.corrections import CorrectionError, add_correction
 from warehouse.events import EventError, add_event, events
 from warehouse.explorer import Selection
 
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
-SQL_ROW_LIMIT = 1000
 
 st.set_page_config(page_title="Vigia", page_icon="🗳️", layout="wide")
 PAGE_STARTED = time.perf_counter()
+
+# ----------------------------------------------------------------------------- who is looking
+
+try:
+    access = Access.from_env()
+except AccessError as exc:
+    st.error(str(exc))
+    st.stop()
+client_ip = st.context.ip_address  # None from this machine (AppTest gives a stand-in object)
+visitor = identify(access, headers=dict(st.context.headers or {}), user=st.user.to_dict(),
+                   ip_address=client_ip if isinstance(client_ip, str) else None)
+if isinstance(visitor, Refusal):
+    st.title("Vigia")
+    st.warning(visitor.reason)
+    if visitor.sign_in:
+        st.button("Sign in", on_click=st.login, type="primary")
+    st.stop()
 
 
 # ----------------------------------------------------------------------------- loaders
@@ -74,7 +103,8 @@ def load_overview(path: str, sel: Selection, security_topic: str | None) -> dict
             "top_social": trends.top_voices(con, sel, "social"),
             "security": trends.monthly_topic(con, sel, security_topic) if security_topic else None,
             "actors": trends.actor_voice(con, sel),
-            "events": pd.DataFrame(events(con, sel.campaign), columns=["event_id", "day", "label", "source", "analyst", "added_at"]),
+            "events": pd.DataFrame(events(con, sel.campaign),
+                                   columns=["event_id", "day", "label", "source", "analyst", "added_at", "identified_by"]),
             "trust": trends.trust(con, sel.campaign),
             "queue": trends.review_queue(con, sel.campaign),
         }
@@ -138,11 +168,61 @@ def readable(fn, *args):
     return value
 
 
-def safe_links(frame: pd.DataFrame, column: str = "url") -> pd.DataFrame:
-    """Only http(s) links become clickable in a table."""
-    if column in frame:
-        frame = frame.assign(**{column: frame[column].map(safe_url)})
-    return frame
+def analyst_name(key: str) -> str | None:
+    """Who records a correction or an event: the signed-in identity, or (on this machine, without
+    sign-in) a name typed in the form, recorded as typed."""
+    if visitor.name is not None:
+        st.html(f"<small>Recorded as {crawled(visitor.name, to='html', limit=AUTHOR)} "
+                f"(signed in through {visitor.identified_by}).</small>")
+        return visitor.name
+    return st.text_input("Your name (typed, not verified: this page has no sign-in)",
+                         value=st.session_state.get("analyst", ""), key=key)
+
+
+def console_limits() -> Limits | None:
+    try:
+        return Limits.from_env()
+    except ValueError as exc:
+        st.error(f"The SQL console's limits are misconfigured: {exc}")
+        return None
+
+
+def draw_sql_result(box, limits: Limits) -> bool:
+    """The last query's rows (kept for this session), its export buttons and download; True when
+    the analyst asked for the whole result as CSV."""
+    last = st.session_state.get("sql_result")
+    if last is None:
+        return False
+    box.dataframe(shown(pd.DataFrame(last["rows"], columns=last["columns"]), links=()), hide_index=True, width="stretch")
+    box.caption(last["caption"])
+    export_cols = box.columns([1, 1, 3])
+    export_cols[0].checkbox("For Excel (UTF-8 with BOM)", key="sql_excel")
+    wanted = export_cols[1].button("Prepare the whole result as CSV",
+                                   help=f"Every row, in its own process, up to {limits.export_mb} MB.")
+    ready = st.session_state.get("sql_export")
+    if ready and ready[0] == last["sql"]:
+        export_cols[2].download_button(f"Download CSV ({len(ready[1]):,} bytes)", ready[1],
+                                       file_name="vigia-query.csv", mime="text/csv")
+    return wanted
+
+
+def run_in_console(box, sql: str, limits: Limits, output: str | None = None, bom: bool = False):
+    """Run ``sql`` in a process of its own, showing its progress and a cancel button in ``box``.
+
+    Every 0.2 s the progress line is redrawn: each redraw is a point where Streamlit stops this
+    run when the analyst presses Cancel, changes anything else, or closes the page; the process
+    is killed on the way out, whatever ended the run. Returns (result, export bytes)."""
+    progress = box.empty()
+    box.button("Cancel the query", key=f"sql_cancel_{output or 'show'}",
+               on_click=lambda: st.session_state.update(sql_cancelled=True))
+    with RunningQuery(path, sql, limits=limits, output=output, bom=bom) as running:
+        while not running.wait(timeout=0.2):
+            limit = f" of at most {limits.seconds:g} s" if limits.seconds else ""
+            progress.caption(f"Running for {running.elapsed:.1f} s{limit} in its own process ...")
+        progress.empty()
+        result = running.result()
+        payload = result.export.read_bytes() if result.export else None
+    return result, payload
 
 
 TEXT_COLUMNS = {
@@ -183,7 +263,7 @@ with st.sidebar:
     picked = st.date_input("Published between", (first_day, last_day), min_value=first_day, max_value=last_day)
     start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (first_day, last_day))
     source_types = st.multiselect("Source type", facets["source_types"], placeholder="all")
-    platforms = st.multiselect("Platform", facets["platforms"], placeholder="all")
+    platforms = st.multiselect("Platform", facets["platforms"], placeholder="all", format_func=crawled)
     topic_names = list(info["topics"])
     topics = st.multiselect("Topic", topic_names, placeholder="all")
     show_duplicates = st.toggle(
@@ -252,8 +332,9 @@ if daily.empty:
 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.
 marks = pd.DataFrame(
-    [{"day": pd.Timestamp(m.date), "label": m.label, "who": f"calendar ({m.kind})"} for m in (config.calendar if config else [])]
-    + [{"day": pd.Timestamp(e.day), "label": e.label, "who": f"added by {e.analyst}"} for e in data["events"].itertuples()],
+    [{"day": pd.Timestamp(m.date), "label": crawled(m.label), "who": f"calendar ({m.kind})"} for m in (config.calendar if config else [])]
+    + [{"day": pd.Timestamp(e.day), "label": crawled(e.label), "who": f"added by {crawled(e.analyst, limit=AUTHOR)}"}
+       for e in data["events"].itertuples()],
     columns=["day", "label", "who"],
 )
 shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.Timestamp(end))]
@@ -280,7 +361,7 @@ else:
     spike = list(reversed(spikes))[picked_spike]
     driving = readable(load_texts_of_day, path, sel, spike.day, spike.metric)
     st.caption(f"The texts that drove it ({METRICS[spike.metric]}, {spike.day}):")
-    st.dataframe(safe_links(driving.drop(columns=["doc_id"])), column_config=TEXT_COLUMNS, hide_index=True,
+    st.dataframe(shown(driving.drop(columns=["doc_id"])), column_config=TEXT_COLUMNS, hide_index=True,
                  width="stretch")
 
 # ----------------------------------------------------------------------------- 2. the recall's calendar
@@ -295,26 +376,29 @@ if calendar.empty:
 else:
     upcoming = calendar[calendar["day"] > end]
     done = calendar[calendar["day"] <= end]
-    where_now = (f"Last milestone passed: **{md_text(done.iloc[-1]['milestone'])}** ({done.iloc[-1]['day']})." if len(done) else "No milestone passed yet.")
+    where_now = (f"Last milestone passed: <b>{crawled(done.iloc[-1]['milestone'], to='html')}</b> ({done.iloc[-1]['day']})."
+                 if len(done) else "No milestone passed yet.")
     if len(upcoming):
         nxt = upcoming.iloc[0]
-        where_now += f" Next: **{md_text(nxt['milestone'])}** on {nxt['day']}, {(nxt['day'] - end).days} days after the last day shown."
-    st.markdown(where_now)
-    st.dataframe(calendar, column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
-event_table = data["events"][["day", "label", "analyst", "source", "added_at"]]
+        where_now += (f" Next: <b>{crawled(nxt['milestone'], to='html')}</b> on {nxt['day']}, "
+                      f"{(nxt['day'] - end).days} days after the last day shown.")
+    st.html(f"<p>{where_now}</p>")
+    st.dataframe(shown(calendar), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
+event_table = data["events"][["day", "label", "analyst", "identified_by", "source", "added_at"]]
 if len(event_table):
     st.caption("Events added by analysts")
-    st.dataframe(safe_links(event_table, "source"), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
+    st.dataframe(shown(event_table), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
 with st.expander("Add an event to the timelines (a debate, a scandal)"):
     with st.form("event"):
         event_day = st.date_input("Day", value=end, key="event_day")
         event_label = st.text_input("What happened", key="event_label")
         event_source = st.text_input("Source link (optional, http/https)", key="event_source")
-        event_analyst = st.text_input("Your name", value=st.session_state.get("analyst", ""), key="event_analyst")
+        event_analyst = analyst_name("event_analyst")
         if st.form_submit_button("Add event"):
             try:
                 with connect(path, timeout=READ_TIMEOUT) as con:
-                    add_event(con, campaign_id, event_day, event_label, event_analyst, event_source)
+                    add_event(con, campaign_id, event_day, event_label, event_analyst or "", event_source,
+                              identified_by=visitor.identified_by)
             except (EventError, WarehouseError) as exc:
                 st.error(str(exc))
             else:
@@ -374,7 +458,8 @@ else:
     elif config.figures.sample:
         st.warning("The official figures shown are **made-up sample figures** shipped with the demo, not real police data.", icon="🧪")
     else:
-        st.caption("Figures: " + md_text(", ".join(sorted(set(figures["source"]) - {""})) or "source not given"))
+        st.html("<small>Figures: " + crawled(", ".join(sorted(set(figures["source"]) - {""})) or "source not given", to="html")
+                + "</small>")
 
 # ----------------------------------------------------------------------------- 5. topics, stance
 
@@ -395,13 +480,13 @@ st.vega_lite_chart(charts.stance(stance_week, shown_marks), width="stretch")
 by_platform = data["stance_by_platform"]
 if not by_platform.empty:
     st.caption("Stance by platform (documents)")
-    st.dataframe(by_platform.pivot_table(index="platform", columns="stance", values="documents", fill_value=0),
+    st.dataframe(shown(by_platform).pivot_table(index="platform", columns="stance", values="documents", fill_value=0),
                  width="stretch")
 
 # ----------------------------------------------------------------------------- 6. who is talking
 
 st.subheader("Who is talking, and about whom?")
-where = data["platforms"]
+where = shown(data["platforms"])
 st.vega_lite_chart(charts.platforms(where), width="stretch")
 actors = data["actors"]
 if actors is None or actors.empty:
@@ -414,12 +499,12 @@ else:
 left, right = st.columns(2)
 with left:
     st.caption("Top outlets (stories: reprints folded; reach: every copy)")
-    st.dataframe(data["top_news"], hide_index=True, width="stretch",
+    st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch",
                  column_config={"avg_sentiment": st.column_config.NumberColumn(format="%.2f"),
                                 "share_negative_to_target": st.column_config.NumberColumn("negative to mayor", format="%.2f")})
 with right:
     st.caption("Top accounts on social networks")
-    st.dataframe(data["top_social"], hide_index=True, width="stretch",
+    st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch",
                  column_config={"avg_sentiment": st.column_config.NumberColumn(format="%.2f"),
                                 "share_negative_to_target": st.column_config.NumberColumn("negative to mayor", format="%.2f")})
 
@@ -436,43 +521,49 @@ total, _ = readable(load_explorer_page, path, found_sel, 0)
 pages = max(1, -(-total // PAGE_SIZE))
 page_number = st.number_input(f"Page (of {pages:,}; {total:,} texts, best match first)", min_value=1, max_value=pages, value=1, step=1)
 _, rows = readable(load_explorer_page, path, found_sel, (int(page_number) - 1) * PAGE_SIZE)
-st.dataframe(safe_links(rows.drop(columns=["doc_id"])), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
-export_cols = st.columns([1, 1, 4])
+st.dataframe(shown(rows.drop(columns=["doc_id"])), column_config=TEXT_COLUMNS, hide_index=True, width="stretch")
+export_cols = st.columns([1, 1, 1, 3])
 fmt = export_cols[0].selectbox("Export as", ["csv", "parquet"])
-if export_cols[1].button("Prepare export", help=f"The whole selection, at most {explorer.EXPORT_LIMIT:,} rows."):
+excel = export_cols[1].checkbox("For Excel (UTF-8 with BOM)", value=False, disabled=fmt != "csv",
+                                help="CSV cells a spreadsheet would run as formulas start with an apostrophe either way.")
+if export_cols[2].button("Prepare export", help=f"The whole selection, at most {explorer.EXPORT_LIMIT:,} rows."):
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
-        st.session_state["export"] = (fmt, explorer.export(con, found_sel, fmt))
+        st.session_state["export"] = (fmt, explorer.export(con, found_sel, fmt, bom=excel))
 if "export" in st.session_state:
     export_fmt, payload = st.session_state["export"]
-    export_cols[2].download_button(f"Download {export_fmt.upper()} ({len(payload):,} bytes)", payload,
+    export_cols[3].download_button(f"Download {export_fmt.upper()} ({len(payload):,} bytes)", payload,
                                    file_name=f"vigia-{campaign_id}.{export_fmt}",
                                    mime="text/csv" if export_fmt == "csv" else "application/octet-stream")
 
 st.subheader("Read a document and correct its scores")
 choices = {
     row.doc_id: f"{pd.Timestamp(row.published_at):%Y-%m-%d} · {row.platform} · "
-    f"{(row.title if isinstance(row.title, str) and row.title else row.excerpt or '')[:90]}"
+    f"{crawled(row.title if isinstance(row.title, str) and row.title else row.excerpt, limit=90)}"
     for row in rows.itertuples()
 }
 doc_id = st.selectbox("Document", list(choices), format_func=choices.get,
                       help="The texts of the explorer page above.") if choices else None
 if doc_id:
     doc = load_document(path, doc_id)
-    st.markdown(
-        f"**{md_text(doc.get('title') or '(no title)')}** — {md_text(doc.get('platform'))}, "
-        f"{md_text(doc.get('author') or 'unknown author')}, {md_text(doc.get('published_at'))} · "
-        + md_link("source", doc.get("url"))
+    title, text = doc.get("title") or "(no title)", doc.get("text") or ""
+    longest = max(len(title), len(doc.get("author") or ""), len(text) * TITLE // TEXT)
+    whole = longest > TITLE and st.toggle(f"Show all ({len(title):,} characters of title, {len(text):,} of text)",
+                                          key=f"whole_{doc_id}")
+    st.html(
+        f"<p><b>{crawled(title, to='html', limit=None if whole else TITLE)}</b> — {crawled(doc.get('platform'), to='html')}, "
+        f"{crawled(doc.get('author') or 'unknown author', to='html', limit=None if whole else AUTHOR)}, "
+        f"{crawled(doc.get('published_at'), to='html')} · {link('source', doc.get('url'))}</p>"
     )
-    st.text_area("Text", doc.get("text") or "", height=200, disabled=True)
-    st.caption(
-        f"Model {md_text(doc.get('model') or '—')}: sentiment {doc.get('sentiment')} ({doc.get('sentiment_score') or 0:+.2f}), "
-        f"toward the mayor {doc.get('target_sentiment')}"
+    st.text_area("Text", crawled(text, lines=True, limit=None if whole else TEXT), height=200, disabled=True)
+    st.html(
+        f"<small>Model {crawled(doc.get('model') or '—', to='html')}: sentiment {doc.get('sentiment')} "
+        f"({doc.get('sentiment_score') or 0:+.2f}), toward the mayor {doc.get('target_sentiment')}"
         + (f" (found by {MATCH_WORDS.get(doc.get('target_match'), doc.get('target_match'))})" if doc.get("target_match") else "")
-        + f", topics {md_text(', '.join(doc.get('topics') or []) or 'none')}, stance {doc.get('stance')}"
-        + (" · corrected by an analyst" if doc.get("corrected") else "")
+        + f", topics {crawled(', '.join(doc.get('topics') or []) or 'none', to='html')}, stance {doc.get('stance')}"
+        + (" · corrected by an analyst" if doc.get("corrected") else "") + "</small>"
     )
     with st.form("correction"):
-        analyst = st.text_input("Your name", value=st.session_state.get("analyst", ""), key="correction_analyst")
+        analyst = analyst_name("correction_analyst")
         options = ["(not scored)", "negative", "neutral", "positive"]
         current_target = doc.get("target_sentiment")
         new_target = st.selectbox("Sentiment toward the mayor", options,
@@ -495,7 +586,8 @@ if doc_id:
                 try:
                     with connect(path, timeout=READ_TIMEOUT) as con:
                         for field, value in changes:
-                            add_correction(con, doc_id, field, value, analyst, allowed_topics=topic_names)
+                            add_correction(con, doc_id, field, value, analyst or "", allowed_topics=topic_names,
+                                           identified_by=visitor.identified_by)
                 except (CorrectionError, WarehouseError) as exc:
                     st.error(str(exc))
                 else:
@@ -507,27 +599,19 @@ if doc_id:
 # ----------------------------------------------------------------------------- 8. SQL
 
 st.subheader("Ask the warehouse in SQL (read-only)")
-try:
-    from warehouse.console import QueryRefused, run_query
-except ImportError:  # the guarded console arrives with the warehouse's read-only work
-    run_query = None
-if run_query is None:
-    st.info("The guarded SQL console (`warehouse.console`) is not part of this build; use `vigia sql`.")
-else:
+limits = console_limits()
+if limits is not None:
+    st.caption(f"The same guard as `vigia sql`; each query runs in a process of its own, within {limits.describe()} "
+               "(`VIGIA_SQL_*`, see the README).")
     with st.form("sql"):
         sql_text = st.text_area("Query", value="SELECT day, source_type, n_docs, avg_sentiment FROM daily_trends ORDER BY day DESC LIMIT 20",
                                 height=100, key="sql_text")
         asked = st.form_submit_button("Run")
-    if asked:
-        try:
-            columns, result = run_query(path, sql_text, limit=SQL_ROW_LIMIT)
-        except QueryRefused as exc:
-            st.error(f"Refused: {exc}")
-        except Exception as exc:  # a SQL error is the analyst's to read, one line
-            st.error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        else:
-            st.dataframe(pd.DataFrame(result, columns=columns), hide_index=True, width="stretch")
-            st.caption(f"{len(result)} rows (at most {SQL_ROW_LIMIT} shown). Same guard as `vigia sql`.")
+    # The query runs at the end of the page (see below) and draws here.
+    sql_box = st.container()
+    if st.session_state.pop("sql_cancelled", False):
+        sql_box.warning("Stopped: cancelled by the analyst.")
+    wants_export = False if asked else draw_sql_result(sql_box, limits)
 
 # ----------------------------------------------------------------------------- 9. trust
 
@@ -546,9 +630,34 @@ queue = data["queue"]
 if queue is None or queue.empty:
     st.info("No review queue yet (view `review_queue`): it lists the texts the models are least sure of.")
 else:
-    st.dataframe(queue, hide_index=True, width="stretch",
+    st.dataframe(shown(queue), hide_index=True, width="stretch",
                  column_config={"confidence": st.column_config.NumberColumn(format="%.2f")})
 
 with st.expander("Crawl log"):
-    st.dataframe(readable(load_crawl_log, path, campaign_id), hide_index=True, width="stretch")
+    st.dataframe(shown(readable(load_crawl_log, path, campaign_id)), hide_index=True, width="stretch")
 st.caption(f"End of page. Computed in {time.perf_counter() - PAGE_STARTED:.2f} s on the server.")
+
+# ----------------------------------------------------------------------------- the SQL query, last
+# Run after everything else is drawn, so the page stays whole while a query runs; drawn in sql_box.
+if limits is not None and (asked or wants_export):
+    try:
+        if asked:
+            st.session_state.pop("sql_result", None)
+            result, _ = run_in_console(sql_box, sql_text, limits)
+            more = " (more not shown: prepare the whole result as CSV)" if result.more else ""
+            cut = f"; {result.cut_cells} long cells cut to {CELL_CHARS:,} characters" if result.cut_cells else ""
+            st.session_state["sql_result"] = {
+                "sql": sql_text, "columns": result.columns, "rows": result.rows,
+                "caption": f"{len(result.rows):,} rows{more} in {result.seconds:.1f} s{cut}.",
+            }
+            draw_sql_result(sql_box, limits)
+        else:
+            result, payload = run_in_console(sql_box, st.session_state["sql_result"]["sql"], limits, output="csv",
+                                             bom=bool(st.session_state.get("sql_excel")))
+            st.session_state["sql_export"] = (st.session_state["sql_result"]["sql"], payload or b"")
+            sql_box.download_button(f"Download CSV ({len(payload or b''):,} bytes, {result.written:,} rows)",
+                                    payload or b"", file_name="vigia-query.csv", mime="text/csv", key="sql_download_new")
+    except QueryRefused as exc:
+        sql_box.error(f"Refused: {str(exc).removeprefix('refused: ')}")
+    except (QueryFailed, QueryStopped) as exc:
+        sql_box.error(str(exc))

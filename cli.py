@@ -367,18 +367,31 @@ def schedule(every: str, campaign_file: Path | None, db: Path | None, profile: s
 # --------------------------------------------------------------------------- dashboard
 
 
-def _serve_dashboard(db: Path, port: int) -> None:
+def _serve_dashboard(db: Path, port: int, address: str = "127.0.0.1", auth: str | None = None,
+                     auth_header: str | None = None) -> None:
     import importlib.util
 
+    from dashboard.access import Access, AccessError, check_serving
+
+    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
+    if auth is not None:
+        env["VIGIA_AUTH"] = auth
+    if auth_header is not None:
+        env["VIGIA_AUTH_HEADER"] = auth_header
+    try:
+        access = Access.from_env(env)
+        check_serving(address, access)
+    except AccessError as exc:
+        raise VigiaError(str(exc)) from None
     # dashboard/server.py serves app.py with the page's imports done before the first visitor
     spec = importlib.util.find_spec("dashboard.server")  # located without running it
     if spec is None or not spec.origin or importlib.util.find_spec("app") is None:
         raise VigiaError("app.py and dashboard/server.py are not installed with this package")
-    env = dict(os.environ, VIGIA_DB=str(db.resolve()))
     from dashboard import streamlit_command
 
-    args = streamlit_command(spec.origin, port)
-    click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
+    args = streamlit_command(spec.origin, port, address)
+    shown = "localhost" if address == "127.0.0.1" else address
+    click.echo(f"dashboard on http://{shown}:{port} (sign-in: {access.mode}; Ctrl+C to stop)", err=True)
     sys.stderr.flush()
     # Become the Streamlit server, so signals (Ctrl+C, a supervisor's SIGTERM) reach it directly.
     os.execve(sys.executable, args, env)
@@ -387,12 +400,25 @@ def _serve_dashboard(db: Path, port: int) -> None:
 @main.command()
 @_db_option
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to serve on.")
-def dashboard(db: Path | None, port: int) -> None:
-    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse."""
+@click.option("--address", default=lambda: os.environ.get("VIGIA_DASHBOARD_ADDRESS") or "127.0.0.1",
+              show_default="127.0.0.1, or $VIGIA_DASHBOARD_ADDRESS",
+              help="Address to listen on. Anything but loopback needs --auth oidc.")
+@click.option("--auth", type=click.Choice(["none", "oidc", "proxy"]), default=None,
+              help="Sign-in: none (this machine only), oidc (Streamlit's login, .streamlit/secrets.toml) or proxy "
+                   "(an authenticating reverse proxy on this machine passes the user in a header). "
+                   "Default: $VIGIA_AUTH or none.")
+@click.option("--auth-header", default=None,
+              help="With --auth proxy: the header naming the user (default: $VIGIA_AUTH_HEADER or X-Forwarded-Email).")
+def dashboard(db: Path | None, port: int, address: str, auth: str | None, auth_header: str | None) -> None:
+    """Serve the Streamlit dashboard (app.py, through dashboard/server.py) on the warehouse.
+
+    It listens on 127.0.0.1 only unless --address says otherwise, which needs sign-in
+    (README: Exposing the dashboard).
+    """
     path = _db(db)
     if not path.exists():
         raise VigiaError(f"no warehouse at {path}: run `vigia demo` or `vigia run` first")
-    _serve_dashboard(path, port)
+    _serve_dashboard(path, port, address, auth, auth_header)
 
 
 # --------------------------------------------------------------------------- demo
@@ -434,54 +460,47 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
         mentions, platforms, unscored = mention_totals(con)
     click.echo(f"warehouse {path}: {mentions} mentions from {platforms} platforms, {unscored} unscored", err=True)
     if not no_dashboard:
-        _serve_dashboard(path, port)
+        _serve_dashboard(path, port, os.environ.get("VIGIA_DASHBOARD_ADDRESS") or "127.0.0.1")
 
 
 # --------------------------------------------------------------------------- sql / status
 
 
-def _format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
-    import csv
-    import io
-
-    if fmt == "json":
-        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, ensure_ascii=False)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return out.getvalue().rstrip("\n")
-    cells = [[("NULL" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
-    cells = [[c if len(c) <= 60 else c[:57] + "..." for c in row] for row in cells]
-    widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(columns)]
-    line = "  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True))
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
-
-
 @main.command()
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="Seconds before the query is stopped (default: $VIGIA_SQL_TIMEOUT or 60; 0: no limit).")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=None,
+              help="DuckDB memory limit of the query, MB (default: $VIGIA_SQL_MEMORY_MB or 1024).")
+@click.option("--max-rows", type=click.IntRange(min=0), default=None,
+              help="Rows the table format shows (default: $VIGIA_SQL_MAX_ROWS or 1000); csv and json give all.")
+@click.option("--bom", is_flag=True, help="With --format csv: start with a UTF-8 byte-order mark (for Excel).")
 @click.argument("query")
-def sql(db: Path | None, fmt: str, query: str) -> None:
+def sql(db: Path | None, fmt: str, timeout: float | None, memory_mb: int | None, max_rows: int | None, bom: bool,
+        query: str) -> None:
     """Run one read-only SQL QUERY on the warehouse (views: mentions, daily_trends, ...).
 
-    Only reads are accepted (SELECT, WITH, VALUES, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
-    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are
-    refused with the reason. The query runs with file and network access off.
+    Only reads are accepted (SELECT, WITH, VALUES, PIVOT, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN of a
+    query); writes, COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and file or URL readers are refused
+    with the reason. The query runs in a process of its own with file and network access off,
+    within a time and a memory limit; a limit reached stops it with the reason. CSV cells that
+    a spreadsheet would run as formulas (=, +, -, @ ...) start with an apostrophe.
     """
-    import duckdb
+    from warehouse.console import Limits, QueryFailed, QueryRefused, QueryStopped, RunningQuery
 
-    from warehouse.console import QueryRefused, run_query
-
+    path = _db(db)
+    if not path.exists():
+        raise VigiaError(f"no warehouse at {path}: run `vigia crawl` or `vigia demo` first")
     try:
-        columns, rows = run_query(_db(db), query)
-    except QueryRefused as exc:
+        limits = Limits.from_env(seconds=timeout, memory_mb=memory_mb, rows=max_rows)
+    except ValueError as exc:
         raise VigiaError(str(exc)) from None
-    except duckdb.Error as exc:
-        raise VigiaError(str(exc).splitlines()[0]) from None
-    click.echo(_format_rows(columns, rows, fmt))
+    try:
+        with RunningQuery(path, query, limits=limits, output=fmt, stream=sys.stdout, bom=bom) as running:
+            running.result()
+    except (QueryRefused, QueryFailed, QueryStopped) as exc:
+        raise VigiaError(str(exc)) from None
 
 
 @main.command()
@@ -496,6 +515,7 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     off = {s.name: f"credentials not set: {', '.join(missing_credentials(s))}"
            for s in campaign.sources if s.enabled and missing_credentials(s)}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
+    from render import text_table
     from warehouse.crawl_runs import RUN_COLUMNS, recent_runs
     from warehouse.status import SOURCE_COLUMNS, documents_per_source, scoring_backlog
 
@@ -504,15 +524,14 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
         backlog = scoring_backlog(con)
         runs = [tuple(run[c] for c in RUN_COLUMNS) for run in recent_runs(con, 12)]
     click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
-    click.echo(_format_rows(list(SOURCE_COLUMNS), per_source, "table"))
+    click.echo(text_table(list(SOURCE_COLUMNS), per_source) + f"\n({len(per_source)} rows)")
     click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
                + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
                   if backlog.newest_model_set else ""))
     click.echo("\nsources off:" + ("".join(f"\n  {k}: {v}" for k, v in sorted(off.items())) or " none"))
     click.echo("\nlast crawl runs:")
-    click.echo(_format_rows(
-        ["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs, "table"
-    ))
+    click.echo(text_table(["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs)
+               + f"\n({len(runs)} rows)")
 
 
 # --------------------------------------------------------------------------- collection
@@ -722,7 +741,8 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
     new_value: str | list[str] = [t.strip() for t in value.split(",") if t.strip()] if field == "topics" else value
     with connect(_existing_db(db)) as con:
         try:
-            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names)
+            cid = add_correction(con, doc_id, field, new_value, analyst, allowed_topics=campaign.topic_names,
+                                 identified_by="command")
         except CorrectionError as exc:
             raise VigiaError(str(exc)) from None
     click.echo(f"correction {cid} stored", err=True)
@@ -749,6 +769,16 @@ def _recent_spikes(campaign: Campaign, path: Path, days: int | None) -> list:
     return list(dict.fromkeys(spikes))
 
 
+def _spike_texts(campaign: Campaign, path: Path, spikes: list, n: int = 3) -> dict:
+    """The ``n`` texts that drove each spike (as the dashboard lists them), keyed by (day, metric)."""
+    from warehouse.explorer import Selection
+    from warehouse.trends import texts_of_day
+
+    with connect(path, read_only=True) as con:
+        return {(s.day, s.metric): texts_of_day(con, Selection(campaign=campaign.id), s.day, s.metric, limit=n)
+                .to_dict("records") for s in spikes}
+
+
 def _send_alerts(campaign: Campaign, path: Path) -> None:
     """After a scheduled run: send the recent spikes where the campaign file says, if anywhere."""
     from alerts.delivery import DeliveryError, deliver
@@ -757,7 +787,8 @@ def _send_alerts(campaign: Campaign, path: Path) -> None:
     if not (config.webhook_url or config.email_to):
         return
     try:
-        for line in deliver(config, campaign.id, _recent_spikes(campaign, path, config.lookback_days)):
+        spikes = _recent_spikes(campaign, path, config.lookback_days)
+        for line in deliver(config, campaign.id, spikes, _spike_texts(campaign, path, spikes)):
             click.echo(f"vigia: alerts: {line}", err=True)
     except (DeliveryError, WarehouseError) as exc:
         raise VigiaError(f"alerts not sent: {exc}") from None
@@ -790,7 +821,7 @@ def alerts(campaign_file: Path | None, db: Path | None, days: int | None, every_
         click.echo("no spike" + ("" if window is None else f" in the last {window} days of data"), err=True)
     if send:
         try:
-            for line in deliver(campaign.alerts, campaign.id, spikes):
+            for line in deliver(campaign.alerts, campaign.id, spikes, _spike_texts(campaign, path, spikes)):
                 click.echo(f"vigia: alerts: {line}", err=True)
         except DeliveryError as exc:
             raise VigiaError(str(exc)) from None

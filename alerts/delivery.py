@@ -6,26 +6,54 @@ import json
 import smtplib
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from email.message import EmailMessage
+from typing import Any
 
 from alerts.spikes import Spike
 from campaigns.model import Alerts
+from render import AUTHOR, TITLE, crawled, safe_url
 
 
 class DeliveryError(RuntimeError):
     pass
 
 
-def payload(campaign_id: str, spikes: Sequence[Spike]) -> dict:
+# The texts that drove a spike, as a webhook or an e-mail shows them: through the renderer, like
+# everything crawled (no control or bidi characters, cut; links only to http(s) addresses).
+Texts = Mapping[tuple[date, str], Sequence[Mapping[str, Any]]]
+
+
+def shown_texts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The texts of a spike fit to send: title (or excerpt), author, platform, url."""
+    return [{"title": crawled(row.get("title") or row.get("excerpt"), limit=TITLE),
+             "author": crawled(row.get("author"), limit=AUTHOR) or None,
+             "platform": crawled(row.get("platform"), limit=AUTHOR),
+             "url": safe_url(row.get("url"))} for row in rows]
+
+
+def payload(campaign_id: str, spikes: Sequence[Spike], texts: Texts | None = None) -> dict:
     return {
         "campaign": campaign_id,
         "spikes": [
             {"day": s.day.isoformat(), "metric": s.metric, "value": s.value, "baseline": s.baseline,
-             "n": s.n, "query": s.query, "text": s.describe()}
+             "n": s.n, "query": s.query, "text": s.describe(),
+             "texts": shown_texts((texts or {}).get((s.day, s.metric), []))}
             for s in spikes
         ],
     }
+
+
+def email_body(spikes: Sequence[Spike], texts: Texts | None = None) -> str:
+    """One line per spike, each followed by the texts that drove it."""
+    lines = []
+    for spike in spikes:
+        lines.append(spike.describe())
+        for t in shown_texts((texts or {}).get((spike.day, spike.metric), [])):
+            lines.append(f"  - {t['title']} ({t['platform']}{', ' + t['author'] if t['author'] else ''})"
+                         + (f" {t['url']}" if t["url"] else ""))
+    return "\n".join(lines)
 
 
 def post_webhook(url: str, body: dict, *, timeout: float = 10.0) -> int:
@@ -54,16 +82,16 @@ def send_email(config: Alerts, subject: str, body: str) -> None:
         raise DeliveryError(f"e-mail through {config.smtp_host}:{config.smtp_port} failed: {exc}") from None
 
 
-def deliver(config: Alerts, campaign_id: str, spikes: Sequence[Spike]) -> list[str]:
-    """Send to every configured channel; returns what was done, one line each."""
+def deliver(config: Alerts, campaign_id: str, spikes: Sequence[Spike], texts: Texts | None = None) -> list[str]:
+    """Send to every configured channel, each spike with the texts that drove it (``texts``,
+    keyed by day and metric); returns what was done, one line each."""
     done: list[str] = []
     if not spikes:
         return done
     if config.webhook_url:
-        status = post_webhook(config.webhook_url, payload(campaign_id, spikes))
+        status = post_webhook(config.webhook_url, payload(campaign_id, spikes, texts))
         done.append(f"webhook: {len(spikes)} spike(s) sent (HTTP {status})")
     if config.email_to:
-        text = "\n".join(s.describe() for s in spikes)
-        send_email(config, f"Vigia {campaign_id}: {len(spikes)} spike(s)", text)
+        send_email(config, f"Vigia {campaign_id}: {len(spikes)} spike(s)", email_body(spikes, texts))
         done.append(f"e-mail: sent to {', '.join(config.email_to)}")
     return done

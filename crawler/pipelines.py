@@ -76,8 +76,30 @@ class _Stage:
         return self.spider.campaign
 
 
+# The longest field a document keeps (characters). A real headline is under 300, a byline under
+# 100, a long read about 60,000; past these a field is an error or an attack (a 1 MB title froze
+# the dashboard). The cut is logged and recorded in the document's `extra.truncated`.
+FIELD_CAPS = {"title": 1_000, "author": 300, "text": 100_000}
+
+
+def cap_fields(item: DocumentItem) -> dict[str, int]:
+    """Cut ``item``'s title, author and text to :data:`FIELD_CAPS`; returns {field: length before}."""
+    cut = {}
+    for name, cap in FIELD_CAPS.items():
+        value = item.get(name)
+        if isinstance(value, str) and len(value) > cap:
+            cut[name] = len(value)
+            item[name] = value[: cap - 1].rstrip() + "…"
+    if cut:
+        item["extra"] = {**(item.get("extra") or {}), "truncated": cut}
+        log.warning("%s: cut %s to %s characters", item.get("url") or item.get("native_id"),
+                    ", ".join(f"{k} ({n:,})" for k, n in cut.items()), "/".join(f"{FIELD_CAPS[k]:,}" for k in cut))
+    return cut
+
+
 class CleanPipeline(_Stage):
-    """Validate and normalise: canonical URL, clean text, UTC date, doc_id, content hash."""
+    """Validate and normalise: canonical URL, clean text (each field capped: :data:`FIELD_CAPS`),
+    UTC date, doc_id, content hash."""
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
@@ -103,6 +125,8 @@ class CleanPipeline(_Stage):
         if not item["text"] and not item["title"]:
             raise Drop("empty", item.get("url") or "", log_level="INFO")
         item["author"] = normalise_text(item.get("author")) or None
+        if cap_fields(item):
+            self.crawler.stats.inc_value("vigia/fields_truncated")
         fetched = item.get("fetched_at")
         fetched = parse_date(fetched) if fetched else None
         item["fetched_at"] = fetched or datetime.now(UTC)

@@ -9,14 +9,14 @@ Libraries (measured in ``benchmarks/briefing_scale.py``): vl-convert-python rend
 with no browser and no network; fpdf2 writes the PDF in pure Python with a Unicode TrueType font
 (DejaVu Sans from Debian's fonts-dejavu-core; without it, the PDF core font and Latin-1).
 
-Everything crawled (titles, authors, excerpts, links) goes through :func:`crawled` and
-:func:`crawled_link` only: the one boundary to the project's renderer of crawled text.
+Everything crawled or typed (titles, authors, excerpts, links, event labels, the query) goes
+through the project's one renderer of crawled text, :func:`render.crawled` and
+:func:`render.safe_url`, as plain text for the PDF.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,8 +28,8 @@ import pandas as pd
 
 from dashboard import charts
 from dashboard.i18n import CHART_LOCALES, Texts
-from dashboard.markup import safe_url
 from dashboard.query_charts import compare_lines, inline, voice_bars
+from render import crawled, safe_url
 from warehouse import trends
 from warehouse.explain import what_changed
 from warehouse.explorer import Selection
@@ -39,27 +39,6 @@ from warehouse.voice import daily_voice, voice_totals
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 MAX_SPIKES = 5
 TEXTS_PER_SPIKE = 3
-
-# Characters that change how text after them is drawn or hide it: C0/C1 controls, zero-width
-# marks and the bidirectional overrides that can make a crawled title read backwards.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def crawled(value: object, limit: int | None = None) -> str:
-    """A crawled field as plain text for the PDF: invisible and direction-changing characters
-    removed, whitespace folded, at most ``limit`` characters. The boundary to the project's
-    one renderer of crawled text (issue 19): repoint it there when that renderer lands."""
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    text = " ".join(_INVISIBLE.sub("", text).split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def crawled_link(value: object) -> str | None:
-    """A crawled URL when it is a plain http(s) address (never ``javascript:`` or ``file:``)."""
-    return safe_url(value)
-
 
 @dataclass
 class Briefing:
@@ -128,9 +107,9 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         (t("head.stance"), f"{t.number(per_day['n_pro_recall'].sum() if len(per_day) else 0)} / "
                            f"{t.number(per_day['n_anti_recall'].sum() if len(per_day) else 0)}"),
     ]
-    milestones = [(m.date, crawled(m.label), m.kind)
+    milestones = [(m.date, crawled(m.label, limit=None), m.kind)
                   for m in (campaign.calendar if campaign is not None else [])]
-    added = [(e["day"], crawled(e["label"]), crawled(e["analyst"])) for e in events]
+    added = [(e["day"], crawled(e["label"], limit=None), crawled(e["analyst"], limit=None)) for e in events]
     calendar = sorted(milestones + added, key=lambda r: r[0])
     marks = pd.DataFrame([{"day": pd.Timestamp(d), "label": label, "who": who} for d, label, who in calendar
                           if span[0] <= d <= span[1]], columns=["day", "label", "who"])
@@ -244,15 +223,15 @@ def render(b: Briefing) -> bytes:
 
     t = Texts(b.lang)
     when = t.datetime(b.generated_at, b.timezone)
-    doc = _PDF(crawled(b.campaign_name, 80), t("briefing.page", page="{page}", pages="{pages}"))
+    doc = _PDF(crawled(b.campaign_name, limit=80), t("briefing.page", page="{page}", pages="{pages}"))
     pdf = doc.pdf
-    pdf.set_title(doc.fit(t("briefing.title", campaign=crawled(b.campaign_name))))
+    pdf.set_title(doc.fit(t("briefing.title", campaign=crawled(b.campaign_name, limit=None))))
     pdf.set_creator("Vigia")
-    doc.heading(t("briefing.title", campaign=crawled(b.campaign_name)), size=16)
+    doc.heading(t("briefing.title", campaign=crawled(b.campaign_name, limit=None)), size=16)
     doc.para(t("briefing.generated", when=when, timezone=b.timezone, start=t.date(b.start), end=t.date(b.end),
                documents=t.number(b.documents)))
     if b.filters:
-        doc.para(t("briefing.filters", filters=" · ".join(crawled(f, 300) for f in b.filters)))
+        doc.para(t("briefing.filters", filters=" · ".join(crawled(f, limit=300) for f in b.filters)))
     if b.sample:
         doc.para(t("page.sample_data").replace("**", ""), size=9)
     doc.heading(t("briefing.headline"))
@@ -277,7 +256,7 @@ def render(b: Briefing) -> bytes:
         doc.heading(t("briefing.queries"))
         for row in b.queries.itertuples():
             label = t("query.all_texts") if row.label == "(all texts)" else row.label
-            doc.para(f"{crawled(label, 200)}: {t.number(row.n_docs)} · {t.percent(row.share_of_coverage, 1)} · "
+            doc.para(f"{crawled(label, limit=200)}: {t.number(row.n_docs)} · {t.percent(row.share_of_coverage, 1)} · "
                      f"{t('compare.sentiment', target=b.target_name)}: {t.percent(row.share_target_negative)}")
     doc.heading(t("briefing.spikes"))
     if not b.spikes:
@@ -285,14 +264,20 @@ def render(b: Briefing) -> bytes:
     for line, texts in b.spikes:
         doc.para(line, size=10.5)
         for row in texts.itertuples():
-            headline = crawled(row.title if isinstance(row.title, str) and row.title else row.excerpt, 160)
-            who = " · ".join(x for x in (crawled(row.platform, 40), crawled(row.author, 60)) if x)
-            doc.para(f"    – {headline} ({who})", size=9, link=crawled_link(row.url))
+            headline = crawled(_given(row.title) or _given(row.excerpt), limit=160)
+            who = " · ".join(x for x in (crawled(_given(row.platform), limit=40),
+                                         crawled(_given(row.author), limit=60)) if x)
+            doc.para(f"    – {headline} ({who})", size=9, link=safe_url(row.url))
     doc.heading(t("briefing.calendar"))
     for day, label, who in b.calendar:
         doc.para(f"{t.date(day)} · {label} · {who}", size=9.5)
     out = pdf.output()
     return bytes(out)
+
+
+def _given(value: object) -> object:
+    # A missing field of a pandas row (None or NaN) shows as nothing, never as "nan".
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

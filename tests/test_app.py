@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.markup import md_text
 from warehouse import connect
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -105,30 +104,57 @@ def test_analyst_event_is_stored_with_who_added_it(app: AppTest, filled_db: Path
     assert rows == [("Debate municipal en TV", "rosa")]
 
 
-HOSTILE = {
-    "title": "**Gana** [clic](javascript:alert(1)) <img src=x onerror=alert(1)> ![p](http://evil.example/p.png)",
-    "author": "[@admin](javascript:steal()) :red[rojo]",
-    "url": "javascript:alert(document.cookie)",
-}
-
-
-def test_hostile_crawled_fields_are_shown_as_text_not_markup(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import synthetic_documents
+@pytest.fixture
+def hostile_app(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    from tests.hostile import hostile_documents
     from warehouse.documents import insert_documents
 
-    doc = synthetic_documents(1)[0] | HOSTILE | {"doc_id": "hostile", "published_at": "2026-10-30T23:00:00Z"}
     with connect(filled_db) as con:
-        insert_documents(con, [doc])
+        insert_documents(con, hostile_documents())
     monkeypatch.setenv("VIGIA_DB", str(filled_db))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    [s for s in at.selectbox if s.label == "Document"][0].select("hostile").run()
+    return at
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """Every text the page put in markdown, captions, HTML, widgets' labels and options."""
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.proto.body for h in at.get("html")]
+    for box in at.selectbox:
+        texts += [box.label] + [str(o) for o in box.options]
+    return texts + [t.value for t in at.text_area]
+
+
+def test_hostile_crawled_fields_reach_the_page_without_links_controls_or_markup(hostile_app: AppTest) -> None:
+    from tests.hostile import hostile_fields, invisible
+
+    at = hostile_app
     assert not at.exception
-    header = [m.value for m in at.markdown if "Gana" in m.value][0]
-    # every markup character from the crawled fields arrives escaped: no link, image, tag or directive
-    assert not re.search(r"(?<!\\)[\[\]<>!`*_]", header.replace("**", "", 2).replace("**", "", 1))
-    assert md_text(HOSTILE["title"]) in header and md_text(HOSTILE["author"]) in header
-    assert "link not shown" in header
+    for doc in hostile_fields():
+        [s for s in at.selectbox if s.label == "Document"][0].select(f"hostile-{doc['id']}").run()
+        assert not at.exception, doc["id"]
+        for text in shown_texts(at):
+            assert invisible(text) == [], (doc["id"], invisible(text))
+        markdown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+        assert not [t for t in markdown if "evil" in t or "Canales revocatoria" in t], \
+            f"{doc['id']}: crawled text went through markdown, which autolinks www.x.y and a@b.c"
+        html = " ".join(h.proto.body for h in at.get("html"))
+        assert "<img" not in html and "<script" not in html and "<iframe" not in html, doc["id"]
+        links = re.findall(r'<a href="([^"]*)"', html)
+        assert all(href.startswith(("http://", "https://")) and "evil.example" not in href for href in links), links
+        assert len(html) < 20_000, f"{doc['id']}: the page shows {len(html):,} characters of HTML before 'show all'"
+    frames = [df.value for df in at.dataframe]
+    cells = [str(v) for frame in frames for column in frame.columns for v in frame[column].tolist()]
+    assert all(invisible(c) == [] and len(c) <= 2_000 for c in cells)
+
+
+def test_show_all_opens_a_long_field_whole(hostile_app: AppTest) -> None:
+    at = hostile_app
+    [s for s in at.selectbox if s.label == "Document"][0].select("hostile-huge").run()
+    assert len(at.text_area[0].value) <= 5_000
+    [t for t in at.toggle if t.label.startswith("Show all")][0].set_value(True).run()
+    assert not at.exception
+    assert len([t for t in at.text_area if t.label == "Text"][0].value) > 1_000_000
 
 
 def test_sql_tab_runs_reads_and_refuses_what_vigia_sql_refuses(app: AppTest) -> None:
@@ -142,3 +168,44 @@ def test_sql_tab_runs_reads_and_refuses_what_vigia_sql_refuses(app: AppTest) -> 
     box.input("SELECT * FROM read_text('/etc/passwd')")
     [b for b in app.get("form_submit_button") if b.label == "Run"][0].click().run()
     assert any(e.value.startswith("Refused") for e in app.error)
+
+
+def test_with_oidc_the_page_shows_nothing_before_sign_in(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIA_DB", str(filled_db))
+    monkeypatch.setenv("VIGIA_AUTH", "oidc")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.subheader and not at.dataframe and not at.metric
+
+
+def test_corrections_and_events_carry_the_signed_in_identity_not_a_typed_name(
+        filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIA_DB", str(filled_db))
+    monkeypatch.setenv("VIGIA_AUTH", "oidc")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "rosa@municipio.example", "name": "Rosa"}
+    at.run()
+    assert not at.exception
+    assert not [t for t in at.text_input if t.key in ("correction_analyst", "event_analyst")]  # no name to type
+    [t for t in at.text_input if t.key == "event_label"][0].input("Debate municipal")
+    [b for b in at.get("form_submit_button") if b.label == "Add event"][0].click().run()
+    doc_id = [s for s in at.selectbox if s.label == "Document"][0].value
+    stance = [s for s in at.selectbox if s.label == "Recall stance"][0]
+    stance.select("pro_recall" if stance.value != "pro_recall" else "anti_recall")
+    [b for b in at.get("form_submit_button") if b.label == "Save correction"][0].click().run()
+    assert not at.exception
+    with connect(filled_db, read_only=True) as con:
+        events = con.execute("SELECT analyst, identified_by FROM analyst_events").fetchall()
+        corrections = con.execute("SELECT analyst, identified_by FROM corrections WHERE doc_id = ?", [doc_id]).fetchall()
+    assert events == [("rosa@municipio.example", "oidc")]
+    assert corrections and set(corrections) == {("rosa@municipio.example", "oidc")}
+
+
+def test_without_sign_in_a_typed_name_is_recorded_as_typed(app: AppTest, filled_db: Path) -> None:
+    [t for t in app.text_input if t.key == "event_label"][0].input("Mitin")
+    [t for t in app.text_input if t.key == "event_analyst"][0].input("ana")
+    [b for b in app.get("form_submit_button") if b.label == "Add event"][0].click().run()
+    with connect(filled_db, read_only=True) as con:
+        assert con.execute("SELECT analyst, identified_by FROM analyst_events").fetchall() == [("ana", "typed")]

@@ -7,18 +7,19 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ROOMS = ("campaigns", "warehouse", "crawler", "samples", "nlp", "dashboard", "alerts", "app", "cli")
+ROOMS = ("campaigns", "render", "warehouse", "crawler", "samples", "nlp", "dashboard", "alerts", "app", "cli")
 # What each room may import of the others. The crawler and the scorer never import each other;
 # the dashboard (app.py) reads the warehouse, never the crawler or the models.
 ALLOWED = {
     "campaigns": set(),
-    "warehouse": {"campaigns"},
+    "render": set(),  # how crawled text is shown: below everything that shows or exports it
+    "warehouse": {"campaigns", "render"},
     "crawler": {"campaigns", "warehouse"},
     "samples": {"campaigns"},
     "nlp": {"campaigns"},
-    "dashboard": {"campaigns", "warehouse"},
-    "alerts": {"campaigns", "warehouse"},
-    "app": {"alerts", "campaigns", "dashboard", "warehouse"},
+    "dashboard": {"campaigns", "render", "warehouse"},
+    "alerts": {"campaigns", "render", "warehouse"},
+    "app": {"alerts", "campaigns", "dashboard", "render", "warehouse"},
     "cli": set(ROOMS) - {"cli", "app"},
 }
 

@@ -72,3 +72,24 @@ def test_sigint_during_scoring_exits_130_within_10s_with_whole_chunks_only(fille
         new_model = con.execute("SELECT count(*) FROM scores WHERE model_set <> 'test:model-a'").fetchall()[0][0]
         claims = con.execute("SELECT count(*) FROM score_claims").fetchall()[0][0]
     assert new_model in (0, 90) and claims == 0
+
+
+def test_kill_9_during_scoring_then_an_immediate_rerun_scores_everything(filled_db: Path, tmp_path: Path) -> None:
+    """The dead scorer's claims (a 10-minute lease) are released at once: its pid is gone."""
+    log = tmp_path / "score.log"
+    score = start(["score", "--db", str(filled_db), "--profile", "offline"], log)
+    wait_for(log, "scoring 90 documents", score)
+    time.sleep(1.0)  # its batch of 90 is claimed and being scored
+    score.send_signal(signal.SIGKILL)
+    score.wait(timeout=30)
+    with connect(filled_db) as con:
+        held = con.execute("SELECT count(*) FROM score_claims").fetchall()[0][0]
+    assert held == 90  # the killed scorer held its batch
+    rerun = subprocess.run([sys.executable, "-m", "cli", "score", "--db", str(filled_db), "--profile", "offline"],
+                           cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    with connect(filled_db) as con:
+        scored = con.execute("SELECT count(DISTINCT doc_id) FROM scores WHERE model_set <> 'test:model-a'").fetchall()[0][0]
+        left = con.execute("SELECT count(*) FROM score_claims").fetchall()[0][0]
+    assert (scored, left) == (90, 0), (held, rerun.stderr[-2000:])
+    assert "scored 90 documents" in rerun.stderr

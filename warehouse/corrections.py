@@ -28,8 +28,11 @@ def add_correction(
     new_value: str | list[str],
     analyst: str,
     allowed_topics: list[str] | None = None,
+    *,
+    identified_by: str = "typed",
 ) -> int:
-    """Record a correction; the old value is what `mentions` showed before it."""
+    """Record a correction; the old value is what `mentions` showed before it. ``identified_by``
+    says how ``analyst`` was known (``typed``, ``oidc``, ``proxy``, ``command``)."""
     if field not in FIELDS:
         raise CorrectionError(f"field must be one of {', '.join(FIELDS)}, not {field!r}")
     if field == "topics":
@@ -47,9 +50,9 @@ def add_correction(
     if row is None:
         raise CorrectionError(f"no document {doc_id!r}")
     new_id = first_row(con.execute(
-        "INSERT INTO corrections (doc_id, field, old_value, new_value, analyst, corrected_at) "
-        "VALUES (?, ?, ?, ?, ?, now()) RETURNING correction_id",
-        [doc_id, field, json.dumps(row[0]), json.dumps(new_value), analyst.strip()],
+        "INSERT INTO corrections (doc_id, field, old_value, new_value, analyst, corrected_at, identified_by) "
+        "VALUES (?, ?, ?, ?, ?, now(), ?) RETURNING correction_id",
+        [doc_id, field, json.dumps(row[0]), json.dumps(new_value), analyst.strip(), identified_by],
     ))
     assert new_id is not None
     mention_rows.refresh(con, [doc_id])

@@ -16,7 +16,8 @@ from warehouse.database import all_rows, first_row
 log = logging.getLogger("vigia.warehouse")
 
 
-def _process_gone(pid: int) -> bool:
+def process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this host (one of another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -36,7 +37,7 @@ def mark_stale_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
     rows = con.execute(
         "SELECT run_id, host, pid FROM crawl_runs WHERE status = 'running' AND (host IS NULL OR host = ?)", [host]
     ).fetchall()
-    stale = [run_id for run_id, run_host, pid in rows if pid is None or run_host is None or _process_gone(pid)]
+    stale = [run_id for run_id, run_host, pid in rows if pid is None or run_host is None or process_gone(pid)]
     if stale:
         con.execute(
             "UPDATE crawl_runs SET status = 'interrupted', finished_at = now(), "

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +13,10 @@ import duckdb
 import pandas as pd
 
 from warehouse import mention_rows
+from warehouse.crawl_runs import process_gone
 from warehouse.database import all_rows, check_fields, first_row, table_columns
+
+log = logging.getLogger("vigia.warehouse")
 
 _TIMESTAMPS = ("published_at", "fetched_at")
 
@@ -129,9 +135,11 @@ def claim_documents_to_score(
 ) -> list[dict[str, Any]]:
     """Like :func:`documents_to_score`, but skip documents another scorer holds a live claim
     on, and claim those returned for ``lease_seconds``. Call it on a write connection (the
-    writer lock makes the claim atomic across processes); expired claims are cleared first.
+    writer lock makes the claim atomic across processes); expired claims, and those of a
+    scorer of this host whose process is gone, are cleared first.
     """
     con.execute("DELETE FROM score_claims WHERE claimed_until < now()")
+    release_orphaned_claims(con)
     where, params = _to_score_filter(model_set, campaign, only_rescore)
     sql = (
         f"SELECT d.doc_id, d.title, d.text, d.lang {where}"
@@ -146,6 +154,22 @@ def claim_documents_to_score(
             [[row["doc_id"] for row in rows], model_set, claimer, int(lease_seconds * 1_000_000)],
         )
     return rows
+
+
+def release_orphaned_claims(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Give back at once the claims of scorers of this host whose process is gone (killed,
+    crashed), as :func:`warehouse.crawl_runs.mark_stale_runs` closes their crawl runs; claims of
+    other hosts wait for their lease. Returns the ``host:pid`` claimers released."""
+    host = socket.gethostname()
+    claimers = [row[0] for row in con.execute(
+        "SELECT DISTINCT claimed_by FROM score_claims WHERE starts_with(claimed_by, ?)", [f"{host}:"]
+    ).fetchall()]
+    gone = [c for c in claimers if (pid := c.rpartition(":")[2]).isdigit()
+            and int(pid) != os.getpid() and process_gone(int(pid))]
+    if gone:
+        con.execute("DELETE FROM score_claims WHERE list_contains(?, claimed_by)", [gone])
+        log.warning("released the scoring claims of %s: their processes are gone", ", ".join(gone))
+    return gone
 
 
 def release_claims(con: duckdb.DuckDBPyConnection, model_set: str, doc_ids: Sequence[str]) -> None:

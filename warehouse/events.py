@@ -27,14 +27,16 @@ def _checked(label: str, analyst: str, source: str | None) -> tuple[str, str, st
 
 
 def add_event(
-    con: duckdb.DuckDBPyConnection, campaign: str, day: date, label: str, analyst: str, source: str | None = None
+    con: duckdb.DuckDBPyConnection, campaign: str, day: date, label: str, analyst: str, source: str | None = None,
+    *, identified_by: str = "typed",
 ) -> int:
-    """Store an event on ``day``; ``source`` (optional) must be an http(s) link."""
+    """Store an event on ``day``; ``source`` (optional) must be an http(s) link; ``identified_by``
+    says how ``analyst`` was known (``typed``, ``oidc``, ``proxy``)."""
     label, analyst, source = _checked(label, analyst, source)
     row = first_row(con.execute(
-        "INSERT INTO analyst_events (campaign, day, label, source, analyst, added_at) "
-        "VALUES (?, ?, ?, ?, ?, now()) RETURNING event_id",
-        [campaign, day, label, source, analyst],
+        "INSERT INTO analyst_events (campaign, day, label, source, analyst, added_at, identified_by) "
+        "VALUES (?, ?, ?, ?, ?, now(), ?) RETURNING event_id",
+        [campaign, day, label, source, analyst, identified_by],
     ))
     assert row is not None
     return int(row[0])
@@ -69,7 +71,7 @@ def events(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]
     edited = "edited_by, edited_at" if "edited_by" in table_columns(con, "analyst_events") else \
         "NULL AS edited_by, NULL AS edited_at"
     return all_rows(con.execute(
-        f"SELECT event_id, day, label, source, analyst, added_at, {edited} FROM analyst_events "
+        f"SELECT event_id, day, label, source, analyst, added_at, identified_by, {edited} FROM analyst_events "
         "WHERE campaign = ? ORDER BY day, event_id",
         [campaign],
     ))

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from render import csv_bytes
 from warehouse import query as query_language
 
 PAGE_COLUMNS = (
@@ -150,8 +151,12 @@ def page(con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 
     return find(con, selection, offset=offset, limit=limit)[1]
 
 
-def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> bytes:
-    """The whole selection (at most ``EXPORT_LIMIT`` rows, best first) as CSV or Parquet bytes."""
+def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, *, bom: bool = False) -> bytes:
+    """The whole selection (at most ``EXPORT_LIMIT`` rows, best first) as CSV or Parquet bytes.
+
+    CSV is spreadsheet-safe (``render.write_csv``: a crawled ``=HYPERLINK(...)`` is not run as a
+    formula), UTF-8, with a byte-order mark first when ``bom`` (Excel). Parquet keeps every
+    value as stored."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"export format must be csv or parquet, not {fmt!r}")
     where, params = selection.where()
@@ -161,11 +166,8 @@ def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> by
         f"ORDER BY {ORDER} LIMIT ?",
         [*rank_params, *params, EXPORT_LIMIT],
     ).to_arrow_table()
+    if fmt == "csv":
+        return csv_bytes(table.column_names, (tuple(row.values()) for row in table.to_pylist()), bom=bom)
     buffer = io.BytesIO()
-    if fmt == "parquet":
-        pq.write_table(table, buffer)
-    else:
-        frame = table.to_pandas()
-        frame["topics"] = frame["topics"].map(lambda t: ";".join(t) if t is not None else "")
-        frame.to_csv(buffer, index=False)
+    pq.write_table(table, buffer)
     return buffer.getvalue()

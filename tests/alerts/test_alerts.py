@@ -146,3 +146,39 @@ def test_email_alert_names_each_spike(monkeypatch: pytest.MonkeyPatch) -> None:
     assert done == ["e-mail: sent to ana@example.org"]
     assert sent[0] == ("127.0.0.1", 2525)
     assert sent[1]["To"] == "ana@example.org" and "2026-10-26: 60 documents" in sent[1].get_content()
+
+
+def test_an_alert_carries_the_texts_that_drove_it_rendered_as_the_page_renders_them(
+        tmp_path: Path, webhook: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hostile corpus on a spike day: the webhook's JSON and the e-mail hold its texts with no
+    control or bidi character, no field past its cap, and links only to http(s) addresses."""
+    import alerts.delivery as delivery
+    from render import AUTHOR, TITLE
+    from tests.hostile import hostile_documents, invisible
+
+    db = spiky_warehouse(tmp_path / "w.duckdb")
+    first = ["hostile-bidi", "hostile-terminal", "hostile-huge"]  # earliest that day: the 3 texts sent
+    day = datetime(2026, 10, 26, 14, tzinfo=UTC)
+    hostile = [{**d, "published_at": day + timedelta(minutes=first.index(d["doc_id"]) if d["doc_id"] in first else 300)}
+               for d in hostile_documents()]
+    with connect(db) as con:
+        insert_documents(con, hostile)
+    campaign = Path(__file__).resolve().parents[2] / "campaigns" / "miraflores.toml"
+    text = campaign.read_text(encoding="utf-8").replace(
+        "[alerts]\n", f'[alerts]\nwebhook_url = "{webhook}"\nemail_to = ["ana@example.org"]\n')
+    text = text.replace('path = "miraflores_figures.sample.csv"', f'path = "{campaign.parent}/miraflores_figures.sample.csv"')
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    mails = []
+    monkeypatch.setattr(delivery, "send_email", lambda config, subject, body: mails.append(body))
+    result = CliRunner().invoke(main, ["alerts", "--campaign", str(tmp_path / "c.toml"), "--db", str(db), "--days", "10"])
+    assert result.exit_code == 0, result.output
+    spike = [s for s in Hook.received[0]["spikes"] if s["day"] == "2026-10-26" and s["metric"] == "volume"][0]
+    assert [t["title"][:7] for t in spike["texts"]] == ["Canales"] * 3
+    assert spike["texts"][1]["url"] is None  # the terminal document's bidi-laden url is no link
+    for sent in spike["texts"]:
+        assert invisible(sent["title"] + (sent["author"] or "") + sent["platform"]) == []
+        assert len(sent["title"]) <= TITLE and len(sent["author"] or "") <= AUTHOR
+        assert sent["url"] is None or sent["url"].startswith(("http://", "https://"))
+    body = mails[0]
+    assert invisible(body.replace("\n", "")) == [] and "javascript:" not in body and "data:text" not in body
+    assert max(len(line) for line in body.splitlines()) < 2 * TITLE + AUTHOR
