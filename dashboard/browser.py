@@ -27,7 +27,7 @@ from dashboard import streamlit_command
 REPO = Path(__file__).resolve().parents[1]
 DONE = """() => {
   const text = document.body ? document.body.innerText : "";
-  if (!text.includes("End of page.")) return false;
+  if (!text.includes("End of page.") && !text.includes("Fin de la página.")) return false;
   if (document.querySelector('[data-testid="stStatusWidget"]')) {
     const w = document.querySelector('[data-testid="stStatusWidget"]');
     if (w.innerText && /running|connecting/i.test(w.innerText)) return false;
@@ -122,7 +122,7 @@ def visit(browser: Any, url: str, *, viewport: tuple[int, int] = (1440, 900), ti
         seconds = time.perf_counter() - started
         exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
         subheaders = [t.strip() for t in page.locator("h3").all_inner_texts()]
-        said = re.search(r"Computed in ([0-9.]+) s", page.inner_text("body"))
+        said = re.search(r"(?:Computed in|Calculada en) ([0-9.]+) s", page.inner_text("body"))
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
         return Visit(seconds, exceptions, subheaders, float(said.group(1)) if said else None)

@@ -5,9 +5,13 @@ run at a million documents (0.29 s in all, warm), and importing Altair 0.2 s of 
 written as a dict costs nothing to build. The data travels as named datasets (pandas frames), which
 Streamlit sends as Arrow, as it does for Altair.
 
-Each function takes the frames the page has already aggregated (``warehouse.trends``) and returns
-one spec. ``marks`` is the recall's calendar and the analyst's events (day, label, who), drawn on
-the timelines as dashed rules.
+Each function takes the frames the page has already aggregated (``warehouse.trends``,
+``warehouse.series``, ``warehouse.weeks``) and returns one spec. ``marks`` is the recall's
+calendar and the analyst's events (day, label, who), drawn on the timelines as dashed rules.
+Titles, axis titles and the values in legends are in the page's language (``t``: a
+``dashboard.i18n.Texts``); the frames keep the stored values (``negative``, ``pro_recall``) and
+each chart shows them through a ``label`` column it adds. Weekly charts draw counts, never a
+100% stack that hides how many texts a week holds, and a partial week is drawn as such.
 """
 
 from __future__ import annotations
@@ -16,14 +20,19 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.i18n import Texts
+
 Spec = dict[str, Any]
 
 SENTIMENT_COLORS = {"domain": ["negative", "neutral", "positive"], "range": ["#c0392b", "#95a5a6", "#27ae60"]}
 STANCE_COLORS = {"domain": ["pro_recall", "anti_recall", "none"], "range": ["#8e44ad", "#2980b9", "#bdc3c7"]}
+SOURCE_COLORS = {"domain": ["news", "social"], "range": ["#2c3e50", "#3498db"]}
 # Streamlit fits a chart's title and axes inside its height: what a bar chart's height adds for them
 # (with 2 actors and a plain height of 140 px, the bars were squeezed into 30 px).
 FRAME = 110
 TYPES = {"T": "temporal", "Q": "quantitative", "N": "nominal", "O": "ordinal"}
+LEGEND_BELOW = {"orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 260}
+ENGLISH = Texts("en")
 
 
 def enc(shorthand: str, **options: Any) -> dict[str, Any]:
@@ -40,12 +49,24 @@ def layer(*layers: Spec, **top: Any) -> Spec:
     return {"layer": list(layers), **top}
 
 
-def rules(name: str = "marks") -> Spec:
+def colors(scale: dict, t: Texts, **fields: Any) -> dict:
+    """A colour scale whose domain is the stored values as ``t`` words them."""
+    return {"domain": [t.value(v, **fields) for v in scale["domain"]], "range": scale["range"]}
+
+
+def labelled(frame: pd.DataFrame, column: str, t: Texts, **fields: Any) -> pd.DataFrame:
+    """``frame`` with ``label``: ``column``'s stored values in the page's words."""
+    return frame.assign(label=frame[column].map(lambda v: t.value(v, **fields)))
+
+
+def rules(name: str = "marks", t: Texts = ENGLISH) -> Spec:
     """The calendar and the analyst's events as dashed rules."""
     return {
         "data": {"name": name},
         "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#e67e22"},
-        "encoding": {"x": enc("day:T"), "tooltip": tips("day:T", "label:N", "who:N")},
+        "encoding": {"x": enc("day:T"), "tooltip": tips(enc("day:T", title=t("axis.day")),
+                                                         enc("label:N", title=t("axis.event")),
+                                                         enc("who:N", title=t("axis.who")))},
     }
 
 
@@ -53,75 +74,104 @@ def chart(datasets: dict[str, pd.DataFrame], body: Spec, **top: Any) -> Spec:
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "datasets": datasets, **body, **top}
 
 
-def spikes(volume: pd.DataFrame, flags: pd.DataFrame, marks: pd.DataFrame) -> Spec:
-    """Documents a day per source type, the spikes as red triangles, and the marks."""
+def spikes(volume: pd.DataFrame, flags: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
+    """Texts a day per source type (``day``, ``source_type``, ``documents``), the spikes as red
+    triangles (``day``, ``what``, ``text``), and the marks."""
     bars = {
         "data": {"name": "volume"}, "mark": {"type": "bar"},
         "encoding": {
-            "x": enc("day:T", title="day"), "y": enc("documents:Q", title="documents"),
-            "color": enc("source_type:N", title="source type"),
-            "tooltip": tips("day:T", "source_type:N", "documents:Q"),
+            "x": enc("day:T", title=t("axis.day")), "y": enc("documents:Q", title=t("axis.documents")),
+            "color": enc("label:N", title=t("axis.source_type"), scale=colors(SOURCE_COLORS, t), legend=LEGEND_BELOW),
+            "tooltip": tips(enc("day:T", title=t("axis.day")), enc("label:N", title=t("axis.source_type")),
+                            enc("documents:Q", title=t("axis.documents"), format=",d")),
         },
     }
     triangles = {
         "data": {"name": "spikes"},
         "mark": {"type": "point", "shape": "triangle-down", "size": 140, "filled": True, "color": "#c0392b"},
-        "encoding": {"x": enc("day:T"), "y": {"value": 6}, "tooltip": tips("day:T", "what:N", "text:N")},
+        "encoding": {"x": enc("day:T"), "y": {"value": 6},
+                     "tooltip": tips(enc("day:T", title=t("axis.day")), enc("what:N", title=t("axis.spike")),
+                                     enc("text:N", title=" "))},
     }
-    return chart({"volume": volume, "spikes": flags, "marks": marks}, layer(bars, rules(), triangles), height=240)
+    return chart({"volume": labelled(volume, "source_type", t), "spikes": flags, "marks": marks},
+                 layer(bars, rules(t=t), triangles), height=260, width="container")
 
 
-def tone(days: pd.DataFrame, marks: pd.DataFrame) -> Spec:
+def tone(days: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
     """The 7-day mean sentiment as a line over the daily counts it rests on."""
     counts = {
         "mark": {"type": "bar", "opacity": 0.25, "color": "#7f8c8d"},
-        "encoding": {"x": enc("day:T"), "y": enc("documents:Q", title="documents scored that day"),
-                     "tooltip": tips("day:T", "documents:Q")},
+        "encoding": {"x": enc("day:T", title=t("axis.day")), "y": enc("documents:Q", title=t("axis.scored_that_day")),
+                     "tooltip": tips(enc("day:T", title=t("axis.day")), enc("documents:Q", title=t("axis.scored_that_day")))},
     }
     line = {
         "mark": {"type": "line", "color": "#2c3e50", "strokeWidth": 2},
         "encoding": {
             "x": enc("day:T"),
-            "y": enc("rolling_7d:Q", title="7-day mean sentiment (-1 to 1)", scale={"domain": [-1, 1]}),
-            "tooltip": tips("day:T", enc("rolling_7d:Q", format=".2f"), enc("mean:Q", format=".2f", title="that day")),
+            "y": enc("rolling_7d:Q", title=t("axis.mean_sentiment"), scale={"domain": [-1, 1]}),
+            "tooltip": tips(enc("day:T", title=t("axis.day")), enc("rolling_7d:Q", format=".2f", title=t("axis.mean_sentiment")),
+                            enc("mean:Q", format=".2f", title=t("axis.that_day"))),
         },
     }
     both = layer(counts, line, data={"name": "tone"}, resolve={"scale": {"y": "independent"}})
-    return chart({"tone": days, "marks": marks}, layer(both, rules()), height=260)
+    return chart({"tone": days, "marks": marks}, layer(both, rules(t=t)), height=260, width="container")
 
 
-def toward_target(weekly: pd.DataFrame) -> Spec:
-    """Share of the week's documents about the target by their tone toward him."""
-    return chart({"weekly": weekly}, {
-        "data": {"name": "weekly"}, "mark": {"type": "bar", "size": 14},
+def _weeks(frame: pd.DataFrame, t: Texts) -> pd.DataFrame:
+    """``week_label``: the week's first day, and how many of its days are in the range when
+    it is partial (``warehouse.weeks.weekly``'s ``week``, ``days``)."""
+    return frame.assign(week_label=[t.week(w, int(d)) for w, d in zip(frame["week"], frame["days"], strict=True)])
+
+
+def _week_bars(name: str, frame: pd.DataFrame, column: str, scale: dict, t: Texts, color_title: str,
+               **fields: Any) -> Spec:
+    """Stacked counts per week (never normalised: a week of 3 texts stays small), partial weeks
+    drawn paler, the share of the week's texts in the tooltip."""
+    return {
+        "data": {"name": name},
+        "mark": {"type": "bar"},
         "encoding": {
-            "x": enc("day:T", title="week"), "y": enc("documents:Q", stack="normalize", title="share"),
-            "color": enc("target_sentiment:N", scale=SENTIMENT_COLORS, title="toward the mayor"),
-            "tooltip": tips("day:T", "target_sentiment:N", "documents:Q"),
+            "x": enc("week:T", title=t("axis.week"), timeUnit="yearmonthdate", bandPosition=0),
+            "y": enc("documents:Q", title=t("axis.documents"), stack="zero"),
+            "color": enc("label:N", scale=colors(scale, t, **fields), title=color_title, legend=LEGEND_BELOW),
+            "opacity": {"condition": {"test": "datum.days < 7", "value": 0.45}, "value": 1.0},
+            "tooltip": tips(enc("week_label:N", title=t("axis.week")), enc("label:N", title=color_title),
+                            enc("documents:Q", format=",d", title=t("axis.documents")),
+                            enc("share:Q", format=".0%", title=t("axis.share_of_week"))),
         },
-    }, height=220)
+    }
 
 
-def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title: str) -> Spec:
+def toward_target(weekly: pd.DataFrame, target: str, t: Texts = ENGLISH) -> Spec:
+    """Texts about the target a week by their tone toward him (``week``, ``days``,
+    ``target_sentiment``, ``documents``): counts stacked, the week's shares in the tooltip."""
+    frame = _weeks(labelled(weekly, "target_sentiment", t), t)
+    frame["share"] = frame["documents"] / frame.groupby("week")["documents"].transform("sum").where(lambda x: x > 0)
+    body = _week_bars("weekly", frame, "target_sentiment", SENTIMENT_COLORS, t, t("axis.toward", target=target))
+    return chart({"weekly": frame}, body, height=240, width="container")
+
+
+def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title: str, t: Texts = ENGLISH) -> Spec:
     """Security texts a month and their negativity, above the official figures when there are some.
 
     Both rows span only the months that have texts (figures outside them are left out), each
     row is as wide as its column, and the official indicators differ by colour and dash, with
     the legend below the plot."""
-    month = enc("month:T", title="month", timeUnit="yearmonth")
+    month = enc("month:T", title=t("axis.month"), timeUnit="yearmonth")
     texts = {
         "mark": {"type": "bar", "color": "#34495e", "opacity": 0.6},
-        "encoding": {"x": month, "y": enc("documents:Q", title="texts on security"),
-                     "tooltip": tips(enc("month:T", timeUnit="yearmonth"), "documents:Q",
-                                     enc("share_negative:Q", format=".0%"))},
+        "encoding": {"x": month, "y": enc("documents:Q", title=t("axis.security_texts")),
+                     "tooltip": tips(enc("month:T", timeUnit="yearmonth", title=t("axis.month")),
+                                     enc("documents:Q", title=t("axis.documents")),
+                                     enc("share_negative:Q", format=".0%", title=t("axis.share_negative")))},
     }
     negative = {
         "mark": {"type": "line", "point": True, "color": "#c0392b"},
         "encoding": {"x": enc("month:T", timeUnit="yearmonth"),
-                     "y": enc("share_negative:Q", title="share negative", axis={"format": "%"}, scale={"domain": [0, 1]})},
+                     "y": enc("share_negative:Q", title=t("axis.share_negative"), axis={"format": "%"}, scale={"domain": [0, 1]})},
     }
     rows = [layer(texts, negative, data={"name": "security"}, resolve={"scale": {"y": "independent"}},
-                  height=180, width="container", title="Perception: security texts and their negativity")]
+                  height=180, width="container", title=t("chart.perception"))]
     datasets = {"security": monthly}
     if figures is not None and len(figures) and len(monthly):
         first, last = pd.to_datetime(monthly["month"]).min(), pd.to_datetime(monthly["month"]).max()
@@ -133,51 +183,48 @@ def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title:
             rows.append({
                 "data": {"name": "figures"}, "mark": {"type": "line", "point": {"size": 50, "filled": True}},
                 "height": 160, "width": "container", "title": figures_title,
-                "encoding": {"x": month, "y": enc("value:Q", title="reported"), "color": by_indicator,
+                "encoding": {"x": month, "y": enc("value:Q", title=t("axis.reported")), "color": by_indicator,
                              "strokeDash": by_indicator,
-                             "tooltip": tips(enc("month:T", timeUnit="yearmonth"), "indicator:N", "value:Q")},
+                             "tooltip": tips(enc("month:T", timeUnit="yearmonth", title=t("axis.month")),
+                                             enc("indicator:N", title=t("axis.indicator")),
+                                             enc("value:Q", title=t("axis.reported")))},
             })
     return chart(datasets, {"vconcat": rows, "resolve": {"scale": {"x": "shared"}}}, width="container")
 
 
-def topics(weekly: pd.DataFrame) -> Spec:
-    """Each topic's share of the week's documents."""
-    return chart({"topics": weekly}, {
+def topics(weekly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
+    """Each topic's share of the week's texts (``week``, ``days``, ``topic``, ``label``, ``n``,
+    ``share``); a text can hold several topics, so the shares of a week can pass 100%."""
+    frame = _weeks(weekly, t)
+    return chart({"topics": frame}, {
         "data": {"name": "topics"}, "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": enc("day:T", title="week"), "y": enc("share:Q", axis={"format": "%"}, title="share of documents"),
-            "color": enc("topic:N", title="topic"),
-            "tooltip": tips("day:T", "topic:N", enc("n:Q", title="documents"), enc("share:Q", format=".0%")),
+            "x": enc("week:T", title=t("axis.week")),
+            "y": enc("share:Q", axis={"format": "%"}, title=t("axis.share_of_week")),
+            "color": enc("label:N", title=t("axis.topic"), legend=LEGEND_BELOW),
+            "tooltip": tips(enc("week_label:N", title=t("axis.week")), enc("label:N", title=t("axis.topic")),
+                            enc("n:Q", title=t("axis.documents"), format=",d"),
+                            enc("share:Q", format=".0%", title=t("axis.share_of_week"))),
         },
-    }, height=240)
+    }, height=240, width="container")
 
 
-def stance(weekly: pd.DataFrame, marks: pd.DataFrame) -> Spec:
-    """Documents for and against the recall, by week, with the marks."""
-    bars = {
-        "data": {"name": "stance"}, "mark": {"type": "bar", "size": 14},
-        "encoding": {"x": enc("day:T", title="week"), "y": enc("documents:Q"),
-                     "color": enc("stance:N", scale=STANCE_COLORS, title="stance"),
-                     "tooltip": tips("day:T", "stance:N", "documents:Q")},
-    }
-    return chart({"stance": weekly, "marks": marks}, layer(bars, rules()), height=220)
+def stance(weekly: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
+    """Texts for and against the recall a week (``week``, ``days``, ``stance``, ``documents``),
+    with the marks."""
+    frame = _weeks(labelled(weekly, "stance", t), t)
+    frame["share"] = frame["documents"] / frame.groupby("week")["documents"].transform("sum").where(lambda x: x > 0)
+    bars = _week_bars("stance", frame, "stance", {"domain": STANCE_COLORS["domain"][:2], "range": STANCE_COLORS["range"][:2]},
+                      t, t("axis.stance"))
+    return chart({"stance": frame, "marks": marks}, layer(bars, rules(t=t)), height=240, width="container")
 
 
-def platforms(where: pd.DataFrame) -> Spec:
-    """Documents per outlet or network, most first."""
-    return chart({"where": where}, {
+def platforms(where: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
+    """Texts per outlet or network, most first."""
+    return chart({"where": labelled(where, "source_type", t)}, {
         "data": {"name": "where"}, "mark": {"type": "bar"},
-        "encoding": {"y": enc("platform:N", sort="-x", title=None), "x": enc("documents:Q"),
-                     "color": enc("source_type:N", title="source type"),
-                     "tooltip": tips("platform:N", "documents:Q")},
-    }, height=FRAME + 22 * where["platform"].nunique(), title="Where is it said? Documents per outlet or network")
-
-
-def actors(frame: pd.DataFrame) -> Spec:
-    """Documents naming each actor, split by the tone toward the actor."""
-    return chart({"actors": frame}, {
-        "data": {"name": "actors"}, "mark": {"type": "bar"},
-        "encoding": {"y": enc("actor:N", sort="-x", title=None), "x": enc("documents:Q", title="documents naming the actor"),
-                     "color": enc("sentiment:N", scale=SENTIMENT_COLORS, title="tone toward the actor"),
-                     "tooltip": tips("actor:N", "sentiment:N", "documents:Q", enc("share_of_voice:Q", format=".0%"))},
-    }, height=FRAME + 36 * frame["actor"].nunique(), title="Share of voice and tone per actor")
+        "encoding": {"y": enc("platform:N", sort="-x", title=None), "x": enc("documents:Q", title=t("axis.documents")),
+                     "color": enc("label:N", title=t("axis.source_type"), scale=colors(SOURCE_COLORS, t), legend=LEGEND_BELOW),
+                     "tooltip": tips(enc("platform:N", title=t("axis.platform")),
+                                     enc("documents:Q", title=t("axis.documents"), format=",d"))},
+    }, height=FRAME + 22 * where["platform"].nunique(), width="container", title=t("chart.platforms"))

@@ -10,34 +10,40 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import FRAME, SENTIMENT_COLORS, Spec, chart, enc, layer, rules, tips
+from dashboard.charts import ENGLISH, FRAME, SENTIMENT_COLORS, Spec, chart, enc, layer, rules, tips
+from dashboard.i18n import Texts
 
 LEGEND_BELOW = {"orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 260}
 
 
 def compare_lines(series: pd.DataFrame, measure: str, title: str, axis: str, *, percent: bool = False,
-                  marks: pd.DataFrame | None = None) -> Spec:
-    """One line per query over days: ``measure`` is a column of ``warehouse.series`` (``n_docs``,
-    ``share_of_coverage``, ``share_target_negative``); ``label`` names each query."""
+                  marks: pd.DataFrame | None = None, t: Texts = ENGLISH, x: str = "day") -> Spec:
+    """One line per query over days (or weeks: ``x="week"``): ``measure`` is a column of
+    ``warehouse.series`` (``n_docs``, ``share_of_coverage``, ``share_target_negative``,
+    ``share_pro_recall``); ``label`` names each query. A share rests on ``n_docs`` texts, shown
+    beside it in the tooltip."""
     y = enc(f"{measure}:Q", title=axis, **({"axis": {"format": "%"}} if percent else {}))
     line = {
         "data": {"name": "series"}, "mark": {"type": "line", "point": {"size": 18}, "interpolate": "linear"},
         "encoding": {
-            "x": enc("day:T", title=None), "y": y,
+            "x": enc(f"{x}:T", title=None), "y": y,
             "color": enc("label:N", title=None, legend=LEGEND_BELOW),
-            "tooltip": tips("day:T", "label:N", enc(f"{measure}:Q", format=".1%" if percent else ",d"),
-                            enc("n_docs:Q", format=",d")),
+            "tooltip": tips(enc(f"{x}:T", title=t("axis.week" if x == "week" else "axis.day")),
+                            enc("label:N", title=t("axis.query")),
+                            enc(f"{measure}:Q", title=axis, format=".1%" if percent else ",d"),
+                            enc("n_docs:Q", title=t("axis.documents"), format=",d")),
         },
     }
-    datasets = {"series": series[list(dict.fromkeys(["day", "label", measure, "n_docs"]))]}
+    datasets = {"series": series[list(dict.fromkeys([x, "label", measure, "n_docs"]))]}
     body: Spec = line
     if marks is not None and len(marks):
         datasets["marks"] = marks
-        body = layer(line, rules())
+        body = layer(line, rules(t=t))
     return chart(datasets, body, title=title, width="container", height=220)
 
 
-def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str]) -> Spec:
+def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str],
+               share_title: str = "share of voice") -> Spec:
     """Per name (``warehouse.voice.voice_totals``): texts naming it, split by the tone toward it;
     the share of voice in the tooltip and as a label. ``labels``: tone value -> word."""
     rows = totals.melt(id_vars=["name", "documents", "share_of_voice"], value_vars=["negative", "neutral", "positive"],
@@ -50,7 +56,7 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
             "y": enc("name:N", sort="-x", title=None), "x": enc("texts:Q", title=x_title, stack="zero"),
             "color": enc("tone_label:N", scale=colors, title=tone_title, legend=LEGEND_BELOW),
             "tooltip": tips("name:N", "tone_label:N", enc("texts:Q", format=",d"),
-                            enc("share_of_voice:Q", format=".0%", title="share of voice")),
+                            enc("share_of_voice:Q", format=".0%", title=share_title)),
         },
     }
     share = {
@@ -63,7 +69,7 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
                  height=FRAME + 30 * totals["name"].nunique())
 
 
-def voice_over_time(weekly: pd.DataFrame, title: str, axis: str) -> Spec:
+def voice_over_time(weekly: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH) -> Spec:
     """Share of voice by week (``week``, ``name``, ``share_of_voice``, ``documents``, ``days``):
     lines, so the counts stay readable in the tooltip and partial weeks are marked hollow."""
     return chart({"voice": weekly}, {
@@ -72,8 +78,10 @@ def voice_over_time(weekly: pd.DataFrame, title: str, axis: str) -> Spec:
         "encoding": {
             "x": enc("week:T", title=None), "y": enc("share_of_voice:Q", axis={"format": "%"}, title=axis),
             "color": enc("name:N", title=None, legend=LEGEND_BELOW),
-            "tooltip": tips("week:T", "name:N", enc("documents:Q", format=",d"),
-                            enc("share_of_voice:Q", format=".0%"), enc("days:Q", title="days in range")),
+            "tooltip": tips(enc("week:T", title=t("axis.week")), enc("name:N", title=t("axis.name")),
+                            enc("documents:Q", format=",d", title=t("axis.documents")),
+                            enc("share_of_voice:Q", format=".0%", title=axis),
+                            enc("days:Q", title=t("axis.days_in_range"))),
         },
     }, title=title, width="container", height=220)
 

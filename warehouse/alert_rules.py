@@ -8,6 +8,7 @@ adds a rule that watches only that query's texts. Deleting a row brings the defa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +63,15 @@ def stored(con: duckdb.DuckDBPyConnection, campaign_id: str) -> list[AlertRule]:
 def effective(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> list[AlertRule]:
     """Every rule in force or switched off: the stored ones, then the campaign file's defaults
     that no stored rule overrides. `vigia alerts` runs the enabled ones."""
-    mine = stored(con, campaign.id)
+    return merged(stored(con, campaign.id), campaign)
+
+
+def merged(mine: Sequence[AlertRule], campaign: Campaign | None) -> list[AlertRule]:
+    """``mine`` (the stored rules), then the defaults none of them overrides: the campaign
+    file's, or without one, every metric with the standard thresholds."""
     overridden = {(r.metric, r.query) for r in mine}
-    return mine + [d for d in defaults(campaign) if (d.metric, d.query) not in overridden]
+    base = defaults(campaign) if campaign is not None else [AlertRule(metric=m) for m in METRICS]
+    return list(mine) + [d for d in base if (d.metric, d.query) not in overridden]
 
 
 def _check(rule: AlertRule) -> None:

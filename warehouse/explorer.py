@@ -117,14 +117,17 @@ ORDER = "rank DESC, published_at DESC NULLS LAST, doc_id"
 
 
 def find(
-    con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25,
+    texts: bool = False,
 ) -> tuple[int, pd.DataFrame]:
-    """How many texts match, and one page of them, best first (an excerpt, never the whole text)."""
+    """How many texts match, and one page of them, best first (an excerpt; with ``texts``, also
+    the page's whole ``text``, so the page can show where the query matches in it)."""
     where, params = selection.where()
     rank, rank_params = selection.rank()
-    columns = ", ".join("left(m.text, 240) AS excerpt" if c == "excerpt" else f"m.{c}" for c in PAGE_COLUMNS)
+    page_columns = (*PAGE_COLUMNS, "text") if texts else PAGE_COLUMNS
+    columns = ", ".join("left(m.text, 240) AS excerpt" if c == "excerpt" else f"m.{c}" for c in page_columns)
     if not rank_params:  # no search words: newest first, the count from one cheap scan
-        plain = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in PAGE_COLUMNS)
+        plain = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in page_columns)
         frame = con.execute(
             f"SELECT {plain} FROM mentions WHERE {where} ORDER BY published_at DESC NULLS LAST, doc_id LIMIT ? OFFSET ?",
             [*params, int(limit), int(offset)],

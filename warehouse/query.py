@@ -29,8 +29,39 @@ MAX_DEPTH = 8       # nested parentheses
 MIN_PREFIX = 2      # "c*" would match nearly everything
 
 
+# What a malformed query is told (English; the page has them in its languages too, keyed by
+# the same codes: ``dashboard.i18n``).
+ERRORS = {
+    "unclosed_quote": 'The quote at character {at} is never closed: add a closing " or remove it.',
+    "stray_quote": "Unexpected quote at character {at}.",
+    "trailing_minus": "A '-' at the end excludes nothing: write it right before a word, e.g. -revocatoria.",
+    "lone_minus": "The '-' at character {at} stands alone: write it right before the word it excludes, e.g. -revocatoria.",
+    "inner_star": "'{token}': a '*' may only end a word (prefix search, e.g. camar*).",
+    "empty_quotes": "Empty quotes at character {at}: put words between them or remove them.",
+    "short_prefix": "'{token}' is too short for a prefix search: give at least {letters} letters before the '*'.",
+    "prefix_words": "'{token}': a prefix search takes one word (e.g. camar*).",
+    "stray_close": "The ')' at character {at} closes nothing: remove it or add a '('.",
+    "unexpected": "Unexpected '{token}' at character {at}.",
+    "or_first": "'OR' at character {at} needs something before it: write it between two words (cámaras OR drones).",
+    "or_last": "'OR' at character {at} needs something after it: write it between two words (cámaras OR drones).",
+    "and_first": "'AND' at character {at} needs something before it.",
+    "and_last": "'AND' at character {at} needs something after it.",
+    "not_last": "'NOT' at character {at} needs a word after it.",
+    "too_deep": "Parentheses nest more than {depth} deep.",
+    "unclosed_paren": "The '(' at character {at} is never closed: add a ')'.",
+    "empty_parens": "Empty parentheses at character {at}.",
+    "too_many_terms": "A query holds at most {terms} words and phrases.",
+    "too_long": "A query is at most {limit:,} characters; this one has {length:,}. Keep the words that matter.",
+}
+
+
 class QueryError(ValueError):
-    """A query that cannot be read; the message says what to change."""
+    """A query that cannot be read; the message says what to change. ``code`` (a key of
+    :data:`ERRORS`) and ``fields`` let an interface say it in its own language."""
+
+    def __init__(self, code: str, **fields: object) -> None:
+        self.code, self.fields = code, fields
+        super().__init__(ERRORS[code].format(**fields))
 
 
 # A word character in folded text: a letter or a digit. Everything else (spaces, punctuation,
@@ -176,8 +207,7 @@ def _tokens(text: str) -> list[_Token]:
         if found.group("quote"):
             end = text.find('"', i + 1)
             if end < 0:
-                raise QueryError(f'The quote at character {i + 1} is never closed: add a closing " '
-                                 "or remove it.")
+                raise QueryError("unclosed_quote", at=i + 1)
             negated = bool(tokens) and tokens[-1].kind == "minus"
             if negated:
                 tokens.pop()
@@ -206,15 +236,14 @@ def _tokens(text: str) -> list[_Token]:
                 if word.startswith(("-", "+")):
                     word = word[1:]
                 if word.startswith('"'):  # -"phrase" is handled above; this is a stray mark
-                    raise QueryError(f"Unexpected quote at character {i + 2}.")
+                    raise QueryError("stray_quote", at=i + 2)
                 tokens.append(_Token("word", word, i + 1, negated))
         i = found.end()
     if tokens and tokens[-1].kind == "minus":
-        raise QueryError("A '-' at the end excludes nothing: write it right before a word, e.g. -revocatoria.")
+        raise QueryError("trailing_minus")
     if any(t.kind == "minus" for t in tokens):
         bad = next(t for t in tokens if t.kind == "minus")
-        raise QueryError(f"The '-' at character {bad.at} stands alone: write it right before the word "
-                         "it excludes, e.g. -revocatoria.")
+        raise QueryError("lone_minus", at=bad.at)
     return tokens
 
 
@@ -227,22 +256,20 @@ def _match(token: _Token) -> Match | None:
             prefix = True
             raw = raw.rstrip("*")
         if "*" in raw:
-            raise QueryError(f"'{token.text}': a '*' may only end a word (prefix search, e.g. camar*).")
+            raise QueryError("inner_star", token=token.text)
     folded = fold(raw)
     tag = folded[0] if folded[:1] in ("#", "@") and token.kind == "word" else ""
     words = tuple(w for w in re.split(r"[\W_]+", folded) if w)
     if token.kind == "phrase" and not raw.strip():
-        raise QueryError(f'Empty quotes at character {token.at}: put words between them or remove them.')
+        raise QueryError("empty_quotes", at=token.at)
     if not words:
         if prefix:
-            raise QueryError(f"'{token.text}' is too short for a prefix search: give at least "
-                             f"{MIN_PREFIX} letters before the '*'.")
+            raise QueryError("short_prefix", token=token.text, letters=MIN_PREFIX)
         return None
     if prefix and (len(words) > 1 or len(words[0]) < MIN_PREFIX):
         if len(words) > 1:
-            raise QueryError(f"'{token.text}': a prefix search takes one word (e.g. camar*).")
-        raise QueryError(f"'{token.text}' is too short for a prefix search: give at least "
-                         f"{MIN_PREFIX} letters before the '*'.")
+            raise QueryError("prefix_words", token=token.text)
+        raise QueryError("short_prefix", token=token.text, letters=MIN_PREFIX)
     return Match(words, prefix=prefix, tag=tag if len(words) == 1 else "")
 
 
@@ -266,16 +293,15 @@ class _Parser:
         token = self.peek()
         if token is not None:
             if token.kind == "close":
-                raise QueryError(f"The ')' at character {token.at} closes nothing: remove it or add a '('.")
-            raise QueryError(f"Unexpected '{token.text}' at character {token.at}.")  # pragma: no cover
+                raise QueryError("stray_close", at=token.at)
+            raise QueryError("unexpected", token=token.text, at=token.at)  # pragma: no cover
         return node
 
     def or_expr(self) -> Node | None:
         parts = []
         first = self.peek()
         if first is not None and first.kind == "or":
-            raise QueryError(f"'OR' at character {first.at} needs something before it: "
-                             "write it between two words (cámaras OR drones).")
+            raise QueryError("or_first", at=first.at)
         node = self.and_expr()
         if node is not None:
             parts.append(node)
@@ -283,10 +309,9 @@ class _Parser:
             self.take()
             node = self.and_expr()
             if node is None:
-                raise QueryError(f"'OR' at character {token.at} needs something after it: "
-                                 "write it between two words (cámaras OR drones).")
+                raise QueryError("or_last", at=token.at)
             if not parts:  # the left side was only punctuation
-                raise QueryError(f"'OR' at character {token.at} needs something before it.")
+                raise QueryError("or_first", at=token.at)
             parts.append(node)
         if not parts:
             return None
@@ -298,10 +323,10 @@ class _Parser:
             if token.kind == "and":
                 self.take()
                 if not parts:
-                    raise QueryError(f"'AND' at character {token.at} needs something before it.")
+                    raise QueryError("and_first", at=token.at)
                 nxt = self.peek()
                 if nxt is None or nxt.kind in ("or", "close", "and"):
-                    raise QueryError(f"'AND' at character {token.at} needs something after it.")
+                    raise QueryError("and_last", at=token.at)
                 continue
             node = self.unary()
             if node is not None:
@@ -315,21 +340,21 @@ class _Parser:
         if token.kind == "not":
             nxt = self.peek()
             if nxt is None or nxt.kind in ("or", "and", "close", "not"):
-                raise QueryError(f"'NOT' at character {token.at} needs a word after it.")
+                raise QueryError("not_last", at=token.at)
             inner = self.unary()
             return Not(inner) if inner is not None else None
         if token.kind == "open":
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise QueryError(f"Parentheses nest more than {MAX_DEPTH} deep.")
+                raise QueryError("too_deep", depth=MAX_DEPTH)
             inner = self.or_expr()
             close = self.peek()
             if close is None or close.kind != "close":
-                raise QueryError(f"The '(' at character {token.at} is never closed: add a ')'.")
+                raise QueryError("unclosed_paren", at=token.at)
             self.take()
             self.depth -= 1
             if inner is None:
-                raise QueryError(f"Empty parentheses at character {token.at}.")
+                raise QueryError("empty_parens", at=token.at)
             return Not(inner) if token.negated else inner
         if token.kind in ("word", "phrase"):
             match = _match(token)
@@ -337,9 +362,9 @@ class _Parser:
                 return None
             self.terms += 1
             if self.terms > MAX_TERMS:
-                raise QueryError(f"A query holds at most {MAX_TERMS} words and phrases.")
+                raise QueryError("too_many_terms", terms=MAX_TERMS)
             return Not(match) if token.negated else match
-        raise QueryError(f"Unexpected '{token.text}' at character {token.at}.")  # pragma: no cover
+        raise QueryError("unexpected", token=token.text, at=token.at)  # pragma: no cover
 
 
 @lru_cache(maxsize=512)
@@ -349,8 +374,7 @@ def parse(text: str | None) -> Node | None:
     if text is None:
         return None
     if len(text) > MAX_LENGTH:
-        raise QueryError(f"A query is at most {MAX_LENGTH:,} characters; this one has {len(text):,}. "
-                         "Keep the words that matter.")
+        raise QueryError("too_long", limit=MAX_LENGTH, length=len(text))
     text = text.replace("“", '"').replace("”", '"').replace("«", '"').replace("»", '"')
     # A query of exclusions only ("-revocatoria") is every text without them.
     return _Parser(_tokens(text)).parse()
@@ -358,10 +382,17 @@ def parse(text: str | None) -> Node | None:
 
 def problem(text: str | None) -> str | None:
     """The message for a malformed query, or None when it reads fine (for the search box)."""
+    found = check(text)
+    return None if found is None else str(found)
+
+
+def check(text: str | None) -> QueryError | None:
+    """The error of a malformed query (its ``code`` and ``fields`` for a translated message),
+    or None when it reads fine."""
     try:
         parse(text)
     except QueryError as exc:
-        return str(exc)
+        return exc
     return None
 
 

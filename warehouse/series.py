@@ -14,8 +14,8 @@ summary rows behind ``daily_trends`` when the other filters allow it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -94,11 +94,15 @@ class Comparison:
       ``n_target``, ``n_target_negative``, ``n_target_positive``, ``n_pro_recall``,
       ``n_anti_recall``), from ``history_start`` on (the trailing days spikes are measured
       against) to the range's end: what the page's own charts and ``alerts.spikes`` take.
-    - ``topics``: per (``q``, ``day``, ``topic``) texts, in the range; ``platforms``: per
+    - ``topics``: per (``q``, ``day``, ``topic``) texts ``n``, and of them ``n_scored`` and
+      ``n_negative``, in the range; ``platforms``: per
       (``q``, ``platform``, ``source_type``) ``documents``, ``pro_recall``, ``anti_recall``.
     - ``profiles``: per query (same order), ``words`` (top words and phrases from a fixed sample
       of at most ``WORD_SAMPLE`` texts: ``words_read`` of ``matched``), ``outlets`` and
-      ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment)."""
+      ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment).
+    - ``voice``: share of voice of the first query's texts (``warehouse.voice.daily_voice``)
+      when ``voice_names`` is given; ``reprints``: per query, the copies folded into their
+      original in the range (what ``count(*) FROM mentions`` counts on top of ``n_docs``)."""
 
     series: pd.DataFrame
     totals: pd.DataFrame
@@ -109,6 +113,8 @@ class Comparison:
     start: date | None = None
     end: date | None = None
     history_start: date | None = None
+    voice: pd.DataFrame | None = None
+    reprints: list[int] = field(default_factory=list)
 
 
 _HIT_COLUMNS = ("doc_id", "day", "source_type", "platform", "author", "duplicate_of", "sentiment",
@@ -124,14 +130,17 @@ _DAILY = (
 
 
 def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = True, limit: int = 10,
-            extra_stop: Sequence[str] = (), history_days: int = 0) -> Comparison:
+            extra_stop: Sequence[str] = (), history_days: int = 0, words: bool = True,
+            voice_names: Mapping[str, str] | None = None) -> Comparison:
     """Each query of ``queries`` under the selection's other filters (its own ``query`` is
     replaced by each in turn; an empty query stands for every text the filters keep).
 
     The texts matching any query are found in one scan (each row tests each query once) into a
     temporary table of their small columns; every figure is then read from it. ``history_days``:
     also read that many days before the range (``Comparison.daily``), so spikes in the range are
-    measured against a trailing baseline from the same scan. Raises ``QueryError`` for a
+    measured against a trailing baseline from the same scan. ``words``: read each query's top
+    words (a second, sampled read of the texts; off, the profiles hold outlets and accounts
+    only). ``voice_names``: also the first query's share of voice, from the same hits. Raises ``QueryError`` for a
     malformed query and :class:`TooManyQueries` beyond :data:`MAX_QUERIES`."""
     queries = list(queries)
     if len(queries) > MAX_QUERIES:
@@ -186,7 +195,9 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
         ).df()
         daily["day"] = pd.to_datetime(daily["day"])
         topics = con.execute(
-            f"SELECT q, day, topic, count(*) AS n FROM (SELECT q, day, unnest(topics) AS topic FROM {table} "
+            "SELECT q, day, topic, count(*) AS n, count(sentiment) AS n_scored, "
+            "count(*) FILTER (WHERE sentiment = 'negative') AS n_negative "
+            f"FROM (SELECT q, day, sentiment, unnest(topics) AS topic FROM {table} "
             f"WHERE {in_range}) GROUP BY ALL ORDER BY q, day", [start, end]).df()
         topics["day"] = pd.to_datetime(topics["day"])
         platforms = con.execute(
@@ -194,25 +205,35 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
             "count(*) FILTER (WHERE stance = 'pro_recall') AS pro_recall, "
             f"count(*) FILTER (WHERE stance = 'anti_recall') AS anti_recall FROM {table} WHERE {in_range} "
             "GROUP BY ALL ORDER BY q, documents DESC", [start, end]).df()
-        found = ([_profile(con, table, i, sel, limit, extra_stop, start, end) for i in range(len(queries))]
+        found = ([_profile(con, table, i, sel, limit, extra_stop, start, end, words) for i in range(len(queries))]
                  if profiles else [])
+        copies = dict(con.execute(
+            f"SELECT q, count(*) FROM {table} WHERE day BETWEEN ? AND ? AND duplicate_of IS NOT NULL GROUP BY q",
+            [start, end]).fetchall())
+        voice = None
+        if voice_names is not None:
+            from warehouse.voice import daily_voice
+
+            voice = daily_voice(con, sel, voice_names, rows=(
+                f"SELECT doc_id, day, target_sentiment FROM {table} WHERE q = 0 AND {in_range}", [start, end]))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    return Comparison(series, totals(series), found, daily, topics, platforms, start, end, history_start)
+    return Comparison(series, totals(series), found, daily, topics, platforms, start, end, history_start, voice,
+                      [int(copies.get(i, 0)) for i in range(len(queries))])
 
 
 ALL_TEXTS = "(all texts)"
 
 
 def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Sequence[str],
-             start: date, end: date) -> dict:
+             start: date, end: date, words: bool = True) -> dict:
     in_range = "day BETWEEN ? AND ?" + ("" if sel.include_reprints else " AND duplicate_of IS NULL")
     matched = int(con.execute(f"SELECT count(*) FROM {table} WHERE q = ? AND {in_range}",
                               [q, start, end]).fetchall()[0][0])
     texts = [r[0] for r in con.execute(
         f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ? AND {in_range} "
         "ORDER BY sample_key LIMIT ?)",  # a fixed pseudo-random sample: the same texts on every redraw
-        [q, start, end, WORD_SAMPLE]).fetchall()]
+        [q, start, end, WORD_SAMPLE]).fetchall()] if words else []
     counts, read = document_frequencies(texts, extra_stop)
     voices = (
         "count(*) FILTER (WHERE duplicate_of IS NULL) AS stories, count(*) AS reach, "

@@ -31,12 +31,19 @@ def display_names(campaign: Campaign | None) -> dict[str, str]:
     return {TARGET: campaign.target.name, **{a.id: a.name for a in campaign.actors}}
 
 
-def daily_voice(con, sel: Selection, names: Mapping[str, str]) -> pd.DataFrame:
+def daily_voice(con, sel: Selection, names: Mapping[str, str], *,
+                rows: tuple[str, list] | None = None) -> pd.DataFrame:
     """Per (day, who): ``who`` (``target`` or an actor id), ``name`` (``names``' entry, else the
     id), ``documents``, ``negative``, ``neutral``, ``positive`` (texts by the tone toward that
     name), ``texts_naming_any`` (that day) and ``share_of_voice``. Every name in ``names`` gets
-    a row on each day with texts, zeros when unnamed; the selection's filters and query apply."""
-    where, params = sel.where()
+    a row on each day with texts, zeros when unnamed; the selection's filters and query apply.
+    ``rows``: a SELECT of (doc_id, day, target_sentiment) and its parameters that already holds
+    the selection's texts (``warehouse.series.compare`` passes its scan's hits), read instead of
+    ``mentions``."""
+    if rows is None:
+        where, params = sel.where()
+        rows = (f"SELECT doc_id, day, target_sentiment FROM mentions WHERE {where} AND day IS NOT NULL", params)
+    relation, params = rows
     target = (f"SELECT day, '{TARGET}' AS who, target_sentiment AS sentiment, doc_id FROM m "
               "WHERE target_sentiment IS NOT NULL")
     parts = [target]
@@ -44,8 +51,7 @@ def daily_voice(con, sel: Selection, names: Mapping[str, str]) -> pd.DataFrame:
         parts.append("SELECT m.day, a.actor AS who, a.sentiment, a.doc_id FROM actor_mentions AS a "
                      "JOIN m USING (doc_id)")
     frame = con.execute(
-        f"WITH m AS MATERIALIZED (SELECT doc_id, day, target_sentiment FROM mentions WHERE {where} "
-        "AND day IS NOT NULL), named AS MATERIALIZED (" + " UNION ALL ".join(parts) + "), "
+        f"WITH m AS MATERIALIZED ({relation}), named AS MATERIALIZED (" + " UNION ALL ".join(parts) + "), "
         "any_day AS (SELECT day, count(DISTINCT doc_id) AS texts_naming_any FROM named GROUP BY day) "
         "SELECT day, who, count(*) AS documents, "
         + ", ".join(f"count(*) FILTER (WHERE sentiment = '{s}') AS {s}" for s in SENTIMENTS)
