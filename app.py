@@ -390,7 +390,7 @@ with st.sidebar:
             "dates": (start, end), "src": list(linked.source_types), "plat": list(linked.platforms),
             "topic": list(linked.topics), "reprints": linked.include_reprints, "q": linked.query,
             "cmp": "\n".join(linked.queries), "sent": list(linked.sentiments), "tsent": list(linked.target_sentiments),
-            "stance": list(linked.stances), "page": linked.page, "doc": linked.doc,
+            "stance": list(linked.stances), "page": linked.page, "doc": linked.doc, "opened_doc": linked.doc,
             "spike": (linked.spike, linked.spike_metric) if linked.spike else None,
         })
     picked = st.session_state["dates"]
@@ -891,14 +891,16 @@ choices = {
     f"{crawled(row.title if isinstance(row.title, str) and row.title else row.excerpt, limit=90)}"
     for row in (listing if not rows.empty else rows).itertuples()
 }
-opened = st.session_state.get("doc")
+# A text opened on purpose (from the review queue, or named by the link) stays offered beside
+# the list's page; otherwise the reader follows the list.
+opened = st.session_state.get("opened_doc")
 if opened and opened not in choices:
     with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
         found = trends.document(con, opened)
     if found:
         choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
     else:
-        st.session_state["doc"] = None
+        st.session_state["opened_doc"] = None
 if st.session_state.get("doc") not in choices:
     st.session_state["doc"] = next(iter(choices), None)
 doc_id = st.selectbox(t("doc.pick"), list(choices), format_func=choices.get, key="doc",
@@ -1018,8 +1020,8 @@ else:
     queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {t(f'task.{r.task}')}"
               for r in queue.itertuples()}
     open_cols = st.columns([3, 1])
-    to_open = open_cols[0].selectbox(t("queue.open_pick"), list(queued), format_func=queued.get, key="queue_pick")
-    open_cols[1].button(t("queue.open"), on_click=lambda: st.session_state.update(doc=to_open, flash=t("queue.opened")),
+    to_open = open_cols[0].selectbox(t("queue.open_pick"), list(queued), format_func=lambda d: queued.get(d, d), key="queue_pick")
+    open_cols[1].button(t("queue.open"), on_click=lambda: st.session_state.update(doc=to_open, opened_doc=to_open, flash=t("queue.opened")),
                         width="stretch")
 
 # ----------------------------------------------------------------------------- 12. alert rules
