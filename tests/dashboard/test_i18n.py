@@ -22,7 +22,23 @@ def test_both_languages_hold_the_same_messages_with_the_same_fields() -> None:
     assert set(MESSAGES["es"]) == set(MESSAGES["en"])
     for key in MESSAGES["es"]:
         assert fields(MESSAGES["es"][key]) == fields(MESSAGES["en"][key]), key
-        assert MESSAGES["es"][key] != MESSAGES["en"][key] or key in ("page.title",) or len(MESSAGES["es"][key]) < 12, key
+        # the same in both: the page's title, short words, and example queries (Spanish in either)
+        assert MESSAGES["es"][key] != MESSAGES["en"][key] or key in ("page.title", "compare.placeholder") \
+            or len(MESSAGES["es"][key]) < 12, key
+
+
+def test_a_malformed_query_is_told_in_each_language_with_the_same_fields() -> None:
+    from dashboard.i18n import QUERY_ERRORS
+    from warehouse.query import ERRORS, check
+
+    for lang, errors in QUERY_ERRORS.items():
+        assert set(errors) == set(ERRORS), lang
+        for code, template in errors.items():
+            assert fields(template) == fields(ERRORS[code]), (lang, code)
+    error = check("x" * 10_000)
+    assert Texts("es").query_error(error) == ("Una consulta tiene como mucho 1.000 caracteres; esta tiene 10.000. "
+                                              "Quédese con las palabras que importan.")
+    assert Texts("en").query_error(check('"abierta')) == 'The quote at character 1 is never closed: add a closing " or remove it.'
 
 
 def test_numbers_dates_and_times_follow_the_language_and_the_campaign_zone() -> None:
