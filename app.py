@@ -409,7 +409,7 @@ with st.sidebar:
         st.session_state["dates"] = (max(first_day, start_), max(first_day, end_))
 
     st.date_input(t("filters.dates"), min_value=first_day, max_value=last_day, key="dates", format="YYYY-MM-DD")
-    quick = st.columns(4)
+    quick = st.columns(2) + st.columns(2)
     quick[0].button(t("filters.last_7"), on_click=set_dates, args=(7,), width="stretch")
     quick[1].button(t("filters.last_30"), on_click=set_dates, args=(30,), width="stretch")
     quick[2].button(t("filters.last_month"), on_click=set_dates, args=(None, True), width="stretch")

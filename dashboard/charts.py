@@ -27,9 +27,11 @@ Spec = dict[str, Any]
 SENTIMENT_COLORS = {"domain": ["negative", "neutral", "positive"], "range": ["#c0392b", "#95a5a6", "#27ae60"]}
 STANCE_COLORS = {"domain": ["pro_recall", "anti_recall", "none"], "range": ["#8e44ad", "#2980b9", "#bdc3c7"]}
 SOURCE_COLORS = {"domain": ["news", "social"], "range": ["#2c3e50", "#3498db"]}
-# Streamlit fits a chart's title and axes inside its height: what a bar chart's height adds for them
-# (with 2 actors and a plain height of 140 px, the bars were squeezed into 30 px).
+# Streamlit fits a chart's title, axes and legend inside its height: what a bar chart's height adds
+# for them (with 2 actors and a plain height of 140 px, the bars were squeezed into 30 px), and
+# what a legend below the plot takes (without it a 260 px timeline kept 60 px of plot).
 FRAME = 110
+LEGEND = 70
 TYPES = {"T": "temporal", "Q": "quantitative", "N": "nominal", "O": "ordinal"}
 LEGEND_BELOW = {"orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 260}
 ENGLISH = Texts("en")
@@ -94,7 +96,7 @@ def spikes(volume: pd.DataFrame, flags: pd.DataFrame, marks: pd.DataFrame, t: Te
                                      enc("text:N", title=" "))},
     }
     return chart({"volume": labelled(volume, "source_type", t), "spikes": flags, "marks": marks},
-                 layer(bars, rules(t=t), triangles), height=260, width="container")
+                 layer(bars, rules(t=t), triangles), height=220 + LEGEND, width="container")
 
 
 def tone(days: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
@@ -119,20 +121,34 @@ def tone(days: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
 
 def _weeks(frame: pd.DataFrame, t: Texts) -> pd.DataFrame:
     """``week_label``: the week's first day, and how many of its days are in the range when
-    it is partial (``warehouse.weeks.weekly``'s ``week``, ``days``)."""
-    return frame.assign(week_label=[t.week(w, int(d)) for w, d in zip(frame["week"], frame["days"], strict=True)])
+    it is partial; ``week_stop``: the day after its last day in the range, so a bar spans the
+    days it covers (``warehouse.weeks.weekly``'s ``week``, ``days``)."""
+    return frame.assign(week_label=[t.week(w, int(d)) for w, d in zip(frame["week"], frame["days"], strict=True)],
+                        week_stop=pd.to_datetime(frame["week"]) + pd.to_timedelta(frame["days"], unit="D"))
+
+
+def _stacked(frame: pd.DataFrame, column: str, order: list[str]) -> pd.DataFrame:
+    """``bottom`` and ``top`` of each value's part of its week's bar, stacked in ``order``
+    (Vega-Lite does not stack bars that span a range of days, so the stack is laid out here)."""
+    rank = {v: i for i, v in enumerate(order)}
+    out = frame.assign(_rank=frame[column].map(rank)).sort_values(["week", "_rank"])
+    out["top"] = out.groupby("week")["documents"].cumsum()
+    out["bottom"] = out["top"] - out["documents"]
+    return out.drop(columns="_rank")
 
 
 def _week_bars(name: str, frame: pd.DataFrame, column: str, scale: dict, t: Texts, color_title: str,
                **fields: Any) -> Spec:
-    """Stacked counts per week (never normalised: a week of 3 texts stays small), partial weeks
-    drawn paler, the share of the week's texts in the tooltip."""
+    """Counts per week stacked (never normalised: a week of 3 texts stays small), each bar as
+    wide as the days of the week in the range (a one-day partial week is a one-day bar) and
+    partial weeks drawn paler, the share of the week's texts in the tooltip. ``frame`` carries
+    ``bottom`` and ``top`` (:func:`_stacked`)."""
     return {
         "data": {"name": name},
-        "mark": {"type": "bar"},
+        "mark": {"type": "bar", "stroke": "white", "strokeWidth": 1},
         "encoding": {
-            "x": enc("week:T", title=t("axis.week"), timeUnit="yearmonthdate", bandPosition=0),
-            "y": enc("documents:Q", title=t("axis.documents"), stack="zero"),
+            "x": enc("week:T", title=t("axis.week")), "x2": {"field": "week_stop"},
+            "y": enc("top:Q", title=t("axis.documents")), "y2": {"field": "bottom"},
             "color": enc("label:N", scale=colors(scale, t, **fields), title=color_title, legend=LEGEND_BELOW),
             "opacity": {"condition": {"test": "datum.days < 7", "value": 0.45}, "value": 1.0},
             "tooltip": tips(enc("week_label:N", title=t("axis.week")), enc("label:N", title=color_title),
@@ -147,8 +163,9 @@ def toward_target(weekly: pd.DataFrame, target: str, t: Texts = ENGLISH) -> Spec
     ``target_sentiment``, ``documents``): counts stacked, the week's shares in the tooltip."""
     frame = _weeks(labelled(weekly, "target_sentiment", t), t)
     frame["share"] = frame["documents"] / frame.groupby("week")["documents"].transform("sum").where(lambda x: x > 0)
+    frame = _stacked(frame, "target_sentiment", SENTIMENT_COLORS["domain"])
     body = _week_bars("weekly", frame, "target_sentiment", SENTIMENT_COLORS, t, t("axis.toward", target=target))
-    return chart({"weekly": frame}, body, height=240, width="container")
+    return chart({"weekly": frame}, body, height=200 + LEGEND, width="container")
 
 
 def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title: str, t: Texts = ENGLISH) -> Spec:
@@ -206,7 +223,7 @@ def topics(weekly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
                             enc("n:Q", title=t("axis.documents"), format=",d"),
                             enc("share:Q", format=".0%", title=t("axis.share_of_week"))),
         },
-    }, height=240, width="container")
+    }, height=220 + LEGEND, width="container")
 
 
 def stance(weekly: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
@@ -214,9 +231,10 @@ def stance(weekly: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spe
     with the marks."""
     frame = _weeks(labelled(weekly, "stance", t), t)
     frame["share"] = frame["documents"] / frame.groupby("week")["documents"].transform("sum").where(lambda x: x > 0)
+    frame = _stacked(frame, "stance", STANCE_COLORS["domain"])
     bars = _week_bars("stance", frame, "stance", {"domain": STANCE_COLORS["domain"][:2], "range": STANCE_COLORS["range"][:2]},
                       t, t("axis.stance"))
-    return chart({"stance": frame, "marks": marks}, layer(bars, rules(t=t)), height=240, width="container")
+    return chart({"stance": frame, "marks": marks}, layer(bars, rules(t=t)), height=200 + LEGEND, width="container")
 
 
 def platforms(where: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
@@ -227,4 +245,4 @@ def platforms(where: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
                      "color": enc("label:N", title=t("axis.source_type"), scale=colors(SOURCE_COLORS, t), legend=LEGEND_BELOW),
                      "tooltip": tips(enc("platform:N", title=t("axis.platform")),
                                      enc("documents:Q", title=t("axis.documents"), format=",d"))},
-    }, height=FRAME + 22 * where["platform"].nunique(), width="container", title=t("chart.platforms"))
+    }, height=FRAME + LEGEND + 22 * where["platform"].nunique(), width="container", title=t("chart.platforms"))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import ENGLISH, FRAME, SENTIMENT_COLORS, Spec, chart, enc, layer, rules, tips
+from dashboard.charts import ENGLISH, FRAME, LEGEND, SENTIMENT_COLORS, Spec, chart, enc, layer, rules, tips
 from dashboard.i18n import Texts
 
+# Both layers of the share-of-voice bars sort names the same way (two "-x" sorts on different
+# fields conflict, and Vega-Lite then drops the sort).
+MOST_NAMED = {"field": "documents", "op": "max", "order": "descending"}
 LEGEND_BELOW = {"orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 260}
 
 
@@ -39,7 +42,7 @@ def compare_lines(series: pd.DataFrame, measure: str, title: str, axis: str, *, 
     if marks is not None and len(marks):
         datasets["marks"] = marks
         body = layer(line, rules(t=t))
-    return chart(datasets, body, title=title, width="container", height=220)
+    return chart(datasets, body, title=title, width="container", height=220 + LEGEND)
 
 
 def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str],
@@ -53,7 +56,7 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
     bars = {
         "mark": {"type": "bar"},
         "encoding": {
-            "y": enc("name:N", sort="-x", title=None), "x": enc("texts:Q", title=x_title, stack="zero"),
+            "y": enc("name:N", sort=MOST_NAMED, title=None), "x": enc("texts:Q", title=x_title, stack="zero"),
             "color": enc("tone_label:N", scale=colors, title=tone_title, legend=LEGEND_BELOW),
             "tooltip": tips("name:N", "tone_label:N", enc("texts:Q", format=",d"),
                             enc("share_of_voice:Q", format=".0%", title=share_title)),
@@ -62,11 +65,11 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
     share = {
         "transform": [{"filter": "datum.tone == 'positive'"}],
         "mark": {"type": "text", "align": "left", "dx": 4},
-        "encoding": {"y": enc("name:N", sort="-x"), "x": enc("documents:Q"),
+        "encoding": {"y": enc("name:N", sort=MOST_NAMED), "x": enc("documents:Q"),
                      "text": enc("share_of_voice:Q", format=".0%")},
     }
     return chart({"voice": rows}, layer(bars, share, data={"name": "voice"}), title=title, width="container",
-                 height=FRAME + 30 * totals["name"].nunique())
+                 height=FRAME + LEGEND + 30 * totals["name"].nunique())
 
 
 def voice_over_time(weekly: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH) -> Spec:
@@ -83,7 +86,7 @@ def voice_over_time(weekly: pd.DataFrame, title: str, axis: str, t: Texts = ENGL
                             enc("share_of_voice:Q", format=".0%", title=axis),
                             enc("days:Q", title=t("axis.days_in_range"))),
         },
-    }, title=title, width="container", height=220)
+    }, title=title, width="container", height=220 + LEGEND)
 
 
 def inline(spec: Spec, width: int = 720) -> Spec:

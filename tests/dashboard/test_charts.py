@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from dashboard.charts import security
@@ -21,3 +23,36 @@ def test_the_crime_figures_chart_fits_its_column_spans_the_texts_months_and_tell
     assert encoding["color"]["field"] == encoding["strokeDash"]["field"] == "indicator"
     assert encoding["color"]["legend"]["orient"] == "bottom"
     assert len(security(monthly, None, "")["vconcat"]) == 1
+
+
+def test_weekly_bars_show_counts_and_a_partial_week_as_partial() -> None:
+    from dashboard.charts import stance
+    from warehouse.weeks import weekly
+
+    # 2026-10-04 is a Sunday: a one-day first week holding 3 texts, then a full week.
+    days = pd.DataFrame({"day": pd.date_range("2026-10-04", "2026-10-11"), "n_pro_recall": [3, 1, 1, 1, 1, 1, 1, 1],
+                         "n_anti_recall": [0] * 8})
+    weeks = weekly(days, date(2026, 10, 4), date(2026, 10, 11), ["n_pro_recall", "n_anti_recall"]).melt(
+        id_vars=["week", "week_end", "days", "partial"], var_name="stance", value_name="documents")
+    weeks["stance"] = weeks["stance"].str.removeprefix("n_")
+    spec = stance(weeks, pd.DataFrame(columns=["day", "label", "who"]))
+    bars = spec["layer"][0]
+    assert "normalize" not in str(bars) and bars["encoding"]["y"]["field"] == "top"  # counts, not a 100% stack
+    frame = spec["datasets"]["stance"]
+    first = frame[frame["week"] == pd.Timestamp("2026-10-04")]
+    assert (first["week_stop"] - first["week"]).iloc[0] == pd.Timedelta(days=1)  # one day wide, not seven
+    assert first["week_label"].iloc[0] == "Oct 4, 2026 (partial week: 1 of 7 days)"
+    assert first.loc[first["stance"] == "pro_recall", "top"].iloc[0] == 3
+    assert bars["encoding"]["opacity"]["condition"]["test"] == "datum.days < 7"
+
+
+def test_axis_titles_and_legend_values_follow_the_page_language() -> None:
+    from dashboard.charts import platforms
+    from dashboard.i18n import Texts
+
+    where = pd.DataFrame({"platform": ["x", "rpp.pe"], "source_type": ["social", "news"], "documents": [3, 2]})
+    spanish = platforms(where, Texts("es"))
+    assert spanish["title"] == "¿Dónde se dice? Textos por medio o red"
+    assert spanish["encoding"]["x"]["title"] == "textos"
+    assert set(spanish["datasets"]["where"]["label"]) == {"redes sociales", "noticias"}
+    assert spanish["encoding"]["color"]["scale"]["domain"] == ["noticias", "redes sociales"]
