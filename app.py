@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -66,6 +69,7 @@ from warehouse.weeks import weekly
 
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
+RANKED = 10 * PAGE_SIZE  # the text list's first pages come from the query's own scan
 METRICS = ("volume", "target_negative", "pro_recall", "anti_recall")
 LABELS = ("negative", "neutral", "positive")
 STANCES = ("pro_recall", "anti_recall", "none")
@@ -98,15 +102,25 @@ def db_path() -> Path:
     return Path(os.environ.get("VIGIA_DB") or default_db_path())
 
 
+@contextmanager
+def reading(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only connection to the published snapshot. Not kept open between reads:
+    DuckDB shares one open database per file path within a process, so a kept connection would
+    serve the replaced snapshot to every later reader after a publish (the page's own
+    corrections included)."""
+    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+        yield con
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def load_campaigns(path: str) -> pd.DataFrame:
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return con.execute("SELECT campaign, name, topics, sample, timezone FROM campaign_info").df()
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def load_facets(path: str, campaign: str) -> dict:
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return {"range": trends.day_range(con, campaign), **trends.facets(con, campaign)}
 
 
@@ -128,7 +142,7 @@ def load_view(path: str, sel: Selection, security_topic: str | None, names: tupl
     No query: the summary rows. A query: one scan of ``mentions`` (``series.compare``)."""
     history_sel = replace(sel, start=sel.start - timedelta(days=history_days))
     in_range = lambda frame: frame[frame["day"] >= pd.Timestamp(sel.start)]  # noqa: E731
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         if not sel.query:
             history, topics = trends.daily(con, history_sel)
             return {
@@ -140,9 +154,10 @@ def load_view(path: str, sel: Selection, security_topic: str | None, names: tupl
                 "security": trends.monthly_topic(con, sel, security_topic) if security_topic else None,
                 "voice": daily_voice(con, sel, dict(names)),
                 "copies": trends.reprint_copies(con, sel),
-                "coverage": None,
+                "coverage": None, "ranked": None, "kinds": None,
             }
-        found = compare(con, sel, [sel.query], history_days=history_days, words=False, voice_names=dict(names))
+        found = compare(con, sel, [sel.query], history_days=history_days, words=False, voice_names=dict(names),
+                        ranked=RANKED)
     history = found.daily.drop(columns="q")
     topics = found.topics.drop(columns="q")
     platforms = found.platforms.drop(columns="q")
@@ -162,22 +177,91 @@ def load_view(path: str, sel: Selection, security_topic: str | None, names: tupl
         "stance_by_platform": stance_by_platform,
         "top_news": profile.get("outlets"), "top_social": profile.get("accounts"),
         "security": security, "voice": found.voice, "copies": found.reprints[0] if found.reprints else 0,
-        "coverage": found.series,
+        "coverage": found.series, "ranked": found.ranked, "kinds": found.kinds,
     }
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_shaped(path: str, sel: Selection, security_topic: str | None, names: tuple[tuple[str, str], ...],
+                watches: tuple[Watch, ...], first_day: date) -> dict:
+    """``load_view`` shaped for the charts, cached with it: per day, the spikes of the range
+    against the days before it, the tone, and the weeks (``warehouse.weeks``) of the target's
+    tone, the topics, the stance and the share of voice."""
+    history_days = max([w.window_days for w in watches] or [BASELINE_DAYS])
+    data = dict(load_view(path, sel, security_topic, names, history_days))
+    daily, start, end = data["daily"], sel.start, sel.end
+    per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
+    data["per_day"] = per_day
+    data["spikes"] = sorted((s for w in watches for s in in_range(data["history"], w, start, end, first_day)),
+                            key=lambda s: (s.day, s.metric), reverse=True)
+    if not len(daily):
+        return data
+    sums = daily.assign(weighted=daily["avg_sentiment"].fillna(0) * daily["n_scored"]).groupby("day")[["weighted", "n_scored"]].sum()
+    sums = sums.reindex(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D"), fill_value=0)
+    data["tone"] = pd.DataFrame({
+        "day": sums.index,
+        "documents": sums["n_scored"].to_numpy(),
+        "mean": (sums["weighted"] / sums["n_scored"].replace(0, float("nan"))).to_numpy(),
+        "rolling_7d": (sums["weighted"].rolling(7, min_periods=1).sum()
+                       / sums["n_scored"].rolling(7, min_periods=1).sum().replace(0, float("nan"))).to_numpy(),
+    })
+    about = per_day[["n_target_negative", "n_target_positive", "n_target"]].reset_index()
+    about["neutral"] = about["n_target"] - about["n_target_negative"] - about["n_target_positive"]
+    about = about.rename(columns={"n_target_negative": "negative", "n_target_positive": "positive"})
+    data["target_week"] = weekly(about, start, end, list(LABELS)).melt(
+        id_vars=["week", "week_end", "days", "partial"], value_vars=list(LABELS),
+        var_name="target_sentiment", value_name="documents")
+    counts = weekly(per_day[["n_scored", "n_pro_recall", "n_anti_recall"]].reset_index(), start, end,
+                    ["n_scored", "n_pro_recall", "n_anti_recall"])
+    stance_week = counts.drop(columns="n_scored").melt(id_vars=["week", "week_end", "days", "partial"],
+                                                       var_name="stance", value_name="documents")
+    stance_week["stance"] = stance_week["stance"].str.removeprefix("n_")
+    data["stance_week"] = stance_week
+    if len(data["topics"]):
+        topic_week = weekly(data["topics"], start, end, ["n"], by=["topic"]).merge(counts[["week", "n_scored"]], on="week")
+        topic_week["share"] = topic_week["n"] / topic_week["n_scored"].where(topic_week["n_scored"] > 0)
+        data["topic_week"] = topic_week
+    voice = data["voice"]
+    if voice is not None and len(voice) and voice["documents"].sum():
+        voice = voice.assign(name=voice["name"].map(lambda n: crawled(n, limit=80)))
+        data["voice_totals"] = voice_totals(voice, start, end)
+        data["voice_weeks"] = voice_by_week(voice, start, end)
+    return data
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=200)
+def spec(kind: str, lang: str, *args):
+    """A chart's spec (``dashboard.charts`` / ``dashboard.query_charts``), cached: laying out the
+    weeks and labels in pandas costs more than reading them."""
+    t = Texts(lang)
+    makers = {"spikes": charts.spikes, "tone": charts.tone, "toward_target": charts.toward_target,
+              "security": charts.security, "topics": charts.topics, "stance": charts.stance,
+              "platforms": charts.platforms}
+    if kind in makers:
+        return makers[kind](*args, t=t)
+    if kind == "voice_bars":
+        return voice_bars(*args)
+    if kind == "voice_over_time":
+        return voice_over_time(*args, t=t)
+    raise ValueError(kind)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def load_side(path: str, campaign: str, spiders: tuple[tuple[str, str], ...]) -> dict:
     """What does not depend on the filters: freshness, events, trust, the review queue, the
     stored alert rules, the crawl log."""
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
+        queue = trends.review_queue(con, campaign)
         return {
             "freshness": freshness(con, campaign, dict(spiders), db_path=path),
             "events": pd.DataFrame(events(con, campaign), columns=[
                 "event_id", "day", "label", "source", "analyst", "added_at", "identified_by", "edited_by", "edited_at"]),
             "trust": trends.trust(con, campaign),
             "corrections": trends.corrections_since_trust(con, campaign),
-            "queue": trends.review_queue(con, campaign),
+            "queue": queue,
+            "queue_excerpts": dict(con.execute(
+                "SELECT doc_id, left(text, 160) FROM mentions WHERE list_contains(?, doc_id)",
+                [[] if queue is None else queue["doc_id"].tolist()]).fetchall()),
             "rules": alert_rules.stored(con, campaign),
             "crawl_log": con.execute(
                 "SELECT spider, started_at, finished_at, status, items_seen, items_kept, new_documents "
@@ -187,25 +271,53 @@ def load_side(path: str, campaign: str, spiders: tuple[tuple[str, str], ...]) ->
 
 @st.cache_data(ttl=60, show_spinner=False)
 def load_compare(path: str, sel: Selection, queries: tuple[str, ...], stop: tuple[str, ...]):
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return compare(con, sel, list(queries), extra_stop=stop)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
 def load_why(path: str, sel: Selection, day: date, metric: str, stop: tuple[str, ...]):
     # The selection's range is not part of the key: the baseline is the days before the spike.
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return what_changed(con, sel, day, metric=metric, limit=8, extra_stop=stop)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
+def load_rows(path: str, doc_ids: tuple[str, ...]) -> pd.DataFrame:
+    with reading(path) as con:
+        return explorer.rows_of(con, list(doc_ids), texts=True)
+
+
+def explorer_page(data: dict, sel: Selection, offset: int) -> tuple[int, pd.DataFrame]:
+    """How many texts the list holds and one page of them: with a query, from the query's own
+    scan (``load_view``'s ranked hits) when its first pages hold the page asked for; else (no
+    query, or a page further down) ``warehouse.explorer.find``."""
+    ranked, kinds = data.get("ranked"), data.get("kinds")
+    if sel.query and ranked is not None and kinds is not None:
+        keep_kinds = pd.Series(True, index=kinds.index)
+        keep_best = pd.Series(True, index=ranked.index)
+        for column, wanted in (("sentiment", sel.sentiments), ("target_sentiment", sel.target_sentiments),
+                               ("stance", sel.stances)):
+            if wanted:
+                keep_kinds &= kinds[column].isin(wanted)
+                keep_best &= ranked[column].isin(wanted)
+        total = int(kinds.loc[keep_kinds, "n"].sum())
+        best = ranked[keep_best]
+        if offset + PAGE_SIZE <= len(best) or len(ranked) == int(kinds["n"].sum()):
+            ids = tuple(best["doc_id"].iloc[offset:offset + PAGE_SIZE])
+            return total, readable(load_rows, path, ids) if ids else explorer.rows_of_empty(texts=True)
+    return readable(load_explorer_page, path, sel, offset)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
 def load_explorer_page(path: str, sel: Selection, offset: int) -> tuple[int, pd.DataFrame]:
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return explorer.find(con, sel, offset=offset, limit=PAGE_SIZE, texts=bool(sel.query))
 
 
+@st.cache_data(ttl=60, show_spinner=False)
 def load_document(path: str, doc_id: str) -> dict:
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return trends.document(con, doc_id)
 
 
@@ -472,8 +584,8 @@ base_url = (st.context.url or "").split("?")[0] if isinstance(st.context.url, st
 rules = alert_rules.merged(side["rules"], config)
 watches = tuple(Watch(r.metric, "", r.z, r.min_count, r.window_days) for r in rules if r.enabled and not r.query)
 history_days = max([w.window_days for w in watches] or [BASELINE_DAYS])
-data = readable(load_view, path, sel, "security" if "security" in topic_names else None, names, history_days)
-daily, topic_daily = data["daily"], data["topics"]
+data = readable(load_shaped, path, sel, "security" if "security" in topic_names else None, names, watches, first_day)
+daily, topic_daily, per_day = data["daily"], data["topics"], data["per_day"]
 n_documents = int(daily["n_docs"].sum()) if len(daily) else 0
 if query and not n_documents:
     notice("info", t("query.none_found", query=crawled(query, to="html")))
@@ -481,9 +593,6 @@ elif query:
     st.html(f"<small>{t('query.found', documents=t.number(n_documents), query=crawled(query, to='html'))}</small>")
 
 # ----------------------------------------------------------------------------- headline figures
-
-per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
-
 
 def share(num: str, den: str, frame: pd.DataFrame) -> float | None:
     total = float(frame[den].sum()) if len(frame) else 0.0
@@ -502,7 +611,7 @@ with header[0]:
 
 def make_briefing() -> bytes:
     """The briefing of the view as it is now (built when the button is pressed)."""
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return briefing.build(
             con, sel, campaign_name=str(info["name"]), timezone=zone, lang=t.lang, spikes=view_spikes,
             queries=compared[:MAX_QUERIES], campaign=config, events=side["events"].to_dict("records"),
@@ -532,13 +641,12 @@ shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.
 # ----------------------------------------------------------------------------- 1. what just happened
 
 st.subheader(t("spikes.title", target=target_name))
-view_spikes = sorted((s for w in watches for s in in_range(data["history"], w, start, end, first_day)),
-                     key=lambda s: (s.day, s.metric), reverse=True)
+view_spikes = data["spikes"]
 if n_documents:
     volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
     spike_frame = pd.DataFrame([{"day": pd.Timestamp(s.day), "what": t.value(s.metric, target=target_name),
                                  "text": describe(s)} for s in view_spikes], columns=["day", "what", "text"])
-    st.vega_lite_chart(charts.spikes(volume, spike_frame, shown_marks, t), width="stretch")
+    st.vega_lite_chart(spec("spikes", t.lang, volume, spike_frame, shown_marks), width="stretch")
     st.caption(t("spikes.caption", baseline_days=history_days))
     if data["coverage"] is not None:
         series = data["coverage"].assign(label=query)
@@ -715,31 +823,15 @@ if len(event_rows):
 if n_documents:
     # ------------------------------------------------------------------------- 4. how favourable
     st.subheader(t("tone.title"))
-    scored_days = per_day[per_day["n_scored"] > 0]
-    if scored_days.empty:
+    if not per_day["n_scored"].sum():
         st.info(t("tone.none"))
     else:
-        sums = daily.assign(weighted=daily["avg_sentiment"].fillna(0) * daily["n_scored"]).groupby("day")[["weighted", "n_scored"]].sum()
-        sums = sums.reindex(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D"), fill_value=0)
-        tone = pd.DataFrame({
-            "day": sums.index,
-            "documents": sums["n_scored"].to_numpy(),
-            "mean": (sums["weighted"] / sums["n_scored"].replace(0, float("nan"))).to_numpy(),
-            "rolling_7d": (sums["weighted"].rolling(7, min_periods=1).sum()
-                           / sums["n_scored"].rolling(7, min_periods=1).sum().replace(0, float("nan"))).to_numpy(),
-        })
-        st.vega_lite_chart(charts.tone(tone, shown_marks, t), width="stretch")
+        st.vega_lite_chart(spec("tone", t.lang, data["tone"], shown_marks), width="stretch")
         st.caption(t("tone.caption"))
 
     if per_day["n_target"].sum():
         st.subheader(t("target.title", target=target_name))
-        about = per_day[["n_target_negative", "n_target_positive", "n_target"]].reset_index()
-        about["neutral"] = about["n_target"] - about["n_target_negative"] - about["n_target_positive"]
-        about = about.rename(columns={"n_target_negative": "negative", "n_target_positive": "positive"})
-        target_week = weekly(about, start, end, list(LABELS)).melt(
-            id_vars=["week", "week_end", "days", "partial"], value_vars=list(LABELS),
-            var_name="target_sentiment", value_name="documents")
-        st.vega_lite_chart(charts.toward_target(target_week, target_name, t), width="stretch")
+        st.vega_lite_chart(spec("toward_target", t.lang, data["target_week"], target_name), width="stretch")
         st.caption(t("weeks.caption"))
 
     # ------------------------------------------------------------------------- 5. insecurity vs figures
@@ -759,7 +851,7 @@ if n_documents:
             figures["month"] = pd.to_datetime(figures["date"]).dt.to_period("M").dt.to_timestamp()
             monthly_figures = figures.groupby(["month", "indicator"])["value"].sum().reset_index()
             title = crawled(config.figures.label) + (t("security.sample_suffix") if config.figures.sample else "")
-        st.vega_lite_chart(charts.security(security, monthly_figures, title, t), width="stretch")
+        st.vega_lite_chart(spec("security", t.lang, security, monthly_figures, title), width="stretch")
         if figures is None:
             st.info(t("security.no_figures"))
         elif config.figures.sample:
@@ -770,23 +862,15 @@ if n_documents:
 
     # ------------------------------------------------------------------------- 6. topics, stance
     st.subheader(t("topics.title"))
-    if topic_daily.empty:
+    if "topic_week" not in data:
         st.info(t("topics.none"))
     else:
-        week_total = weekly(per_day[["n_scored"]].reset_index(), start, end, ["n_scored"])
-        topic_week = weekly(topic_daily, start, end, ["n"], by=["topic"]).merge(
-            week_total[["week", "n_scored"]], on="week")
-        topic_week["share"] = topic_week["n"] / topic_week["n_scored"].where(topic_week["n_scored"] > 0)
-        topic_week["label"] = topic_week["topic"].map(topic_label)
-        st.vega_lite_chart(charts.topics(topic_week, t), width="stretch")
+        topic_week = data["topic_week"].assign(label=data["topic_week"]["topic"].map(topic_label))
+        st.vega_lite_chart(spec("topics", t.lang, topic_week), width="stretch")
         st.caption(t("topics.caption"))
 
     st.subheader(t("stance.title"))
-    stance_week = weekly(per_day[["n_pro_recall", "n_anti_recall"]].reset_index(), start, end,
-                         ["n_pro_recall", "n_anti_recall"]).melt(
-        id_vars=["week", "week_end", "days", "partial"], var_name="stance", value_name="documents")
-    stance_week["stance"] = stance_week["stance"].str.removeprefix("n_")
-    st.vega_lite_chart(charts.stance(stance_week, shown_marks, t), width="stretch")
+    st.vega_lite_chart(spec("stance", t.lang, data["stance_week"], shown_marks), width="stretch")
     st.caption(t("weeks.caption"))
     by_platform = data["stance_by_platform"]
     if not by_platform.empty:
@@ -796,17 +880,15 @@ if n_documents:
 
     # ------------------------------------------------------------------------- 7. who is talking
     st.subheader(t("who.title"))
-    st.vega_lite_chart(charts.platforms(shown(data["platforms"]), t), width="stretch")
-    voice = data["voice"]
-    if voice is None or voice.empty or voice["documents"].sum() == 0:
+    st.vega_lite_chart(spec("platforms", t.lang, shown(data["platforms"])), width="stretch")
+    if "voice_totals" not in data:
         st.info(t("voice.none"))
     else:
-        voice = voice.assign(name=voice["name"].map(lambda n: crawled(n, limit=80)))
-        totals = voice_totals(voice, start, end)
+        totals = data["voice_totals"]
         labels = {v: t.value(v) for v in LABELS}
         title = t("voice.title", target=target_name)
-        st.vega_lite_chart(voice_bars(totals, title, t("axis.texts_naming"), t("axis.tone_toward"), labels,
-                                      t("axis.share_of_voice")), width="stretch")
+        st.vega_lite_chart(spec("voice_bars", t.lang, totals, title, t("axis.texts_naming"), t("axis.tone_toward"), labels,
+                                t("axis.share_of_voice")), width="stretch")
         st.dataframe(shown(pd.DataFrame({
             t("axis.name"): totals["name"], t("axis.texts_naming"): totals["documents"],
             t("axis.share_of_voice"): totals["share_of_voice"], t("value.negative"): totals["share_negative"],
@@ -814,8 +896,8 @@ if n_documents:
             hide_index=True, width="stretch",
             column_config={c: st.column_config.NumberColumn(format="percent")
                            for c in (t("axis.share_of_voice"), t("value.negative"), t("value.neutral"), t("value.positive"))})
-        st.vega_lite_chart(voice_over_time(voice_by_week(voice, start, end), t("voice.over_time"),
-                                           t("axis.share_of_voice"), t), width="stretch")
+        st.vega_lite_chart(spec("voice_over_time", t.lang, data["voice_weeks"], t("voice.over_time"),
+                                t("axis.share_of_voice")), width="stretch")
         st.caption(t("voice.caption"))
     voice_columns = {"avg_sentiment": st.column_config.NumberColumn(t("voices.sentiment"), format="%.2f"),
                      "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
@@ -841,13 +923,13 @@ targets = filter_cols[1].multiselect(t("explorer.toward", target=target_name), l
 stances = filter_cols[2].multiselect(t("explorer.stance"), list(STANCES), key="stance", placeholder=t("filters.all"),
                                      format_func=t.value)
 found_sel = replace(sel, sentiments=sentiments, target_sentiments=targets, stances=stances)
-total, _ = readable(load_explorer_page, path, found_sel, 0)
+total, _ = explorer_page(data, found_sel, 0)
 pages = max(1, -(-total // PAGE_SIZE))
 if int(st.session_state.get("page") or 1) > pages:
     st.session_state["page"] = 1
 page_number = st.number_input(t("explorer.page", pages=t.number(pages), total=t.number(total)),
                               min_value=1, max_value=pages, step=1, key="page")
-_, rows = readable(load_explorer_page, path, found_sel, (int(page_number) - 1) * PAGE_SIZE)
+_, rows = explorer_page(data, found_sel, (int(page_number) - 1) * PAGE_SIZE)
 if rows.empty:
     notice("info", t("query.none_found", query=crawled(query, to="html")) if query else t("explorer.empty"))
 else:
@@ -873,7 +955,7 @@ excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != 
 def export_now(selection: Selection = found_sel, fmt: str = fmt, bom: bool = excel) -> bytes:
     """The selection shown now, whole (read when the button is pressed: never an earlier
     search's file)."""
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
+    with reading(path) as con:
         return explorer.export(con, selection, fmt, bom=bom)
 
 
@@ -895,8 +977,7 @@ choices = {
 # the list's page; otherwise the reader follows the list.
 opened = st.session_state.get("opened_doc")
 if opened and opened not in choices:
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
-        found = trends.document(con, opened)
+    found = load_document(path, opened)
     if found:
         choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
     else:
@@ -1008,10 +1089,7 @@ if queue is None or queue.empty:
     st.info(t("queue.none"))
 else:
     queue = local_times(queue, ("published_at",), zone)
-    with connect(path, read_only=True, timeout=READ_TIMEOUT) as con:
-        excerpts = dict(con.execute("SELECT doc_id, left(text, 160) FROM mentions WHERE list_contains(?, doc_id)",
-                                    [queue["doc_id"].tolist()]).fetchall())
-    queue["excerpt"] = queue["doc_id"].map(excerpts)
+    queue["excerpt"] = queue["doc_id"].map(side["queue_excerpts"])
     columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=zone),
                "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
     st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", column_config={

@@ -39,16 +39,12 @@ class Spike:
 
 
 def _count_spikes(series: pd.Series, metric: str, window: int, min_history: int, z: float, floor: float) -> list[Spike]:
-    found = []
+    # Vectorised: a year of days tested one by one through pandas took 0.3 s a metric.
     history = series.shift(1).rolling(window, min_periods=min_history)
     mean, std = history.mean(), history.std().fillna(0)
-    for day, value in series.items():
-        m, s = mean.get(day), std.get(day)
-        if pd.isna(m):
-            continue
-        if value >= floor and value > m + z * max(s, 1.0) and value >= 2 * m:
-            found.append(Spike(day.date(), metric, float(value), float(m), int(value)))
-    return found
+    hit = mean.notna() & (series >= floor) & (series > mean + z * std.clip(lower=1.0)) & (series >= 2 * mean)
+    return [Spike(day.date(), metric, float(value), float(m), int(value))
+            for day, value, m in zip(series.index[hit], series[hit], mean[hit], strict=True)]
 
 
 def find_spikes(
@@ -70,12 +66,10 @@ def find_spikes(
     share = (per_day["n_target_negative"] / per_day["n_target"]).where(enough)
     history = share.shift(1).rolling(window, min_periods=min_history)
     mean, std = history.mean(), history.std().fillna(0)
-    for day, value in share.items():
-        m = mean.get(day)
-        if pd.isna(value) or pd.isna(m) or per_day.at[day, "n_target"] < min_target:
-            continue
-        if value >= m + 0.15 and value > m + z * max(std.get(day), 0.05):
-            spikes.append(Spike(day.date(), "target_negative", float(value), float(m), int(per_day.at[day, "n_target"])))
+    hit = (share.notna() & mean.notna() & (per_day["n_target"] >= min_target) & (share >= mean + 0.15)
+           & (share > mean + z * std.clip(lower=0.05)))
+    spikes += [Spike(day.date(), "target_negative", float(value), float(m), int(n))
+               for day, value, m, n in zip(share.index[hit], share[hit], mean[hit], per_day["n_target"][hit], strict=True)]
     return sorted(spikes, key=lambda s: (s.day, s.metric))
 
 

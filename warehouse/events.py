@@ -66,12 +66,12 @@ def delete_event(con: duckdb.DuckDBPyConnection, campaign: str, event_id: int) -
 
 
 def events(con: duckdb.DuckDBPyConnection, campaign: str) -> list[dict[str, Any]]:
-    """The campaign's analyst events, oldest day first (``edited_by``/``edited_at`` None when
-    never changed, or on a snapshot from before they were kept)."""
-    edited = "edited_by, edited_at" if "edited_by" in table_columns(con, "analyst_events") else \
-        "NULL AS edited_by, NULL AS edited_at"
+    """The campaign's analyst events, oldest day first (``identified_by``, ``edited_by`` and
+    ``edited_at`` None when never set, or on a snapshot from before they were kept)."""
+    have = set(table_columns(con, "analyst_events"))
+    later = ", ".join(c if c in have else f"NULL AS {c}" for c in ("identified_by", "edited_by", "edited_at"))
     return all_rows(con.execute(
-        f"SELECT event_id, day, label, source, analyst, added_at, identified_by, {edited} FROM analyst_events "
+        f"SELECT event_id, day, label, source, analyst, added_at, {later} FROM analyst_events "
         "WHERE campaign = ? ORDER BY day, event_id",
         [campaign],
     ))

@@ -117,9 +117,9 @@ def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", base
 
 def _typical_texts(con, table: str, words: pd.DataFrame, limit: int) -> pd.DataFrame:
     """The spike day's texts that hold most of what changed (the sum of the z-scores of the
-    changed words and phrases each holds), among a fixed sample of 2,000 of them."""
+    changed words and phrases each holds), among a fixed sample of 500 of them."""
     weights = dict(zip(words["term"], words["z"], strict=True))
-    rows = con.execute(f"SELECT doc_id, search_text FROM {table} WHERE spike ORDER BY sample_key LIMIT 2000").fetchall()
+    rows = con.execute(f"SELECT doc_id, search_text FROM {table} WHERE spike ORDER BY sample_key LIMIT 500").fetchall()
     stop = stop_words()
     ranked = sorted(((sum(weights.get(t, 0.0) for t in terms_of(text, stop)), doc_id) for doc_id, text in rows),
                     key=lambda r: (-r[0], r[1]))

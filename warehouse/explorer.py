@@ -144,6 +144,22 @@ def find(
     return total, frame.drop(columns=["total"])
 
 
+def rows_of(con: duckdb.DuckDBPyConnection, doc_ids: list[str], *, texts: bool = False) -> pd.DataFrame:
+    """The text list's columns (``PAGE_COLUMNS``, and ``text`` with ``texts``) for ``doc_ids``,
+    in that order: a page whose order is already known (``warehouse.series.compare``'s
+    ``ranked``)."""
+    columns = (*PAGE_COLUMNS, "text") if texts else PAGE_COLUMNS
+    frame = con.execute(
+        f"SELECT {', '.join('left(text, 240) AS excerpt' if c == 'excerpt' else c for c in columns)} "
+        "FROM mentions WHERE list_contains(?, doc_id)", [list(doc_ids)]).df()
+    return frame.set_index("doc_id", drop=False).reindex(list(doc_ids)).reset_index(drop=True)
+
+
+def rows_of_empty(*, texts: bool = False) -> pd.DataFrame:
+    """An empty page with the text list's columns."""
+    return pd.DataFrame(columns=[*PAGE_COLUMNS, *(["text"] if texts else [])])
+
+
 def count(con: duckdb.DuckDBPyConnection, selection: Selection) -> int:
     where, params = selection.where()
     return int(con.execute(f"SELECT count(*) FROM mentions WHERE {where}", params).fetchall()[0][0])

@@ -102,7 +102,11 @@ class Comparison:
       ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment).
     - ``voice``: share of voice of the first query's texts (``warehouse.voice.daily_voice``)
       when ``voice_names`` is given; ``reprints``: per query, the copies folded into their
-      original in the range (what ``count(*) FROM mentions`` counts on top of ``n_docs``)."""
+      original in the range (what ``count(*) FROM mentions`` counts on top of ``n_docs``).
+    - ``ranked``: the first query's best ``ranked`` hits in the text list's order
+      (``warehouse.explorer.ORDER``: ``doc_id``, ``published_at``, ``rank`` and the labels), and
+      ``kinds``: its hits counted by (``sentiment``, ``target_sentiment``, ``stance``), when
+      ``ranked`` is asked for."""
 
     series: pd.DataFrame
     totals: pd.DataFrame
@@ -115,6 +119,8 @@ class Comparison:
     history_start: date | None = None
     voice: pd.DataFrame | None = None
     reprints: list[int] = field(default_factory=list)
+    ranked: pd.DataFrame | None = None
+    kinds: pd.DataFrame | None = None
 
 
 _HIT_COLUMNS = ("doc_id", "day", "source_type", "platform", "author", "duplicate_of", "sentiment",
@@ -131,7 +137,7 @@ _DAILY = (
 
 def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = True, limit: int = 10,
             extra_stop: Sequence[str] = (), history_days: int = 0, words: bool = True,
-            voice_names: Mapping[str, str] | None = None) -> Comparison:
+            voice_names: Mapping[str, str] | None = None, ranked: int = 0) -> Comparison:
     """Each query of ``queries`` under the selection's other filters (its own ``query`` is
     replaced by each in turn; an empty query stands for every text the filters keep).
 
@@ -165,11 +171,17 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
             tests.append(f"CASE WHEN {compiled[0]} THEN {i} END")
             test_params += compiled[1]
     table = f"query_hits_{uuid.uuid4().hex[:12]}"
+    # The first query's rank (the text list's order) is computed in the same scan when asked.
+    rank, rank_params = replace(sel, query=queries[0]).rank() if ranked else ("0.0", [])
+    # The rank reads the text again (instr per term): only for the first query's hits, never
+    # for every row the filters keep.
     con.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(_HIT_COLUMNS)}, hash(doc_id) AS sample_key, "
-        f"unnest(list_filter([{', '.join(tests)}], lambda x: x IS NOT NULL)) AS q "
-        f"FROM mentions WHERE {base_where} AND day IS NOT NULL",
-        [*test_params, *base_params],
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(_HIT_COLUMNS)}, published_at, "
+        f"CASE WHEN list_contains(qs, 0) THEN {rank} ELSE 0.0 END AS rank, hash(doc_id) AS sample_key, "
+        f"unnest(qs) AS q FROM (SELECT {', '.join(_HIT_COLUMNS)}, published_at, title, search_text, "
+        f"list_filter([{', '.join(tests)}], lambda x: x IS NOT NULL) AS qs "
+        f"FROM mentions WHERE {base_where} AND day IS NOT NULL) WHERE len(qs) > 0",
+        [*rank_params, *test_params, *base_params],
     )
     try:
         originals = "" if sel.include_reprints else " AND duplicate_of IS NULL"
@@ -210,6 +222,17 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
         copies = dict(con.execute(
             f"SELECT q, count(*) FROM {table} WHERE day BETWEEN ? AND ? AND duplicate_of IS NOT NULL GROUP BY q",
             [start, end]).fetchall())
+        best = kinds = None
+        if ranked:
+            # The text list's first pages and how many texts each label filter keeps: the list
+            # is drawn from this scan, not from a second one (warehouse.explorer.find).
+            best = con.execute(
+                f"SELECT doc_id, published_at, rank, sentiment, target_sentiment, stance FROM {table} "
+                f"WHERE q = 0 AND {in_range} ORDER BY rank DESC, published_at DESC NULLS LAST, doc_id LIMIT ?",
+                [start, end, int(ranked)]).df()
+            kinds = con.execute(
+                f"SELECT sentiment, target_sentiment, stance, count(*) AS n FROM {table} WHERE q = 0 AND {in_range} "
+                "GROUP BY ALL", [start, end]).df()
         voice = None
         if voice_names is not None:
             from warehouse.voice import daily_voice
@@ -219,7 +242,7 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return Comparison(series, totals(series), found, daily, topics, platforms, start, end, history_start, voice,
-                      [int(copies.get(i, 0)) for i in range(len(queries))])
+                      [int(copies.get(i, 0)) for i in range(len(queries))], best, kinds)
 
 
 ALL_TEXTS = "(all texts)"
