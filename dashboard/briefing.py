@@ -17,6 +17,7 @@ through the project's one renderer of crawled text, :func:`render.crawled` and
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from warehouse.explorer import Selection
 from warehouse.series import compare
 from warehouse.voice import daily_voice, voice_totals
 
+log = logging.getLogger(__name__)
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 MAX_SPIKES = 5
 TEXTS_PER_SPIKE = 3
@@ -194,6 +196,10 @@ class _PDF:
                 self.pdf.add_font("body", "B", str(bold))
                 self.unicode = True
                 break
+        if not self.unicode:
+            log.warning("briefing: no DejaVu Sans in %s (Debian: apt-get install fonts-dejavu-core); "
+                        "writing it in a Latin-1 core font, characters outside Latin-1 shown as '?'",
+                        ", ".join(str(f) for f in FONT_DIRS))
         self.family = "body" if self.unicode else "helvetica"
         self.pdf.add_page()
 

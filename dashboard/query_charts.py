@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import ENGLISH, FRAME, LEGEND, SENTIMENT_COLORS, Spec, chart, enc, layer, rules, tips
+from dashboard.charts import (
+    ENGLISH,
+    FRAME,
+    LEGEND,
+    SENTIMENT_COLORS,
+    Spec,
+    chart,
+    enc,
+    layer,
+    rules,
+    tips,
+)
 from dashboard.i18n import Texts
 
 # Both layers of the share-of-voice bars sort names the same way (two "-x" sorts on different

@@ -71,3 +71,23 @@ def test_crawled_text_cannot_reorder_or_link_out(db: Path) -> None:
              for a in (page.get("/Annots") or [])]
     assert links and all(str(uri).startswith(("http://", "https://")) for uri in links if uri)
     assert "javascript" not in " ".join(str(uri) for uri in links)
+
+
+def test_without_dejavu_the_briefing_is_still_written_in_latin_1(db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    import dashboard.briefing as briefing
+
+    monkeypatch.setattr(briefing, "FONT_DIRS", ())
+    _, reader, text = make(db, "es")
+    assert len(reader.pages) >= 2 and "Informe: Revocatoria de Carlos Canales" in " ".join(text.split())
+    assert "fonts-dejavu-core" in caplog.text
+
+
+def test_with_dejavu_every_character_of_the_view_is_printed() -> None:
+    from dashboard.briefing import _PDF, FONT_DIRS
+
+    if not any((folder / "DejaVuSans.ttf").exists() for folder in FONT_DIRS):
+        pytest.skip("fonts-dejavu-core is not installed (.ci/run installs it)")
+
+    doc = _PDF("Vigía", "{page}")
+    assert doc.unicode and doc.fit("“Lucía” → ½ … ✓") == "“Lucía” → ½ … ✓"
