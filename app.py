@@ -63,7 +63,7 @@ from warehouse.explain import BASELINE_DAYS, what_changed
 from warehouse.explorer import Selection
 from warehouse.freshness import freshness
 from warehouse.query import check as query_check
-from warehouse.series import MAX_QUERIES, compare
+from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive
 from warehouse.voice import daily_voice, display_names, voice_by_week, voice_totals
 from warehouse.weeks import weekly
 
@@ -235,7 +235,8 @@ def spec(kind: str, lang: str, *args):
     weeks and labels in pandas costs more than reading them."""
     t = Texts(lang)
     makers = {"spikes": charts.spikes, "tone": charts.tone, "toward_target": charts.toward_target,
-              "security": charts.security, "topics": charts.topics, "stance": charts.stance,
+              "security": charts.security, "official_figures": charts.official_figures,
+              "topics": charts.topics, "stance": charts.stance,
               "platforms": charts.platforms}
     if kind in makers:
         return makers[kind](*args, t=t)
@@ -620,7 +621,7 @@ def make_briefing() -> bytes:
 
 cols = st.columns(4)
 cols[0].metric(t("head.documents"), t.number(n_documents), help=t("head.documents_help"))
-cols[1].metric(t("head.negative", start=t.date(start), end=t.date(end)),
+cols[1].metric(t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
                t.percent(share("n_negative", "n_scored", per_day)), help=t("head.negative_help"))
 cols[2].metric(t("head.toward_target", target=target_name),
                t.percent(share("n_target_negative", "n_target", per_day)), help=t("head.toward_target_help", target=target_name))
@@ -705,20 +706,28 @@ if len(good) > MAX_QUERIES:
 good = good[:MAX_QUERIES]
 if not good:
     st.info(t("compare.empty"))
+    st.button(t("compare.example"), on_click=lambda: st.session_state.update(cmp=t("compare.placeholder")))
 else:
     result = readable(load_compare, path, replace(sel, query=""), tuple(good), stop_words)
     series = result.series.assign(label=result.series["query"].map(lambda q: crawled(q, limit=60)))
-    pro = series.assign(share_pro=series["n_pro_recall"] / series["n_docs"].where(series["n_docs"] > 0))
+    x = "day"
+    if (end - start).days > 45:
+        # Over more than six weeks, days are noise: the queries by week (partial weeks as such).
+        series = derive(weekly(series, start, end, [*COUNT_COLUMNS, "coverage"], by=["query", "label"]))
+        x = "week"
+    series["share_pro"] = series["n_pro_recall"] / series["n_docs"].where(series["n_docs"] > 0)
+    per = t("compare.per_week") if x == "week" else t("compare.per_day")
     lines = st.columns(2)
-    lines[0].vega_lite_chart(compare_lines(series, "n_docs", t("compare.volume"), t("axis.documents"), marks=shown_marks, t=t),
-                             width="stretch")
+    lines[0].vega_lite_chart(compare_lines(series, "n_docs", t("compare.volume", per=per), t("axis.documents"),
+                                           marks=shown_marks, t=t, x=x), width="stretch")
     lines[1].vega_lite_chart(compare_lines(series, "share_of_coverage", t("compare.share"), t("axis.share_of_coverage"),
-                                           percent=True, t=t), width="stretch")
+                                           percent=True, t=t, x=x), width="stretch")
     lines = st.columns(2)
     lines[0].vega_lite_chart(compare_lines(series, "share_target_negative", t("compare.sentiment", target=target_name),
-                                           t("axis.share_negative_target"), percent=True, t=t), width="stretch")
-    lines[1].vega_lite_chart(compare_lines(pro, "share_pro", t("compare.stance"), t("axis.share_pro"), percent=True, t=t),
+                                           t("axis.share_negative_target", target=target_name), percent=True, t=t, x=x),
                              width="stretch")
+    lines[1].vega_lite_chart(compare_lines(series, "share_pro", t("compare.stance"), t("axis.share_pro"), percent=True,
+                                           t=t, x=x), width="stretch")
     totals = result.totals
     st.dataframe(shown(pd.DataFrame({
         t("axis.query"): totals["query"], t("compare.texts"): totals["n_docs"],
@@ -851,7 +860,11 @@ if n_documents:
             figures["month"] = pd.to_datetime(figures["date"]).dt.to_period("M").dt.to_timestamp()
             monthly_figures = figures.groupby(["month", "indicator"])["value"].sum().reset_index()
             title = crawled(config.figures.label) + (t("security.sample_suffix") if config.figures.sample else "")
-        st.vega_lite_chart(spec("security", t.lang, security, monthly_figures, title), width="stretch")
+        st.vega_lite_chart(spec("security", t.lang, security), width="stretch")
+        if monthly_figures is not None:
+            figures_spec = spec("official_figures", t.lang, security, monthly_figures, title)
+            if figures_spec is not None:
+                st.vega_lite_chart(figures_spec, width="stretch")
         if figures is None:
             st.info(t("security.no_figures"))
         elif config.figures.sample:

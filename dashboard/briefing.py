@@ -102,7 +102,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
     target_name = campaign.target.name if campaign is not None else "target"
     headline = [
         (t("head.documents"), t.number(total)),
-        (t("head.negative", start=t.date(span[0]), end=t.date(span[1])),
+        (t("head.negative", start=t.date(span[0], "short"), end=t.date(span[1], "short")),
          t.percent(per_day["n_negative"].sum() / scored if scored else None)),
         (t("head.toward_target", target=target_name),
          t.percent(per_day["n_target_negative"].sum() / about if about else None)),
@@ -129,7 +129,8 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         result = compare(con, sel, list(queries), profiles=False)
         clock["compare_s"] = time.perf_counter() - started
         series = result.series.assign(label=result.series["label"].replace("(all texts)", t("query.all_texts")))
-        chart_list.append((t("compare.volume"), compare_lines(series, "n_docs", t("compare.volume"), t("axis.documents"))))
+        chart_list.append((t("compare.volume", per=t("compare.per_day")),
+                           compare_lines(series, "n_docs", t("compare.volume", per=t("compare.per_day")), t("axis.documents"))))
         chart_list.append((t("compare.share"), compare_lines(series, "share_of_coverage", t("compare.share"),
                                                              t("axis.share"), percent=True)))
         compared = result.totals

@@ -168,45 +168,54 @@ def toward_target(weekly: pd.DataFrame, target: str, t: Texts = ENGLISH) -> Spec
     return chart({"weekly": frame}, body, height=200 + LEGEND, width="container")
 
 
-def security(monthly: pd.DataFrame, figures: pd.DataFrame | None, figures_title: str, t: Texts = ENGLISH) -> Spec:
-    """Security texts a month and their negativity, above the official figures when there are some.
+def _months(frame: pd.DataFrame, t: Texts) -> pd.DataFrame:
+    return frame.assign(month_label=[t.month(m) for m in pd.to_datetime(frame["month"])])
 
-    Both rows span only the months that have texts (figures outside them are left out), each
-    row is as wide as its column, and the official indicators differ by colour and dash, with
-    the legend below the plot."""
-    month = enc("month:T", title=t("axis.month"), timeUnit="yearmonth")
+
+def security(monthly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
+    """Security texts a month (``month``, ``documents``, ``share_negative``) and their negativity:
+    one view as wide as its column (a concatenation of two views was drawn wider than it), each
+    month with texts a place on the axis and no other month."""
+    frame = _months(monthly, t)
+    months = list(frame["month_label"])
+    x = enc("month_label:O", title=t("axis.month"), sort=months, scale={"domain": months}, axis={"labelAngle": 0})
     texts = {
         "mark": {"type": "bar", "color": "#34495e", "opacity": 0.6},
-        "encoding": {"x": month, "y": enc("documents:Q", title=t("axis.security_texts")),
-                     "tooltip": tips(enc("month:T", timeUnit="yearmonth", title=t("axis.month")),
+        "encoding": {"x": x, "y": enc("documents:Q", title=t("axis.security_texts")),
+                     "tooltip": tips(enc("month_label:O", title=t("axis.month")),
                                      enc("documents:Q", title=t("axis.documents")),
                                      enc("share_negative:Q", format=".0%", title=t("axis.share_negative")))},
     }
     negative = {
         "mark": {"type": "line", "point": True, "color": "#c0392b"},
-        "encoding": {"x": enc("month:T", timeUnit="yearmonth"),
-                     "y": enc("share_negative:Q", title=t("axis.share_negative"), axis={"format": "%"}, scale={"domain": [0, 1]})},
+        "encoding": {"x": x, "y": enc("share_negative:Q", title=t("axis.share_negative"), axis={"format": "%"},
+                                      scale={"domain": [0, 1]})},
     }
-    rows = [layer(texts, negative, data={"name": "security"}, resolve={"scale": {"y": "independent"}},
-                  height=180, width="container", title=t("chart.perception"))]
-    datasets = {"security": monthly}
-    if figures is not None and len(figures) and len(monthly):
-        first, last = pd.to_datetime(monthly["month"]).min(), pd.to_datetime(monthly["month"]).max()
-        months = pd.to_datetime(figures["month"])
-        shown = figures[(months >= first) & (months <= last)]
-        if len(shown):
-            datasets["figures"] = shown
-            by_indicator = enc("indicator:N", title=None, legend={"orient": "bottom"})
-            rows.append({
-                "data": {"name": "figures"}, "mark": {"type": "line", "point": {"size": 50, "filled": True}},
-                "height": 160, "width": "container", "title": figures_title,
-                "encoding": {"x": month, "y": enc("value:Q", title=t("axis.reported")), "color": by_indicator,
-                             "strokeDash": by_indicator,
-                             "tooltip": tips(enc("month:T", timeUnit="yearmonth", title=t("axis.month")),
-                                             enc("indicator:N", title=t("axis.indicator")),
-                                             enc("value:Q", title=t("axis.reported")))},
-            })
-    return chart(datasets, {"vconcat": rows, "resolve": {"scale": {"x": "shared"}}}, width="container")
+    return chart({"security": frame}, layer(texts, negative, data={"name": "security"},
+                                             resolve={"scale": {"y": "independent"}}),
+                 height=240, width="container", title=t("chart.perception"))
+
+
+def official_figures(monthly: pd.DataFrame, figures: pd.DataFrame, title: str, t: Texts = ENGLISH) -> Spec | None:
+    """The official figures (``month``, ``indicator``, ``value``) on the same months as
+    :func:`security` (figures outside the months with texts left out; None when none is left),
+    each indicator told apart by colour, dash and point shape, the legend below."""
+    if not len(figures) or not len(monthly):
+        return None
+    months = [t.month(m) for m in pd.to_datetime(monthly["month"])]
+    frame = _months(figures, t)
+    frame = frame[frame["month_label"].isin(months)]
+    if not len(frame):
+        return None
+    x = enc("month_label:O", title=t("axis.month"), sort=months, scale={"domain": months}, axis={"labelAngle": 0})
+    by_indicator = enc("indicator:N", title=None, legend=LEGEND_BELOW)
+    return chart({"figures": frame}, {
+        "data": {"name": "figures"}, "mark": {"type": "line", "point": {"size": 60, "filled": True}},
+        "encoding": {"x": x, "y": enc("value:Q", title=t("axis.reported")), "color": by_indicator,
+                     "strokeDash": by_indicator, "shape": by_indicator,
+                     "tooltip": tips(enc("month_label:O", title=t("axis.month")),
+                                     enc("indicator:N", title=t("axis.indicator")), enc("value:Q", title=t("axis.reported")))},
+    }, height=160 + LEGEND, width="container", title=title)
 
 
 def topics(weekly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:

@@ -61,7 +61,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         # headline figures
         "head.documents": "Textos",
         "head.documents_help": "Textos en los filtros (reproducciones sumadas a su original salvo que se cuenten aparte).",
-        "head.negative": "Negativos, {start} a {end}",
+        "head.negative": "Negativos, {start}–{end}",
         "head.negative_help": "Parte de los textos puntuados como negativos en las fechas mostradas.",
         "head.toward_target": "Hacia {target}: negativos",
         "head.toward_target_help": "Entre los textos sobre {target}: parte cuyos pasajes sobre él son negativos.",
@@ -102,7 +102,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "voice.none": "Aún no hay puntuaciones por actor: aparecen cuando el archivo de campaña lista actores y `vigia score` los puntuó.",
         "compare.title": "Comparar consultas (hasta {max})",
         "compare.add": "Consultas a comparar, una por línea",
-        "compare.volume": "Textos por día",
+        "compare.volume": "Textos {per}",
+        "compare.per_day": "por día", "compare.per_week": "por semana",
         "compare.share": "Parte de la cobertura",
         "compare.sentiment": "Negativos hacia {target}",
         "compare.top_words": "Palabras y frases principales (muestra de {read} de {matched} textos)",
@@ -173,6 +174,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "spikes.before": "antes",
         "spikes.on_day_texts": "textos ese día",
         "compare.placeholder": "cámaras OR drones\npresupuesto\nserenazgo",
+        "compare.example": "Probar con el ejemplo: cámaras OR drones, presupuesto, serenazgo",
         "compare.help": "Una consulta por línea, en el mismo lenguaje que el cuadro de consulta. Se comparan con los filtros de la barra lateral.",
         "compare.empty": "Escriba dos o más consultas (una por línea) para compararlas: volumen, parte de la cobertura, tono hacia la autoridad, postura, y quién las impulsa.",
         "compare.bad": "No se puede leer la consulta «{query}»: {message}",
@@ -317,7 +319,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "axis.platform": "medio o red",
         "axis.query": "consulta",
         "axis.share_of_coverage": "parte de la cobertura",
-        "axis.share_negative_target": "parte negativa hacia la autoridad",
+        "axis.share_negative_target": "parte negativa hacia {target}",
         "axis.share_pro": "parte a favor",
         "axis.texts_naming": "textos que lo nombran",
         "axis.tone_toward": "tono hacia él",
@@ -362,7 +364,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.all_texts": "(all texts)",
         "head.documents": "Texts",
         "head.documents_help": "Texts in the filters (reprints folded into their original unless counted separately).",
-        "head.negative": "Negative, {start} to {end}",
+        "head.negative": "Negative, {start}–{end}",
         "head.negative_help": "Share of the scored texts rated negative over the dates shown.",
         "head.toward_target": "Toward {target}: negative",
         "head.toward_target_help": "Among texts about {target}: share whose passages about him are negative.",
@@ -402,7 +404,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "voice.none": "No actor scores yet: they appear once the campaign file lists actors and `vigia score` has scored them.",
         "compare.title": "Compare queries (up to {max})",
         "compare.add": "Queries to compare, one a line",
-        "compare.volume": "Texts a day",
+        "compare.volume": "Texts {per}",
+        "compare.per_day": "a day", "compare.per_week": "a week",
         "compare.share": "Share of coverage",
         "compare.sentiment": "Negative toward {target}",
         "compare.top_words": "Top words and phrases (a sample of {read} of {matched} texts)",
@@ -471,6 +474,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "spikes.before": "before",
         "spikes.on_day_texts": "texts that day",
         "compare.placeholder": "cámaras OR drones\npresupuesto\nserenazgo",
+        "compare.example": "Try the example: cámaras OR drones, presupuesto, serenazgo",
         'compare.help': "One query per line, in the query box's language. They are compared under the sidebar's filters.",
         "compare.empty": "Type two or more queries (one a line) to compare them: volume, share of coverage, tone toward the official, stance, and who drives them.",
         "compare.bad": "The query “{query}” cannot be read: {message}",
@@ -615,7 +619,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "axis.platform": "outlet or network",
         "axis.query": "query",
         "axis.share_of_coverage": "share of coverage",
-        "axis.share_negative_target": "share negative toward the official",
+        "axis.share_negative_target": "share negative toward {target}",
         "axis.share_pro": "share for",
         "axis.texts_naming": "texts naming them",
         "axis.tone_toward": "tone toward them",
@@ -732,6 +736,12 @@ class Texts:
             stamp = stamp.tz_localize("UTC")
         local = stamp.tz_convert(ZoneInfo(timezone)).to_pydatetime()
         return _format_datetime(local, format=style, tzinfo=ZoneInfo(timezone), locale=self.lang)
+
+    def month(self, value: date | pd.Timestamp) -> str:
+        """A month as an axis shows it (``oct 2026`` / ``Oct 2026``)."""
+        if isinstance(value, pd.Timestamp):
+            value = value.to_pydatetime()
+        return _format_date(value, format="MMM y", locale=self.lang)
 
     def week(self, start: date | pd.Timestamp, days: int) -> str:
         """A week labelled by its first day, with how much of it is in the range when partial."""

@@ -235,8 +235,8 @@ def test_the_headline_label_and_figures_cover_the_range_shown(story_db: Path, mo
     day = analyst_db.SPIKE.isoformat()
     at = open_page(story_db, monkeypatch, lang="en", **{"from": day, "to": day})
     labels = metrics(at)
-    assert "Negative, Oct 5, 2026 to Oct 5, 2026" in labels
-    assert labels["Texts"] == "36" and labels["Negative, Oct 5, 2026 to Oct 5, 2026"] == "89%"  # 32 of 36
+    assert "Negative, 10/5/26–10/5/26" in labels
+    assert labels["Texts"] == "36" and labels["Negative, 10/5/26–10/5/26"] == "89%"  # 32 of 36
     assert not [label for label in labels if "7 days" in label]
 
 
@@ -513,3 +513,21 @@ def test_without_sign_in_a_typed_name_is_recorded_as_typed(app: AppTest, filled_
     [b for b in app.get("form_submit_button") if b.label == "Add event"][0].click().run()
     assert sql(filled_db, "SELECT analyst, identified_by FROM analyst_events") == [("ana", "typed")]
 
+
+
+def test_a_new_analyst_compares_cameras_and_budget_last_month_and_sees_who_drove_it(
+        story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The question of the issue, with only what the page shows: the "last month" shortcut and the
+    # comparison's example (its placeholder), no query language typed.
+    at = open_page(story_db, monkeypatch)  # the campaign file's Spanish
+    [b for b in at.sidebar.button if b.label == "Mes pasado"][0].click().run()
+    assert at.date_input(key="dates").value == (date(2026, 9, 1), date(2026, 9, 30))
+    [b for b in at.button if b.label.startswith("Probar con el ejemplo")][0].click().run()
+    assert not at.exception
+    totals = [df.value for df in at.dataframe if "parte de la cobertura" in df.value.columns][0]
+    assert dict(zip(totals["consulta"], totals["textos"], strict=True)) == {
+        "cámaras OR drones": 0, "presupuesto": 60, "serenazgo": 120}
+    accounts = [df.value for df in at.dataframe if "cuenta" in df.value.columns]
+    assert set(accounts[1]["cuenta"]) == {"vecino0", "vecino1"}  # who drove the budget talk
+    outlets = [df.value for df in at.dataframe if list(df.value.columns[:1]) == ["medio o red"]]
+    assert set(outlets[2]["medio o red"]) == {"elcomercio.pe", "rpp.pe"}  # and the serenazgo news

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.charts import security
+from dashboard.charts import official_figures, security
 
 
 def test_the_crime_figures_chart_fits_its_column_spans_the_texts_months_and_tells_lines_apart() -> None:
@@ -14,15 +14,18 @@ def test_the_crime_figures_chart_fits_its_column_spans_the_texts_months_and_tell
                             "documents": [5, 9, 4], "share_negative": [0.2, 0.5, 0.4]})
     figures = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-09-01", "2026-09-01"]),
                             "indicator": ["hurtos", "robos", "hurtos", "robos"], "value": [212, 96, 180, 90]})
-    spec = security(monthly, figures, "Denuncias (PNP)")
-    texts_row, figures_row = spec["vconcat"]
-    assert texts_row["width"] == figures_row["width"] == spec["width"] == "container"
-    # no month before the texts start: January's figures are left out
-    assert spec["datasets"]["figures"]["month"].min() == pd.Timestamp("2026-09-01")
-    encoding = figures_row["encoding"]
-    assert encoding["color"]["field"] == encoding["strokeDash"]["field"] == "indicator"
+    texts, official = security(monthly), official_figures(monthly, figures, "Denuncias (PNP)")
+    # two single views as wide as their column (the old two-row concatenation was drawn 1,118 px
+    # in a 980 px column), on the same months: those with texts, and no other
+    assert texts["width"] == official["width"] == "container" and "vconcat" not in texts
+    months = ["Aug 2026", "Sep 2026", "Oct 2026"]
+    assert texts["layer"][0]["encoding"]["x"]["scale"]["domain"] == months
+    assert official["encoding"]["x"]["scale"]["domain"] == months
+    assert set(official["datasets"]["figures"]["month_label"]) == {"Sep 2026"}  # January's figures left out
+    encoding = official["encoding"]
+    assert encoding["color"]["field"] == encoding["strokeDash"]["field"] == encoding["shape"]["field"] == "indicator"
     assert encoding["color"]["legend"]["orient"] == "bottom"
-    assert len(security(monthly, None, "")["vconcat"]) == 1
+    assert official_figures(monthly, figures[figures["month"] < "2026-02-01"], "") is None
 
 
 def test_weekly_bars_show_counts_and_a_partial_week_as_partial() -> None:
