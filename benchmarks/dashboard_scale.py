@@ -186,8 +186,6 @@ def measure(path: Path) -> dict:
     return results
 
 
-RUNNING = """() => !!document.querySelector('[data-stale="true"]')
-  || /running/i.test((document.querySelector('[data-testid="stStatusWidget"]') || {}).innerText || '')"""
 QUERY_BOX = r"^(Query|Consulta) \((whole words|palabras enteras)"
 TYPED = ("cámaras OR drones", "serenazgo -revocatoria", '"avenida larco"')
 COMPARED = ("cámaras OR drones", "serenazgo", "presupuesto")
@@ -195,17 +193,10 @@ COMPARED = ("cámaras OR drones", "serenazgo", "presupuesto")
 
 def redraw_seconds(page, act) -> float:
     """From an action in the page (typing a query and pressing Enter) until the rerun it starts
-    is over and every chart is drawn again."""
-    from dashboard.browser import DONE
+    is over and every chart is drawn again (``dashboard.browser.rerun``)."""
+    from dashboard.browser import rerun
 
-    started = time.perf_counter()
-    act()
-    try:  # the rerun has begun once elements turn stale or the status widget runs
-        page.wait_for_function(RUNNING, timeout=3000, polling=20)
-    except Exception:  # a rerun quicker than the poll
-        pass
-    page.wait_for_function(DONE, timeout=300_000, polling=50)
-    return time.perf_counter() - started
+    return rerun(page, act, timeout=300)
 
 
 def typed(page, label: str, text: str, keys: str = "Enter"):

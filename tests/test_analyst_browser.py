@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.browser import DONE, BrowserUnavailable, chromium_path, launch, serve
+from dashboard.browser import DONE, BrowserUnavailable, chromium_path, launch, rerun, serve
+from dashboard.screenshot import CUT
 from tests.warehouse import analyst_db
 from warehouse import connect
 
@@ -52,10 +53,6 @@ def count(db: Path, sql: str) -> int:
         return int(con.execute(sql).fetchall()[0][0])
 
 
-def settled(page) -> None:
-    """Wait until the rerun a change started is over and every chart is drawn."""
-    page.wait_for_timeout(400)
-    page.wait_for_function(DONE, timeout=120_000, polling=100)
 
 
 def open_page(context, url: str):
@@ -76,11 +73,19 @@ def listed(page) -> int:
     return int(re.search(r"; ([\d,.]+) (?:texts|textos)", label).group(1).replace(",", "").replace(".", ""))
 
 
+def typed(page, box, text: str, keys: str = "Enter") -> None:
+    """Type ``text`` in ``box`` and wait for the page to be redrawn for it."""
+    def act() -> None:
+        box.fill(text)
+        box.press(keys)
+    rerun(page, act, timeout=120)
+
+
 def type_query(page, text: str) -> None:
-    box = page.get_by_label(QUERY_BOX)
-    box.fill(text)
-    box.press("Enter")
-    settled(page)
+    """Type a query and wait until the page says how many texts match it (the new run drawn)."""
+    typed(page, page.get_by_label(QUERY_BOX), text)
+    page.get_by_text(re.compile(r"texts match “" + re.escape(text) + "”")).wait_for(timeout=120_000)
+    page.wait_for_function(DONE, timeout=120_000, polling=50)
 
 
 def download(page, button: str) -> bytes:
@@ -100,6 +105,7 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         assert metric(page, "Texts") == f"{want:,}" and listed(page) == want
         assert "190 texts match" in page.inner_text('[data-testid="stMain"]')
         assert page.locator("mark").count() > 0  # the query's words marked in the list
+        assert page.evaluate(CUT) == []  # no chart (the crime figures') drawn wider than its column
         rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode("utf-8-sig"))))
         assert len(rows) == want
         # A new search: the export is that search's, never the previous file.
@@ -109,10 +115,7 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
                                       "regexp_matches(search_text, '\\bcamaras\\b')") == 30
         assert all("cámaras" in (r["text"] + r["title"]).lower() for r in rows)
         # Three queries side by side, each with its texts counted as SQL counts them.
-        area = page.get_by_role("textbox", name=COMPARE_BOX)
-        area.fill("cámaras\nserenazgo\npresupuesto")
-        area.press("Control+Enter")
-        settled(page)
+        typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "cámaras\nserenazgo\npresupuesto", "Control+Enter")
         shown = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
         counted = [int(m.group(1)) for m in (re.search(r"\((\d+) texts\)", s) for s in shown) if m]
         assert counted == [30, 160, 80]
@@ -126,12 +129,8 @@ def test_a_shared_link_opened_in_a_fresh_browser_shows_the_same_view(server, bro
     try:
         page = open_page(first, url + "/?lang=en")
         type_query(page, "serenazgo OR presupuesto")
-        page.get_by_role("button", name="30 days").click()
-        settled(page)
-        area = page.get_by_role("textbox", name=COMPARE_BOX)
-        area.fill("serenazgo\npresupuesto")
-        area.press("Control+Enter")
-        settled(page)
+        rerun(page, page.get_by_role("button", name="30 days").click, timeout=120)
+        typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "serenazgo\npresupuesto", "Control+Enter")
         link = page.url
         seen = (metric(page, "Texts"), listed(page), page.locator("h3").all_inner_texts())
     finally:
@@ -174,8 +173,7 @@ def test_the_language_switches_in_the_page_and_in_the_link(server, browser) -> N
         assert "¿Qué acaba de pasar?" in page.locator("h3").first.inner_text()
         choose = page.locator('[data-testid="stSelectbox"]', has=page.get_by_text("Idioma", exact=True))
         choose.locator('[role="combobox"]').click()
-        page.get_by_role("option", name="English").click()
-        settled(page)
+        rerun(page, page.get_by_role("option", name="English").click, timeout=120)
         assert page.locator("h3").first.inner_text().startswith("What just happened?")
         assert "lang=en" in page.url and metric(page, "Texts") == f"{count(server[1], 'SELECT count(*) FROM mentions'):,}"
     finally:
