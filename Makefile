@@ -57,10 +57,13 @@ bench-analyst: $(STAMP)
 bench-search: $(STAMP)
 	nice -n 10 $(BIN)/python benchmarks/search_scale.py --docs 1000000
 
-# A full-page PNG of the dashboard on the demo warehouse (made first if missing).
+# A full-page PNG of the dashboard on the demo warehouse (made first if missing), and one per
+# section for the README (docs/sections/), in English with three queries compared; it fails when
+# anything is drawn wider than its column at 1440 px.
 screenshot: $(STAMP)
 	test -f data/vigia.duckdb || $(BIN)/vigia demo --no-dashboard
-	$(BIN)/python -m dashboard.screenshot --db data/vigia.duckdb --out docs/dashboard.png
+	$(BIN)/python -m dashboard.screenshot --db data/vigia.duckdb --out docs/dashboard.png --sections docs/sections \
+		--lang en --compare "cámaras OR drones" --compare presupuesto --compare serenazgo
 
 dashboard: $(STAMP)
 	$(BIN)/vigia dashboard

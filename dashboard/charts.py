@@ -215,7 +215,7 @@ def official_figures(monthly: pd.DataFrame, figures: pd.DataFrame, title: str, t
                      "strokeDash": by_indicator, "shape": by_indicator,
                      "tooltip": tips(enc("month_label:O", title=t("axis.month")),
                                      enc("indicator:N", title=t("axis.indicator")), enc("value:Q", title=t("axis.reported")))},
-    }, height=160 + LEGEND, width="container", title=title)
+    }, height=220 + LEGEND, width="container", title=title)
 
 
 def topics(weekly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
