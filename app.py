@@ -659,38 +659,42 @@ if not view_spikes:
 else:
     keys = [(s.day, s.metric) for s in view_spikes]
     if st.session_state.get("spike") not in keys:
-        st.session_state["spike"] = keys[0]
+        st.session_state["spike"] = None
     by_key = dict(zip(keys, view_spikes, strict=True))
-    chosen = st.selectbox(t("spikes.pick"), keys, key="spike", format_func=lambda k: describe(by_key[k]),
-                          help=t("spikes.pick_help"))
-    spike = by_key[chosen]
-    why = readable(load_why, path, replace(sel, start=None, end=None), spike.day, spike.metric, stop_words)
-    st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
-    st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
-                 per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
-    parts = st.columns(4)
-    with parts[0]:
-        st.caption(t("spikes.words"))
-        words = why.words.head(10)
-        st.dataframe(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
-                                         t("spikes.before"): words["baseline_share"]})), hide_index=True, width="stretch",
-                     column_config={t("spikes.on_day"): st.column_config.NumberColumn(format="percent"),
-                                    t("spikes.before"): st.column_config.NumberColumn(format="percent")})
-    for box, frame, column, title in ((parts[1], why.topics, "topic", "spikes.topics"),
-                                      (parts[2], why.outlets, "platform", "spikes.outlets"),
-                                      (parts[3], why.accounts, "author", "spikes.accounts")):
-        with box:
-            st.caption(t(title))
-            names_shown = frame[column].map(topic_label) if column == "topic" else frame[column]
-            st.dataframe(shown(pd.DataFrame({t(title): names_shown, t("spikes.on_day_texts"): frame["spike_texts"],
-                                             t("spikes.excess"): frame["excess"].round(1)})),
-                         hide_index=True, width="stretch")
-    st.caption(t("spikes.texts"))
-    texts = local_times(why.texts, ("published_at",), zone)
-    st.dataframe(shown(texts.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-        "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-        "sentiment_score": st.column_config.NumberColumn(t("list.sentiment"), format="%.2f")})
+    # What changed is read when a spike is picked (a scan of its 29 days): not on every redraw.
+    chosen = st.selectbox(t("spikes.pick", n=len(keys)), keys, key="spike", format_func=lambda k: describe(by_key[k]),
+                          help=t("spikes.pick_help"), placeholder=t("spikes.pick_placeholder"))
+    if chosen is None:
+        st.caption(t("spikes.list", spikes=" · ".join(describe(s) for s in view_spikes[:6])))
+    else:
+        spike = by_key[chosen]
+        why = readable(load_why, path, replace(sel, start=None, end=None), spike.day, spike.metric, stop_words)
+        st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
+        st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
+                     per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
+        parts = st.columns(4)
+        with parts[0]:
+            st.caption(t("spikes.words"))
+            words = why.words.head(10)
+            st.dataframe(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
+                                             t("spikes.before"): words["baseline_share"]})), hide_index=True, width="stretch",
+                         column_config={t("spikes.on_day"): st.column_config.NumberColumn(format="percent"),
+                                        t("spikes.before"): st.column_config.NumberColumn(format="percent")})
+        for box, frame, column, title in ((parts[1], why.topics, "topic", "spikes.topics"),
+                                          (parts[2], why.outlets, "platform", "spikes.outlets"),
+                                          (parts[3], why.accounts, "author", "spikes.accounts")):
+            with box:
+                st.caption(t(title))
+                names_shown = frame[column].map(topic_label) if column == "topic" else frame[column]
+                st.dataframe(shown(pd.DataFrame({t(title): names_shown, t("spikes.on_day_texts"): frame["spike_texts"],
+                                                 t("spikes.excess"): frame["excess"].round(1)})),
+                             hide_index=True, width="stretch")
+        st.caption(t("spikes.texts"))
+        texts = local_times(why.texts, ("published_at",), zone)
+        st.dataframe(shown(texts.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
+            "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
+            "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
+            "sentiment_score": st.column_config.NumberColumn(t("list.sentiment"), format="%.2f")})
 
 # ----------------------------------------------------------------------------- 2. compare queries
 
@@ -1174,8 +1178,7 @@ view = ViewState(
     source_types=tuple(source_types), platforms=tuple(platforms), topics=tuple(topics),
     sentiments=tuple(sentiments), target_sentiments=tuple(targets), stances=tuple(stances),
     include_reprints=show_duplicates, query=st.session_state.get("q", ""), queries=tuple(compared[:MAX_QUERIES]),
-    lang=t.lang, spike=spike_key[0] if spike_key and spike_key != (view_spikes[0].day, view_spikes[0].metric) else None,
-    spike_metric=spike_key[1] if spike_key and spike_key != (view_spikes[0].day, view_spikes[0].metric) else None,
+    lang=t.lang, spike=spike_key[0] if spike_key else None, spike_metric=spike_key[1] if spike_key else None,
     page=int(page_number), doc=doc_id if doc_id and doc_id != next(iter(choices), None) else None,
 )
 wanted_params = encode(view)
