@@ -102,6 +102,14 @@ def db_path() -> Path:
     return Path(os.environ.get("VIGIA_DB") or default_db_path())
 
 
+def snapshot_version(path: str) -> tuple[int, int]:
+    """The published snapshot's identity (inode, modification time): every read is cached under
+    it, so a publish (a crawl, a score, a correction) makes every figure new at the next visit,
+    and until then no visitor waits for what another already read."""
+    found = os.stat(path)
+    return found.st_ino, found.st_mtime_ns
+
+
 @contextmanager
 def reading(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short read-only connection to the published snapshot. Not kept open between reads:
@@ -112,14 +120,14 @@ def reading(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_campaigns(path: str) -> pd.DataFrame:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_campaigns(path: str, version: tuple[int, int]) -> pd.DataFrame:
     with reading(path) as con:
         return con.execute("SELECT campaign, name, topics, sample, timezone FROM campaign_info").df()
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_facets(path: str, campaign: str) -> dict:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_facets(path: str, version: tuple[int, int], campaign: str) -> dict:
     with reading(path) as con:
         return {"range": trends.day_range(con, campaign), **trends.facets(con, campaign)}
 
@@ -134,8 +142,8 @@ def campaign_file() -> Campaign | None:
         return None
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_view(path: str, sel: Selection, security_topic: str | None, names: tuple[tuple[str, str], ...],
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_view(path: str, version: tuple[int, int], sel: Selection, security_topic: str | None, names: tuple[tuple[str, str], ...],
               history_days: int) -> dict:
     """Every aggregate the charts draw for the selection (its query included), with the
     ``history_days`` before its range that spikes are measured against, in one connection.
@@ -181,14 +189,14 @@ def load_view(path: str, sel: Selection, security_topic: str | None, names: tupl
     }
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_shaped(path: str, sel: Selection, security_topic: str | None, names: tuple[tuple[str, str], ...],
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_shaped(path: str, version: tuple[int, int], sel: Selection, security_topic: str | None, names: tuple[tuple[str, str], ...],
                 watches: tuple[Watch, ...], first_day: date) -> dict:
     """``load_view`` shaped for the charts, cached with it: per day, the spikes of the range
     against the days before it, the tone, and the weeks (``warehouse.weeks``) of the target's
     tone, the topics, the stance and the share of voice."""
     history_days = max([w.window_days for w in watches] or [BASELINE_DAYS])
-    data = dict(load_view(path, sel, security_topic, names, history_days))
+    data = dict(load_view(path, version, sel, security_topic, names, history_days))
     daily, start, end = data["daily"], sel.start, sel.end
     per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
     data["per_day"] = per_day
@@ -247,8 +255,8 @@ def spec(kind: str, lang: str, *args):
     raise ValueError(kind)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_side(path: str, campaign: str, spiders: tuple[tuple[str, str], ...]) -> dict:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_side(path: str, version: tuple[int, int], campaign: str, spiders: tuple[tuple[str, str], ...]) -> dict:
     """What does not depend on the filters: freshness, events, trust, the review queue, the
     stored alert rules, the crawl log."""
     with reading(path) as con:
@@ -270,21 +278,21 @@ def load_side(path: str, campaign: str, spiders: tuple[tuple[str, str], ...]) ->
         }
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_compare(path: str, sel: Selection, queries: tuple[str, ...], stop: tuple[str, ...]):
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_compare(path: str, version: tuple[int, int], sel: Selection, queries: tuple[str, ...], stop: tuple[str, ...]):
     with reading(path) as con:
         return compare(con, sel, list(queries), extra_stop=stop)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def load_why(path: str, sel: Selection, day: date, metric: str, stop: tuple[str, ...]):
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_why(path: str, version: tuple[int, int], sel: Selection, day: date, metric: str, stop: tuple[str, ...]):
     # The selection's range is not part of the key: the baseline is the days before the spike.
     with reading(path) as con:
         return what_changed(con, sel, day, metric=metric, limit=8, extra_stop=stop)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_rows(path: str, doc_ids: tuple[str, ...]) -> pd.DataFrame:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_rows(path: str, version: tuple[int, int], doc_ids: tuple[str, ...]) -> pd.DataFrame:
     with reading(path) as con:
         return explorer.rows_of(con, list(doc_ids), texts=True)
 
@@ -306,18 +314,18 @@ def explorer_page(data: dict, sel: Selection, offset: int) -> tuple[int, pd.Data
         best = ranked[keep_best]
         if offset + PAGE_SIZE <= len(best) or len(ranked) == int(kinds["n"].sum()):
             ids = tuple(best["doc_id"].iloc[offset:offset + PAGE_SIZE])
-            return total, readable(load_rows, path, ids) if ids else explorer.rows_of_empty(texts=True)
-    return readable(load_explorer_page, path, sel, offset)
+            return total, readable(load_rows, path, version, ids) if ids else explorer.rows_of_empty(texts=True)
+    return readable(load_explorer_page, path, version, sel, offset)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_explorer_page(path: str, sel: Selection, offset: int) -> tuple[int, pd.DataFrame]:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_explorer_page(path: str, version: tuple[int, int], sel: Selection, offset: int) -> tuple[int, pd.DataFrame]:
     with reading(path) as con:
         return explorer.find(con, sel, offset=offset, limit=PAGE_SIZE, texts=bool(sel.query))
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_document(path: str, doc_id: str) -> dict:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_document(path: str, version: tuple[int, int], doc_id: str) -> dict:
     with reading(path) as con:
         return trends.document(con, doc_id)
 
@@ -467,7 +475,8 @@ if not Path(path).exists():
     st.error(t("page.no_warehouse", path=shown_path))
     st.stop()
 
-campaigns = readable(load_campaigns, path)
+version = snapshot_version(path)
+campaigns = readable(load_campaigns, path, version)
 if campaigns.empty:
     st.title("Vigia")
     st.warning(t("page.no_campaign"))
@@ -487,7 +496,7 @@ with st.sidebar:
     info = campaigns.set_index("campaign").loc[campaign_id]
     zone = str(info["timezone"])
     config = config if config is not None and config.id == campaign_id else None
-    facets = readable(load_facets, path, campaign_id)
+    facets = readable(load_facets, path, version, campaign_id)
     if facets["range"] is None:
         st.warning(t("page.no_documents"))
         st.stop()
@@ -557,7 +566,7 @@ if bool(info["sample"]):
 # ----------------------------------------------------------------------------- freshness
 
 spiders = tuple((s.name, s.spider) for s in config.sources) if config else ()
-side = readable(load_side, path, campaign_id, spiders)
+side = readable(load_side, path, version, campaign_id, spiders)
 fresh = side["freshness"]
 st.caption(" · ".join([
     t("fresh.last_crawl", when=t.datetime(fresh.last_success_at, zone)) if fresh.last_success_at else t("fresh.never"),
@@ -585,7 +594,7 @@ base_url = (st.context.url or "").split("?")[0] if isinstance(st.context.url, st
 rules = alert_rules.merged(side["rules"], config)
 watches = tuple(Watch(r.metric, "", r.z, r.min_count, r.window_days) for r in rules if r.enabled and not r.query)
 history_days = max([w.window_days for w in watches] or [BASELINE_DAYS])
-data = readable(load_shaped, path, sel, "security" if "security" in topic_names else None, names, watches, first_day)
+data = readable(load_shaped, path, version, sel, "security" if "security" in topic_names else None, names, watches, first_day)
 daily, topic_daily, per_day = data["daily"], data["topics"], data["per_day"]
 n_documents = int(daily["n_docs"].sum()) if len(daily) else 0
 if query and not n_documents:
@@ -668,7 +677,7 @@ else:
         st.caption(t("spikes.list", spikes=" · ".join(describe(s) for s in view_spikes[:6])))
     else:
         spike = by_key[chosen]
-        why = readable(load_why, path, replace(sel, start=None, end=None), spike.day, spike.metric, stop_words)
+        why = readable(load_why, path, version, replace(sel, start=None, end=None), spike.day, spike.metric, stop_words)
         st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
         st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
                      per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
@@ -712,7 +721,7 @@ if not good:
     st.info(t("compare.empty"))
     st.button(t("compare.example"), on_click=lambda: st.session_state.update(cmp=t("compare.placeholder")))
 else:
-    result = readable(load_compare, path, replace(sel, query=""), tuple(good), stop_words)
+    result = readable(load_compare, path, version, replace(sel, query=""), tuple(good), stop_words)
     series = result.series.assign(label=result.series["query"].map(lambda q: crawled(q, limit=60)))
     x = "day"
     if (end - start).days > 45:
@@ -994,7 +1003,7 @@ choices = {
 # the list's page; otherwise the reader follows the list.
 opened = st.session_state.get("opened_doc")
 if opened and opened not in choices:
-    found = load_document(path, opened)
+    found = load_document(path, version, opened)
     if found:
         choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
     else:
@@ -1004,7 +1013,7 @@ if st.session_state.get("doc") not in choices:
 doc_id = st.selectbox(t("doc.pick"), list(choices), format_func=choices.get, key="doc",
                       help=t("doc.pick_help")) if choices else None
 if doc_id:
-    doc = load_document(path, doc_id)
+    doc = load_document(path, version, doc_id)
     title, text = doc.get("title") or t("doc.no_title"), doc.get("text") or ""
     longest = max(len(title), len(doc.get("author") or ""), len(text) * TITLE // TEXT)
     whole = longest > TITLE and st.toggle(t("doc.show_all", title=t.number(len(title)), text=t.number(len(text))),
