@@ -175,9 +175,19 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
     rank, rank_params = replace(sel, query=queries[0]).rank() if ranked else ("0.0", [])
     # The rank reads the text again (instr per term): only for the first query's hits, never
     # for every row the filters keep.
+    # The top words' texts are kept in the same scan: a fixed 1-in-k slice of the hits (k from
+    # the range's size in the summary rows), enough for a query holding a quarter of the texts;
+    # a rarer query's sample is read again by doc_id (_profile).
+    every = 0
+    if profiles and words:
+        estimate = con.execute("SELECT coalesce(sum(n_reach), 0) FROM daily_trends WHERE campaign = ? AND day BETWEEN ? AND ?",
+                               [sel.campaign, start, end]).fetchall()[0][0]
+        every = max(1, int(estimate) // (4 * WORD_SAMPLE))
+    sample = f"CASE WHEN hash(doc_id) % {every} = 0 THEN search_text END" if every else "NULL::VARCHAR"
     con.execute(
         f"CREATE TEMP TABLE {table} AS SELECT {', '.join(_HIT_COLUMNS)}, published_at, "
         f"CASE WHEN list_contains(qs, 0) THEN {rank} ELSE 0.0 END AS rank, hash(doc_id) AS sample_key, "
+        f"{sample} AS sample_text, "
         f"unnest(qs) AS q FROM (SELECT {', '.join(_HIT_COLUMNS)}, published_at, title, search_text, "
         f"list_filter([{', '.join(tests)}], lambda x: x IS NOT NULL) AS qs "
         f"FROM mentions WHERE {base_where} AND day IS NOT NULL) WHERE len(qs) > 0",
@@ -253,10 +263,17 @@ def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Se
     in_range = "day BETWEEN ? AND ?" + ("" if sel.include_reprints else " AND duplicate_of IS NULL")
     matched = int(con.execute(f"SELECT count(*) FROM {table} WHERE q = ? AND {in_range}",
                               [q, start, end]).fetchall()[0][0])
-    texts = [r[0] for r in con.execute(
-        f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ? AND {in_range} "
-        "ORDER BY sample_key LIMIT ?)",  # a fixed pseudo-random sample: the same texts on every redraw
-        [q, start, end, WORD_SAMPLE]).fetchall()] if words else []
+    texts: list[str] = []
+    if words:
+        # A fixed pseudo-random sample, the same texts on every redraw: from the scan's slice when
+        # it holds enough of them, else read again by doc_id.
+        texts = [r[0] for r in con.execute(
+            f"SELECT sample_text FROM {table} WHERE q = ? AND {in_range} AND sample_text IS NOT NULL "
+            "ORDER BY sample_key LIMIT ?", [q, start, end, WORD_SAMPLE]).fetchall()]
+        if len(texts) < min(WORD_SAMPLE, matched) // 2:
+            texts = [r[0] for r in con.execute(
+                f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ? AND {in_range} "
+                "ORDER BY sample_key LIMIT ?)", [q, start, end, WORD_SAMPLE]).fetchall()]
     counts, read = document_frequencies(texts, extra_stop)
     voices = (
         "count(*) FILTER (WHERE duplicate_of IS NULL) AS stories, count(*) AS reach, "
