@@ -752,7 +752,7 @@ else:
             t("compare.sentiment", target=target_name): st.column_config.NumberColumn(format="percent")})
     st.caption(t("compare.caption"))
     for n, (q, profile) in enumerate(zip(good, result.profiles, strict=True), start=1):
-        with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=len(good) <= 3):
+        with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=False):
             st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
             boxes = st.columns(3)
             boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
