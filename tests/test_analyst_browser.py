@@ -116,6 +116,7 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         assert all("cámaras" in (r["text"] + r["title"]).lower() for r in rows)
         # Three queries side by side, each with its texts counted as SQL counts them.
         typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "cámaras\nserenazgo\npresupuesto", "Control+Enter")
+        page.get_by_text(re.compile(r"^Query 3: top words")).wait_for(timeout=120_000)
         shown = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
         counted = [int(m.group(1)) for m in (re.search(r"\((\d+) texts\)", s) for s in shown) if m]
         assert counted == [30, 160, 80]
