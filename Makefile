@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint train bench bench-dashboard bench-dashboard-crawled bench-analyst bench-search screenshot eval-extract dashboard clean
+.PHONY: install demo test lint train bench bench-dashboard bench-dashboard-crawled bench-analyst bench-search bench-shares screenshot eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -35,6 +35,7 @@ lint: $(STAMP)
 # (nlp/EVALUATION.md).
 train: $(STAMP)
 	VIGIA_ENCODER_PRECISION=fp32 $(BIN)/vigia train --out nlp/heads --with-sentiment --no-corrections
+	$(BIN)/vigia calibrate --heads nlp/heads
 
 bench: $(STAMP) bench-dashboard
 	$(BIN)/python benchmarks/run.py
@@ -63,6 +64,11 @@ bench-analyst: $(STAMP)
 
 bench-search: $(STAMP)
 	nice -n 10 $(BIN)/python benchmarks/search_scale.py --docs 1000000
+
+# How far share estimates can be trusted: real labelled sets (../shared/data), sizes 50/200/1000,
+# calibration 0/100/300 labels, two protocols; table printed and written into benchmarks/README.md.
+bench-shares: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/quantification.py --write-readme
 
 # A full-page PNG of the dashboard on the demo warehouse (made first if missing), and one per
 # section for the README (docs/sections/), in English with three queries compared; it fails when

@@ -44,7 +44,7 @@ from dashboard.access import Access, AccessError, Refusal, identify
 from dashboard.frames import shown
 from dashboard.highlight import marked, passages
 from dashboard.i18n import LANGUAGES, Texts, language
-from dashboard.query_charts import compare_lines, voice_bars, voice_over_time
+from dashboard.query_charts import compare_bands, compare_lines, voice_bars, voice_over_time
 from dashboard.url_state import ViewState, decode, encode
 from render import AUTHOR, TEXT, TITLE, crawled, link, safe_url
 from warehouse import WarehouseError, alert_rules, connect, default_db_path, explorer, trends
@@ -63,7 +63,11 @@ from warehouse.explain import BASELINE_DAYS, what_changed
 from warehouse.explorer import Selection
 from warehouse.freshness import freshness
 from warehouse.query import check as query_check
-from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive
+from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive, drop_kept
+from warehouse.shares import day_shares
+from warehouse.shares import overview as share_overview
+from warehouse.shares import queue as share_queue
+from warehouse.shares import shares as task_shares
 from warehouse.voice import daily_voice, display_names, voice_by_week, voice_totals
 from warehouse.weeks import weekly
 
@@ -153,7 +157,12 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
     with reading(path) as con:
         if not sel.query:
             history, topics = trends.daily(con, history_sel)
+            # Every share as an estimate in its 90% interval (issue 20): stored for the whole
+            # campaign, estimated for any other selection; the days before the range for spikes.
+            estimated = share_overview(con, sel)
+            estimated["days"] = day_shares(con, history_sel)
             return {
+                "shares": estimated,
                 "history": history, "daily": in_range(history), "topics": in_range(topics),
                 "platforms": trends.platforms(con, sel),
                 "stance_by_platform": trends.stance_by_platform(con, sel),
@@ -165,7 +174,13 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
                 "coverage": None, "ranked": None, "kinds": None,
             }
         found = compare(con, sel, [sel.query], history_days=history_days, words=False, voice_names=dict(names),
-                        ranked=RANKED)
+                        ranked=RANKED, keep=True)
+        try:
+            # The query's shares from its texts found once (no second scan of the text).
+            estimated = share_overview(con, replace(sel, query=""), within=found.kept[0])
+            estimated["days"] = day_shares(con, replace(history_sel, query=""), within=found.kept[0])
+        finally:
+            drop_kept(con, found)
     history = found.daily.drop(columns="q")
     topics = found.topics.drop(columns="q")
     platforms = found.platforms.drop(columns="q")
@@ -185,7 +200,7 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
         "stance_by_platform": stance_by_platform,
         "top_news": profile.get("outlets"), "top_social": profile.get("accounts"),
         "security": security, "voice": found.voice, "copies": found.reprints[0] if found.reprints else 0,
-        "coverage": found.series, "ranked": found.ranked, "kinds": found.kinds,
+        "coverage": found.series, "ranked": found.ranked, "kinds": found.kinds, "shares": estimated,
     }
 
 
@@ -200,7 +215,8 @@ def load_shaped(path: str, version: tuple[int, int], sel: Selection, security_to
     daily, start, end = data["daily"], sel.start, sel.end
     per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
     data["per_day"] = per_day
-    data["spikes"] = sorted((s for w in watches for s in in_range(data["history"], w, start, end, first_day)),
+    data["spikes"] = sorted((s for w in watches for s in in_range(data["history"], w, start, end, first_day,
+                                                                  shares=data["shares"]["days"])),
                             key=lambda s: (s.day, s.metric), reverse=True)
     if not len(daily):
         return data
@@ -248,6 +264,13 @@ def spec(kind: str, lang: str, *args):
               "platforms": charts.platforms}
     if kind in makers:
         return makers[kind](*args, t=t)
+    if kind == "share_bands":  # frame, colours, marks, the axis title
+        frame, scale, marks, title = args
+        return charts.share_bands(frame, scale, marks, title=title, t=t)
+    if kind == "share_ranges":
+        return charts.share_ranges(*args[:1], y_field=args[1], title=args[2], scale=args[3], t=t)
+    if kind == "compare_bands":
+        return compare_bands(*args, t=t)
     if kind == "voice_bars":
         return voice_bars(*args)
     if kind == "voice_over_time":
@@ -261,6 +284,7 @@ def load_side(path: str, version: tuple[int, int], campaign: str, spiders: tuple
     stored alert rules, the crawl log."""
     with reading(path) as con:
         queue = trends.review_queue(con, campaign)
+        picked = share_queue(con, campaign)
         return {
             "freshness": freshness(con, campaign, dict(spiders), db_path=path),
             "events": pd.DataFrame(events(con, campaign), columns=[
@@ -268,9 +292,10 @@ def load_side(path: str, version: tuple[int, int], campaign: str, spiders: tuple
             "trust": trends.trust(con, campaign),
             "corrections": trends.corrections_since_trust(con, campaign),
             "queue": queue,
+            "share_queue": picked,
             "queue_excerpts": dict(con.execute(
                 "SELECT doc_id, left(text, 160) FROM mentions WHERE list_contains(?, doc_id)",
-                [[] if queue is None else queue["doc_id"].tolist()]).fetchall()),
+                [([] if queue is None else queue["doc_id"].tolist()) + picked["doc_id"].tolist()]).fetchall()),
             "rules": alert_rules.stored(con, campaign),
             "crawl_log": con.execute(
                 "SELECT spider, started_at, finished_at, status, items_seen, items_kept, new_documents "
@@ -280,8 +305,17 @@ def load_side(path: str, version: tuple[int, int], campaign: str, spiders: tuple
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def load_compare(path: str, version: tuple[int, int], sel: Selection, queries: tuple[str, ...], stop: tuple[str, ...]):
+    """The queries compared, and per query its weekly shares toward the target and of each
+    stance as estimates in their 90% intervals (``warehouse.shares``, over its texts)."""
     with reading(path) as con:
-        return compare(con, sel, list(queries), extra_stop=stop)
+        found = compare(con, sel, list(queries), extra_stop=stop, keep=True)
+        try:
+            bands = {name: pd.concat([task_shares(con, sel, name, "week", within=table)[0].assign(query=q)
+                                      for q, table in zip(queries, found.kept, strict=True)], ignore_index=True)
+                     for name in ("target_sentiment", "stance")}
+        finally:
+            drop_kept(con, found)
+    return found, bands
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
@@ -604,9 +638,33 @@ elif query:
 
 # ----------------------------------------------------------------------------- headline figures
 
-def share(num: str, den: str, frame: pd.DataFrame) -> float | None:
-    total = float(frame[den].sum()) if len(frame) else 0.0
-    return float(frame[num].sum()) / total if total else None
+share_data = data["shares"]
+share_tasks = share_data["tasks"]
+
+
+def share_of(frame: pd.DataFrame | None, label: str) -> tuple[float, float, float] | None:
+    """(estimate, low, high) of one label in a one-group share frame; None when there is no text."""
+    if frame is None or frame.empty:
+        return None
+    row = frame[frame["label"] == label]
+    if row.empty or pd.isna(row["estimate"].iloc[0]):
+        return None
+    return float(row["estimate"].iloc[0]), float(row["low"].iloc[0]), float(row["high"].iloc[0])
+
+
+def interval(found: tuple[float, float, float] | None) -> str:
+    """An estimated share and its 90% interval, as the headline shows it."""
+    return t.percent(None) if found is None else f"{t.percent(found[0])} ({t.percent(found[1])}–{t.percent(found[2])})"
+
+
+def rests_on(task: dict) -> str:
+    """What a share chart's bands rest on, said next to it (issue 20)."""
+    return t("shares.rests_on", calibration=task["calibration"])
+
+
+def whole(name: str) -> pd.DataFrame | None:
+    found = share_tasks.get(name)
+    return found["whole"] if found else None
 
 
 header = st.columns([4, 1])
@@ -630,12 +688,22 @@ def make_briefing() -> bytes:
 
 cols = st.columns(4)
 cols[0].metric(t("head.documents"), t.number(n_documents), help=t("head.documents_help"))
+# The last 7 days of the range against the 7 before: a change counts only when the two
+# intervals do not overlap (a jump inside the noise is no change); said only over two weeks or more.
+recent_shares = share_data.get("recent") or {}
+now_7, before_7 = share_of(recent_shares.get("last7"), "negative"), share_of(recent_shares.get("prev7"), "negative")
+moved = None
+if now_7 and before_7 and (end - start).days >= 13:
+    apart = now_7[1] > before_7[2] or now_7[2] < before_7[1]
+    moved = t("head.recent", change=f"{(now_7[0] - before_7[0]) * 100:+.0f}") + ("" if apart else " " + t("head.noise"))
 cols[1].metric(t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
-               t.percent(share("n_negative", "n_scored", per_day)), help=t("head.negative_help"))
-cols[2].metric(t("head.toward_target", target=target_name),
-               t.percent(share("n_target_negative", "n_target", per_day)), help=t("head.toward_target_help", target=target_name))
-cols[3].metric(t("head.stance"), f"{t.number(per_day['n_pro_recall'].sum() if len(per_day) else 0)} / "
-               f"{t.number(per_day['n_anti_recall'].sum() if len(per_day) else 0)}", help=t("head.stance_help"))
+               interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color="inverse",
+               help=t("head.negative_help"))
+cols[2].metric(t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative")),
+               help=t("head.toward_target_help", target=target_name))
+pro, anti = share_of(whole("stance"), "pro_recall"), share_of(whole("stance"), "anti_recall")
+cols[3].metric(t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}",
+               help=t("head.stance_help", pro=interval(pro), anti=interval(anti)))
 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.
 event_rows = side["events"]
@@ -721,7 +789,7 @@ if not good:
     st.info(t("compare.empty"))
     st.button(t("compare.example"), on_click=lambda: st.session_state.update(cmp=t("compare.placeholder")))
 else:
-    result = readable(load_compare, path, version, replace(sel, query=""), tuple(good), stop_words)
+    result, bands = readable(load_compare, path, version, replace(sel, query=""), tuple(good), stop_words)
     series = result.series.assign(label=result.series["query"].map(lambda q: crawled(q, limit=60)))
     x = "day"
     if (end - start).days > 45:
@@ -735,12 +803,17 @@ else:
                                            marks=shown_marks, t=t, x=x), width="stretch")
     lines[1].vega_lite_chart(compare_lines(series, "share_of_coverage", t("compare.share"), t("axis.share_of_coverage"),
                                            percent=True, t=t, x=x), width="stretch")
+    # Toward the target and for the recall: estimated shares of each query's texts, by week, in
+    # their 90% intervals (issue 20), not the model's labels counted.
     lines = st.columns(2)
-    lines[0].vega_lite_chart(compare_lines(series, "share_target_negative", t("compare.sentiment", target=target_name),
-                                           t("axis.share_negative_target", target=target_name), percent=True, t=t, x=x),
+    toward = bands["target_sentiment"]
+    toward = toward[toward["label"] == "negative"].assign(label=toward["query"].map(lambda q: crawled(q, limit=60)))
+    lines[0].vega_lite_chart(spec("compare_bands", t.lang, toward, t("compare.sentiment", target=target_name),
+                                  t("axis.share_negative_target", target=target_name)), width="stretch")
+    pro_side = bands["stance"]
+    pro_side = pro_side[pro_side["label"] == "pro_recall"].assign(label=pro_side["query"].map(lambda q: crawled(q, limit=60)))
+    lines[1].vega_lite_chart(spec("compare_bands", t.lang, pro_side, t("compare.stance"), t("axis.share_pro")),
                              width="stretch")
-    lines[1].vega_lite_chart(compare_lines(series, "share_pro", t("compare.stance"), t("axis.share_pro"), percent=True,
-                                           t=t, x=x), width="stretch")
     totals = result.totals
     st.dataframe(shown(pd.DataFrame({
         t("axis.query"): totals["query"], t("compare.texts"): totals["n_docs"],
@@ -750,7 +823,7 @@ else:
         hide_index=True, width="stretch", column_config={
             t("axis.share_of_coverage"): st.column_config.NumberColumn(format="percent"),
             t("compare.sentiment", target=target_name): st.column_config.NumberColumn(format="percent")})
-    st.caption(t("compare.caption"))
+    st.caption(t("compare.caption") + " " + t("compare.bands_caption"))
     for n, (q, profile) in enumerate(zip(good, result.profiles, strict=True), start=1):
         with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=False):
             st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
@@ -850,11 +923,22 @@ if n_documents:
     else:
         st.vega_lite_chart(spec("tone", t.lang, data["tone"], shown_marks), width="stretch")
         st.caption(t("tone.caption"))
+    sentiment_task = share_tasks.get("sentiment")
+    if sentiment_task is not None and len(sentiment_task["weekly"]):
+        st.vega_lite_chart(spec("share_bands", t.lang, sentiment_task["weekly"], charts.SENTIMENT_COLORS, shown_marks,
+                                t("shares.of_week")), width="stretch")
+        st.caption(rests_on(sentiment_task))
 
-    if per_day["n_target"].sum():
+    target_task = share_tasks.get("target_sentiment")
+    if per_day["n_target"].sum() or (target_task is not None and len(target_task["weekly"])):
         st.subheader(t("target.title", target=target_name))
-        st.vega_lite_chart(spec("toward_target", t.lang, data["target_week"], target_name), width="stretch")
-        st.caption(t("weeks.caption"))
+        if target_task is not None and len(target_task["weekly"]):
+            st.vega_lite_chart(spec("share_bands", t.lang, target_task["weekly"], charts.SENTIMENT_COLORS, None,
+                                    t("shares.of_week_about", target=target_name)), width="stretch")
+            st.caption(rests_on(target_task))
+        if per_day["n_target"].sum():
+            st.vega_lite_chart(spec("toward_target", t.lang, data["target_week"], target_name), width="stretch")
+            st.caption(t("weeks.caption"))
 
     # ------------------------------------------------------------------------- 5. insecurity vs figures
     st.subheader(t("security.title"))
@@ -888,14 +972,29 @@ if n_documents:
 
     # ------------------------------------------------------------------------- 6. topics, stance
     st.subheader(t("topics.title"))
-    if "topic_week" not in data:
-        st.info(t("topics.none"))
-    else:
+    # Each topic's share of the week's texts as an estimate in its band (issue 20); without
+    # estimates (nothing scored yet for them), the counted shares.
+    topic_frames = [task["weekly"][task["weekly"]["label"] == "yes"].assign(label=topic_label(name.split(":", 1)[1]))
+                    for name, task in share_tasks.items() if name.startswith("topic:") and len(task["weekly"])]
+    if topic_frames:
+        st.vega_lite_chart(spec("share_bands", t.lang, pd.concat(topic_frames, ignore_index=True), None, None,
+                                t("shares.of_week")), width="stretch")
+        st.caption(t("topics.caption") + " " + rests_on(next(task for name, task in share_tasks.items()
+                                                             if name.startswith("topic:"))))
+    elif "topic_week" in data:
         topic_week = data["topic_week"].assign(label=data["topic_week"]["topic"].map(topic_label))
         st.vega_lite_chart(spec("topics", t.lang, topic_week), width="stretch")
         st.caption(t("topics.caption"))
+    else:
+        st.info(t("topics.none"))
 
     st.subheader(t("stance.title"))
+    stance_task = share_tasks.get("stance")
+    if stance_task is not None and len(stance_task["weekly"]):
+        sides = stance_task["weekly"][stance_task["weekly"]["label"] != "none"]
+        st.vega_lite_chart(spec("share_bands", t.lang, sides, charts.STANCE_COLORS, shown_marks, t("shares.of_week")),
+                           width="stretch")
+        st.caption(rests_on(stance_task))
     st.vega_lite_chart(spec("stance", t.lang, data["stance_week"], shown_marks), width="stretch")
     st.caption(t("weeks.caption"))
     by_platform = data["stance_by_platform"]
@@ -925,6 +1024,21 @@ if n_documents:
         st.vega_lite_chart(spec("voice_over_time", t.lang, data["voice_weeks"], t("voice.over_time"),
                                 t("axis.share_of_voice")), width="stretch")
         st.caption(t("voice.caption"))
+    # The tone toward each name as estimates in their intervals (issue 20): the target's and
+    # every actor's negative and positive shares of the texts naming them.
+    display = dict(names)
+    tones = [frame.assign(who=display.get(name.split(":", 1)[1] if ":" in name else "target", name))
+             for name, frame in ([("target", whole("target_sentiment"))]
+                                 + [(n, task["whole"]) for n, task in share_tasks.items() if n.startswith("actor:")])
+             if frame is not None and len(frame)]
+    if tones:
+        ranges = pd.concat(tones, ignore_index=True)
+        ranges = ranges[ranges["label"] != "neutral"].assign(who=lambda f: f["who"].map(lambda n: crawled(n, limit=80)))
+        st.vega_lite_chart(spec("share_ranges", t.lang, ranges, "who", t("shares.of_naming"), charts.SENTIMENT_COLORS),
+                           width="stretch")
+        actor_task = next((task for n, task in share_tasks.items() if n.startswith("actor:")), target_task)
+        if actor_task is not None:
+            st.caption(t("voice.tone_caption") + " " + rests_on(actor_task))
     voice_columns = {"avg_sentiment": st.column_config.NumberColumn(t("voices.sentiment"), format="%.2f"),
                      "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
                      "stories": t("voices.stories"), "reach": t("voices.reach"), "author": t("voices.account"),
@@ -1109,7 +1223,32 @@ if len(pending):
     waiting = int(pending["since"].sum())
     st.caption(t("trust.corrections", total=t.number(int(pending["corrections"].sum())), since=t.number(waiting))
                + (" " + t("trust.rerun") if waiting else ""))
+share_trust = share_data.get("trust")
+if share_trust is not None and len(share_trust):
+    st.caption(t("trust.shares_caption"))
+    said = share_trust.assign(
+        task=share_trust["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
+        halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
+                                                 else t("trust.halve", n=t.number(int(v)))))
+    st.dataframe(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), hide_index=True,
+                 width="stretch", column_config={
+                     "task": t("trust.task"), "week": st.column_config.DateColumn(t("axis.week")),
+                     "n": st.column_config.NumberColumn(t("trust.texts_that_week")),
+                     "width": st.column_config.NumberColumn(t("trust.interval_width"), format="%.2f"),
+                     "halve": t("trust.to_halve"), "n_labels": st.column_config.NumberColumn(t("trust.in_domain_labels")),
+                     "calibration": t("trust.calibration")})
 st.subheader(t("queue.title"))
+picked_shares = side["share_queue"]
+if picked_shares is not None and len(picked_shares):
+    st.caption(t("queue.share_caption"))
+    share_rows = local_times(picked_shares, ("published_at",), zone)
+    st.dataframe(shown(pd.DataFrame({
+        t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else side["queue_excerpts"].get(r.doc_id)
+                                  or r.doc_id, limit=120) for r in share_rows.itertuples()],
+        t("axis.platform"): share_rows["platform"], t("list.published", timezone=zone): share_rows["published_at"],
+        t("trust.task"): share_rows["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
+        t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
+        hide_index=True, width="stretch")
 queue = side["queue"]
 if queue is None or queue.empty:
     st.info(t("queue.none"))

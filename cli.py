@@ -33,6 +33,7 @@ log = logging.getLogger("vigia")
 
 PROFILES = click.Choice(["auto", "offline", "hub"])
 SCORE_CHUNK = 256
+HOLD_OUT_FROM = 40  # corrections from which `vigia train --hold-out` keeps some out of training
 
 
 class VigiaError(click.ClickException):
@@ -262,9 +263,37 @@ def _score(
                 raise
             done += len(rows)
             bar.update(len(rows))
-    with connect(db):  # publish what this scorer wrote, whatever the schedule
-        pass
+    with connect(db) as con:  # publish what this scorer wrote, whatever the schedule
+        _store_bundled_calibration(con, scorer)
+    if done:
+        _refresh_shares(db, campaign.id)
     return done
+
+
+def _store_bundled_calibration(con: Any, scorer: Any) -> None:
+    """Keep the calibration shipped beside the scorer's heads in the warehouse (the page and the
+    views learn the heads' errors from it before a campaign has its own labels)."""
+    from nlp.calibration import load as load_calibration
+    from warehouse import shares
+
+    heads_dir = getattr(getattr(scorer, "heads", None), "dir", None)
+    heads = shares.heads_of(scorer.model_set)
+    if heads_dir is None or heads is None:
+        return
+    shares.store_calibration(con, heads, load_calibration(heads_dir))
+
+
+def _refresh_shares(db: Path, campaign_id: str) -> None:
+    """Estimate every share of the campaign (per day, week and in all) and store them: computed on
+    the published snapshot, so writers wait only for the short write at the end."""
+    from warehouse import shares
+
+    started = time.perf_counter()
+    with connect(db, read_only=True) as con:
+        frame, trusted = shares.refresh(con, campaign_id), shares.trust(con, campaign_id)
+    with connect(db) as con:
+        stored = shares.store(con, campaign_id, frame, trusted)
+    click.echo(f"share estimates: {stored} rows in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @main.command()
@@ -612,12 +641,36 @@ def check(campaign_file: Path | None, jsonl: Path | None, fmt: str, text: str | 
 @click.option("--learn", type=click.IntRange(min=0), multiple=True,
               help="Learn from the first N labelled lines (as analyst corrections would) and score only the rest. "
                    "Repeat it for a learning curve: one JSON line per N, the file scored once.")
+@click.option("--prevalence", "shares", is_flag=True,
+              help="Estimate each label's share (with a 90% interval) instead of scoring texts one by one.")
+@click.option("--group-by", default=None, help="With --prevalence: one estimate per value of this field of each line.")
+@click.option("--calibration", "calibration_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --prevalence: a labelled file of the same task, used only to learn the models' errors.")
 def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path | None, heads: Path | None,
-          learn: tuple[int, ...]) -> None:
+          learn: tuple[int, ...], shares: bool, group_by: str | None, calibration_file: Path | None) -> None:
     """Score a labelled set; the last stdout line is one JSON object with task, n, macro_f1
-    (and learned: N with --learn N). A label outside the task's label set is refused, naming its line."""
-    from nlp.evaluation import learning_curve
+    (and learned: N with --learn N). A label outside the task's label set is refused, naming its line.
 
+    With --prevalence the JSON has task, n and prevalence: {GROUP: {LABEL: {estimate, low, high, true}}}."""
+    from nlp.evaluation import learning_curve, prevalence
+
+    if (group_by or calibration_file) and not shares:
+        raise click.UsageError("--group-by and --calibration go with --prevalence")
+    if shares:
+        if learn:
+            raise click.UsageError("--learn and --prevalence do not go together: calibrate with --calibration")
+        if task == "topics":
+            raise click.UsageError("--prevalence estimates sentiment, target_sentiment or stance shares")
+        try:
+            result = prevalence(task, data, profile, _campaign(campaign_file), split=split, heads_dir=heads,
+                                group_by=group_by, calibration=calibration_file)
+        except ValueError as exc:
+            raise VigiaError(str(exc)) from None
+        for note in result["notes"]:
+            click.echo(f"  note: {note}", err=True)
+        click.echo(f"  calibration: {result['calibration']['source']}", err=True)
+        click.echo(json.dumps(result, ensure_ascii=False, default=str))
+        return
     try:
         results = learning_curve(task, data, profile, _campaign(campaign_file), list(learn) or [0], split=split,
                                  heads_dir=heads)
@@ -647,10 +700,15 @@ def eval_(task: str, data: Path, split: str, profile: str, campaign_file: Path |
               help="Learn from the seed labels alone (how the bundled heads are built); the warehouse is not read.")
 @click.option("--shared-data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding umsab-es/, intertass-pe/ and stompol/ (default: $VIGIA_SHARED_DATA, else ../shared/data).")
+@click.option("--hold-out", type=click.FloatRange(0.0, 0.9), default=0.25, show_default=True,
+              help="Share of the warehouse's corrections kept out of training (chosen by document, the same "
+                   "every run) once there are 40 or more: the new heads never saw them, so they calibrate its "
+                   "share estimates.")
 @click.option("--window-only", is_flag=True,
               help="Retrain only the target window head inside --out (its other heads stay as they are).")
 def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment: bool, seeds_dir: Path | None,
-          corrections_file: Path | None, no_corrections: bool, shared_data: Path | None, window_only: bool) -> None:
+          corrections_file: Path | None, no_corrections: bool, shared_data: Path | None, hold_out: float,
+          window_only: bool) -> None:
     """Retrain the scoring heads on the seed labels plus the analysts' corrections.
 
     Target sentiment, topics and stance learn from the corrections (the warehouse's, or
@@ -683,6 +741,12 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
     elif from_warehouse and path.exists():
         with connect(path, read_only=True) as con:
             corrections = corrections_for_training(con, campaign.id)
+        # A few corrections all teach: holding some out pays only once there are enough to calibrate.
+        share = hold_out if len(corrections) >= HOLD_OUT_FROM else 0.0
+        held = [c for c in corrections if _held_out(c["doc_id"], share)]
+        corrections = [c for c in corrections if not _held_out(c["doc_id"], share)]
+        if held:
+            click.echo(f"{len(held)} corrections held out of training to calibrate share estimates (--hold-out)", err=True)
     click.echo(f"training heads with {len(corrections)} analyst corrections ...", err=True)
     try:
         summary = train_heads(campaign, out, corrections=corrections, shared_data=shared_data,
@@ -691,7 +755,40 @@ def train(campaign_file: Path | None, db: Path | None, out: Path, with_sentiment
         raise VigiaError(str(exc)) from None
     if corrections and from_warehouse:
         summary["trust"] = _trust(campaign, path, "offline", out)
+    if from_warehouse and path.exists():
+        from nlp.calibration import build as build_calibration
+        from warehouse import shares
+
+        build_calibration(out, shared_data)
+        heads = shares.heads_of(summary.get("model_set"))
+        with connect(path) as con:
+            if heads:  # the corrections these heads learnt never calibrate them
+                shares.record_training(con, heads, [(c["doc_id"], c["field"]) for c in corrections])
+        _refresh_shares(path, campaign.id)
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+def _held_out(doc_id: str, share: float) -> bool:
+    """Whether a document's corrections stay out of training (a stable draw by its id)."""
+    import hashlib
+
+    return int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:8], 16) / 0x100000000 < share
+
+
+@main.command()
+@click.option("--heads", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of trained heads (default: data/heads if present, else the bundled ones).")
+@click.option("--shared-data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding intertass-pe and umsab-es (default: ../shared/data).")
+def calibrate(heads: Path | None, shared_data: Path | None) -> None:
+    """Write the heads' bundled share calibration (calibration.json beside them): how each head
+    errs on labelled texts it never trained on, used before a campaign has its own labels."""
+    from nlp.calibration import build
+    from nlp.linear_heads import resolve_heads_dir
+
+    found = build(resolve_heads_dir(heads), shared_data)
+    click.echo(json.dumps({task: {"n": v["n"], "source": v["source"]} for task, v in found["tasks"].items()},
+                          ensure_ascii=False))
 
 
 def _trust(campaign: Campaign, db: Path, profile: str, heads: Path | None) -> list[dict]:
@@ -746,6 +843,7 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
         except CorrectionError as exc:
             raise VigiaError(str(exc)) from None
     click.echo(f"correction {cid} stored", err=True)
+    _refresh_shares(_existing_db(db), campaign.id)
 
 
 # --------------------------------------------------------------------------- alerts

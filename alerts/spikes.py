@@ -4,6 +4,13 @@ A day is compared with the ``window`` days before it (at least ``min_history`` o
 (volume, each stance) spike when they pass both the mean plus ``z`` standard deviations and twice
 the mean, and a floor; the share of texts negative toward the target spikes when it passes its
 usual share by ``z`` deviations and by 15 points, on enough texts.
+
+Given the day's *estimated* shares (``shares``: ``warehouse.shares``, each with a 90% interval),
+negativity and stance fire on the interval, not on the count of the model's labels: the share
+negative toward the target spikes only when even the low end of the day's interval is 15 points
+above the usual share, and a stance only when the low end of its estimated number of texts
+passes the count rules. A jump inside the noise (few texts, or texts the model reads unsure) is
+not a spike.
 """
 
 from __future__ import annotations
@@ -29,13 +36,17 @@ class Spike:
     value: float       # that day's count or share
     baseline: float    # the mean of the days before
     n: int             # texts the value rests on
+    low: float | None = None   # the value's 90% interval, when it was estimated
+    high: float | None = None
     query: str = ""    # the query whose texts were watched ('' : every text)
 
     def describe(self) -> str:
         what = METRICS[self.metric] + (f" matching {self.query}" if self.query else "")
         if self.metric == "target_negative":
-            return f"{self.day}: {what} {self.value:.0%} (usually {self.baseline:.0%}, on {self.n} texts)"
-        return f"{self.day}: {self.value:.0f} {what} (usually {self.baseline:.1f} a day)"
+            band = f" ({self.low:.0%}–{self.high:.0%})" if self.low is not None else ""
+            return f"{self.day}: {what} {self.value:.0%}{band} (usually {self.baseline:.0%}, on {self.n} texts)"
+        band = f" ({self.low:.0f}–{self.high:.0f})" if self.low is not None else ""
+        return f"{self.day}: {self.value:.0f}{band} {what} (usually {self.baseline:.1f} a day)"
 
 
 def _count_spikes(series: pd.Series, metric: str, window: int, min_history: int, z: float, floor: float) -> list[Spike]:
@@ -47,21 +58,77 @@ def _count_spikes(series: pd.Series, metric: str, window: int, min_history: int,
             for day, value, m in zip(series.index[hit], series[hit], mean[hit], strict=True)]
 
 
+def _daily_share(shares: pd.DataFrame, label: str, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """One label's daily estimate, interval and texts, on every day (NaN where none)."""
+    rows = shares[shares["label"] == label].copy()
+    day = "period_start" if "period_start" in rows else "day"
+    rows.index = pd.to_datetime(rows[day])
+    return rows[["estimate", "low", "high", "n"]].astype(float).groupby(level=0).first().reindex(days)
+
+
+def _share_spikes(frame: pd.DataFrame, window: int, min_history: int, min_texts: int) -> list[Spike]:
+    """Negativity toward the target on the interval: the day's low end 15 points above usual."""
+    weighted = (frame["estimate"] * frame["n"]).fillna(0)
+    texts = frame["n"].fillna(0)
+    usual = (weighted.shift(1).rolling(window, min_periods=min_history).sum()
+             / texts.shift(1).rolling(window, min_periods=min_history).sum().replace(0, float("nan")))
+    found = []
+    for day, row in frame.iterrows():
+        m = usual.get(day)
+        if pd.isna(row["low"]) or pd.isna(m) or row["n"] < min_texts:
+            continue
+        if row["low"] >= m + 0.15:
+            found.append(Spike(day.date(), "target_negative", float(row["estimate"]), float(m), int(row["n"]),
+                               float(row["low"]), float(row["high"])))
+    return found
+
+
+def _stance_spikes(frame: pd.DataFrame, metric: str, window: int, min_history: int, z: float, floor: float) -> list[Spike]:
+    """One stance's estimated number of texts a day, on the interval: its low end must pass the count rules."""
+    count = (frame["estimate"] * frame["n"]).fillna(0)
+    low, high = (frame["low"] * frame["n"]).fillna(0), (frame["high"] * frame["n"]).fillna(0)
+    history = count.shift(1).rolling(window, min_periods=min_history)
+    mean, std = history.mean(), history.std().fillna(0)
+    found = []
+    for day in frame.index:
+        m, s = mean.get(day), std.get(day)
+        if pd.isna(m):
+            continue
+        if low[day] >= floor and low[day] > m + z * max(s, 1.0) and low[day] >= 2 * m:
+            found.append(Spike(day.date(), metric, float(count[day]), float(m), int(frame.at[day, "n"]),
+                               float(low[day]), float(high[day])))
+    return found
+
+
 def find_spikes(
     daily: pd.DataFrame, *, window: int = 28, min_history: int = 7, z: float = 3.0,
-    min_count: int = 10, min_target: int = 10, days: tuple[date, date] | None = None,
+    min_count: int = 10, min_target: int = 10, shares: dict[str, pd.DataFrame] | None = None,
+    days: tuple[date, date] | None = None,
 ) -> list[Spike]:
     """Spikes in a daily frame with ``day``, ``n_docs``, ``n_target``, ``n_target_negative``,
     ``n_pro_recall``, ``n_anti_recall`` (several rows a day are summed); oldest first. ``days``:
-    the days the frame covers, those without a row being zeros (default: its first to last row)."""
+    the days the frame covers, those without a row being zeros (default: its first to last row).
+
+    ``shares``: the days' estimated shares per task (``target_sentiment``, ``stance``: frames
+    with ``period_start`` or ``day``, ``label``, ``estimate``, ``low``, ``high``, ``n``); when a
+    task is there, its spikes fire on the interval instead of the counts."""
     if daily.empty:
         return []
+    shares = shares or {}
     per_day = daily.groupby(pd.to_datetime(daily["day"])).sum(numeric_only=True)
     first, last = (per_day.index.min(), per_day.index.max()) if days is None else map(pd.Timestamp, days)
     per_day = per_day.reindex(pd.date_range(first, last, freq="D"), fill_value=0)
     spikes = _count_spikes(per_day["n_docs"], "volume", window, min_history, z, min_count)
     for stance in ("pro_recall", "anti_recall"):
-        spikes += _count_spikes(per_day[f"n_{stance}"], stance, window, min_history, z, min_count)
+        if shares.get("stance") is not None and len(shares["stance"]):
+            spikes += _stance_spikes(_daily_share(shares["stance"], stance, per_day.index), stance, window, min_history,
+                                     z, min_count)
+        else:
+            spikes += _count_spikes(per_day[f"n_{stance}"], stance, window, min_history, z, min_count)
+    if shares.get("target_sentiment") is not None and len(shares["target_sentiment"]):
+        spikes += _share_spikes(_daily_share(shares["target_sentiment"], "negative", per_day.index), window, min_history,
+                                max(3, min_target // 2))
+        return sorted(spikes, key=lambda s: (s.day, s.metric))
     enough = per_day["n_target"] >= max(3, min_target // 2)
     share = (per_day["n_target_negative"] / per_day["n_target"]).where(enough)
     history = share.shift(1).rolling(window, min_periods=min_history)
@@ -95,27 +162,33 @@ def detect(con, sel, rules: Sequence[Watch], *, min_history: int = 7) -> list[tu
     span, data = bounds(con, sel), day_range(con, sel.campaign)
     if span is None or data is None or not rules:
         return []
+    from warehouse.shares import day_shares
+
     start, end = span
     found: list[tuple[Watch, Spike]] = []
-    frames: dict[tuple[str, int], pd.DataFrame] = {}
+    frames: dict[tuple[str, int], tuple[pd.DataFrame, dict]] = {}
     for rule in rules:
         key = (rule.query if rule.query else sel.query, rule.window_days)
         if key not in frames:
             history = replace(sel, query=key[0], start=start - timedelta(days=rule.window_days), end=end)
-            frames[key] = daily(con, history)[0]
-        found += [(rule, s) for s in in_range(frames[key], rule, start, end, data[0], min_history)]
+            # negativity and stance fire on their daily intervals (warehouse.shares)
+            frames[key] = (daily(con, history)[0], day_shares(con, history))
+        frame, estimated = frames[key]
+        found += [(rule, s) for s in in_range(frame, rule, start, end, data[0], min_history, shares=estimated)]
     return sorted(found, key=lambda pair: (pair[1].day, pair[1].metric, pair[0].query))
 
 
 def in_range(daily: pd.DataFrame, rule: Watch, start: date, end: date, first_data_day: date,
-             min_history: int = 7) -> list[Spike]:
+             min_history: int = 7, shares: dict[str, pd.DataFrame] | None = None) -> list[Spike]:
     """The spikes of ``rule`` between ``start`` and ``end`` in a daily frame that reaches back
     ``rule.window_days`` before ``start`` (``warehouse.trends.daily`` over that span, or
     ``warehouse.series.Comparison.daily`` read with ``history_days``). Days before the
-    campaign's first text are no history; after it, a day without a row is a day without texts."""
+    campaign's first text are no history; after it, a day without a row is a day without texts.
+    ``shares``: the days' estimated shares (``warehouse.shares.day_shares`` over the same span):
+    negativity and stance then fire on their intervals."""
     covered = (max(start - timedelta(days=rule.window_days), first_data_day), end)
     spikes = find_spikes(daily, window=rule.window_days, min_history=min_history, z=rule.z,
-                         min_count=rule.min_count, min_target=rule.min_count, days=covered)
+                         min_count=rule.min_count, min_target=rule.min_count, days=covered, shares=shares)
     return [replace(s, query=rule.query) for s in spikes if s.metric == rule.metric and start <= s.day <= end]
 
 

@@ -255,3 +255,56 @@ def platforms(where: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
                      "tooltip": tips(enc("platform:N", title=t("axis.platform")),
                                      enc("documents:Q", title=t("axis.documents"), format=",d"))},
     }, height=FRAME + LEGEND + 22 * where["platform"].nunique(), width="container", title=t("chart.platforms"))
+
+
+def share_bands(frame: pd.DataFrame, scale: dict | None, marks: pd.DataFrame | None = None, *,
+                title: str = "share", t: Texts = ENGLISH, x_title: str | None = None, height: int = 220,
+                chart_title: str | None = None, **fields: Any) -> Spec:
+    """Each label's estimated share over time as a line, inside its 90% interval as a band
+    (issue 20).
+
+    ``frame``: ``period_start``, ``label``, ``estimate``, ``low``, ``high``, ``n`` (the texts it
+    rests on): what ``warehouse.shares.shares`` returns. A wide band is the honest answer for a
+    week with few texts or a model that confuses the labels; it is drawn, not hidden. Labels are
+    shown in the page's words (``scale``: the stored labels' colours)."""
+    frame = frame.assign(shown=frame["label"].map(lambda v: t.value(v, **fields)))
+    color = enc("shown:N", title=None, legend=LEGEND_BELOW, **({"scale": colors(scale, t, **fields)} if scale else {}))
+    x = enc("period_start:T", title=t("axis.week") if x_title is None else x_title)
+    tooltip = tips(enc("period_start:T", title=t("axis.week") if x_title is None else x_title),
+                   enc("shown:N", title=" "), enc("estimate:Q", format=".0%", title=title),
+                   enc("low:Q", format=".0%", title=t("axis.interval_from")), enc("high:Q", format=".0%", title=t("axis.interval_to")),
+                   enc("n:Q", title=t("axis.documents"), format=",d"))
+    band = {"mark": {"type": "area", "opacity": 0.18},
+            "encoding": {"x": x, "y": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
+                         "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
+    line = {"mark": {"type": "line", "point": True, "strokeWidth": 2},
+            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
+    shares_layer = layer(band, line, data={"name": "shares"})
+    datasets = {"shares": frame}
+    top = {"height": height + LEGEND, "width": "container", **({"title": chart_title} if chart_title else {})}
+    if marks is not None:
+        datasets["marks"] = marks
+        return chart(datasets, layer(shares_layer, rules(t=t)), **top)
+    return chart(datasets, shares_layer, **top)
+
+
+def share_ranges(frame: pd.DataFrame, *, y_field: str, title: str, scale: dict | None = None,
+                 t: Texts = ENGLISH) -> Spec:
+    """One estimate per row (e.g. each actor's share of negative texts) with its 90% interval as a
+    horizontal rule (issue 20): ``frame`` has ``y_field``, ``label``, ``estimate``, ``low``,
+    ``high``, ``n``."""
+    frame = frame.assign(shown=frame["label"].map(t.value))
+    color = enc("shown:N", title=None, legend=LEGEND_BELOW, **({"scale": colors(scale, t)} if scale else {}))
+    tooltip = tips(enc(f"{y_field}:N", title=" "), enc("shown:N", title=" "), enc("estimate:Q", format=".0%", title=title),
+                   enc("low:Q", format=".0%", title=t("axis.interval_from")), enc("high:Q", format=".0%", title=t("axis.interval_to")),
+                   enc("n:Q", title=t("axis.documents"), format=",d"))
+    rule = {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.5},
+            "encoding": {"y": enc(f"{y_field}:N", title=None), "yOffset": enc("shown:N"),
+                         "x": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
+                         "x2": {"field": "high"}, "color": color, "tooltip": tooltip}}
+    point = {"mark": {"type": "point", "filled": True, "size": 60},
+             "encoding": {"y": enc(f"{y_field}:N"), "yOffset": enc("shown:N"), "x": enc("estimate:Q"), "color": color,
+                          "tooltip": tooltip}}
+    rows = frame[y_field].nunique() * max(1, frame["label"].nunique())
+    return chart({"ranges": frame}, layer(rule, point, data={"name": "ranges"}), height=FRAME + LEGEND + 14 * rows,
+                 width="container")

@@ -117,3 +117,22 @@ def inline(spec: Spec, width: int = 720) -> Spec:
     out.pop("$schema", None)
     out.pop("title", None)  # the briefing prints each chart's title as its heading
     return out
+
+
+def compare_bands(frame: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH) -> Spec:
+    """One estimated share per query over weeks (``period_start``, ``label`` naming the query,
+    ``estimate``, ``low``, ``high``, ``n``: ``warehouse.shares.shares`` per query), each inside
+    its 90% interval as a band: a query with few texts a week shows a wide band, not a line
+    that jumps."""
+    color = enc("label:N", title=None, legend=LEGEND_BELOW)
+    x = enc("period_start:T", title=None)
+    tooltip = tips(enc("period_start:T", title=t("axis.week")), enc("label:N", title=t("axis.query")),
+                   enc("estimate:Q", format=".0%", title=axis), enc("low:Q", format=".0%", title=t("axis.interval_from")),
+                   enc("high:Q", format=".0%", title=t("axis.interval_to")), enc("n:Q", format=",d", title=t("axis.documents")))
+    band = {"mark": {"type": "area", "opacity": 0.15},
+            "encoding": {"x": x, "y": enc("low:Q", title=axis, axis={"format": "%"}, scale={"domain": [0, 1]}),
+                         "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
+    line = {"mark": {"type": "line", "point": {"size": 18}},
+            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
+    return chart({"bands": frame}, layer(band, line, data={"name": "bands"}), title=title, width="container",
+                 height=220 + LEGEND)

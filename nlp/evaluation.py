@@ -54,9 +54,11 @@ def _checked(task: str, value, data: Path, line: int, campaign):
     return value
 
 
-def _examples(task: str, data: Path, split: str, campaign=None) -> tuple[list[DocText], list, list, int]:
+def _examples(task: str, data: Path, split: str, campaign=None, keep_unlabelled: bool = False
+              ) -> tuple[list[DocText], list, list, int]:
     """Documents, their gold labels for ``task``, the actor each target label is about (None: the
-    campaign's target), and how many absent-target lines there were (they come last)."""
+    campaign's target), and how many absent-target lines there were (they come last). With
+    ``keep_unlabelled`` a line without the task's label is kept with the label None."""
     if data.is_dir():
         if task != "sentiment":
             raise ValueError(f"{data} is a UMSAB-style folder: it only has sentiment labels, not {task}")
@@ -78,13 +80,13 @@ def _examples(task: str, data: Path, split: str, campaign=None) -> tuple[list[Do
         actor = None
         if task == "target_sentiment":
             key = "target_sentiment" if "target_sentiment" in row else "sentiment"
-            if key not in row:
+            if key not in row and not keep_unlabelled:
                 continue
-            value = row[key]
+            value = row.get(key, "unlabelled")
             if value in (*ABSENT, "null"):
                 absent.append(doc)
                 continue
-            value = _checked(task, value, data, n, campaign)
+            value = None if value == "unlabelled" else _checked(task, value, data, n, campaign)
             named = row.get("actor") or row.get("target")
             if isinstance(named, str) and campaign is not None and campaign.actors:
                 found = campaign.actor(named)
@@ -92,13 +94,13 @@ def _examples(task: str, data: Path, split: str, campaign=None) -> tuple[list[Do
                     raise ValueError(f"{data}:{n}: target {named!r} is not an actor of campaign {campaign.id}")
                 actor = found.id if found is not None else None
         elif task == "sentiment":
-            if "sentiment" not in row:
+            if "sentiment" not in row and not keep_unlabelled:
                 continue
-            value = _checked(task, row["sentiment"], data, n, campaign)
+            value = _checked(task, row["sentiment"], data, n, campaign) if "sentiment" in row else None
         else:
-            if task not in row or row[task] is None:
+            if (task not in row or row[task] is None) and not keep_unlabelled:
                 continue
-            value = _checked(task, row[task], data, n, campaign)
+            value = _checked(task, row[task], data, n, campaign) if row.get(task) is not None else None
         docs.append(doc)
         gold.append(value)
         actors.append(actor)
@@ -193,6 +195,72 @@ def _learn_window(n_learn: int, docs, gold, preds, campaign, actors, scorer) -> 
     return gold[n_learn:], [n if p != "none" else "none" for n, p in zip(new, preds[n_learn:], strict=True)]
 
 
+def labelled_posteriors(
+    task: str,
+    data: Path,
+    profile: str,
+    campaign,
+    split: str = "test",
+    heads_dir: Path | None = None,
+    fields: tuple[str, ...] = (),
+    keep_unlabelled: bool = False,
+) -> dict:
+    """Score ``data`` once and return, per labelled line the scorer could read for ``task``, its
+    gold label, the scorer's class probabilities and any ``fields`` of the line (e.g. a
+    ``--group-by`` field): what share estimation learns from and is measured on.
+
+    Returns ``{"classes", "labels", "probs" (n, classes), "extra" {field: [values]}, "dropped",
+    "model_set"}``. For target sentiment, lines whose target the scorer does not find are
+    ``dropped`` (they are in no share toward him); absent-target lines are left out.
+    """
+    if task not in ("sentiment", "target_sentiment", "stance"):
+        raise ValueError(f"share estimation is for sentiment, target_sentiment or stance, not {task!r}")
+    data = Path(data)
+    if not data.exists():
+        raise FileNotFoundError(f"no labelled data at {data}")
+    docs, gold, actors, _ = _examples(task, data, split, campaign, keep_unlabelled)
+    docs = docs[: len(gold)]
+    if not gold:
+        raise ValueError(f"{data}: no line has a {task} label" if not keep_unlabelled else f"{data}: no text to read")
+    extra = {f: _field_values(data, docs, f) for f in fields}
+    scorer = load_scorer(profile, campaign, heads_dir)
+    scores = scorer.score(docs)
+    labels, probs, kept = [], [], {f: [] for f in fields}
+    dropped = 0
+    for i, (score, actor, label) in enumerate(zip(scores, actors, gold, strict=True)):
+        predicted, p = _prediction(task, score, actor, campaign.topic_names)
+        if predicted == "none" and task == "target_sentiment":
+            dropped += 1
+            continue
+        labels.append(label)
+        probs.append(p)
+        for f in fields:
+            kept[f].append(extra[f][i])
+    classes = list(STANCES) if task == "stance" else list(SENTIMENTS)
+    return {"classes": classes, "labels": labels, "probs": np.asarray(probs, dtype=np.float64).reshape(-1, len(classes)),
+            "extra": kept, "dropped": dropped, "model_set": scorer.model_set}
+
+
+def _field_values(data: Path, docs: list[DocText], field: str) -> list:
+    """The value of ``field`` on each document's line (read again by line number, which
+    :func:`_examples` keeps as the doc_id when a line has none of its own)."""
+    if data.is_dir():
+        raise ValueError(f"--group-by needs a JSON Lines file; {data} is a folder")
+    rows: dict[str, dict] = {}
+    lines = data.read_text(encoding="utf-8").split("\n")
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            row = json.loads(line)
+            rows[str(row.get("doc_id", n))] = row
+    values = []
+    for doc in docs:
+        row = rows.get(doc.doc_id, {})
+        if field not in row or row[field] is None:
+            raise ValueError(f"{data}: line {doc.doc_id!r} has no {field!r} to group by")
+        values.append(str(row[field]))
+    return values
+
+
 def evaluate(
     task: str,
     data: Path,
@@ -283,3 +351,71 @@ def _result(task, learn, docs, gold, preds, probs, labelled, absent, n_absent, c
         }
     )
     return result
+
+
+def prevalence(
+    task: str,
+    data: Path,
+    profile: str,
+    campaign,
+    split: str = "test",
+    heads_dir: Path | None = None,
+    group_by: str | None = None,
+    calibration: Path | None = None,
+    level: float | None = None,
+) -> dict:
+    """Estimate each label's share of ``data`` (per value of ``group_by``, else one group
+    ``"all"``) with an interval: what ``vigia eval --prevalence`` prints.
+
+    The models' errors are learnt from ``calibration`` (a labelled file of the same task, used
+    for nothing else) on top of the calibration bundled with the heads (``nlp/calibration.py``),
+    which counts for few labels. ``true`` is each group's labelled share when its lines carry
+    labels (lines without one are estimated, not counted)."""
+    from nlp import calibration as bundled
+    from nlp.linear_heads import resolve_heads_dir
+    from prevalence import LEVEL, Calibration
+
+    found = labelled_posteriors(task, data, profile, campaign, split, heads_dir,
+                                fields=(group_by,) if group_by else (), keep_unlabelled=True)
+    classes = found["classes"]
+    prior = None
+    shipped = bundled.load(resolve_heads_dir(heads_dir)).get(task) if profile != "hub" else None
+    if shipped is not None:
+        rows = np.array(shipped["texts"], dtype=np.float64)
+        prior = Calibration.from_labels(shipped["classes"], rows[:, 1:], [shipped["classes"][int(i)] for i in rows[:, 0]],
+                                        source=shipped["source"])
+    notes: list[str] = []
+    if calibration is not None:
+        cal = labelled_posteriors(task, calibration, profile, campaign, split, heads_dir)
+        labels = [y for y in cal["labels"] if y is not None]
+        if not labels:
+            raise ValueError(f"{calibration}: no line has a {task} label to learn the errors from")
+        cal_model = Calibration.from_labels(classes, cal["probs"], cal["labels"], bundled=prior,
+                                            source=f"{len(labels)} labelled lines of {Path(calibration).name}")
+        if cal["dropped"]:
+            notes.append(f"{cal['dropped']} calibration lines had no target the scorer found: not used")
+    else:
+        cal_model = Calibration.from_labels(classes, np.zeros((0, len(classes))), [], bundled=prior)
+    notes.extend(cal_model.notes)
+    groups = found["extra"][group_by] if group_by else ["all"] * len(found["labels"])
+    from prevalence import estimate_texts
+
+    estimated = estimate_texts(cal_model, found["probs"], groups, level=level or LEVEL)
+    out: dict = {}
+    for name, shares in estimated.items():
+        members = [y for y, g in zip(found["labels"], groups, strict=True) if g == name]
+        labelled = [y for y in members if y is not None]
+        for label in classes:
+            entry = {k: (None if np.isnan(v) else round(v, 4)) for k, v in shares[label].items()}
+            entry["true"] = round(labelled.count(label) / len(labelled), 4) if labelled else None
+            shares[label] = entry
+        out[name] = shares
+        if len(members) < 20:
+            notes.append(f"group {name!r} has {len(members)} texts: its interval is wide because so few texts say little")
+    if found["dropped"]:
+        notes.append(f"{found['dropped']} lines had no target the scorer found: they are in no share toward the target")
+    return {"task": task, "n": len(found["labels"]), "prevalence": out, "level": level or LEVEL,
+            "calibration": {"labels": cal_model.n_labels, "bundled": cal_model.n_bundled, "source": cal_model.describe()},
+            "notes": notes, "profile": profile, "model_set": found["model_set"], "data": str(data),
+            "date": date.today().isoformat()}
+

@@ -162,29 +162,52 @@ def _ordered_linear(model, groups: list[tuple[str, float]], classes: Sequence[st
 
 
 # ------------------------------------------------------------------ sentiment (tweets)
-def train_sentiment(fb: FeatureBuilder, folder: Path, peru: Path | None = None) -> tuple[Head, dict]:
-    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space, learnt from UMSAB-es
-    train+val and, when ``peru`` exists, InterTASS PE's Peruvian tweets (the campaign's own
-    variety; weight 1 like the rest). The mixing weights and class offsets are chosen on 5-fold
-    out-of-fold predictions over all of them (folds stratified by label and source; UMSAB's val
-    alone is too small to choose them reliably); then every member is refit on all of them."""
+SENTIMENT_SPEC = [("sparse", SENTIMENT_C), ("lex", LEXICON_C), ("emb", EMBEDDING_C)]
+
+
+def _sentiment_oof(fb: FeatureBuilder, folder: Path, peru: Path | None):
+    """UMSAB-es train+val and InterTASS PE with each member's 5-fold out-of-fold log-probabilities
+    (folds stratified by label and source): what the mixing weights are chosen on, and what the
+    bundled share calibration reads for the Peruvian tweets (``nlp.calibration``)."""
     tr_x, tr_y = read_umsab(folder, "train")
     va_x, va_y = read_umsab(folder, "val")
     pe_x, pe_y = read_sentiment_jsonl(peru) if peru is not None and peru.exists() else ([], np.zeros(0, dtype=int))
     texts, y = tr_x + va_x + pe_x, np.concatenate([tr_y, va_y, pe_y])
     is_pe = np.zeros(len(y), dtype=bool)
     is_pe[len(tr_y) + len(va_y) :] = True
+    is_val = np.zeros(len(y), dtype=bool)
+    is_val[len(tr_y) : len(tr_y) + len(va_y)] = True
     feats = fb.basic(texts)
-    spec = [("sparse", SENTIMENT_C), ("lex", LEXICON_C), ("emb", EMBEDDING_C)]
     strata = y * 2 + is_pe
     folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(np.zeros(len(y)), strata))
-    oof = {g: np.zeros((len(y), 3)) for g, _ in spec}
-    for group, C in spec:
+    oof = {g: np.zeros((len(y), 3)) for g, _ in SENTIMENT_SPEC}
+    for group, C in SENTIMENT_SPEC:
         for a, b in folds:
             oof[group][b] = _lr(C).fit(feats[group][a], y[a]).predict_proba(feats[group][b])
     logp = {g: np.log(p + 1e-9) for g, p in oof.items()}
-    is_val = np.zeros(len(y), dtype=bool)
-    is_val[len(tr_y) : len(tr_y) + len(va_y)] = True
+    return y, is_pe, is_val, feats, logp
+
+
+def sentiment_oof_probs(fb: FeatureBuilder, folder: Path, peru: Path, weights, offsets) -> tuple[np.ndarray, np.ndarray]:
+    """The sentiment head's out-of-fold probabilities on InterTASS PE (mixed with the head's own
+    ``weights`` and ``offsets``, as its manifest records them) and their labels: texts the
+    head's fold models never saw, so they say how its errors look on Peruvian tweets."""
+    y, is_pe, _, _, logp = _sentiment_oof(fb, folder, peru)
+    z = sum(w * logp[g] for (g, _), w in zip(SENTIMENT_SPEC, weights, strict=True)) + np.asarray(offsets)
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    return p[is_pe], y[is_pe]
+
+
+def train_sentiment(fb: FeatureBuilder, folder: Path, peru: Path | None = None) -> tuple[Head, dict]:
+    """Sparse-n-gram LR + lexicon LR + embedding LR, mixed in log space, learnt from UMSAB-es
+    train+val and, when ``peru`` exists, InterTASS PE's Peruvian tweets (the campaign's own
+    variety; weight 1 like the rest). The mixing weights and class offsets are chosen on 5-fold
+    out-of-fold predictions over all of them (folds stratified by label and source; UMSAB's val
+    alone is too small to choose them reliably); then every member is refit on all of them."""
+    y, is_pe, is_val, feats, logp = _sentiment_oof(fb, folder, peru)
+    spec = SENTIMENT_SPEC
     best = (-1.0, None, None)
     grid = [0.0, 0.25, 0.5, 0.75, 1.0]
     offsets = np.round(np.arange(-0.3, 0.31, 0.1), 2)
@@ -208,7 +231,8 @@ def train_sentiment(fb: FeatureBuilder, folder: Path, peru: Path | None = None) 
     if pe_f1 is not None:
         meta["intertass_pe_macro_f1_oof"] = round(pe_f1, 4)
     head = Head(list(SENTIMENTS), members, bias, meta)
-    return head, {"train": len(tr_y), "val": len(va_y), "intertass_pe": len(pe_y), **meta, "weights": weights,
+    return head, {"train": int((~is_pe & ~is_val).sum()), "val": int(is_val.sum()), "intertass_pe": int(is_pe.sum()),
+                  **meta, "weights": weights,
                   "offsets": bias.tolist()}
 
 

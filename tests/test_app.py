@@ -238,8 +238,9 @@ def test_the_headline_label_and_figures_cover_the_range_shown(story_db: Path, mo
     day = analyst_db.SPIKE.isoformat()
     at = open_page(story_db, monkeypatch, lang="en", **{"from": day, "to": day})
     labels = metrics(at)
-    assert "Negative, 10/5/26–10/5/26" in labels
-    assert labels["Texts"] == "36" and labels["Negative, 10/5/26–10/5/26"] == "89%"  # 32 of 36
+    assert "Negative, 10/5/26–10/5/26" in labels and labels["Texts"] == "36"
+    # the share of that day alone, estimated with its interval (issue 20), not of the last 7 days
+    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", labels["Negative, 10/5/26–10/5/26"])
     assert not [label for label in labels if "7 days" in label]
 
 
@@ -261,9 +262,7 @@ def test_weeks_are_labelled_by_their_first_day_partial_ones_marked_and_never_sta
                                                 "Oct 5, 2026 (partial week: 6 of 7 days)"]
     first = weeks[weeks["days"] == 1]
     assert first["documents"].sum() == 2  # Sunday's two budget posts (for the recall), not a full week
-    topics = next(s for s in specs if "topics" in s.get("datasets", {}))
-    assert topics["encoding"]["y"]["title"] == "share of the week's texts"
-    assert any("the shares can add up to more than 100%" in c.value for c in at.caption)
+    assert any("the shares can add up to more than 100%" in c.value for c in at.caption)  # topics
 
 
 # ----------------------------------------------------------------------------- comparisons, share of voice
@@ -534,3 +533,16 @@ def test_a_new_analyst_compares_cameras_and_budget_last_month_and_sees_who_drove
     assert set(accounts[1]["cuenta"]) == {"vecino0", "vecino1"}  # who drove the budget talk
     outlets = [df.value for df in at.dataframe if list(df.value.columns[:1]) == ["medio o red"]]
     assert set(outlets[2]["medio o red"]) == {"elcomercio.pe", "rpp.pe"}  # and the serenazgo news
+
+
+def test_every_share_chart_has_bands_and_says_what_they_rest_on(app: AppTest) -> None:
+    """Shares are estimates with 90% intervals, never bare counts, and each chart says which
+    calibration its bands rest on and how many labels (here none: the flat prior alone)."""
+    assert not app.exception, app.exception
+    specs = [c.proto.spec for c in app.get("vega_lite_chart")]
+    banded = [s for s in specs if '"y2"' in s and '"low"' in s]
+    assert len(banded) >= 3  # overall sentiment, toward the mayor, stance (and topics when detected)
+    captions = [c.value for c in app.caption if c.value.startswith("Bands: 90% intervals")]
+    assert len(captions) >= 3 and all("learnt from" in c for c in captions)
+    negative = next(v for k, v in metrics(app).items() if k.startswith("Negative, "))
+    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", negative), negative  # an estimate and its interval

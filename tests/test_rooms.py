@@ -7,19 +7,20 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ROOMS = ("campaigns", "render", "warehouse", "crawler", "samples", "nlp", "dashboard", "alerts", "app", "cli")
+ROOMS = ("campaigns", "prevalence", "render", "warehouse", "crawler", "samples", "nlp", "dashboard", "alerts", "app", "cli")
 # What each room may import of the others. The crawler and the scorer never import each other;
 # the dashboard (app.py) reads the warehouse, never the crawler or the models.
 ALLOWED = {
     "campaigns": set(),
+    "prevalence": set(),  # share estimation: pure functions on arrays
     "render": set(),  # how crawled text is shown: below everything that shows or exports it
-    "warehouse": {"campaigns", "render"},
+    "warehouse": {"campaigns", "prevalence", "render"},
     "crawler": {"campaigns", "warehouse"},
     "samples": {"campaigns"},
-    "nlp": {"campaigns"},
-    "dashboard": {"campaigns", "render", "warehouse"},
-    "alerts": {"campaigns", "render", "warehouse"},
-    "app": {"alerts", "campaigns", "dashboard", "render", "warehouse"},
+    "nlp": {"campaigns", "prevalence"},
+    "dashboard": {"campaigns", "prevalence", "render", "warehouse"},
+    "alerts": {"campaigns", "prevalence", "render", "warehouse"},
+    "app": {"alerts", "campaigns", "dashboard", "prevalence", "render", "warehouse"},
     "cli": set(ROOMS) - {"cli", "app"},
 }
 

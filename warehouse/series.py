@@ -106,7 +106,10 @@ class Comparison:
     - ``ranked``: the first query's best ``ranked`` hits in the text list's order
       (``warehouse.explorer.ORDER``: ``doc_id``, ``published_at``, ``rank`` and the labels), and
       ``kinds``: its hits counted by (``sentiment``, ``target_sentiment``, ``stance``), when
-      ``ranked`` is asked for."""
+      ``ranked`` is asked for.
+    - ``kept``: with ``keep``, per query the name of a temporary table of its texts' ``doc_id``
+      (the range and the history before it), left on the connection for the caller's next reads
+      and dropped by it (:func:`drop_kept`)."""
 
     series: pd.DataFrame
     totals: pd.DataFrame
@@ -121,6 +124,7 @@ class Comparison:
     reprints: list[int] = field(default_factory=list)
     ranked: pd.DataFrame | None = None
     kinds: pd.DataFrame | None = None
+    kept: list[str] = field(default_factory=list)
 
 
 _HIT_COLUMNS = ("doc_id", "day", "source_type", "platform", "author", "duplicate_of", "sentiment",
@@ -137,7 +141,7 @@ _DAILY = (
 
 def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = True, limit: int = 10,
             extra_stop: Sequence[str] = (), history_days: int = 0, words: bool = True,
-            voice_names: Mapping[str, str] | None = None, ranked: int = 0) -> Comparison:
+            voice_names: Mapping[str, str] | None = None, ranked: int = 0, keep: bool = False) -> Comparison:
     """Each query of ``queries`` under the selection's other filters (its own ``query`` is
     replaced by each in turn; an empty query stands for every text the filters keep).
 
@@ -249,10 +253,17 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
 
             voice = daily_voice(con, sel, voice_names, rows=(
                 f"SELECT doc_id, day, target_sentiment FROM {table} WHERE q = 0 AND {in_range}", [start, end]))
+        if keep:
+            # Each query's texts in the range, for reads that follow on the same connection
+            # (warehouse.shares: estimates over a query's texts without scanning them again).
+            for i in range(len(queries)):
+                con.execute(f"CREATE TEMP TABLE {table}_q{i} AS SELECT DISTINCT doc_id FROM {table} "
+                            f"WHERE q = ? AND day BETWEEN ? AND ?", [i, history_start, end])
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return Comparison(series, totals(series), found, daily, topics, platforms, start, end, history_start, voice,
-                      [int(copies.get(i, 0)) for i in range(len(queries))], best, kinds)
+                      [int(copies.get(i, 0)) for i in range(len(queries))], best, kinds,
+                      [f"{table}_q{i}" for i in range(len(queries))] if keep else [])
 
 
 ALL_TEXTS = "(all texts)"
@@ -317,3 +328,7 @@ def totals(series: pd.DataFrame) -> pd.DataFrame:
     return derive(summed)
 
 
+def drop_kept(con, comparison: Comparison) -> None:
+    """Drop the temporary tables ``compare(..., keep=True)`` left on ``con``."""
+    for table in comparison.kept:
+        con.execute(f"DROP TABLE IF EXISTS {table}")

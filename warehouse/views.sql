@@ -108,3 +108,49 @@ WHERE NOT EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = q.doc_id AND c
 -- top-N from review_candidates instead (0.05 s against 0.45 s at a million documents).
 CREATE OR REPLACE VIEW review_queue AS
 SELECT * FROM review_candidates ORDER BY confidence ASC, published_at DESC NULLS LAST, doc_id, task;
+
+-- Shares with intervals (issue 20): each share estimated from the texts' labels and how sure the
+-- model was, its errors learnt from labels it never trained on (warehouse/shares.py). `task` is
+-- sentiment, target_sentiment, stance, topic:<name> or actor:<id>; `label` a class of it (for
+-- topics: yes/no); `estimate` the share of the group's texts, `low`/`high` its 90% interval,
+-- `n` the texts it rests on (`n_known` of them labelled by an analyst), `n_labels` the in-domain
+-- calibration labels, `calibration` which calibration in words. Stored at the end of every
+-- `vigia score`, `correct` and `train`.
+CREATE OR REPLACE VIEW daily_shares AS
+SELECT period_start AS day, campaign, source_type, task, label, estimate, low, high, n, n_known,
+       n_labels, calibration, model, computed_at
+FROM share_estimates WHERE period = 'day';
+
+-- The same per calendar week (Monday to Sunday), per source type (`news`, `social`, `all`).
+CREATE OR REPLACE VIEW weekly_shares AS
+SELECT period_start AS week, period_end AS week_end, campaign, source_type, task, label, estimate, low,
+       high, n, n_known, n_labels, calibration, model, computed_at
+FROM share_estimates WHERE period = 'week';
+
+-- The same for the whole campaign, per source type.
+CREATE OR REPLACE VIEW campaign_shares AS
+SELECT period_start AS first_day, period_end AS last_day, campaign, source_type, task, label, estimate,
+       low, high, n, n_known, n_labels, calibration, model, computed_at
+FROM share_estimates WHERE period = 'all';
+
+-- What to label to narrow this week's share intervals: the uncorrected texts of each campaign's
+-- latest week, per task, in a fixed random order (`draw`: take the first N). A random sample,
+-- not the least sure: each label both fixes one of the week's texts and, being drawn at random,
+-- teaches the estimator how the models err without the bias a least-sure pick would give it
+-- (the share model learns each class's spread from its labels; review_queue's picks would make
+-- every class look harder than it is).
+CREATE OR REPLACE VIEW share_queue AS
+WITH latest AS (
+    SELECT campaign, CAST(date_trunc('week', max(day)) AS DATE) AS week FROM mention_rows
+    WHERE day IS NOT NULL AND sentiment IS NOT NULL GROUP BY campaign
+)
+SELECT m.doc_id, m.campaign, q.task, q.label, m.published_at, m.platform, m.title,
+       hash(m.doc_id || q.task) AS draw
+FROM mention_rows AS m
+JOIN latest AS l ON l.campaign = m.campaign AND m.day >= l.week
+CROSS JOIN LATERAL (
+    SELECT 'target_sentiment' AS task, m.target_sentiment AS label WHERE m.target_sentiment IS NOT NULL
+    UNION ALL SELECT 'stance', m.stance WHERE m.stance IS NOT NULL
+) AS q
+WHERE m.duplicate_of IS NULL
+  AND NOT EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = m.doc_id AND c.field = q.task);

@@ -43,6 +43,49 @@ def test_volume_negativity_and_stance_spikes_are_found_on_their_day() -> None:
     assert found == {("2026-10-21", "volume"), ("2026-10-26", "target_negative"), ("2026-10-28", "pro_recall")}
 
 
+def day_shares(frame: pd.DataFrame, label: str, estimate: float, low: float, high: float, others: str) -> pd.DataFrame:
+    """Daily estimated shares of one label (the rest of each day spread over ``others``)."""
+    rows = []
+    for day, n in zip(frame["day"], frame["n_target"], strict=True):
+        rows.append({"period_start": day, "label": label, "estimate": estimate, "low": low, "high": high, "n": n})
+        rows.append({"period_start": day, "label": others, "estimate": 1 - estimate, "low": 1 - high, "high": 1 - low, "n": n})
+    return pd.DataFrame(rows)
+
+
+def test_negativity_fires_on_the_interval_not_on_the_count() -> None:
+    """12 texts toward him one day, 9 read negative against the usual quarter: counting the labels
+    calls it a spike. Read with how unsure the model was, the day's 90% interval reaches down to
+    the usual share: a jump inside the noise, no spike. The same day read surely is one."""
+    frame = quiet_days()
+    frame.loc[25, ["n_target", "n_target_negative"]] = [12, 9]
+    assert any(s.metric == "target_negative" for s in find_spikes(frame))  # raw counts: a spike
+    usual = day_shares(frame, "negative", 0.25, 0.15, 0.36, "neutral")
+    unsure = usual.copy()
+    unsure.loc[(unsure["period_start"] == frame.loc[25, "day"]) & (unsure["label"] == "negative"),
+               ["estimate", "low", "high"]] = [0.62, 0.30, 0.88]
+    assert not [s for s in find_spikes(frame, shares={"target_sentiment": unsure}) if s.metric == "target_negative"]
+    sure = usual.copy()
+    sure.loc[(sure["period_start"] == frame.loc[25, "day"]) & (sure["label"] == "negative"),
+             ["estimate", "low", "high"]] = [0.74, 0.52, 0.90]
+    found = [s for s in find_spikes(frame, shares={"target_sentiment": sure}) if s.metric == "target_negative"]
+    assert [s.day.isoformat() for s in found] == ["2026-10-26"]
+    assert "(52%–90%)" in found[0].describe()
+
+
+def test_a_stance_spike_needs_the_low_end_of_its_estimated_count() -> None:
+    frame = quiet_days()
+    frame["n_target"] = 20
+    frame.loc[27, "n_pro_recall"] = 30
+    frame.loc[27, "n_target"] = 40
+    stance = day_shares(frame, "pro_recall", 0.2, 0.1, 0.3, "none")
+    day = stance["period_start"] == frame.loc[27, "day"]
+    stance.loc[day & (stance["label"] == "pro_recall"), ["estimate", "low", "high"]] = [0.75, 0.2, 0.95]
+    # 30 texts read pro, but the low end of the estimate is 8: within the noise.
+    assert not [s for s in find_spikes(frame, shares={"stance": stance}) if s.metric == "pro_recall"]
+    stance.loc[day & (stance["label"] == "pro_recall"), ["low"]] = 0.6
+    assert [s.metric for s in find_spikes(frame, shares={"stance": stance}) if s.day.isoformat() == "2026-10-28"] == ["pro_recall"]
+
+
 def spiky_warehouse(path: Path) -> Path:
     start = datetime(2026, 10, 1, 15, tzinfo=UTC)
     docs = []

@@ -203,15 +203,22 @@ def test_freshness_lists_each_source_with_its_last_successful_crawl(db: Path, tm
 
 
 def test_a_query_view_finds_its_spikes_from_the_same_scan(db: Path) -> None:
+    from dataclasses import replace
+
     from alerts.spikes import METRICS, Watch, detect, in_range
+    from warehouse.series import drop_kept
+    from warehouse.shares import day_shares
 
     sel = Selection(campaign=CAMPAIGN, query="cámaras", start=SPIKE - timedelta(days=3), end=LAST)
     with connect(db, read_only=True) as con:
-        result = compare(con, sel, [sel.query], history_days=28, profiles=False)
+        result = compare(con, sel, [sel.query], history_days=28, profiles=False, keep=True)
+        # the day's estimated shares over the query's texts found by the scan (as the page reads them)
+        estimated = day_shares(con, replace(sel, query="", start=result.history_start), within=result.kept[0])
+        drop_kept(con, result)
         expected = [s for _, s in detect(con, sel, [Watch(m) for m in METRICS])]
     assert result.history_start == SPIKE - timedelta(days=31)
     found = [s for m in METRICS
-             for s in in_range(result.daily[result.daily["q"] == 0], Watch(m), sel.start, sel.end, FIRST)]
+             for s in in_range(result.daily[result.daily["q"] == 0], Watch(m), sel.start, sel.end, FIRST, shares=estimated)]
     assert sorted(found, key=lambda s: (s.day, s.metric)) == expected
     assert [(s.day, s.metric) for s in expected if s.metric == "volume"] == [(SPIKE, "volume")]
     assert result.topics["topic"].unique().tolist() == ["security"]

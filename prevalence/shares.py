@@ -1,0 +1,226 @@
+"""Share estimates with intervals, from a calibration and a group's cell counts.
+
+    cal = Calibration.from_labels(["negative", "neutral", "positive"], probs, labels,
+                                  source="312 analyst corrections")
+    shares = estimate(cal, cells_per_group)        # or estimate_texts(cal, probs, groups)
+    shares.estimate, shares.low, shares.high       # (groups, classes), a 90% interval
+
+A calibration holds how each true class spreads over the cells, learnt from texts whose label
+the models never trained on: in-domain labels (the campaign's own, e.g. analyst corrections the
+current heads did not learn from) and, before there are enough, a *bundled* calibration learnt
+on held-out real data elsewhere (``nlp/heads/calibration.json``). Two things keep the interval
+honest beyond the model in ``prevalence.bayes``:
+
+- ``DRIFT``: a group's texts of one class are never taken to resemble the calibration's more
+  than two samples of ``DRIFT`` texts resemble each other (days differ; the campaign's texts
+  are not the calibration's). So 3,000 labels count as ~270 per class, not 3,000.
+- ``OUT_OF_DOMAIN``: a bundled calibration, learnt on other texts, counts for at most that
+  many labels per class, so before any in-domain label the interval is wide, as it should be;
+  it stands in for a class only until the campaign has ``OWN_ENOUGH`` labels of it.
+
+Both were set on the measurements in benchmarks/README.md (quantification), not per data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from prevalence import cells as cellmod
+from prevalence.bayes import sample_shares
+
+LEVEL = 0.90
+DRIFT = 120.0
+OUT_OF_DOMAIN = 5.0
+OWN_ENOUGH = 10  # in-domain labels of a class from which the bundled calibration no longer speaks for it
+# Labels an analyst might add, tried in turn to find how many would halve an interval.
+MORE_LABELS = (25, 50, 100, 200, 400, 800, 1600, 3200)
+
+
+class CalibrationError(ValueError):
+    """Labels that cannot calibrate (unknown classes, probabilities of the wrong shape)."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How each true class spreads over the cells: in-domain counts and a bundled prior."""
+
+    classes: tuple[str, ...]
+    counts: np.ndarray  # (C, K) in-domain labelled texts per true class and cell
+    bundled: np.ndarray | None = None  # (C, K) labelled texts from elsewhere
+    source: str = ""  # what the in-domain labels are, in words
+    bundled_source: str = ""
+    cuts: tuple[float, ...] | None = None
+    notes: tuple[str, ...] = field(default=())  # what is missing, in words
+
+    @classmethod
+    def from_labels(
+        cls,
+        classes: Sequence[str],
+        probs: np.ndarray,
+        labels: Sequence[str],
+        *,
+        source: str = "",
+        bundled: Calibration | None = None,
+        cuts: tuple[float, ...] | None = None,
+    ) -> Calibration:
+        """From texts with their true ``labels`` and the scorer's ``probs`` (n, C)."""
+        classes = tuple(classes)
+        p = np.asarray(probs, dtype=np.float64).reshape(-1, len(classes)) if len(labels) else np.zeros((0, len(classes)))
+        if len(p) != len(labels):
+            raise CalibrationError(f"{len(labels)} labels but {len(p)} rows of probabilities")
+        unknown = sorted({str(y) for y in labels} - set(classes))
+        if unknown:
+            raise CalibrationError(f"labels {', '.join(unknown)} are not classes of this task ({', '.join(classes)})")
+        k = cellmod.n_cells(len(classes), cuts)
+        counts = np.zeros((len(classes), k))
+        cell = cellmod.cell_of(p, cuts) if len(p) else np.zeros(0, dtype=int)
+        y = np.array([classes.index(str(v)) for v in labels], dtype=int)
+        keep = cell >= 0
+        np.add.at(counts, (y[keep], cell[keep]), 1.0)
+        cal = cls(classes, counts, None if bundled is None else bundled.counts, source,
+                  bundled.source if bundled is not None else "", cuts)
+        return cal.with_notes()
+
+    def with_notes(self) -> Calibration:
+        per_class = self.counts.sum(axis=1)
+        notes = []
+        missing = [c for c, n in zip(self.classes, per_class, strict=True) if n == 0]
+        if missing and self.counts.sum() > 0:
+            notes.append(f"no in-domain label of class {', '.join(missing)}")
+        if self.counts.sum() == 0 and self.bundled is None:
+            notes.append("no calibration at all: the intervals say only what the flat prior says")
+        return Calibration(self.classes, self.counts, self.bundled, self.source, self.bundled_source, self.cuts,
+                           tuple(notes))
+
+    @property
+    def n_labels(self) -> int:
+        return int(round(self.counts.sum()))
+
+    @property
+    def n_bundled(self) -> int:
+        return 0 if self.bundled is None else int(round(self.bundled.sum()))
+
+    @property
+    def n_cells(self) -> int:
+        return self.counts.shape[1]
+
+    def more(self, labels: int) -> Calibration:
+        """The same calibration as if ``labels`` more in-domain labels had come, spread as these
+        did (or as the bundled ones, before any): what the trust panel asks."""
+        shape = self.counts if self.counts.sum() > 0 else (self.bundled if self.bundled is not None else np.ones_like(self.counts))
+        added = shape / max(shape.sum(), 1e-9) * labels
+        return Calibration(self.classes, self.counts + added, self.bundled, self.source, self.bundled_source, self.cuts,
+                           self.notes)
+
+    def concentration(self) -> np.ndarray:
+        """Dirichlet concentrations (C, K) for each class's spread over the cells."""
+        own = self.counts.sum(axis=1, keepdims=True)
+        effective = 1.0 / (1.0 / np.maximum(own, 1e-9) + 1.0 / DRIFT)
+        total = np.where(own > 0, self.counts * effective / np.maximum(own, 1e-9), 0.0)
+        if self.bundled is not None:
+            # The bundled rows stand in only for the classes the campaign has too few labels of:
+            # learnt on other texts, they would pull a well-labelled class the wrong way.
+            theirs = self.bundled.sum(axis=1, keepdims=True)
+            stand_in = (own < OWN_ENOUGH) & (theirs > 0)
+            total = total + np.where(stand_in, self.bundled * np.minimum(theirs, OUT_OF_DOMAIN) / np.maximum(theirs, 1e-9), 0.0)
+        # A weak pull of every class toward the cells' overall spread (one text's worth per cell):
+        # with few labels, classes look more alike than their noisy counts say, which keeps a
+        # classifier that barely separates two classes from looking as if it did.
+        raw = self.counts + (0 if self.bundled is None else self.bundled)
+        pooled = raw.sum(axis=0) / raw.sum() if raw.sum() > 0 else np.full(self.n_cells, 1.0 / self.n_cells)
+        return total + self.n_cells * pooled[None, :] / 1.0
+
+    def describe(self) -> str:
+        """In words, for the caption beside a chart."""
+        parts = []
+        if self.n_labels:
+            parts.append(f"{self.n_labels:,} in-domain labels" + (f" ({self.source})" if self.source else ""))
+        if self.bundled is not None:
+            parts.append(f"a bundled calibration of {self.n_bundled:,} labels ({self.bundled_source}), "
+                         f"counted as at most {OUT_OF_DOMAIN:.0f} per class")
+        return " + ".join(parts) if parts else "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)"
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Per group and class: the estimate (posterior mean), a ``level`` interval, the texts."""
+
+    classes: tuple[str, ...]
+    estimate: np.ndarray  # (G, C)
+    low: np.ndarray
+    high: np.ndarray
+    n: np.ndarray  # (G,) texts per group (labelled and not)
+    level: float = LEVEL
+
+    def rows(self) -> list[dict[str, dict[str, float]]]:
+        """One dict per group: ``{label: {"estimate", "low", "high"}}`` (NaN for an empty group)."""
+        return [{c: {"estimate": float(self.estimate[g, j]), "low": float(self.low[g, j]), "high": float(self.high[g, j])}
+                 for j, c in enumerate(self.classes)} for g in range(len(self.n))]
+
+
+def estimate(
+    calibration: Calibration,
+    cells: np.ndarray,
+    known: np.ndarray | None = None,
+    *,
+    level: float = LEVEL,
+    seed: int = 0,
+) -> Shares:
+    """Estimate every group's class shares: ``cells`` (G, K) counts of unlabelled texts per cell,
+    ``known`` (G, C) texts whose class is known (an analyst's correction)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    cells = np.atleast_2d(np.asarray(cells, dtype=np.int64))
+    if cells.shape[1] != calibration.n_cells:
+        raise ValueError(f"{cells.shape[1]} cells per group, but the calibration has {calibration.n_cells}")
+    if (cells < 0).any() or (known is not None and (np.asarray(known) < 0).any()):
+        raise ValueError("counts cannot be negative")
+    draws = sample_shares(calibration.concentration(), cells, known, seed=seed)
+    tail = (1 - level) / 2
+    est = draws.mean(axis=0)  # NaN for an empty group, as its draws are
+    low, high = np.quantile(draws, [tail, 1 - tail], axis=0)
+    n = cells.sum(axis=1) + (0 if known is None else np.asarray(known).sum(axis=1))
+    return Shares(calibration.classes, est, low, high, n.astype(np.int64), level)
+
+
+def estimate_texts(
+    calibration: Calibration,
+    probs: np.ndarray,
+    groups: Sequence[str] | None = None,
+    *,
+    level: float = LEVEL,
+    seed: int = 0,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Shares of texts given their probabilities (n, C), per group name (one group ``"all"``
+    without ``groups``): ``{group: {label: {"estimate", "low", "high"}}}``."""
+    p = np.asarray(probs, dtype=np.float64).reshape(-1, len(calibration.classes))
+    names = ["all"] * len(p) if groups is None else [str(g) for g in groups]
+    order = sorted(set(names))
+    index = np.array([order.index(g) for g in names], dtype=int)
+    cell = cellmod.cell_of(p, calibration.cuts) if len(p) else np.zeros(0, dtype=int)
+    counts = cellmod.counts(cell, calibration.n_cells, index, len(order)) if len(p) else np.zeros((0, calibration.n_cells))
+    shares = estimate(calibration, counts, level=level, seed=seed)
+    return dict(zip(order, shares.rows(), strict=True))
+
+
+def width(shares: Shares, group: int = 0) -> float:
+    """The mean width of a group's intervals over its classes."""
+    return float(np.mean(shares.high[group] - shares.low[group]))
+
+
+def labels_to_halve(
+    calibration: Calibration, cells: np.ndarray, known: np.ndarray | None = None, *, level: float = LEVEL
+) -> int | None:
+    """How many more in-domain labels would halve a group's interval width (one group's
+    ``cells`` (K,)); None when no number in ``MORE_LABELS`` would (the group's own few texts,
+    or the texts' drift from the calibration, bound it then)."""
+    cells = np.atleast_2d(cells)
+    known = None if known is None else np.atleast_2d(known)
+    now = width(estimate(calibration, cells, known, level=level))
+    for more in MORE_LABELS:
+        if width(estimate(calibration.more(more), cells, known, level=level)) <= now / 2:
+            return more
+    return None

@@ -1,0 +1,139 @@
+"""Share estimates and their intervals, on real labelled probabilities and on edge cases.
+
+The real-data tests read the bundled calibration (`nlp/heads/calibration.json`: the sentiment
+head's out-of-fold probabilities on 1,050 real Peruvian tweets, InterTASS PE, and their labels):
+real classifier outputs on real texts the head never saw, shipped as numbers, no text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from prevalence import Calibration, CalibrationError, estimate, estimate_texts, labels_to_halve
+from prevalence import cells as cellmod
+
+REPO = Path(__file__).resolve().parents[2]
+SENTIMENTS = ["negative", "neutral", "positive"]
+
+
+def intertass() -> tuple[np.ndarray, np.ndarray]:
+    task = json.loads((REPO / "nlp" / "heads" / "calibration.json").read_text())["tasks"]["sentiment"]
+    rows = np.array(task["texts"], dtype=np.float64)
+    return rows[:, 1:], rows[:, 0].astype(int)
+
+
+def draw(rng, pool_y, share, size):
+    counts = rng.multinomial(size, share)
+    return np.concatenate([rng.choice(np.flatnonzero(pool_y == c), m, replace=True) for c, m in enumerate(counts)]), counts / size
+
+
+def test_intervals_cover_real_shares_where_counting_misses():
+    """300 labelled Peruvian tweets calibrate; 60 groups of 200 others, drawn over the whole
+    simplex of shares, are estimated. The 90% intervals must hold the true share about 90% of the
+    time and the estimates must beat counting the model's labels."""
+    probs, y = intertass()
+    rng = np.random.default_rng(7)
+    order = rng.permutation(len(y))
+    cal, pool = order[:300], order[300:]
+    calibration = Calibration.from_labels(SENTIMENTS, probs[cal], [SENTIMENTS[i] for i in y[cal]])
+    k = calibration.n_cells
+    groups, truths, counted = [], [], []
+    for share in rng.dirichlet(np.ones(3), 60):
+        items, truth = draw(rng, y[pool], share, 200)
+        items = pool[items]
+        groups.append(cellmod.counts(cellmod.cell_of(probs[items]), k))
+        truths.append(truth)
+        counted.append(np.bincount(probs[items].argmax(axis=1), minlength=3) / 200)
+    shares = estimate(calibration, np.array(groups))
+    truths = np.array(truths)
+    covered = (truths >= shares.low) & (truths <= shares.high)
+    assert covered.mean() >= 0.8
+    assert (shares.high - shares.low).mean() <= 0.35
+    assert np.abs(shares.estimate - truths).mean() < 0.8 * np.abs(np.array(counted) - truths).mean()
+
+
+def test_point_estimate_agrees_with_quapy_on_the_same_inputs():
+    """With crisp labels as the only cells and many labels, the posterior mean is QuaPy's
+    adjusted count (ACC, the same model's point estimate) fitted on the same calibration outputs."""
+    pytest.importorskip("quapy")
+    from quapy.method.aggregative import ACC
+
+    probs, y = intertass()
+    rng = np.random.default_rng(3)
+    order = rng.permutation(len(y))
+    cal, items = order[:700], order[700:]  # every other tweet, once
+
+    from sklearn.dummy import DummyClassifier
+
+    # Fitted on precomputed outputs: QuaPy only asks the (already trained) classifier for its classes.
+    fitted = DummyClassifier().fit(np.zeros((3, 1)), [0, 1, 2])
+    acc = ACC(classifier=fitted, fit_classifier=False, val_split=None)
+    acc.aggregation_fit(probs[cal].argmax(axis=1), y[cal])
+    ours = estimate_texts(Calibration.from_labels(SENTIMENTS, probs[cal], [SENTIMENTS[i] for i in y[cal]], cuts=()),
+                          probs[items])["all"]
+    mine = np.array([ours[c]["estimate"] for c in SENTIMENTS])
+    assert np.abs(mine - acc.aggregate(probs[items].argmax(axis=1))).max() < 0.03
+
+
+def test_a_group_of_three_texts_gets_an_honest_wide_interval():
+    probs, y = intertass()
+    calibration = Calibration.from_labels(SENTIMENTS, probs, [SENTIMENTS[i] for i in y])
+    shares = estimate_texts(calibration, probs[:3])["all"]
+    for label in SENTIMENTS:
+        low, high = shares[label]["low"], shares[label]["high"]
+        assert 0.0 <= low <= shares[label]["estimate"] <= high <= 1.0
+    assert np.mean([shares[c]["high"] - shares[c]["low"] for c in SENTIMENTS]) >= 0.5
+
+
+def test_known_labels_count_as_they_are():
+    calibration = Calibration(tuple(SENTIMENTS), np.ones((3, 12)) * 10)
+    shares = estimate(calibration, np.zeros((1, 12), dtype=int), known=np.array([[3, 1, 0]]))
+    assert np.allclose(shares.estimate[0], [0.75, 0.25, 0.0])
+    assert np.allclose(shares.low[0], shares.high[0])
+
+
+def test_an_empty_group_has_no_number():
+    calibration = Calibration(tuple(SENTIMENTS), np.ones((3, 12)) * 10)
+    shares = estimate(calibration, np.zeros((2, 12), dtype=int))
+    assert np.isnan(shares.estimate).all() and shares.n.tolist() == [0, 0]
+
+
+def test_a_calibration_missing_a_class_says_so_and_stays_wide():
+    probs, y = intertass()
+    keep = y != 2  # no positive label at all
+    calibration = Calibration.from_labels(SENTIMENTS, probs[keep][:200], [SENTIMENTS[i] for i in y[keep][:200]])
+    assert any("positive" in note for note in calibration.notes)
+    full = Calibration.from_labels(SENTIMENTS, probs[:200], [SENTIMENTS[i] for i in y[:200]])
+    group = probs[300:500]
+    lacking = estimate_texts(calibration, group)["all"]["positive"]
+    complete = estimate_texts(full, group)["all"]["positive"]
+    assert lacking["high"] - lacking["low"] > complete["high"] - complete["low"]
+
+
+def test_labels_outside_the_task_are_refused():
+    with pytest.raises(CalibrationError, match="pro_recall"):
+        Calibration.from_labels(SENTIMENTS, np.full((2, 3), 1 / 3), ["negative", "pro_recall"])
+
+
+def test_more_labels_narrow_the_interval_and_the_panel_can_say_how_many():
+    probs, y = intertass()
+    few = Calibration.from_labels(SENTIMENTS, probs[:40], [SENTIMENTS[i] for i in y[:40]])
+    week = cellmod.counts(cellmod.cell_of(probs[100:1100]), few.n_cells)
+    needed = labels_to_halve(few, week)
+    assert needed is not None and 25 <= needed <= 3200
+    before = estimate(few, week[None]).high - estimate(few, week[None]).low
+    after = estimate(few.more(needed), week[None]).high - estimate(few.more(needed), week[None]).low
+    assert after.mean() <= before.mean() / 2 + 1e-9
+
+
+def test_cells_read_the_label_and_how_sure():
+    p = np.array([[0.9, 0.05, 0.05], [0.2, 0.45, 0.35], [0.3, 0.3, 0.4], [np.nan, np.nan, np.nan]])
+    cells = cellmod.cell_of(p)
+    assert cells[0] // 4 == 0 and cells[0] % 4 == 3  # negative, very sure
+    assert cells[1] // 4 == 1 and cells[1] % 4 == 0  # neutral, unsure
+    assert cells[2] // 4 == 2
+    assert cells[3] == -1

@@ -1,0 +1,162 @@
+"""Shares with intervals in the warehouse: what `daily_shares` / `weekly_shares` /
+`campaign_shares` hold, how corrections count (known texts; calibration only for heads that did
+not learn them), and when the page reads stored rows or computes its own."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import synthetic_documents
+from warehouse import connect, shares
+from warehouse.campaigns import register_campaign
+from warehouse.corrections import add_correction
+from warehouse.documents import insert_documents
+from warehouse.explorer import Selection
+from warehouse.scores import write_scores
+
+REPO = Path(__file__).resolve().parents[2]
+CAMPAIGN = "miraflores-canales"
+MODEL = "offline:test-int8+heads-abcdef12"
+BUNDLED = json.loads((REPO / "nlp" / "heads" / "calibration.json").read_text())["tasks"]
+
+
+def scores(doc_ids: list[str], seed: int = 5) -> list[dict]:
+    """Scores whose labels follow their probabilities (as a scorer's do), confident or not."""
+    rng = random.Random(seed)
+    rows = []
+    for doc_id in doc_ids:
+        p = [rng.random() ** 3 for _ in range(3)]
+        p = [v / sum(p) for v in p]
+        label = ["negative", "neutral", "positive"][p.index(max(p))]
+        stance = {"pro_recall": p[0], "anti_recall": p[2], "none": p[1]}
+        rows.append({
+            "doc_id": doc_id, "model_set": MODEL, "scored_at": datetime.now(UTC), "sentiment": label,
+            "p_negative": p[0], "p_neutral": p[1], "p_positive": p[2], "sentiment_score": p[2] - p[0],
+            "target_sentiment": label, "target_score": p[2] - p[0], "target_confidence": max(p), "target_passages": 1,
+            "target_match": "name", "topics": ["security"] if p[0] > 0.5 else [],
+            "topic_probs": {"security": p[0], "politics": 0.2, "recall": 0.7},
+            "stance": max(stance, key=stance.get), "stance_probs": stance,
+        })
+    return rows
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """400 scored documents over 30 days, plus one day (2026-11-05) with only 3 texts."""
+    path = tmp_path / "vigia.duckdb"
+    docs = synthetic_documents(400)
+    lonely = synthetic_documents(3, seed=9)
+    for i, d in enumerate(lonely):
+        d.update(doc_id=f"lonely{i}", url=f"https://example.pe/lonely/{i}", content_hash=f"lonely{i}",
+                 published_at=datetime(2026, 11, 5, 15, tzinfo=UTC) + timedelta(minutes=i))
+    with connect(path) as con:
+        register_campaign(con, CAMPAIGN, "Canales", ["security", "politics", "recall"], "America/Lima", False)
+        insert_documents(con, docs + lonely)
+        write_scores(con, scores([d["doc_id"] for d in docs + lonely]))
+        shares.store_calibration(con, "abcdef12", BUNDLED)
+    return path
+
+
+def refresh(path: Path) -> None:
+    with connect(path, read_only=True) as con:
+        frame, trusted = shares.refresh(con, CAMPAIGN), shares.trust(con, CAMPAIGN)
+    with connect(path) as con:
+        shares.store(con, CAMPAIGN, frame, trusted)
+
+
+def test_share_views_carry_an_estimate_an_interval_and_the_texts_per_group(warehouse: Path) -> None:
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        daily = con.execute("SELECT * FROM daily_shares WHERE task = 'sentiment' ORDER BY day, label").df()
+        weekly = con.execute("SELECT * FROM weekly_shares WHERE task = 'stance' AND source_type = 'all'").df()
+        whole = con.execute("SELECT * FROM campaign_shares WHERE task = 'target_sentiment' AND source_type = 'all'").df()
+        counted = con.execute("SELECT day, count(*) AS n FROM mentions WHERE sentiment IS NOT NULL "
+                              "AND duplicate_of IS NULL GROUP BY day").df()
+        tasks = {r[0] for r in con.execute("SELECT DISTINCT task FROM daily_shares").fetchall()}
+    assert tasks == {"sentiment", "target_sentiment", "stance", "topic:security", "topic:politics", "topic:recall"}
+    for frame in (daily, weekly, whole):
+        assert {"estimate", "low", "high", "n", "n_labels", "calibration"} <= set(frame.columns)
+        assert ((frame["low"] <= frame["estimate"] + 1e-9) & (frame["estimate"] <= frame["high"] + 1e-9)).all()
+    per_day = daily.groupby("day")["estimate"].sum()
+    assert per_day.between(0.999, 1.001).all()  # a day's shares add up
+    n = daily.drop_duplicates("day").set_index("day")["n"]
+    assert n.to_dict() == counted.set_index("day")["n"].to_dict()  # each rests on that day's texts
+    assert whole["n"].iloc[0] == 403 and "bundled calibration" in whole["calibration"].iloc[0]
+
+
+def test_a_day_of_three_texts_gets_a_wide_interval_never_a_precise_number(warehouse: Path) -> None:
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        lonely = con.execute("SELECT label, estimate, low, high, n FROM daily_shares WHERE task = 'sentiment' "
+                             "AND day = DATE '2026-11-05'").df()
+        busy = con.execute("SELECT avg(high - low) FROM weekly_shares WHERE task = 'sentiment' AND source_type = 'all' "
+                           "AND n > 80").fetchall()[0][0]
+    assert (lonely["n"] == 3).all()
+    assert (lonely["high"] - lonely["low"]).mean() > 0.5
+    assert busy < (lonely["high"] - lonely["low"]).mean()
+
+
+def test_corrections_count_as_known_and_calibrate_only_heads_that_did_not_learn_them(warehouse: Path) -> None:
+    with connect(warehouse) as con:
+        ids = [r[0] for r in con.execute("SELECT doc_id FROM mentions WHERE stance IS NOT NULL ORDER BY doc_id LIMIT 40").fetchall()]
+        for doc_id in ids:
+            add_correction(con, doc_id, "stance", "pro_recall", "ana")
+        cal, model = shares.calibration(con, CAMPAIGN, "stance")
+        assert model == MODEL and cal.n_labels == 40
+        # vigia train learnt 30 of them into these heads: only the other 10 may calibrate them.
+        shares.record_training(con, "abcdef12", [(d, "stance") for d in ids[:30]])
+        assert shares.calibration(con, CAMPAIGN, "stance")[0].n_labels == 10
+        frame = shares.estimates(con, Selection(campaign=CAMPAIGN), "stance", "all")
+    pro = frame[frame["label"] == "pro_recall"].iloc[0]
+    assert pro["n_known"] == 40 and pro["low"] >= 40 / 403 - 1e-9  # the corrected texts are pro for sure
+
+
+def test_the_page_reads_stored_shares_only_when_they_answer_its_selection(warehouse: Path) -> None:
+    with connect(warehouse, read_only=True) as con:
+        _, meta = shares.shares(con, Selection(campaign=CAMPAIGN), "sentiment", "week")
+        assert meta["stored"] is False  # nothing stored yet: computed
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        stored, meta = shares.shares(con, Selection(campaign=CAMPAIGN), "sentiment", "week")
+        assert meta["stored"] is True
+        computed, meta = shares.shares(con, Selection(campaign=CAMPAIGN, platforms=["reddit"]), "sentiment", "week")
+        assert meta["stored"] is False and computed["n"].sum() < stored["n"].sum()
+    with connect(warehouse) as con:  # a correction makes the stored rows stale: computed again
+        doc_id = con.execute("SELECT doc_id FROM mentions WHERE stance IS NOT NULL LIMIT 1").fetchall()[0][0]
+        add_correction(con, doc_id, "stance", "none", "ana")
+    with connect(warehouse, read_only=True) as con:
+        assert shares.shares(con, Selection(campaign=CAMPAIGN), "stance", "week")[1]["stored"] is False
+
+
+def test_trust_says_how_many_labels_would_halve_this_weeks_interval(warehouse: Path) -> None:
+    from prevalence import labels_to_halve
+
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        trust = con.execute("SELECT task, week, n, width, labels_to_halve FROM share_trust ORDER BY task").df()
+        cal, _ = shares.calibration(con, CAMPAIGN, "sentiment")
+        groups, cells, known = shares.counts(con, Selection(campaign=CAMPAIGN), "sentiment", "week")
+    assert list(trust["task"]) == ["sentiment", "stance", "target_sentiment"]
+    # The latest week holds only the 3 texts of 2026-11-05: no number of labels halves its interval.
+    assert (trust["week"].astype(str) == "2026-11-02").all() and (trust["n"] == 3).all()
+    assert trust["labels_to_halve"].isna().all()
+    busiest = int(cells.sum(axis=1).argmax())
+    needed = labels_to_halve(cal, cells[busiest], known[busiest])
+    assert needed is not None and needed <= 3200  # a full week's interval is the calibration's to narrow
+
+
+def test_the_share_queue_draws_this_weeks_uncorrected_texts(warehouse: Path) -> None:
+    with connect(warehouse) as con:
+        first = shares.queue(con, CAMPAIGN, limit=200)
+        add_correction(con, first["doc_id"].iloc[0], first["task"].iloc[0], "none" if first["task"].iloc[0] == "stance"
+                       else "neutral", "ana")
+        again = shares.queue(con, CAMPAIGN, limit=200)
+        last_week = con.execute("SELECT CAST(date_trunc('week', max(day)) AS DATE) FROM mentions").fetchall()[0][0]
+        days = con.execute("SELECT DISTINCT m.day FROM share_queue AS q JOIN mentions AS m USING (doc_id)").fetchall()
+    assert all(d[0] >= last_week for d in days)
+    assert len(again) == len(first) - 1  # the corrected (text, task) left the queue

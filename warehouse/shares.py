@@ -1,0 +1,495 @@
+"""Shares with intervals: what the page, the views (`daily_shares`, `weekly_shares`,
+`campaign_shares`) and `vigia alerts` report for every share.
+
+A share is estimated, never counted: DuckDB counts each group's texts per *cell* (the label the
+model gave and how sure it was, ``prevalence.cells``) and per analyst-given label, and
+``prevalence.estimate`` turns those counts into an estimate and a 90% interval, using how the
+models err on labelled texts they never trained on (the calibration, below). The page reads
+only these aggregates, never per-text probabilities.
+
+Tasks: ``sentiment`` (the document's overall tone), ``target_sentiment`` (toward the target),
+``stance``, ``topic:<name>`` (share of texts on it: no/yes), ``actor:<id>`` (tone toward another
+actor). Reprints are folded into their original, as in `daily_trends`.
+
+Calibration of a task, for the model set that scored the texts:
+- in-domain: the analysts' newest corrections of that field whose documents that model set
+  scored and whose heads did not train on them (table `correction_use`, written by `vigia
+  train`: cross-fitting, a correction never trains and calibrates the same heads);
+- bundled: the heads' own held-out calibration (`share_calibration`, from
+  ``nlp/heads/calibration.json``), counted as few labels.
+
+`refresh` stores the estimates per day, week and the whole campaign in `share_estimates` at the
+end of each scoring, correction or training job; `shares` reads them back for the page when the
+selection is one they cover and they are current, and computes the selection's own otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from prevalence import LEVEL, Calibration, estimate, labels_to_halve
+from prevalence.cells import cuts_for
+from warehouse.database import first_row
+from warehouse.explorer import Selection
+
+SENTIMENTS = ("negative", "neutral", "positive")
+STANCES = ("pro_recall", "anti_recall", "none")
+TOPIC_CLASSES = ("no", "yes")
+PERIODS = ("day", "week", "all")
+_HEADS = re.compile(r"heads-([0-9a-f]{8})")
+
+
+@dataclass(frozen=True)
+class Task:
+    """Where a task's texts are, how their cell is read, and which correction gives their label."""
+
+    name: str
+    classes: tuple[str, ...]
+    relation: str  # FROM ... AS m (its ? placeholders take ``params``)
+    label: str  # the model's label (or, when corrected, the analyst's), SQL over m
+    top: str  # the model's top probability, SQL over m
+    condition: str  # which rows count, SQL over m
+    field: str | None  # corrections.field that gives a known label
+    params: tuple = ()
+
+    @property
+    def columns(self) -> tuple[str, ...] | None:
+        """The Selection filters its relation can take (None: all of `mentions`')."""
+        return ("campaign", "day", "source_type", "platform") if self.name.startswith("actor:") else None
+
+
+def task(name: str) -> Task:
+    """The task called ``name`` (sentiment, target_sentiment, stance, topic:<t>, actor:<id>)."""
+    rows = "mention_rows AS m"
+    if name == "sentiment":
+        return Task(name, SENTIMENTS, rows, "m.sentiment", "greatest(m.p_negative, m.p_neutral, m.p_positive)",
+                    "m.sentiment IS NOT NULL AND m.duplicate_of IS NULL", None)
+    if name == "target_sentiment":
+        return Task(name, SENTIMENTS, rows, "m.target_sentiment", "m.target_confidence",
+                    "m.target_sentiment IS NOT NULL AND m.duplicate_of IS NULL", "target_sentiment")
+    if name == "stance":
+        return Task(name, STANCES, rows, "m.stance", "m.stance_confidence",
+                    "m.stance IS NOT NULL AND m.duplicate_of IS NULL", "stance")
+    if name.startswith("topic:"):
+        # A corrected text's label is whether the analyst kept the topic; otherwise the model's reading.
+        relation = ("(SELECT *, CAST(topic_probs ->> ? AS DOUBLE) AS p_topic, list_contains(topics, ?) AS has_topic "
+                    "FROM mention_rows) AS m")
+        return Task(name, TOPIC_CLASSES, relation, "CASE WHEN m.has_topic THEN 'yes' ELSE 'no' END",
+                    "greatest(m.p_topic, 1 - m.p_topic)",
+                    "m.sentiment IS NOT NULL AND m.duplicate_of IS NULL AND m.p_topic IS NOT NULL", "topics",
+                    (name.split(":", 1)[1],) * 2)
+    if name.startswith("actor:"):
+        return Task(name, SENTIMENTS, "(SELECT * FROM actor_mentions WHERE actor = ?) AS m", "m.sentiment",
+                    "m.confidence", "m.sentiment IS NOT NULL AND m.confidence IS NOT NULL", None,
+                    (name.split(":", 1)[1],))
+    raise ValueError(f"unknown share {name!r}: sentiment, target_sentiment, stance, topic:<name> or actor:<id>")
+
+
+def task_names(con: duckdb.DuckDBPyConnection, campaign: str) -> list[str]:
+    """Every share the campaign has: the three label tasks, each topic, each actor scored."""
+    row = first_row(con.execute("SELECT topics FROM campaigns WHERE campaign = ?", [campaign]))
+    topics = list(row[0]) if row and row[0] else []
+    actors = [r[0] for r in con.execute(
+        "SELECT DISTINCT actor FROM actor_mentions WHERE campaign = ? ORDER BY 1", [campaign]).fetchall()]
+    return ["sentiment", "target_sentiment", "stance", *(f"topic:{t}" for t in topics), *(f"actor:{a}" for a in actors)]
+
+
+def _cell(t: Task) -> tuple[str, list]:
+    """SQL for a text's cell (label index x bins + bin of its top probability), as
+    ``prevalence.cells.cell_of`` reads it from the probabilities, and its parameters."""
+    cuts = cuts_for(len(t.classes))
+    index = f"CASE {t.label} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(t.classes))) + " END"
+    level = " + ".join(f"CAST({t.top} >= ? AS INTEGER)" for _ in cuts) or "0"
+    return f"({index}) * {len(cuts) + 1} + ({level})", [*t.classes, *cuts]
+
+
+def _known(t: Task) -> str:
+    if t.field is None:
+        return "false"
+    return f"EXISTS (SELECT 1 FROM corrections AS c WHERE c.doc_id = m.doc_id AND c.field = '{t.field}')"
+
+
+def _period(period: str) -> str:
+    return {"day": "m.day", "week": "CAST(date_trunc('week', m.day) AS DATE)", "all": "CAST(NULL AS DATE)"}[period]
+
+
+def counts(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str,
+           by_source_type: bool = False, within: str | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Per group (``period_start`` [, ``source_type``]): the texts per cell whose label the
+    models gave, and the texts per class an analyst labelled. Returns (keys, cells (G, K),
+    known (G, C)). ``within``: a table of ``doc_id`` the texts must be among (a query's hits,
+    found once by ``warehouse.series.compare``), read instead of the selection's own query."""
+    t = task(name)
+    where, params = sel.where(alias="m", columns=t.columns)
+    if within is not None:
+        where += f" AND m.doc_id IN (SELECT doc_id FROM {within})"
+    cell, cell_params = _cell(t)
+    src = ", m.source_type" if by_source_type else ""
+    sql = (
+        f"SELECT {_period(period)} AS period_start{src}, {_known(t)} AS known, "
+        f"CASE WHEN {_known(t)} THEN {t.label} END AS label, {cell} AS cell, count(*) AS n "
+        f"FROM {t.relation} WHERE {where} AND m.day IS NOT NULL AND {t.condition} GROUP BY ALL"
+    )
+    frame = con.execute(sql, [*cell_params, *t.params, *params]).df()
+    keys = ["period_start", "source_type"] if by_source_type else ["period_start"]
+    k = len(t.classes) * (len(cuts_for(len(t.classes))) + 1)
+    if frame.empty:
+        return pd.DataFrame(columns=keys), np.zeros((0, k), dtype=np.int64), np.zeros((0, len(t.classes)), dtype=np.int64)
+    groups = frame[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    group = frame[keys].merge(groups.reset_index(), on=keys, how="left")["index"].to_numpy()
+    n = frame["n"].to_numpy(dtype=np.int64)
+    known_rows = frame["known"].to_numpy(dtype=bool)
+    cells = np.zeros((len(groups), k), dtype=np.int64)
+    model = ~known_rows & frame["cell"].notna().to_numpy()
+    np.add.at(cells, (group[model], frame["cell"].to_numpy()[model].astype(np.int64)), n[model])
+    known = np.zeros((len(groups), len(t.classes)), dtype=np.int64)
+    labels = frame["label"].map({c: i for i, c in enumerate(t.classes)}).to_numpy()
+    have = known_rows & ~pd.isna(labels)
+    np.add.at(known, (group[have], labels[have].astype(np.int64)), n[have])
+    return groups, cells, known
+
+
+def _model_set(con: duckdb.DuckDBPyConnection, campaign: str) -> str | None:
+    """The model set that scored most of the campaign's texts (its errors are what is learnt)."""
+    row = first_row(con.execute(
+        "SELECT model FROM mention_rows WHERE campaign = ? AND model IS NOT NULL GROUP BY model "
+        "ORDER BY count(*) DESC, model LIMIT 1", [campaign]))
+    return row[0] if row else None
+
+
+def heads_of(model_set: str | None) -> str | None:
+    """The heads hash in a model set's name (``...+heads-ef08232f``), or None (hub models)."""
+    found = _HEADS.search(model_set or "")
+    return found.group(1) if found else None
+
+
+def calibration(con: duckdb.DuckDBPyConnection, campaign: str, name: str) -> tuple[Calibration, str | None]:
+    """The calibration of a task for the campaign's model set, and that model set."""
+    t = task(name)
+    model = _model_set(con, campaign)
+    heads = heads_of(model)
+    bundled = None
+    key = "target_sentiment" if name.startswith("actor:") else name
+    row = first_row(con.execute("SELECT classes, source, texts FROM share_calibration WHERE heads = ? AND task = ?",
+                                [heads, key])) if heads else None
+    if row is not None and tuple(row[0]) == t.classes:
+        rows = np.array(json.loads(row[2]), dtype=np.float64).reshape(-1, len(t.classes) + 1)
+        bundled = Calibration.from_labels(t.classes, rows[:, 1:], [t.classes[int(i)] for i in rows[:, 0]], source=row[1])
+    labels, probs = _corrections(con, campaign, t, model, heads)
+    cal = Calibration.from_labels(t.classes, probs, labels, bundled=bundled,
+                                  source="analyst corrections the heads did not train on" if labels else "")
+    return cal, model
+
+
+def _corrections(con, campaign: str, t: Task, model: str | None, heads: str | None) -> tuple[list[str], np.ndarray]:
+    """The newest corrections of the task's field, with the probabilities that model set gave
+    the document (a correction whose doc it did not score, or that trained its heads, is left out)."""
+    if t.field is None or model is None:
+        return [], np.zeros((0, len(t.classes)))
+    rows = con.execute(
+        "SELECT c.new_value, s.target_sentiment, s.target_confidence, s.stance_probs, s.topic_probs "
+        "FROM latest_corrections AS c JOIN documents AS d USING (doc_id) "
+        "JOIN scores AS s ON s.doc_id = c.doc_id AND s.model_set = ? "
+        "WHERE d.campaign = ? AND c.field = ? AND NOT EXISTS (SELECT 1 FROM correction_use AS u "
+        "  WHERE u.doc_id = c.doc_id AND u.field = c.field AND u.heads = ?)",
+        [model, campaign, t.field, heads or ""],
+    ).fetchall()
+    labels, probs = [], []
+    for value, target, confidence, stance_probs, topic_probs in rows:
+        value = json.loads(value)
+        if t.name == "target_sentiment":
+            if value not in t.classes or target not in t.classes or confidence is None:
+                continue
+            # The top probability and its label are what the cell reads; spread the rest evenly.
+            p = np.full(3, (1 - confidence) / 2)
+            p[t.classes.index(target)] = confidence
+        elif t.name == "stance":
+            probs_by = json.loads(stance_probs or "{}")
+            if value not in t.classes or not probs_by:
+                continue
+            p = np.array([float(probs_by.get(c, 0.0)) for c in t.classes])
+        else:  # topic:<name>
+            topic = t.name.split(":", 1)[1]
+            probs_by = json.loads(topic_probs or "{}")
+            if topic not in probs_by or not isinstance(value, list):
+                continue
+            p = np.array([1 - float(probs_by[topic]), float(probs_by[topic])])
+            value = "yes" if topic in value else "no"
+        labels.append(value)
+        probs.append(p)
+    return labels, np.array(probs).reshape(-1, len(t.classes))
+
+
+def estimates(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str, *,
+              by_source_type: bool = False, cal: Calibration | None = None, level: float = LEVEL,
+              within: str | None = None) -> pd.DataFrame:
+    """The selection's shares of task ``name`` per ``period`` (one row per group and label):
+    ``period_start``, [``source_type``,] ``label``, ``estimate``, ``low``, ``high``, ``n``,
+    ``n_known``. Computed now, from the counts."""
+    t = task(name)
+    if cal is None:
+        cal, _ = calibration(con, sel.campaign, name)
+    groups, cells, known = counts(con, sel, name, period, by_source_type, within)
+    columns = [*groups.columns, "label", "estimate", "low", "high", "n", "n_known"]
+    if groups.empty:
+        return pd.DataFrame(columns=columns)
+    shares = estimate(cal, cells, known, level=level)
+    out = groups.loc[groups.index.repeat(len(t.classes))].reset_index(drop=True)
+    out["label"] = list(t.classes) * len(groups)
+    out["estimate"] = shares.estimate.ravel()
+    out["low"] = shares.low.ravel()
+    out["high"] = shares.high.ravel()
+    out["n"] = np.repeat(shares.n, len(t.classes))
+    out["n_known"] = np.repeat(known.sum(axis=1), len(t.classes))
+    return out[columns]
+
+
+def _full_range(con: duckdb.DuckDBPyConnection, campaign: str) -> tuple[date, date] | None:
+    row = first_row(con.execute("SELECT min(day), max(day) FROM mention_rows WHERE campaign = ?", [campaign]))
+    return (row[0], row[1]) if row and row[0] is not None else None
+
+
+def refresh(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
+    """Every share of the campaign per day (all source types), per week and for the whole
+    campaign (each source type and all): computed, to be stored by :func:`store`."""
+    span = _full_range(con, campaign)
+    if span is None:
+        return pd.DataFrame()
+    sel = Selection(campaign=campaign)
+    frames = []
+    now = datetime.now(UTC)
+    for name in task_names(con, campaign):
+        cal, model = calibration(con, campaign, name)
+        for period in PERIODS:
+            by_type = period != "day"
+            found = estimates(con, sel, name, period, by_source_type=by_type, cal=cal)
+            if by_type:  # and the same groups over all source types
+                found = pd.concat([found, estimates(con, sel, name, period, cal=cal).assign(source_type="all")])
+            else:
+                found = found.assign(source_type="all")
+            if found.empty:
+                continue
+            if period == "all":
+                found["period_start"], found["period_end"] = span
+            else:
+                start = pd.to_datetime(found["period_start"])
+                found["period_start"] = start.dt.date
+                found["period_end"] = (start + pd.Timedelta(days=6 if period == "week" else 0)).dt.date
+            frames.append(found.assign(campaign=campaign, task=name, period=period, level=LEVEL,
+                                       n_labels=cal.n_labels, calibration=cal.describe(), model=model, computed_at=now))
+    cal, model = calibration(con, campaign, "sentiment")
+    for kind in ("all", "news", "social"):
+        narrowed = Selection(campaign=campaign, source_types=[] if kind == "all" else [kind])
+        for key, found in recent(con, narrowed, span, cal).items():
+            first, last = RECENT[key]
+            frames.append(found.assign(
+                campaign=campaign, task="sentiment", period=key, source_type=kind, n_known=0,
+                period_start=span[1] - pd.Timedelta(days=first), period_end=span[1] - pd.Timedelta(days=last),
+                level=LEVEL, n_labels=cal.n_labels, calibration=cal.describe(), model=model, computed_at=now))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+TRUST_TASKS = ("sentiment", "target_sentiment", "stance")
+
+
+def trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
+    """Per main share: the campaign's latest week, its interval width and how many more in-domain
+    labels would halve it (computed; :func:`store` keeps it in `share_trust`)."""
+    rows = []
+    now = datetime.now(UTC)
+    for name in TRUST_TASKS:
+        cal, _ = calibration(con, campaign, name)
+        groups, cells, known = counts(con, Selection(campaign=campaign), name, "week")
+        if groups.empty:
+            continue
+        last = len(groups) - 1
+        shares_now = estimate(cal, cells[last:], known[last:])
+        rows.append({"campaign": campaign, "task": name, "week": pd.Timestamp(groups["period_start"].iloc[last]).date(),
+                     "n": int(shares_now.n[0]), "width": float(np.mean(shares_now.high - shares_now.low)),
+                     "labels_to_halve": labels_to_halve(cal, cells[last], known[last]),
+                     "n_labels": cal.n_labels, "calibration": cal.describe(), "computed_at": now})
+    return pd.DataFrame(rows, columns=["campaign", "task", "week", "n", "width", "labels_to_halve", "n_labels",
+                                       "calibration", "computed_at"])
+
+
+def store(con: duckdb.DuckDBPyConnection, campaign: str, frame: pd.DataFrame, trusted: pd.DataFrame | None = None) -> int:
+    """Replace the campaign's stored estimates with ``frame`` (from :func:`refresh`) and its trust
+    rows with ``trusted`` (from :func:`trust`)."""
+    con.execute("DELETE FROM share_estimates WHERE campaign = ?", [campaign])
+    if trusted is not None:
+        con.execute("DELETE FROM share_trust WHERE campaign = ?", [campaign])
+        if len(trusted):
+            con.register("incoming_trust", trusted.astype({"labels_to_halve": "Int64"}))
+            try:
+                con.execute("INSERT INTO share_trust BY NAME SELECT * FROM incoming_trust")
+            finally:
+                con.unregister("incoming_trust")
+    if frame.empty:
+        return 0
+    cols = ["campaign", "task", "period", "period_start", "period_end", "source_type", "label", "estimate", "low",
+            "high", "level", "n", "n_known", "n_labels", "calibration", "model", "computed_at"]
+    con.register("incoming_shares", frame[cols])
+    try:
+        con.execute(f"INSERT INTO share_estimates ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming_shares")
+    finally:
+        con.unregister("incoming_shares")
+    return len(frame)
+
+
+def store_calibration(con: duckdb.DuckDBPyConnection, heads: str, tasks: dict[str, dict]) -> int:
+    """Keep the heads' bundled calibration (``nlp/heads/calibration.json``'s ``tasks``)."""
+    now = datetime.now(UTC)
+    for name, entry in tasks.items():
+        con.execute(
+            "INSERT OR REPLACE INTO share_calibration VALUES (?, ?, ?, ?, ?, ?)",
+            [heads, name, list(entry["classes"]), entry["source"], json.dumps(entry["texts"]), now],
+        )
+    return len(tasks)
+
+
+def record_training(con: duckdb.DuckDBPyConnection, heads: str, used: Sequence[tuple[str, str]]) -> int:
+    """Which corrections (doc_id, field) trained the heads ``heads``: they never calibrate them."""
+    for doc_id, field in used:
+        con.execute("INSERT OR IGNORE INTO correction_use VALUES (?, ?, ?)", [heads, doc_id, field])
+    return len(used)
+
+
+def is_current(con: duckdb.DuckDBPyConnection, campaign: str) -> bool:
+    """Whether the stored estimates are newer than every score and correction of the campaign."""
+    row = first_row(con.execute(
+        "SELECT (SELECT max(computed_at) FROM share_estimates WHERE campaign = ?), "
+        "(SELECT max(scored_at) FROM mention_rows WHERE campaign = ?), "
+        "(SELECT max(c.corrected_at) FROM corrections AS c JOIN documents AS d USING (doc_id) WHERE d.campaign = ?)",
+        [campaign, campaign, campaign]))
+    if not row or row[0] is None:
+        return False
+    return all(v is None or v <= row[0] for v in row[1:])
+
+
+def covers(sel: Selection, span: tuple[date, date] | None) -> bool:
+    """Whether the stored estimates answer this selection (the whole campaign, at most a
+    source-type filter; reprints folded)."""
+    plain = not (sel.platforms or sel.topics or sel.sentiments or sel.target_sentiments or sel.stances
+                 or sel.query.strip() or sel.include_reprints) and len(sel.source_types) <= 1
+    whole = span is not None and (sel.start is None or sel.start <= span[0]) and (sel.end is None or sel.end >= span[1])
+    return plain and whole
+
+
+def shares(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str, *,
+           stored: bool | None = None, cal: Calibration | None = None,
+           within: str | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The selection's shares of ``name`` per ``period`` (``period_start``, ``label``,
+    ``estimate``, ``low``, ``high``, ``n``, ``n_known``) and what they rest on (``calibration`` in
+    words, ``n_labels``, ``stored``: read from `share_estimates` or computed now). ``stored``:
+    whether the stored rows answer this selection (:func:`use_stored`; asked when None)."""
+    if within is not None:
+        stored = False  # a query's texts: never the stored whole-campaign rows
+    if stored is None:
+        stored = use_stored(con, sel)
+    if stored:
+        kind = sel.source_types[0] if sel.source_types else "all"
+        frame = con.execute(
+            "SELECT period_start, label, estimate, low, high, n, n_known, n_labels, calibration FROM share_estimates "
+            "WHERE campaign = ? AND task = ? AND period = ? AND source_type = ? ORDER BY period_start, label",
+            [sel.campaign, name, period, kind]).df()
+        if len(frame):
+            meta = {"calibration": frame["calibration"].iloc[0], "n_labels": int(frame["n_labels"].iloc[0]), "stored": True}
+            return frame.drop(columns=["n_labels", "calibration"]), meta
+    if cal is None:
+        cal, _ = calibration(con, sel.campaign, name)
+    return estimates(con, sel, name, period, cal=cal, within=within), {"calibration": cal.describe(), "n_labels": cal.n_labels,
+                                                        "stored": False}
+
+
+def use_stored(con: duckdb.DuckDBPyConnection, sel: Selection) -> bool:
+    """Whether `share_estimates` answers this selection now (it covers it and is current)."""
+    return covers(sel, _full_range(con, sel.campaign)) and is_current(con, sel.campaign)
+
+
+def stored_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
+    """The trust rows kept by the last refresh when current, else computed now."""
+    if is_current(con, campaign):
+        frame = con.execute("SELECT task, week, n, width, labels_to_halve, n_labels, calibration FROM share_trust "
+                            "WHERE campaign = ? ORDER BY task", [campaign]).df()
+        if len(frame):
+            return frame
+    return trust(con, campaign).drop(columns=["campaign", "computed_at"])
+
+
+def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | None = None) -> dict[str, Any]:
+    """Everything the page draws about shares, in one connection: per share the weekly estimates
+    and the selection's own (``weekly``, ``whole``, and what they rest on), the last 7 days of
+    overall sentiment against the 7 before (``recent``), the trust rows (``trust``) and the daily
+    shares spikes are found on (``days``)."""
+    out: dict[str, Any] = {"tasks": {}}
+    stored = within is None and use_stored(con, sel)
+    names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
+        "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
+    for name in names:
+        cal = None if stored else calibration(con, sel.campaign, name)[0]
+        weekly, meta = shares(con, sel, name, "week", stored=stored, cal=cal, within=within)
+        whole, _ = shares(con, sel, name, "all", stored=stored, cal=cal, within=within)
+        out["tasks"][name] = {"weekly": weekly, "whole": whole, **meta}
+    span = _full_range(con, sel.campaign)
+    if span is not None:
+        out["recent"] = _stored_recent(con, sel) if stored else None
+        if not out["recent"]:
+            out["recent"] = recent(con, sel, span, within=within)
+    out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
+    out["days"] = day_shares(con, sel, stored, within=within)
+    return out
+
+
+def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | None = None,
+               within: str | None = None) -> dict[str, pd.DataFrame]:
+    """The daily shares spikes are found on: negativity toward the target and stance."""
+    stored = (within is None and use_stored(con, sel)) if stored is None else stored
+    return {name: shares(con, sel, name, "day", stored=stored, within=within)[0] for name in ("target_sentiment", "stance")}
+
+
+RECENT = {"last7": (6, 0), "prev7": (13, 7)}  # days before the selection's last day: first, last
+
+
+def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, date], cal: Calibration | None = None,
+           within: str | None = None) -> dict[str, pd.DataFrame]:
+    """Overall sentiment in the selection's last 7 days (``last7``) and the 7 before
+    (``prev7``), each one group: ``label``, ``estimate``, ``low``, ``high``, ``n``."""
+    end = min(sel.end or span[1], span[1])
+    if cal is None:
+        cal, _ = calibration(con, sel.campaign, "sentiment")
+    cells, known = [], []
+    for first, last in RECENT.values():
+        window = Selection(**{**sel.__dict__, "start": max(end - pd.Timedelta(days=first), sel.start or span[0]),
+                              "end": end - pd.Timedelta(days=last)})
+        _, c, k = counts(con, window, "sentiment", "all", within=within) if window.start <= window.end else (None, [], [])
+        cells.append(np.sum(c, axis=0) if len(c) else np.zeros(cal.n_cells, dtype=np.int64))
+        known.append(np.sum(k, axis=0) if len(k) else np.zeros(len(cal.classes), dtype=np.int64))
+    both = estimate(cal, np.array(cells), np.array(known))  # one call for both windows
+    return {key: pd.DataFrame({"label": cal.classes, "estimate": both.estimate[i], "low": both.low[i],
+                               "high": both.high[i], "n": both.n[i]})
+            for i, key in enumerate(RECENT)}
+
+
+def _stored_recent(con: duckdb.DuckDBPyConnection, sel: Selection) -> dict[str, pd.DataFrame]:
+    kind = sel.source_types[0] if sel.source_types else "all"
+    frame = con.execute(
+        "SELECT period, label, estimate, low, high, n FROM share_estimates WHERE campaign = ? AND task = 'sentiment' "
+        "AND period IN ('last7', 'prev7') AND source_type = ? ORDER BY label", [sel.campaign, kind]).df()
+    return {key: frame[frame["period"] == key].drop(columns=["period"]).reset_index(drop=True)
+            for key in RECENT} if len(frame) else {}
+
+
+def queue(con: duckdb.DuckDBPyConnection, campaign: str, limit: int = 10) -> pd.DataFrame:
+    """The texts to label to narrow this week's share intervals (view `share_queue`)."""
+    return con.execute(
+        "SELECT doc_id, task, label, published_at, platform, title FROM share_queue WHERE campaign = ? "
+        "ORDER BY draw LIMIT ?", [campaign, limit]).df()
