@@ -818,11 +818,11 @@ else:
     st.dataframe(shown(pd.DataFrame({
         t("axis.query"): totals["query"], t("compare.texts"): totals["n_docs"],
         t("axis.share_of_coverage"): totals["share_of_coverage"],
-        t("compare.sentiment", target=target_name): totals["share_target_negative"],
+        t("compare.sentiment_counted", target=target_name): totals["share_target_negative"],
         t("value.pro_recall"): totals["n_pro_recall"], t("value.anti_recall"): totals["n_anti_recall"]})),
         hide_index=True, width="stretch", column_config={
             t("axis.share_of_coverage"): st.column_config.NumberColumn(format="percent"),
-            t("compare.sentiment", target=target_name): st.column_config.NumberColumn(format="percent")})
+            t("compare.sentiment_counted", target=target_name): st.column_config.NumberColumn(format="percent")})
     st.caption(t("compare.caption") + " " + t("compare.bands_caption"))
     for n, (q, profile) in enumerate(zip(good, result.profiles, strict=True), start=1):
         with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=False):
