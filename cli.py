@@ -873,20 +873,21 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
 
 
 def _recent_spikes(campaign: Campaign, path: Path, days: int | None) -> list:
-    from alerts.spikes import find_spikes
+    """The spikes of the enabled alert rules (the warehouse's `alert_rules`, defaults from the
+    campaign file's [alerts]), in the last ``days`` days of data (None: all)."""
+    from alerts.spikes import Watch, detect
+    from warehouse.alert_rules import effective
     from warehouse.explorer import Selection
-    from warehouse.shares import day_shares
-    from warehouse.trends import daily
+    from warehouse.trends import day_range
 
     with connect(path, read_only=True) as con:
-        sel = Selection(campaign=campaign.id)
-        frame, _ = daily(con, sel)
-        estimated = day_shares(con, sel)
-    spikes = find_spikes(frame, shares=estimated)  # negativity and stance fire on their intervals
-    if days is not None and spikes:
-        last = max(frame["day"]).date()
-        spikes = [s for s in spikes if (last - s.day).days < days]
-    return spikes
+        rules = [Watch(r.metric, r.query, r.z, r.min_count, r.window_days) for r in effective(con, campaign) if r.enabled]
+        found = detect(con, Selection(campaign=campaign.id), rules)
+        span = day_range(con, campaign.id)
+    spikes = [spike for _, spike in found]
+    if days is not None and spikes and span is not None:
+        spikes = [s for s in spikes if (span[1] - s.day).days < days]
+    return list(dict.fromkeys(spikes))
 
 
 def _spike_texts(campaign: Campaign, path: Path, spikes: list, n: int = 3) -> dict:

@@ -143,6 +143,12 @@ class Topic(_Strict):
     description_es: str = Field(min_length=3)
     description_en: str = Field(min_length=3)
     keywords: list[str] = Field(min_length=1)
+    label_es: str | None = Field(default=None, min_length=2, description="the topic's name on the page in Spanish")
+    label_en: str | None = Field(default=None, min_length=2, description="the topic's name on the page in English")
+
+    def label(self, lang: str) -> str:
+        """The topic's display name in ``lang`` (``es``/``en``), else its name."""
+        return {"es": self.label_es, "en": self.label_en}.get(lang) or self.name
 
 
 class StanceConfig(_Strict):
@@ -257,6 +263,14 @@ class Alerts(_Strict):
     smtp_host: str = "localhost"
     smtp_port: int = 25
     lookback_days: int = Field(default=7, ge=1, description="only spikes this recent are sent")
+    # The default rule of each metric (the page may override them; warehouse/alert_rules.py).
+    metrics: list[Literal["volume", "target_negative", "pro_recall", "anti_recall"]] = Field(
+        default_factory=lambda: ["volume", "target_negative", "pro_recall", "anti_recall"],
+        description="what is watched: volume, target_negative, pro_recall, anti_recall",
+    )
+    z: float = Field(default=3.0, ge=1.0, le=10.0, description="standard deviations above the trailing window")
+    min_count: int = Field(default=10, ge=1, description="texts a day needs before it can be a spike")
+    window_days: int = Field(default=28, ge=7, le=120, description="the trailing baseline a day is compared with")
 
     @field_validator("webhook_url")
     @classmethod
@@ -279,6 +293,9 @@ class Campaign(_Strict):
         default_factory=list, description="others scored on the same texts (rivals, the recall's promoters, parties)"
     )
     sample: bool = Field(default=False, description="true when the sources are the bundled sample server")
+    interface_language: Literal["es", "en"] | None = Field(
+        default=None, description="the dashboard's language (es, en); default: the first of `languages` it speaks",
+    )
     # issue 12: the dashboard's calendar, official figures and alerts
     calendar: list[Milestone] = Field(default_factory=list)
     figures: OfficialFigures | None = None
@@ -346,6 +363,19 @@ class Campaign(_Strict):
                 "the campaign file's folder; fix the path, copy the CSV beside the file, or remove [figures])"
             )
         return self
+
+    @property
+    def ui_language(self) -> str:
+        """The dashboard's language: ``interface_language``, else the first of ``languages``
+        the interface speaks, else English."""
+        if self.interface_language:
+            return self.interface_language
+        return next((lang for lang in self.languages if lang in ("es", "en")), "en")
+
+    def topic_label(self, name: str, lang: str) -> str:
+        """A topic's display name in ``lang`` (its name when the file gives none)."""
+        topic = next((t for t in self.topics if t.name == name), None)
+        return topic.label(lang) if topic else name
 
     @property
     def topic_names(self) -> list[str]:

@@ -64,11 +64,12 @@ def test_dashboard_correction_survives_rescoring_and_teaches_the_retrained_heads
 
     monkeypatch.setenv("VIGIA_DB", str(db))
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.query_params["lang"] = "en"
     app.run()
-    next(s for s in app.selectbox if s.label == "Document").set_value("c3").run()
-    next(t for t in app.text_input if t.key == "correction_analyst").input("rosa")
-    next(s for s in app.selectbox if s.label == "Recall stance").select(new_stance)
-    next(s for s in app.selectbox if s.label == "Sentiment toward the mayor").select(new_target)
+    app.selectbox(key="doc").set_value("c3").run()
+    app.text_input(key="correction_analyst").input("rosa")
+    app.selectbox(key="correct_stance").select(new_stance)
+    app.selectbox(key="correct_target").select(new_target)
     next(b for b in app.get("form_submit_button") if b.label == "Save correction").click().run()
     assert not app.exception and any("Saved 2 correction" in s.value for s in app.success)
 
