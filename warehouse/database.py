@@ -252,8 +252,25 @@ def _read_local(path: Path, timeout: float | None, settings: dict[str, Any], loc
         con.close()
 
 
-@contextmanager
-def _read_shared(url: str, timeout: float | None, settings: dict[str, Any], lock: bool) -> Iterator[Any]:
+def snapshot_version(path: str | Path) -> tuple[int, int]:
+    """The identity (inode, modification time) of the snapshot a read of ``path`` sees now: a
+    cache keyed on it is new after every publish. A shared warehouse's read copy is first synced
+    when due, as a read would; (0, 0) when there is no snapshot yet."""
+    target = target_of(path)
+    if is_url(target):
+        file = _refreshed(str(target))
+    else:
+        file = Path(target)
+    try:
+        found = os.stat(file)
+    except FileNotFoundError:
+        return 0, 0
+    return found.st_ino, found.st_mtime_ns
+
+
+def _refreshed(url: str) -> Path:
+    """This host's read copy of ``url``, synced first when older than ``$VIGIA_SYNC_SECONDS``;
+    when PostgreSQL does not answer, the last copy as it is (with a warning)."""
     from warehouse import readcopy
     from warehouse.postgres import is_disconnect
 
@@ -267,6 +284,12 @@ def _read_shared(url: str, timeout: float | None, settings: dict[str, Any], lock
                 raise WarehouseError(f"lost the shared warehouse {redacted(url)}: {str(exc).splitlines()[0]}") from None
             raise
         log.warning("showing the read copy as of its last sync: %s", str(exc).splitlines()[0])
+    return path
+
+
+@contextmanager
+def _read_shared(url: str, timeout: float | None, settings: dict[str, Any], lock: bool) -> Iterator[Any]:
+    path = _refreshed(url)
     if not path.exists():
         raise WarehouseError(f"no read copy at {path} yet")
     with _read_local(path, timeout, settings, lock) as con:

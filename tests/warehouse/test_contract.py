@@ -221,3 +221,35 @@ def test_a_row_deleted_in_the_store_leaves_every_read_copy(warehouse_target) -> 
         with connect(warehouse_target) as con:
             save_state(con, CAMPAIGN, "rpp", {"etag": "W/10"})
     assert read(warehouse_target, "SELECT value FROM source_state") == [("W/10",)]
+
+
+def test_edited_and_removed_alert_rules_and_events_reach_every_read_copy(warehouse_target) -> None:
+    """Issue 23's writes (an alert rule changed or removed, an event corrected or removed) each
+    in a write of its own: readers see the new values and no removed row, on both engines."""
+    from warehouse import alert_rules
+    from warehouse.events import delete_event, update_event
+
+    seeded(warehouse_target)
+    day = datetime(2026, 10, 3).date()
+    with connect(warehouse_target) as con:
+        rule = alert_rules.save(con, CAMPAIGN, alert_rules.AlertRule("volume", z=3.0), "ana")
+        event = add_event(con, CAMPAIGN, day, "Debate", "ana")
+
+    def seen() -> tuple[list, list]:
+        with connect(warehouse_target, read_only=True) as con:
+            return ([(r.z, r.updated_by) for r in alert_rules.stored(con, CAMPAIGN)],
+                    [(r["label"], r["edited_by"]) for r in events(con, CAMPAIGN)])
+
+    assert seen() == ([(3.0, "ana")], [("Debate", None)])
+    for _ in range(2):  # both read copies (the one readers leave becomes the next standby)
+        with connect(warehouse_target) as con:
+            assert alert_rules.save(con, CAMPAIGN, alert_rules.AlertRule("volume", z=4.5), "luis") == rule
+            update_event(con, CAMPAIGN, event, day, "Debate municipal", "luis")
+        assert seen() == ([(4.5, "luis")], [("Debate municipal", "luis")])
+    with connect(warehouse_target) as con:
+        assert alert_rules.delete(con, CAMPAIGN, rule)
+        delete_event(con, CAMPAIGN, event)
+    for _ in range(2):
+        assert seen() == ([], [])
+        with connect(warehouse_target) as con:
+            pass

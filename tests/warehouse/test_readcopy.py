@@ -93,7 +93,8 @@ def test_read_copies_mirror_every_table_the_migrations_make_without_a_list(tmp_p
         assert mentions(path) == 3
         with connect(path, read_only=True) as con:
             assert con.execute("SELECT body FROM notes ORDER BY note_id").fetchall() == [("first",), ("edited",)]
-        assert {"notes", "share_estimates", "share_trust", "share_calibration", "correction_use"} <= stored
+        assert {"notes", "share_estimates", "share_trust", "share_calibration", "correction_use", "alert_rules",
+                "analyst_events"} <= stored
         assert set(readcopy.layout().tables) == stored - database.UNMIRRORED - {"vigia_meta"}
         assert keyed == 0
     finally:
