@@ -19,8 +19,11 @@ Calibration of a task, for the model set that scored the texts:
   ``nlp/heads/calibration.json``), counted as few labels.
 
 `refresh` stores the estimates per day, week and the whole campaign in `share_estimates` at the
-end of each scoring, correction or training job; `shares` reads them back for the page when the
-selection is one they cover and they are current, and computes the selection's own otherwise.
+end of each scoring, correction or training job, estimating again only the groups whose inputs
+changed (their fingerprints are in `share_groups`: a scoring job's days, their weeks, the
+totals; every group of a share whose calibration changed); `shares` reads them back for the page
+when the selection is one they cover and they are current, and computes the selection's own
+otherwise.
 """
 
 from __future__ import annotations
