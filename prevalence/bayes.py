@@ -97,10 +97,10 @@ def sample_shares(
     cells: np.ndarray,
     known: np.ndarray | None = None,
     *,
-    q_draws: int = 40,
-    per_q: int = 6,
+    q_draws: int = 240,
+    per_q: int = 1,
     seed: int = 0,
-    chunk: int = 24,
+    chunk: int = 12,
 ) -> np.ndarray:
     """Posterior draws of each group's class shares, ``(q_draws * per_q, G, C)``.
 
