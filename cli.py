@@ -129,6 +129,10 @@ def _run_lock(db: Path) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _scrapy_warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or not (record.name == "scrapy" or record.name.startswith("scrapy."))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
 def main(verbose: bool) -> None:
@@ -148,12 +152,18 @@ def main(verbose: bool) -> None:
     )
     for noisy in ("httpx", "urllib3", "filelock", "huggingface_hub", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not verbose:
+        # Scrapy resets its loggers to DEBUG whenever it configures logging (banner, versions, every
+        # page and item): without -v only its warnings reach the terminal.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_scrapy_warnings_only)
 
 
 # --------------------------------------------------------------------------- crawl
 
 
-def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: str | None = None) -> list[dict]:
+def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: str | None = None,
+           settings: dict[str, Any] | None = None) -> list[dict]:
     from crawler.runner import run_crawl
 
     unknown = sorted(set(spiders or []) - set(campaign.spiders))
@@ -163,7 +173,7 @@ def _crawl(campaign: Campaign, db: Path, spiders: list[str] | None, local_base: 
             f"(enabled: {', '.join(campaign.spiders)})"
         )
     try:
-        summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base)
+        summaries = run_crawl(campaign, db, spiders=spiders or None, local_base=local_base, settings=settings)
     except Interrupted as stop:
         _report_crawl(stop.summaries)
         raise
@@ -465,6 +475,7 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
     the real spiders, scores everything, writes the warehouse and opens the dashboard.
     """
     from samples import SampleServer
+    from samples.news import SAMPLE_NOW
     from samples.social import sample_credentials
 
     path = _db(db)
@@ -477,8 +488,13 @@ def demo(db: Path | None, no_dashboard: bool, port: int, profile: str) -> None:
             raise VigiaError(f"another run on {path} is still going")
         with _stop_on_signals():
             with SampleServer() as server:
+                # The demo replays the sample newsroom's calendar (2026-08-17 .. SAMPLE_NOW): the
+                # server and the spiders share its clock, so sources that list only recent items
+                # (news sitemaps, "when:1d" searches) list them on whatever day the demo runs.
+                server.state["now"] = SAMPLE_NOW
                 click.echo(f"sample sources served on {server.base_url}", err=True)
-                summaries = _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url)
+                summaries = _crawl(campaign.localized(server.base_url), path, None, local_base=server.base_url,
+                                   settings={"VIGIA_NOW": SAMPLE_NOW.isoformat()})
             _score(campaign, path, profile)
     failures = _crawl_failures(summaries)
     if failures:
@@ -541,7 +557,9 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
     path = _db(db)
     from crawler.catalog import missing_credentials
 
-    off = {s.name: f"credentials not set: {', '.join(missing_credentials(s))}"
+    # What the next `vigia crawl` in this shell would do with each source: the stored documents
+    # may come from runs that had credentials this shell lacks (`vigia demo` sets sample ones).
+    off = {s.name: f"credentials not set in this shell: {', '.join(missing_credentials(s))}"
            for s in campaign.sources if s.enabled and missing_credentials(s)}
     off.update({s.name: "disabled in the campaign file" for s in campaign.sources if not s.enabled})
     from render import text_table
@@ -552,12 +570,17 @@ def status(campaign_file: Path | None, db: Path | None) -> None:
         per_source = documents_per_source(con)
         backlog = scoring_backlog(con)
         runs = [tuple(run[c] for c in RUN_COLUMNS) for run in recent_runs(con, 12)]
+    stored = {row[0]: row[2] for row in per_source}
+    next_crawl = [(*row, "skipped" if row[0] in off else "crawled") for row in per_source]
     click.echo(f"warehouse: {path}\ncampaign: {campaign.id} ({campaign.name})\n")
-    click.echo(text_table(list(SOURCE_COLUMNS), per_source) + f"\n({len(per_source)} rows)")
+    click.echo(text_table([*SOURCE_COLUMNS, "next crawl"], next_crawl) + f"\n({len(next_crawl)} rows)")
     click.echo(f"\nunscored backlog: {backlog.never_scored} never scored"
                + (f"; {backlog.not_by_newest} not scored by the newest model set {backlog.newest_model_set}"
                   if backlog.newest_model_set else ""))
-    click.echo("\nsources off:" + ("".join(f"\n  {k}: {v}" for k, v in sorted(off.items())) or " none"))
+    click.echo("\nsources the next `vigia crawl` skips:" + ("".join(
+        f"\n  {k}: {v}" + (f" (its {stored[k]} stored documents came from earlier runs that had them)"
+                           if stored.get(k) else "")
+        for k, v in sorted(off.items())) or " none"))
     click.echo("\nlast crawl runs:")
     click.echo(text_table(["run", "spider", "started", "status", "seen", "kept", "new", "dropped", "errors"], runs)
                + f"\n({len(runs)} rows)")
@@ -609,13 +632,13 @@ def check(campaign_file: Path | None, jsonl: Path | None, fmt: str, text: str | 
         raise VigiaError("give either a TEXT or --file JSONL")
     rows: list[dict[str, Any]] = []
     if jsonl is not None:
-        for n, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise VigiaError(f"{jsonl}:{n}: not JSON ({exc})") from None
+        from campaigns.jsonl import numbered_jsonl
+
+        try:
+            numbered = numbered_jsonl(jsonl)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise VigiaError(str(exc)) from None
+        for n, row in numbered:
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise VigiaError(f"{jsonl}:{n}: each line needs a \"text\" string")
             rows.append(row)
@@ -850,20 +873,21 @@ def correct(campaign_file: Path | None, db: Path | None, doc_id: str, field: str
 
 
 def _recent_spikes(campaign: Campaign, path: Path, days: int | None) -> list:
-    from alerts.spikes import find_spikes
+    """The spikes of the enabled alert rules (the warehouse's `alert_rules`, defaults from the
+    campaign file's [alerts]), in the last ``days`` days of data (None: all)."""
+    from alerts.spikes import Watch, detect
+    from warehouse.alert_rules import effective
     from warehouse.explorer import Selection
-    from warehouse.shares import day_shares
-    from warehouse.trends import daily
+    from warehouse.trends import day_range
 
     with connect(path, read_only=True) as con:
-        sel = Selection(campaign=campaign.id)
-        frame, _ = daily(con, sel)
-        estimated = day_shares(con, sel)
-    spikes = find_spikes(frame, shares=estimated)  # negativity and stance fire on their intervals
-    if days is not None and spikes:
-        last = max(frame["day"]).date()
-        spikes = [s for s in spikes if (last - s.day).days < days]
-    return spikes
+        rules = [Watch(r.metric, r.query, r.z, r.min_count, r.window_days) for r in effective(con, campaign) if r.enabled]
+        found = detect(con, Selection(campaign=campaign.id), rules)
+        span = day_range(con, campaign.id)
+    spikes = [spike for _, spike in found]
+    if days is not None and spikes and span is not None:
+        spikes = [s for s in spikes if (span[1] - s.day).days < days]
+    return list(dict.fromkeys(spikes))
 
 
 def _spike_texts(campaign: Campaign, path: Path, spikes: list, n: int = 3) -> dict:

@@ -38,7 +38,8 @@ def payload(campaign_id: str, spikes: Sequence[Spike], texts: Texts | None = Non
         "campaign": campaign_id,
         "spikes": [
             {"day": s.day.isoformat(), "metric": s.metric, "value": s.value, "baseline": s.baseline,
-             "n": s.n, "text": s.describe(), "texts": shown_texts((texts or {}).get((s.day, s.metric), []))}
+             "n": s.n, "query": s.query, "text": s.describe(),
+             "texts": shown_texts((texts or {}).get((s.day, s.metric), []))}
             for s in spikes
         ],
     }

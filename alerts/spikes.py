@@ -15,8 +15,9 @@ not a spike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -37,9 +38,10 @@ class Spike:
     n: int             # texts the value rests on
     low: float | None = None   # the value's 90% interval, when it was estimated
     high: float | None = None
+    query: str = ""    # the query whose texts were watched ('' : every text)
 
     def describe(self) -> str:
-        what = METRICS[self.metric]
+        what = METRICS[self.metric] + (f" matching {self.query}" if self.query else "")
         if self.metric == "target_negative":
             band = f" ({self.low:.0%}–{self.high:.0%})" if self.low is not None else ""
             return f"{self.day}: {what} {self.value:.0%}{band} (usually {self.baseline:.0%}, on {self.n} texts)"
@@ -48,16 +50,12 @@ class Spike:
 
 
 def _count_spikes(series: pd.Series, metric: str, window: int, min_history: int, z: float, floor: float) -> list[Spike]:
-    found = []
+    # Vectorised: a year of days tested one by one through pandas took 0.3 s a metric.
     history = series.shift(1).rolling(window, min_periods=min_history)
     mean, std = history.mean(), history.std().fillna(0)
-    for day, value in series.items():
-        m, s = mean.get(day), std.get(day)
-        if pd.isna(m):
-            continue
-        if value >= floor and value > m + z * max(s, 1.0) and value >= 2 * m:
-            found.append(Spike(day.date(), metric, float(value), float(m), int(value)))
-    return found
+    hit = mean.notna() & (series >= floor) & (series > mean + z * std.clip(lower=1.0)) & (series >= 2 * mean)
+    return [Spike(day.date(), metric, float(value), float(m), int(value))
+            for day, value, m in zip(series.index[hit], series[hit], mean[hit], strict=True)]
 
 
 def _daily_share(shares: pd.DataFrame, label: str, days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -105,9 +103,11 @@ def _stance_spikes(frame: pd.DataFrame, metric: str, window: int, min_history: i
 def find_spikes(
     daily: pd.DataFrame, *, window: int = 28, min_history: int = 7, z: float = 3.0,
     min_count: int = 10, min_target: int = 10, shares: dict[str, pd.DataFrame] | None = None,
+    days: tuple[date, date] | None = None,
 ) -> list[Spike]:
     """Spikes in a daily frame with ``day``, ``n_docs``, ``n_target``, ``n_target_negative``,
-    ``n_pro_recall``, ``n_anti_recall`` (several rows a day are summed); oldest first.
+    ``n_pro_recall``, ``n_anti_recall`` (several rows a day are summed); oldest first. ``days``:
+    the days the frame covers, those without a row being zeros (default: its first to last row).
 
     ``shares``: the days' estimated shares per task (``target_sentiment``, ``stance``: frames
     with ``period_start`` or ``day``, ``label``, ``estimate``, ``low``, ``high``, ``n``); when a
@@ -116,7 +116,8 @@ def find_spikes(
         return []
     shares = shares or {}
     per_day = daily.groupby(pd.to_datetime(daily["day"])).sum(numeric_only=True)
-    per_day = per_day.reindex(pd.date_range(per_day.index.min(), per_day.index.max(), freq="D"), fill_value=0)
+    first, last = (per_day.index.min(), per_day.index.max()) if days is None else map(pd.Timestamp, days)
+    per_day = per_day.reindex(pd.date_range(first, last, freq="D"), fill_value=0)
     spikes = _count_spikes(per_day["n_docs"], "volume", window, min_history, z, min_count)
     for stance in ("pro_recall", "anti_recall"):
         if shares.get("stance") is not None and len(shares["stance"]):
@@ -132,10 +133,68 @@ def find_spikes(
     share = (per_day["n_target_negative"] / per_day["n_target"]).where(enough)
     history = share.shift(1).rolling(window, min_periods=min_history)
     mean, std = history.mean(), history.std().fillna(0)
-    for day, value in share.items():
-        m = mean.get(day)
-        if pd.isna(value) or pd.isna(m) or per_day.at[day, "n_target"] < min_target:
-            continue
-        if value >= m + 0.15 and value > m + z * max(std.get(day), 0.05):
-            spikes.append(Spike(day.date(), "target_negative", float(value), float(m), int(per_day.at[day, "n_target"])))
+    hit = (share.notna() & mean.notna() & (per_day["n_target"] >= min_target) & (share >= mean + 0.15)
+           & (share > mean + z * std.clip(lower=0.05)))
+    spikes += [Spike(day.date(), "target_negative", float(value), float(m), int(n))
+               for day, value, m, n in zip(share.index[hit], share[hit], mean[hit], per_day["n_target"][hit], strict=True)]
     return sorted(spikes, key=lambda s: (s.day, s.metric))
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What one rule watches (``warehouse.alert_rules.AlertRule`` has these fields)."""
+
+    metric: str
+    query: str = ""
+    z: float = 3.0
+    min_count: int = 10
+    window_days: int = 28
+
+
+def detect(con, sel, rules: Sequence[Watch], *, min_history: int = 7) -> list[tuple[Watch, Spike]]:
+    """The spikes of each rule inside the selection's range, each day measured against the
+    ``window_days`` days before it (a fixed trailing baseline: read from before the range, so
+    viewing one day alone or a month gives that day the same verdict). A rule's query replaces
+    the selection's. Oldest first."""
+    from warehouse.series import bounds
+    from warehouse.trends import daily, day_range
+
+    span, data = bounds(con, sel), day_range(con, sel.campaign)
+    if span is None or data is None or not rules:
+        return []
+    from warehouse.shares import day_shares
+
+    start, end = span
+    found: list[tuple[Watch, Spike]] = []
+    frames: dict[tuple[str, int], tuple[pd.DataFrame, dict]] = {}
+    for rule in rules:
+        key = (rule.query if rule.query else sel.query, rule.window_days)
+        if key not in frames:
+            history = replace(sel, query=key[0], start=start - timedelta(days=rule.window_days), end=end)
+            # negativity and stance fire on their daily intervals (warehouse.shares)
+            frames[key] = (daily(con, history)[0], day_shares(con, history))
+        frame, estimated = frames[key]
+        found += [(rule, s) for s in in_range(frame, rule, start, end, data[0], min_history, shares=estimated)]
+    return sorted(found, key=lambda pair: (pair[1].day, pair[1].metric, pair[0].query))
+
+
+def in_range(daily: pd.DataFrame, rule: Watch, start: date, end: date, first_data_day: date,
+             min_history: int = 7, shares: dict[str, pd.DataFrame] | None = None) -> list[Spike]:
+    """The spikes of ``rule`` between ``start`` and ``end`` in a daily frame that reaches back
+    ``rule.window_days`` before ``start`` (``warehouse.trends.daily`` over that span, or
+    ``warehouse.series.Comparison.daily`` read with ``history_days``). Days before the
+    campaign's first text are no history; after it, a day without a row is a day without texts.
+    ``shares``: the days' estimated shares (``warehouse.shares.day_shares`` over the same span):
+    negativity and stance then fire on their intervals."""
+    covered = (max(start - timedelta(days=rule.window_days), first_data_day), end)
+    spikes = find_spikes(daily, window=rule.window_days, min_history=min_history, z=rule.z,
+                         min_count=rule.min_count, min_target=rule.min_count, days=covered, shares=shares)
+    return [replace(s, query=rule.query) for s in spikes if s.metric == rule.metric and start <= s.day <= end]
+
+
+def spikes_in_view(con, sel, *, window: int = 28, min_history: int = 7, z: float = 3.0,
+                   min_count: int = 10) -> list[Spike]:
+    """Every metric's spikes in the selection's range against the fixed trailing baseline
+    (:func:`detect` with one rule per metric and the selection's query)."""
+    rules = [Watch(m, "", z, min_count, window) for m in METRICS]
+    return [spike for _, spike in detect(con, sel, rules, min_history=min_history)]

@@ -207,51 +207,116 @@ def measure(path: Path) -> dict:
     return results
 
 
+QUERY_BOX = r"^(Query|Consulta) \((whole words|palabras enteras)"
+TYPED = ("cámaras OR drones", "serenazgo -revocatoria", '"avenida larco"')
+COMPARED = ("cámaras OR drones", "serenazgo", "presupuesto")
+
+
+def redraw_seconds(page, act) -> float:
+    """From an action in the page (typing a query and pressing Enter) until the rerun it starts
+    is over and every chart is drawn again (``dashboard.browser.rerun``)."""
+    from dashboard.browser import rerun
+
+    return rerun(page, act, timeout=300)
+
+
+def typed(page, label: str, text: str, keys: str = "Enter"):
+    import re
+
+    box = page.get_by_role("textbox", name=re.compile(label))
+
+    def act() -> None:
+        box.fill(text)
+        box.press(keys)
+    return act
+
+
 def measure_page(path: Path) -> dict:
+    """In headless Chromium, each beside the floor measured in the same run: the first render,
+    a second visit, a query typed in the box (three different queries, none cached), three
+    queries compared, the briefing PDF downloaded."""
     from playwright.sync_api import sync_playwright
 
-    from dashboard.browser import launch, serve, tree_rss_mb, visit
+    from dashboard.browser import DONE, launch, serve, tree_rss_mb, visit
 
     out: dict = {}
-    # What this machine's browser takes for a page with one chart and no data: the floor.
+    # What this machine's browser takes for a page with one chart and no data: the floor, for a
+    # first render and for a redraw after typing in its box.
     with serve(path, script=REPO / "benchmarks" / "baseline_page.py") as (url, _), sync_playwright() as p:
         browser = launch(p)
         try:
             context = browser.new_context()
             out["baseline_first_render_s"] = round(visit(context, url).seconds, 2)
             out["baseline_second_visit_s"] = round(visit(context, url).seconds, 2)
+            page = context.new_page()
+            page.goto(url, wait_until="domcontentloaded")
+            page.wait_for_function(DONE, timeout=60_000, polling=50)
+            out["baseline_redraw_s"] = round(min(redraw_seconds(page, typed(page, "^Query", w)) for w in ("uno", "dos", "tres")), 2)
         finally:
             browser.close()
     with serve(path, timeout=120) as (url, process), sync_playwright() as p:
+        url += "/?lang=en"
         out["streamlit_rss_idle_mb"] = round(tree_rss_mb(process.pid))
         browser = launch(p)
         try:
             # A first visit: fresh browser profile, nothing cached in Streamlit.
-            context = browser.new_context()
-            first = visit(context, url, timeout=180)
+            context = browser.new_context(accept_downloads=True)
+            first = visit(context, url, timeout=300)
             out["first_render_s"] = round(first.seconds, 2)
             out["first_render_server_s"] = first.server_seconds
             out["streamlit_rss_after_first_mb"] = round(tree_rss_mb(process.pid))
             # The analyst comes back (same browser); then someone new (fresh profile, warm server).
-            second = visit(context, url, timeout=180)
+            second = visit(context, url, timeout=300)
             out["second_visit_s"] = round(second.seconds, 2)
             out["second_visit_server_s"] = second.server_seconds
-            third = visit(browser.new_context(), url, timeout=180)
+            third = visit(browser.new_context(), url, timeout=300)
             out["second_visit_fresh_browser_s"] = round(third.seconds, 2)
-            out["streamlit_rss_after_visits_mb"] = round(tree_rss_mb(process.pid))
             out["page_exceptions"] = len(first.exceptions) + len(second.exceptions)
+            page = context.new_page()
+            page.set_viewport_size({"width": 1440, "height": 900})
+            page.goto(url, wait_until="domcontentloaded")
+            page.wait_for_function(DONE, timeout=300_000, polling=50)
+            # A query typed in the box: every chart, the list and the export redrawn for it.
+            seconds = [redraw_seconds(page, typed(page, QUERY_BOX, q)) for q in TYPED]
+            out["query_redraw_s"] = [round(x, 2) for x in seconds]
+            out["query_redraw_median_s"] = round(sorted(seconds)[1], 2)
+            out["query_redraw_server_s"] = _server_seconds(page)
+            # Three queries compared side by side (the box above cleared: every text).
+            redraw_seconds(page, typed(page, QUERY_BOX, ""))
+            out["compare_three_s"] = round(redraw_seconds(
+                page, typed(page, "^(Queries to compare|Consultas a comparar)", "\n".join(COMPARED), "Control+Enter")), 2)
+            out["compare_three_server_s"] = _server_seconds(page)
+            # The briefing of this view, from the click to the file.
+            started = time.perf_counter()
+            with page.expect_download(timeout=300_000) as info:
+                page.get_by_role("button", name="Download the briefing (PDF)").click()
+            Path(info.value.path()).read_bytes()
+            out["briefing_s"] = round(time.perf_counter() - started, 2)
+            out["page_exceptions"] += page.locator('[data-testid="stException"]').count()
+            out["streamlit_rss_after_visits_mb"] = round(tree_rss_mb(process.pid))
         finally:
             browser.close()
     return out
 
 
+def _server_seconds(page) -> float | None:
+    import re
+
+    said = re.search(r"(?:Computed in|Calculada en) ([0-9.]+) s", page.inner_text("body"))
+    return float(said.group(1)) if said else None
+
+
 GOALS = [
-    ("first_render_s", "first render, headless Chromium, charts drawn and nothing running", "< 3 s", 3.0),
-    ("first_render_over_baseline_s", "first render minus the empty one-chart page's, same run", "< 1 s", 1.0),
-    ("second_visit_s", "a second visit", "< 1 s", 1.0),
-    ("streamlit_rss_after_visits_mb", "Streamlit process memory (MB, after three visits)", "< 1.5 GB", 1536),
-    ("daily_trends_s", "SELECT * FROM daily_trends", "< 0.2 s", 0.2),
-    ("count_mentions_s", "SELECT count(*) FROM mentions", "< 0.05 s", 0.05),
+    # (key, what, goal, limit, floor key: the goal is "within 1 s of the floor" when set)
+    ("first_render_s", "first render, headless Chromium, charts drawn and nothing running", "floor + 1 s", 1.0,
+     "baseline_first_render_s"),
+    ("second_visit_s", "a second visit", "< 1 s", 1.0, None),
+    ("query_redraw_median_s", "a query typed: every chart redrawn (median of 3 queries)", "< 1.5 s", 1.5, None),
+    ("compare_three_s", "three queries compared", "< 2.5 s", 2.5, None),
+    ("briefing_s", "the briefing PDF, click to file", "< 10 s", 10.0, None),
+    ("streamlit_rss_after_visits_mb", "Streamlit process memory (MB, after the visits)", "< 1.5 GB", 1536, None),
+    ("daily_trends_s", "SELECT * FROM daily_trends", "< 0.2 s", 0.2, None),
+    ("count_mentions_s", "SELECT count(*) FROM mentions", "< 0.05 s", 0.05, None),
 ]
 
 
@@ -260,11 +325,12 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="Build the cached warehouse again.")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--warehouse", type=Path, help="Measure this warehouse instead (benchmarks/crawled_warehouse.py's).")
     parser.add_argument("--refresh-shares", action="store_true", help="Estimate the shares again (as `vigia score` does).")
     args = parser.parse_args()
-    path = REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
-    report: dict = {"bench": "dashboard", "docs": args.docs, "warehouse": str(path.relative_to(REPO))}
-    if args.rebuild or not path.exists():
+    path = (args.warehouse or REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb").resolve()
+    report: dict = {"bench": "dashboard", "docs": args.docs, "warehouse": str(path)}
+    if args.warehouse is None and (args.rebuild or not path.exists()):
         path.unlink(missing_ok=True)
         t = time.perf_counter()
         report["build"] = build(path, args.docs)
@@ -285,10 +351,14 @@ def main() -> None:
     print(json.dumps(report))
     if not args.build_only:
         print(f"\n{'measurement':<72} {'measured':>10}  goal", file=sys.stderr)
-        for key, label, goal, limit in GOALS:
+        for key, label, goal, limit, floor in GOALS:
             value = report.get(key)
-            mark = "ok" if value is not None and value < limit else "MISSED"
-            print(f"{label:<72} {value!s:>10}  {goal} {mark}", file=sys.stderr)
+            bound = limit + report[floor] if floor and report.get(floor) is not None else limit
+            shown = f"{value} (floor {report[floor]})" if floor and report.get(floor) is not None else str(value)
+            mark = "ok" if value is not None and value < bound else "MISSED"
+            print(f"{label:<66} {shown:>18}  {goal} {mark}", file=sys.stderr)
+        print(f"{'the floor: an empty one-chart page redrawn after typing':<66} {report.get('baseline_redraw_s')!s:>18}",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":

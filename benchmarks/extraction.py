@@ -111,7 +111,9 @@ def snippets(found: str, gold: Gold) -> tuple[int, int]:
 def _names(value: str | list[str] | None) -> set[str]:
     if not value:
         return set()
-    parts = value if isinstance(value, list) else re.split(r"\s*[;,/]\s*|\s+y\s+|\s+and\s+", value)
+    # a gold byline may itself list several ("E. BARRENECHE / J. I. DA SILVA"): split it as ours
+    parts = [p for v in (value if isinstance(value, list) else [value])
+             for p in re.split(r"\s*[;,/]\s*|\s+y\s+|\s+and\s+", v)]
     return {" ".join(tokens(p)) for p in parts if tokens(p)}
 
 

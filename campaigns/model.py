@@ -44,6 +44,17 @@ def _slug(value: str) -> str:
 Slug = Annotated[str, AfterValidator(_slug)]
 
 
+# What a mayor's administration is called when a text judges it without naming him: the
+# municipality, and his "gestión" when the text says whose ("esta gestión", "la gestión
+# municipal"; "la gestión" alone is also every other kind of management).
+ADMINISTRATION = (
+    "municipalidad", "muni", "municipio", "alcaldia", "gestion municipal", "gestion edil",
+    "administracion municipal", "gobierno municipal", "gobierno local", "concejo municipal",
+    "esta gestion", "la actual gestion", "la gestion actual", "esta administracion", "la actual administracion",
+    "municipality", "city hall", "city council", "local government", "this administration",
+)
+
+
 class CampaignError(ValueError):
     """A campaign file that cannot be used; the message names the field and the reason."""
 
@@ -102,11 +113,11 @@ class Target(_Named):
         description="role phrases ('el alcalde') that refer to the target once a text has named him",
     )
     roles: list[str] = Field(
-        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "mayor"],
+        default_factory=lambda: ["alcalde", "alcaldesa", "burgomaestre", "autoridad edil", "mayor"],
         description="words for the target's office: 'el alcalde' alone refers to him unless the text names another place or person with it",
     )
     administration: list[str] = Field(
-        default_factory=lambda: ["municipalidad", "muni", "municipio", "alcaldia", "municipality", "city hall"],
+        default_factory=lambda: list(ADMINISTRATION),
         description="words for the target's administration: a text that judges 'la muni' of his district judges him",
     )
     demonyms: list[str] = Field(
@@ -132,6 +143,12 @@ class Topic(_Strict):
     description_es: str = Field(min_length=3)
     description_en: str = Field(min_length=3)
     keywords: list[str] = Field(min_length=1)
+    label_es: str | None = Field(default=None, min_length=2, description="the topic's name on the page in Spanish")
+    label_en: str | None = Field(default=None, min_length=2, description="the topic's name on the page in English")
+
+    def label(self, lang: str) -> str:
+        """The topic's display name in ``lang`` (``es``/``en``), else its name."""
+        return {"es": self.label_es, "en": self.label_en}.get(lang) or self.name
 
 
 class StanceConfig(_Strict):
@@ -246,6 +263,14 @@ class Alerts(_Strict):
     smtp_host: str = "localhost"
     smtp_port: int = 25
     lookback_days: int = Field(default=7, ge=1, description="only spikes this recent are sent")
+    # The default rule of each metric (the page may override them; warehouse/alert_rules.py).
+    metrics: list[Literal["volume", "target_negative", "pro_recall", "anti_recall"]] = Field(
+        default_factory=lambda: ["volume", "target_negative", "pro_recall", "anti_recall"],
+        description="what is watched: volume, target_negative, pro_recall, anti_recall",
+    )
+    z: float = Field(default=3.0, ge=1.0, le=10.0, description="standard deviations above the trailing window")
+    min_count: int = Field(default=10, ge=1, description="texts a day needs before it can be a spike")
+    window_days: int = Field(default=28, ge=7, le=120, description="the trailing baseline a day is compared with")
 
     @field_validator("webhook_url")
     @classmethod
@@ -268,6 +293,9 @@ class Campaign(_Strict):
         default_factory=list, description="others scored on the same texts (rivals, the recall's promoters, parties)"
     )
     sample: bool = Field(default=False, description="true when the sources are the bundled sample server")
+    interface_language: Literal["es", "en"] | None = Field(
+        default=None, description="the dashboard's language (es, en); default: the first of `languages` it speaks",
+    )
     # issue 12: the dashboard's calendar, official figures and alerts
     calendar: list[Milestone] = Field(default_factory=list)
     figures: OfficialFigures | None = None
@@ -320,6 +348,35 @@ class Campaign(_Strict):
             path = self.source_file.parent / path
         return path
 
+    def with_files(self) -> Campaign:
+        """This campaign, once the files it names exist; else CampaignError naming the field.
+
+        Checked by every ``vigia`` command and spider (not by :func:`load_campaign`, so the
+        dashboard still opens a campaign whose figures are missing): a campaign file copied to
+        another folder keeps its relative ``[figures] path``, which then points nowhere.
+        """
+        figures = self.figures_path
+        if figures is not None and not figures.is_file():
+            where = f"{self.source_file}: " if self.source_file else ""
+            raise CampaignError(
+                f"{where}field 'figures.path': no file {figures} ({self.figures.path!r} is read from "  # type: ignore[union-attr]
+                "the campaign file's folder; fix the path, copy the CSV beside the file, or remove [figures])"
+            )
+        return self
+
+    @property
+    def ui_language(self) -> str:
+        """The dashboard's language: ``interface_language``, else the first of ``languages``
+        the interface speaks, else English."""
+        if self.interface_language:
+            return self.interface_language
+        return next((lang for lang in self.languages if lang in ("es", "en")), "en")
+
+    def topic_label(self, name: str, lang: str) -> str:
+        """A topic's display name in ``lang`` (its name when the file gives none)."""
+        topic = next((t for t in self.topics if t.name == name), None)
+        return topic.label(lang) if topic else name
+
     @property
     def topic_names(self) -> list[str]:
         return [t.name for t in self.topics]
@@ -360,9 +417,17 @@ def load_campaign(path: str | Path | None = None) -> Campaign:
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{path}: not valid TOML: {exc}") from None
     try:
-        return Campaign.model_validate({**raw, "source_file": path.resolve()})
+        campaign = Campaign.model_validate({**raw, "source_file": path.resolve()})
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        field = field_path(first["loc"])
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise CampaignError(f"{path}: field '{field}': {first['msg']}{more}") from None
+    return campaign
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """A validation error's location as the file reads: ``sources.12.spider`` is the ``spider``
+    of the 12th ``[[sources]]`` block (positions in a list count from 1, as a reader counts the
+    blocks, not from 0 as pydantic does)."""
+    return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc) or "(top level)"

@@ -51,14 +51,21 @@ def _fold_char(c: str) -> str:
     return d[0] if d else c
 
 
+# Each character's folded form, learnt as characters are met: folding a long article is one
+# str.translate instead of a Python loop over its characters (it was the crawl's top cost).
+_FOLDED: dict[int, str] = {c: chr(c).lower() for c in range(128)}
+_KNOWN = {chr(c) for c in _FOLDED}
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents ("Policía" -> "policia"), one character for one character,
     so positions in the folded text are positions in the original."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    out = "".join(c for c in decomposed if not unicodedata.combining(c))
-    if len(out) == len(text):
-        return out
-    return "".join(_fold_char(c) for c in text)  # a ligature or a dotted capital I: go one by one
+    if text.isascii():
+        return text.lower()
+    for c in set(text) - _KNOWN:
+        _FOLDED[ord(c)] = _fold_char(c)
+        _KNOWN.add(c)
+    return text.translate(_FOLDED)
 
 
 _SENT_END = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"'“«¿¡(]*[A-ZÁÉÍÓÚÑ0-9@#])|\n+")
@@ -170,11 +177,13 @@ class Passage:
     reason: str  # "name", "reference" or "continuation"
 
 
-def _pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
+def _pattern(phrases: Sequence[str], inflected: bool = False) -> re.Pattern[str] | None:
     folded = sorted({fold(p).strip() for p in phrases if p.strip()}, key=len, reverse=True)
     if not folded:
         return None
-    alts = "|".join(re.escape(p) for p in folded)
+    # With ``inflected``, a one-word phrase of 6 letters or more also matches its longer forms
+    # ("revocar" in "revocarlo", "revocarla"): Spanish attaches pronouns and endings to words.
+    alts = "|".join(re.escape(p) + (r"\w*" if inflected and " " not in p and len(p) >= 6 else "") for p in folded)
     # \w boundaries on both sides, but '@handles' start with a non-word character.
     return re.compile(rf"(?<![\w@])(?:{alts})(?!\w)")
 
@@ -185,6 +194,14 @@ _NOT_HIM_BEFORE = frozenset({
     "otros", "ambos", "muchos", "pocos", "nuestros", "vuestros", "algunos", "todos", "ciertos", "diversos",
     "distintos", "diferentes", "principales", "nuevos", "propios", "dichos", "sendos", "cuyos", "tantos",
     "senora", "sra", "dona", "familia", "hermanos", "hermanas", "the",
+})
+# A surname after these words is a street, a square or a building named after someone: "la calle
+# Valdivia", "la avenida Canales", "el colegio Santa Rosa".
+_PLACE_NAMED_BEFORE = frozenset({
+    "calle", "avenida", "av", "jiron", "jr", "pasaje", "psje", "plaza", "plazuela", "parque", "malecon", "paseo",
+    "puente", "ovalo", "alameda", "boulevard", "bulevar", "carretera", "camino", "urbanizacion", "urb", "colegio",
+    "escuela", "liceo", "instituto", "universidad", "hospital", "clinica", "estadio", "coliseo", "teatro",
+    "mercado", "calles", "avenidas", "street", "avenue", "st", "ave", "square", "bridge",
 })
 # A surname before these words is a common noun ("canales de televisión", "canales digitales").
 _NOT_HIM_AFTER = re.compile(
@@ -270,7 +287,7 @@ class TargetRecognizer:
         institutions = [t for t in campaign_terms if _INSTITUTION.match(t.strip())]
         self.institution_re = _pattern(institutions)
         terms = [t for t in campaign_terms if t not in institutions]
-        self.campaign_re = _pattern([t.lstrip("#") for t in terms])
+        self.campaign_re = _pattern([t.lstrip("#") for t in terms], inflected=True)
         words = sorted({fold(t).lstrip("#") for t in terms if len(fold(t).lstrip("#").split()) == 1 and len(t) > 4})
         # "#RevocatoriaMiraflores": a hashtag built on a campaign word.
         self.campaign_tag_re = re.compile(r"#\w*(?:" + "|".join(map(re.escape, words)) + r")\w*") if words else None
@@ -301,7 +318,7 @@ class TargetRecognizer:
         that capitalises, a lower-case surname is a common noun unless a title comes before it."""
         before = folded[:start].split()[-1:]
         prev = before[0].strip(".,;:¡¿!?\"'()«»“”") if before else ""
-        if prev in _NOT_HIM_BEFORE or _NOT_HIM_AFTER.match(folded[end:]):
+        if prev in _NOT_HIM_BEFORE or prev in _PLACE_NAMED_BEFORE or _NOT_HIM_AFTER.match(folded[end:]):
             return True
         if not cased:
             return False  # an all-lower-case tweet: "fuera canales" names him
@@ -344,6 +361,10 @@ class TargetRecognizer:
         """The strongest way ``title``/``text`` refer to the target (``name``, ``office`` or
         ``implicit``); None when they do not. The crawler keeps a text on this answer, and the
         scorer reads the same passages, so what is stored is what is scored."""
+        # His full name, an alias, a handle or a hashtag anywhere is a passage that names him
+        # (no sentence boundary falls inside one): the answer, without reading every sentence.
+        if self.finder.search(title) or self.finder.search(text):
+            return "name"
         return match_kind(self.passages(text or "", title))
 
     def _in_district(self, word: str) -> bool:

@@ -14,6 +14,7 @@ field comes from the most reliable place the page offers, in order:
 
 from __future__ import annotations
 
+import copy
 import html as html_lib
 import json
 import logging
@@ -41,7 +42,10 @@ _FALSE = {"false", "no", "0"}
 # Paragraphs that are navigation, not story ("LEE TAMBIÉN: ...", "MIRA: ...").
 _BOILERPLATE = re.compile(
     r"^(lee|leer|mira|ver|te puede interesar|también lee|tambi[eé]n puedes leer|video recomendado|"
-    r"suscr[ií]bete|s[ií]guenos|recomendado|m[aá]s informaci[oó]n|m[aá]s en|relacionad[oa]s?)\b[^\n]{0,12}[:|]"
+    r"suscr[ií]bete|s[ií]guenos|recomendado|m[aá]s informaci[oó]n|m[aá]s en|relacionad[oa]s?|"
+    r"(?:tambi[eé]n )?(?:le|te) (?:puede|podr[ií]a) interesar|(?:puede|podr[ií]a) interesarte|"
+    r"lea (?:tambi[eé]n|adem[aá]s)|vea tambi[eé]n|(?:te|le) recomendamos|noticias relacionadas|"
+    r"art[ií]culos relacionados|(?:sigue|contin[uú]a) leyendo)\b[^\n]{0,12}[:|]"
     r"|^para (seguir|continuar) leyendo",
     re.IGNORECASE,
 )
@@ -131,6 +135,13 @@ def fragment_text(fragment: str | None) -> str:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except (ValueError, lxml_html.etree.ParserError):
         return normalise_text(re.sub(r"<[^>]+>", " ", fragment))
+    return _element_text(root)
+
+
+def _element_text(root: Any) -> str:
+    """What :func:`fragment_text` reads from a ``<div>`` it may change: a parsed fragment, or a
+    copy of a page's element wrapped in one (re-serialising and re-parsing each paragraph of a
+    page cost more than the rest of its extraction)."""
     for tag in _DROP_TAGS:
         for el in root.findall(f".//{tag}"):
             el.drop_tree()
@@ -273,9 +284,9 @@ def _ld_authors(value: Any) -> str | None:
 
 
 def split_authors(value: str) -> list[str]:
-    """One byline string as names: ``;`` and `` | `` separate authors; URLs are not names."""
+    """One byline string as names: ``;``, `` | `` and `` / `` separate authors; URLs are not names."""
     names = []
-    for part in re.split(r"\s*[;|]\s*", html_lib.unescape(value)):
+    for part in re.split(r"\s*[;|]\s*|\s+/\s+", html_lib.unescape(value)):
         part = normalise_text(part)
         if part and not part.startswith(("http://", "https://", "www.")):
             names.append(part)
@@ -334,9 +345,14 @@ def _first(*values: Any) -> Any:
     return None
 
 
+# Compiled once: building the XPath for every meta lookup of every page added up.
+_META_CONTENT = lxml_html.etree.XPath("//meta[@property=$n or @name=$n or @itemprop=$n]/@content")
+
+
 def _meta(sel: Selector, *names: str) -> str | None:
     for name in names:
-        value = sel.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content').get()
+        found = _META_CONTENT(sel.root, n=name) if sel.root is not None else []
+        value = str(found[0]) if found else None
         if value and value.strip():
             return value.strip()
     return None
@@ -354,8 +370,15 @@ def _selector_body(sel: Selector) -> str:
     for css in _BODY_SELECTORS:
         paragraphs = sel.css(css)
         if paragraphs:
-            return _join_paragraphs([fragment_text(p.get()) for p in paragraphs])
+            return _join_paragraphs([_element_text(_wrapped(p.root)) for p in paragraphs])
     return ""
+
+
+def _wrapped(element: Any) -> Any:
+    wrapper = lxml_html.Element("div")
+    wrapper.append(copy.deepcopy(element))
+    wrapper[0].tail = None
+    return wrapper
 
 
 _RELATIVE = re.compile(r"\b(hace|ayer|hoy|anteayer|ago|yesterday|today)\b", re.IGNORECASE)
@@ -381,20 +404,48 @@ def _visible_date(sel: Selector, now: datetime | None) -> tuple[datetime | None,
     return None, ""
 
 
-def _trafilatura(page: str, url: str) -> dict[str, Any]:
-    """trafilatura's own reading of the page (body and metadata), in its balanced default mode.
+class _Trafilatura:
+    """trafilatura's own reading of a page, in its balanced default mode: the body at once, the
+    metadata (title, author, date, description) only when asked for.
 
+    Its metadata costs more than the body (JSON-LD normalisation, htmldate, categories: about
+    three quarters of a page's extraction, measured in benchmarks/crawl.py), and it is only a
+    fallback here: most pages give every field in their own markup or JSON-LD first.
     ``favor_recall`` is not used: on real pages it cut whole articles short.
     """
-    try:
-        doc = trafilatura.bare_extraction(
-            page, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        )
-    except Exception:  # trafilatura raises assorted errors on odd markup
-        return {}
-    if doc is None:
-        return {}
-    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+    def __init__(self, page: str, url: str):
+        self.page, self.url = page, url
+        self._meta: dict[str, Any] | None = None
+        self.text = ""
+        if page:
+            try:
+                doc = trafilatura.bare_extraction(
+                    page, url=url, with_metadata=False, include_comments=False, include_tables=False,
+                )
+            except Exception:  # trafilatura raises assorted errors on odd markup
+                doc = None
+            self.text = (doc.text if doc is not None else "") or ""
+
+    def get(self, key: str) -> Any:
+        if self._meta is None:
+            self._meta = {}
+            if self.page:
+                from trafilatura.metadata import extract_metadata
+                from trafilatura.settings import DEFAULT_CONFIG, set_date_params
+                from trafilatura.utils import load_html
+
+                try:  # with the parameters bare_extraction(with_metadata=True) would use
+                    tree = load_html(self.page)
+                    if tree is not None:
+                        doc = extract_metadata(
+                            tree, self.url, set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")),
+                            False, set(),
+                        )
+                        self._meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+                except Exception:
+                    self._meta = {}
+        return self._meta.get(key)
 
 
 def _ld_body(ld: dict[str, Any]) -> str:
@@ -413,7 +464,7 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
     sel = Selector(text=page or "<html></html>")
     ld = news_article_ld(sel)
     fusion = fusion_content(page) if "Fusion.globalContent" in (page or "") else {}
-    traf = _trafilatura(page, url) if page else {}
+    traf = _Trafilatura(page, url)
 
     headlines = fusion.get("headlines") if isinstance(fusion.get("headlines"), dict) else {}
     title = _first(
@@ -422,12 +473,12 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         headlines.get("basic"),
         _meta(sel, "og:title", "twitter:title"),
         " ".join(sel.css("h1 ::text").getall()),
-        traf.get("title"),
-        _strip_site_suffix(" ".join(sel.css("title::text").getall())),
-    )
-    title = _without_site_name(_clean_title(title), traf.get("title"), _meta(sel, "og:site_name"))
+    ) or _first(traf.get("title"), _strip_site_suffix(" ".join(sel.css("title::text").getall())))
+    title = _clean_title(title)
+    if _SITE_SEPARATOR.search(title):  # "Headline | Outlet | Author": trafilatura's title tells the headline
+        title = _without_site_name(title, traf.get("title"), _meta(sel, "og:site_name"))
 
-    traf_text = _strip_title_line(normalise_text(traf.get("text") or ""), title)
+    traf_text = _strip_title_line(normalise_text(traf.text), title)
     traf_text = _join_paragraphs(traf_text.split("\n"))
     body_from, text = _body(
         {
@@ -446,8 +497,7 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         subheadlines.get("basic"),
         descriptions.get("basic"),
         _meta(sel, "og:description", "description", "twitter:description"),
-        traf.get("description"),
-    )
+    ) or _first(traf.get("description"))
 
     outlet = _outlet_names(sel, ld, url)
     author = _byline(
@@ -461,6 +511,7 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         ],
         outlet,
     ) or _byline([traf.get("author")], outlet)
+    author = _with_visible_byline(author, _visible_byline(sel), outlet)
 
     published_at, date_from = _published(sel, ld, fusion, traf, url, now)
 
@@ -468,7 +519,6 @@ def extract_article(page: str, url: str, *, now: datetime | None = None) -> Arti
         (sel.xpath("/html/@lang").get() or "").split("-")[0].lower(),
         str(ld.get("inLanguage") or "").split("-")[0].lower(),
         (_meta(sel, "og:locale") or "").split("_")[0].lower(),
-        traf.get("language"),
     )
 
     keywords = ld.get("keywords") or _meta(sel, "keywords", "news_keywords") or []
@@ -507,6 +557,47 @@ def _lead_byline(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+_BYLINE_CSS = "[class~=author], [class~=byline], [class~=autor], [rel=author], [itemprop=author]"
+_PARTICLES = {"de", "del", "la", "las", "los", "y", "da", "das", "do", "dos", "van", "von", "e"}
+
+
+def _visible_byline(sel: Selector) -> str | None:
+    """The byline as the page shows it ("e. barreneche / J. I. da silva", styled in capitals),
+    when the structured data name fewer authors. Only short, name-like texts count."""
+    for node in sel.css(_BYLINE_CSS)[:4]:
+        text = " ".join(" ".join(node.css("::text").getall()).split())
+        text = re.sub(r"^(?:por|by)\s+", "", text, flags=re.IGNORECASE)
+        if 3 <= len(text) <= 80 and not re.search(r"\d|@|https?:", text):
+            return _name_case(text)
+    return None
+
+
+def _with_visible_byline(author: str | None, visible: str | None, outlet: set[str]) -> str | None:
+    """The byline the page shows, when it names more authors than ``author`` and shares a
+    surname with it (structured data often credit the first author only; a credit that shares
+    no surname is someone else's, such as a photo's)."""
+    if not visible:
+        return author
+    shown = [n for n in split_authors(visible) if _plausible_author(n, outlet) and len(n.split()) <= 5]
+    if not shown:
+        return author
+    if not author:
+        return ", ".join(shown)
+    known = [n for n in re.split(r",| y | and ", author) if n.strip()]
+    surnames = {_name_key(n.split()[-1]) for n in known}
+    if len(shown) > len(known) and any(_name_key(n.split()[-1]) in surnames for n in shown):
+        return ", ".join(shown)
+    return author
+
+
+def _name_case(text: str) -> str:
+    """A byline written all in lower case or all in capitals, as names are written."""
+    if text != text.lower() and text != text.upper() and not re.search(r"(?:^|\s)[a-záéíóúñ]\.", text):
+        return text
+    words = text.lower().split(" ")
+    return " ".join(w if w in _PARTICLES and i else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
 def _outlet_names(sel: Selector, ld: dict[str, Any], url: str) -> set[str]:
     """Folded names the outlet goes by (site name, publisher, domain): never an author."""
     names = {_meta(sel, "og:site_name"), _meta(sel, "application-name"), _meta(sel, "twitter:site")}
@@ -523,9 +614,16 @@ def _name_key(name: str) -> str:
     return re.sub(r"[^\w]", "", fold(name.lstrip("@")))
 
 
+# What a CMS writes where no author was entered: not a name.
+_NO_AUTHOR = frozenset({
+    "anonimo", "anonima", "anonymous", "anon", "admin", "administrador", "administrator", "unknown",
+    "desconocido", "sinautor", "autor", "author", "null", "none", "undefined", "nd",
+})
+
+
 def _plausible_author(name: str, outlet: set[str]) -> bool:
     key = _name_key(name)
-    if not key or key in outlet or _CMS_CREDIT.search(name):
+    if not key or key in outlet or key in _NO_AUTHOR or _CMS_CREDIT.search(name):
         return False
     # user names ("edilson.la.rosa", "jperez") are not how bylines read
     return not re.fullmatch(r"[\w.\-_]+", name) or not re.search(r"[._]", name)
@@ -557,6 +655,9 @@ def _body(structured: dict[str, str], generic: str) -> tuple[str, str]:
     if len(generic) > len(text) and (len(text) < MIN_BODY or len(text) < 0.5 * len(generic)):
         return "trafilatura", generic
     return (origin, text) if text else ("", "")
+
+
+_SITE_SEPARATOR = re.compile(r"[|–—]|\s-|-\s")
 
 
 def _without_site_name(title: str, generic: str | None, site: str | None) -> str:
@@ -610,7 +711,7 @@ def _reader_day(when: datetime, sel: Selector, now: datetime | None) -> datetime
 
 
 def _published(
-    sel: Selector, ld: dict[str, Any], fusion: dict[str, Any], traf: dict[str, Any], url: str, now: datetime | None
+    sel: Selector, ld: dict[str, Any], fusion: dict[str, Any], traf: _Trafilatura, url: str, now: datetime | None
 ) -> tuple[datetime | None, str]:
     structured = (
         ("json-ld", ld.get("datePublished")),

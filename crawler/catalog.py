@@ -44,17 +44,19 @@ def required_credentials(spider: str) -> tuple[str, ...]:
 
 
 def check_spiders(campaign: Campaign) -> Campaign:
-    """``campaign`` if every source names a spider found here; else CampaignError naming the
-    field, as a bad value anywhere else in the campaign file is named. (The campaigns package
-    does not import the crawler: the dashboard and the scorer read campaign files too.)"""
+    """``campaign`` if every source names a spider found here and the files it names exist;
+    else CampaignError naming the field, as a bad value anywhere else in the campaign file is
+    named. (The campaigns package does not import the crawler: the dashboard and the scorer
+    read campaign files too.)"""
     names = spider_names()
-    for i, source in enumerate(campaign.sources):
+    for n, source in enumerate(campaign.sources, 1):  # counted from 1, as every field error is
         if source.spider not in names:
+            where = f"{campaign.source_file}: " if campaign.source_file else ""
             raise CampaignError(
-                f"field 'sources.{i}.spider': {source.spider!r} is not a spider of this project; "
+                f"{where}field 'sources.{n}.spider': {source.spider!r} is not a spider of this project; "
                 f"the spiders are: {', '.join(names)}"
             )
-    return campaign
+    return campaign.with_files()
 
 
 def missing_credentials(source: Source) -> list[str]:

@@ -14,8 +14,7 @@ rules a :class:`StoryIndex` applies:
 
 from __future__ import annotations
 
-import hashlib
-import struct
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +37,10 @@ NEAR_WINDOW = timedelta(days=30)
 
 
 def _hash32(data: bytes) -> int:
-    return struct.unpack("<I", hashlib.sha1(data).digest()[:4])[0]
+    """A 32-bit hash of a shingle: CRC-32, in C (SHA-1 in Python was most of a document's
+    duplicate check). MinHashes are never stored, only compared within one run, so changing
+    the hash changes no stored data."""
+    return zlib.crc32(data)
 
 
 def shingles(title: str | None, text: str | None, size: int = SHINGLE_WORDS) -> set[str]:
@@ -80,6 +82,10 @@ class StoryIndex:
         self._minhashes: dict[str, MinHash] = {}
         self._held: dict[str, _Held] = {}
         self._by_hash: dict[str, list[str]] = {}
+        self._checked: tuple[str | None, MinHash | None] = (None, None)
+        # Drawn once and shared: datasketch draws them for every MinHash otherwise (3 ms each).
+        template = MinHash(num_perm=num_perm, hashfunc=_hash32)
+        self._permutations, self._scheme = template.permutations, template.scheme
 
     def __len__(self) -> int:
         return len(self._held)
@@ -91,7 +97,8 @@ class StoryIndex:
         grams = shingles(title, text)
         if len(grams) < MIN_SHINGLES:
             return None
-        minhash = MinHash(num_perm=self.num_perm, hashfunc=_hash32)
+        minhash = MinHash(num_perm=self.num_perm, hashfunc=_hash32, permutations=self._permutations,
+                          scheme=self._scheme)
         minhash.update_batch([g.encode("utf-8") for g in grams])
         return minhash
 
@@ -116,6 +123,7 @@ class StoryIndex:
         if self._by_hash.get(content_hash):
             return self._relate(self._by_hash[content_hash][0], platform, author, social, 1.0)
         minhash = self._minhash(title, text)
+        self._checked = (doc_id, minhash)  # add() right after check() reuses it
         if minhash is None:
             return Verdict("new")
         best: tuple[float, str] | None = None
@@ -161,7 +169,9 @@ class StoryIndex:
         root = duplicate_of if duplicate_of in self._held else doc_id
         self._held[doc_id] = _Held(platform=platform, author=author, root=root, social=social)
         self._by_hash.setdefault(content_hash, []).append(doc_id)
-        minhash = self._minhash(title, text) if near else None
+        checked_id, checked = self._checked
+        minhash = (checked if checked_id == doc_id else self._minhash(title, text)) if near else None
+        self._checked = (None, None)
         if minhash is not None:
             self._minhashes[doc_id] = minhash
             self._lsh.insert(doc_id, minhash)

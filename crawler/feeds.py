@@ -8,18 +8,29 @@ feed should be, an empty answer) raises :class:`FeedError`.
 
 from __future__ import annotations
 
-import gzip
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml import etree
+from scrapy.utils.gz import gunzip
 
 from crawler.articles import fragment_text
 from crawler.dates import parse_date
 from crawler.text import fold, normalise_text
 from crawler.urls import domain
+
+log = logging.getLogger("vigia.feeds")
+
+# Bounds on what one answer may hold, so a hostile or broken source costs a log line, not the
+# crawl's memory or minutes: what a gzipped body may unpack to (Scrapy's DOWNLOAD_MAXSIZE bounds
+# bodies sent with Content-Encoding; a .xml.gz file is unpacked here), the sitemaps protocol's
+# own limit of URLs per sitemap, and the entries read from one feed (real feeds list 10 to 100).
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_SITEMAP_URLS = 50_000
+MAX_FEED_ENTRIES = 1_000
 
 
 class FeedError(ValueError):
@@ -89,8 +100,10 @@ def _child_text(node: etree._Element, *names: str) -> str | None:
 def _parse_xml(body: bytes, url: str) -> etree._Element:
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gzip.decompress(body)
-        except OSError as exc:
+            body = gunzip(body, max_size=MAX_UNPACKED_BYTES)
+        except ValueError:  # Scrapy's "decompression max size exceeded" (a ValueError)
+            raise FeedError(f"{url}: gzipped body unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB: refused") from None
+        except (OSError, EOFError) as exc:
             raise FeedError(f"{url}: broken gzip body") from exc
     body = body.lstrip(b"\xef\xbb\xbf").lstrip()
     if not body:
@@ -120,12 +133,16 @@ def parse_feed(body: bytes, url: str) -> list[FeedEntry]:
     kind = _local(root.tag)
     if kind == "feed":
         items = [e for e in root.iter() if _local(e.tag) == "entry"]
-        entries = [_atom_entry(e, url) for e in items]
+        read = _atom_entry
     elif kind in ("rss", "rdf", "channel"):
         items = [e for e in root.iter() if _local(e.tag) == "item"]
-        entries = [_rss_item(e, url) for e in items]
+        read = _rss_item
     else:
         raise FeedError(f"{url}: <{kind}> is not a feed")
+    if len(items) > MAX_FEED_ENTRIES:
+        log.warning("feed %s lists %d entries: reading the first %d", url, len(items), MAX_FEED_ENTRIES)
+        items = items[:MAX_FEED_ENTRIES]
+    entries = [read(e, url) for e in items]
     kept = [e for e in entries if e is not None]
     if not kept and not _channel_ok(root):
         raise FeedError(f"{url}: no entries could be recovered")
@@ -275,6 +292,10 @@ def parse_sitemap(body: bytes, url: str) -> Sitemap:
     for node in root.iter():
         if _local(node.tag) != child_name:
             continue
+        if len(entries) == MAX_SITEMAP_URLS:
+            log.warning("sitemap %s lists more than %d URLs (the sitemaps protocol's limit): reading the first %d",
+                        url, MAX_SITEMAP_URLS, MAX_SITEMAP_URLS)
+            break
         loc = _child_text(node, "loc")
         if not loc:
             continue

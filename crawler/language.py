@@ -29,6 +29,11 @@ MIN_LETTERS = 20
 SHORT_TEXT = 400
 # A language the campaign does not follow must be this much more likely than the best kept one.
 MARGIN = 0.25
+# A long text is read from its opening this long: a few sentences settle its language, and
+# lingua's time grows with length (on whole articles it was a crawl's top cost). On the 183
+# sample articles and 18 real pages, 300 characters gave the language 1,000 gave, in a third
+# of the time; 150 read one Spanish headline as Portuguese.
+LONG_SAMPLE = 300
 
 _NOT_LANGUAGE = re.compile(r"https?://\S+|\bwww\.\S+|(?<!\w)[@#][\w.]+", re.UNICODE)
 _ISO = re.compile(r"^[a-z]{2}$")
@@ -70,14 +75,16 @@ class LanguageGuesser:
         tag = platform_tag(hint)
         if tag is not None and trust_hint:
             return tag
-        cleaned = language_text(text)
-        letters = sum(c.isalpha() for c in cleaned)
+        cleaned = language_text((text or "")[:3000])[: 3 * SHORT_TEXT]
+        letters = sum(map(str.isalpha, cleaned))
         if letters < MIN_LETTERS:
             return tag
         if self._accurate is None or self._fast is None:
             return self.keep[0]
-        detector = self._accurate if letters <= SHORT_TEXT else self._fast
-        values = detector.compute_language_confidence_values(cleaned[:3000])
+        if letters <= SHORT_TEXT:
+            values = self._accurate.compute_language_confidence_values(cleaned)
+        else:
+            values = self._fast.compute_language_confidence_values(cleaned[:LONG_SAMPLE])
         if not values:
             return None
         best = values[0]

@@ -390,8 +390,9 @@ class WarehousePipeline(_Stage):
             elif key.startswith("downloader/response_status_count/"):
                 code = key.rsplit("/", 1)[1]
                 robots = stats.get(f"robotstxt/response_status_count/{code}", 0)
-                # answers a spider read and counted as a skip (a feed's 403 to heavy polling)
-                skipped_here = stats.get(f"vigia/http_skipped/{code}", 0)
+                # answers a spider read and counted as a skip (a feed's 403 to heavy polling), and
+                # 429s whose Retry-After was waited for before asking again (crawler/politeness.py)
+                skipped_here = stats.get(f"vigia/http_skipped/{code}", 0) + stats.get(f"vigia/http_waited/{code}", 0)
                 if code.isdigit() and int(code) >= 400 and value - robots - skipped_here > 0:
                     errors[f"http_{code}"] += value - robots - skipped_here
             elif key.startswith("vigia/errors/"):

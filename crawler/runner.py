@@ -81,6 +81,21 @@ def project_settings(
     return settings
 
 
+def quiet_scrapy(level: int) -> None:
+    """When the caller (``vigia``) owns logging: Scrapy's own loggers say what a user needs.
+
+    Scrapy sets its loggers to DEBUG, which under the caller's handler printed every page
+    fetched and every item stored (thousands of lines per demo). At the caller's INFO they
+    say only warnings and errors (each spider's summary is ``vigia``'s own line); with ``-v``
+    (DEBUG) everything, as Scrapy would.
+    """
+    quiet = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+    # "scrapy" itself is set back to DEBUG each time Scrapy configures logging; these children
+    # keep their level through it (the start-up banner and version list are theirs).
+    for name in ("scrapy", "scrapy.utils.log", "scrapy.crawler"):
+        logging.getLogger(name).setLevel(quiet)
+
+
 def available_spiders(settings: Any) -> list[str]:
     from scrapy.spiderloader import get_spider_loader
 
@@ -117,7 +132,12 @@ def run_crawl(
         return []
 
     root_has_handlers = bool(logging.getLogger().handlers)
-    process = CrawlerProcess(scrapy_settings, install_root_handler=not root_has_handlers)
+    scrapy_settings.set("LOG_INSTALL_ROOT_HANDLER", not root_has_handlers, priority="cmdline")
+    if root_has_handlers:
+        quiet_scrapy(logging.getLogger().getEffectiveLevel())
+    process = CrawlerProcess(scrapy_settings)
+    if root_has_handlers:
+        quiet_scrapy(logging.getLogger().getEffectiveLevel())
     crawlers = [process.create_crawler(name) for name in names]
     failures: dict[str, str] = {}
     stop_signal: list[int] = []

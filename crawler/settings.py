@@ -11,6 +11,9 @@ Vigia's own keys:
 - ``VIGIA_FLUSH_ITEMS`` / ``VIGIA_FLUSH_SECONDS``: how often buffered documents are written.
 - ``VIGIA_WRITER_TIMEOUT``: seconds a batch waits for the warehouse writer before it is spooled
   (default 10); ``VIGIA_CLOSE_WRITER_TIMEOUT``: how long the run record waits (default 60).
+- ``VIGIA_EXTRACT_WORKERS`` / ``VIGIA_EXTRACT_POOL_AFTER``: worker processes that extract article
+  pages once a run has fetched that many (``auto``: one per core beyond the first; ``0``: none;
+  see ``crawler/extraction.py``).
 - ``VIGIA_FEED_MIN_INTERVAL``: seconds before a news feed is polled again (default
   ``$VIGIA_FEED_MIN_INTERVAL`` or 900; 0 polls every run).
 """
@@ -31,9 +34,23 @@ DEFAULT_REQUEST_HEADERS = {
 
 ROBOTSTXT_OBEY = True
 
+# crawler/politeness.py: CONCURRENT_REQUESTS_PER_DOMAIN held under the asyncio reactor (Scrapy
+# 2.19's own downloader lets a host exceed it), a news site's Retry-After is waited for, per host; on the sample server
+# each real host gets its own download slot and robots.txt, as in a real crawl.
+DOWNLOADER = "crawler.politeness.Downloader"
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.politeness.SampleHostSlots": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.politeness.RobotsTxtMiddleware": 100,
+    "crawler.politeness.RetryAfterMiddleware": 565,
+}
+
 # Politeness: a couple of requests per outlet at a time, adapted to how fast it answers.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy starts this many tasks for every answer's output (default 100); our pipelines run one
+# item at a time anyway, and an article page yields one item: 100 tasks a page was measurable.
+CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -42,6 +59,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+# A page this big is logged (Scrapy warns at it); past DOWNLOAD_MAXSIZE it is refused, also when
+# a gzip-encoded body would unpack past it.
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -67,7 +87,9 @@ ITEM_PIPELINES = {
 VIGIA_DB = os.environ.get("VIGIA_DB") or None
 VIGIA_LOCAL_BASE = None
 VIGIA_NOW = None
-VIGIA_FLUSH_ITEMS = 100
+VIGIA_FLUSH_ITEMS = 500
+VIGIA_EXTRACT_WORKERS = os.environ.get("VIGIA_EXTRACT_WORKERS") or "auto"
+VIGIA_EXTRACT_POOL_AFTER = 50
 VIGIA_FLUSH_SECONDS = 10.0
 VIGIA_WRITER_TIMEOUT = 10.0
 VIGIA_CLOSE_WRITER_TIMEOUT = 60.0

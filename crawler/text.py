@@ -30,10 +30,20 @@ _ENCODING_ONLY = ftfy.TextFixerConfig(
 )
 
 
+# UTF-8 read as cp1252 or latin-1 always leaves a lead byte's letter (U+00C2-U+00F4: "Ã", "Â",
+# "â") followed by a continuation byte's (U+0080-U+00BF or a cp1252 punctuation): text without
+# such a pair has nothing for ftfy to repair, and its check cost more than anything else a
+# crawled page went through (measured in benchmarks/crawl.py).
+_MAYBE_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 text that was decoded as cp1252/latin-1 ("dÃ­as" -> "días"), also twice over
     ("dÃƒÂ­as"), with ftfy; correct text is left as it is."""
-    if not text:
+    if not text or not _MAYBE_MOJIBAKE.search(text):
         return text
     return ftfy.fix_text(text, _ENCODING_ONLY)
 
@@ -48,8 +58,8 @@ def normalise_text(text: str | None) -> str:
     text = html.unescape(text)
     text = repair_mojibake(text)
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))  # one pass over the whole text, not per line
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
     text = "\n".join(lines)
     text = _BLANK_LINES.sub("\n", text)
     return text.strip()

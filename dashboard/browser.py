@@ -9,6 +9,7 @@ running.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ from dashboard import streamlit_command
 REPO = Path(__file__).resolve().parents[1]
 DONE = """() => {
   const text = document.body ? document.body.innerText : "";
-  if (!text.includes("End of page.")) return false;
+  if (!text.includes("End of page.") && !text.includes("Fin de la página.")) return false;
   if (document.querySelector('[data-testid="stStatusWidget"]')) {
     const w = document.querySelector('[data-testid="stStatusWidget"]');
     if (w.innerText && /running|connecting/i.test(w.innerText)) return false;
@@ -37,6 +38,32 @@ DONE = """() => {
   for (const c of charts) { if (!c.querySelector('canvas, svg.marks')) return false; }
   return charts.length > 0;
 }"""
+
+
+# A rerun is under way: elements marked stale, or the status widget running.
+RUNNING = """() => !!document.querySelector('[data-stale="true"]')
+  || /running/i.test((document.querySelector('[data-testid="stStatusWidget"]') || {}).innerText || '')"""
+
+
+# The page's last line says how long the server took: a new run writes a new one.
+LAST_LINE = """() => { const m = (document.body ? document.body.innerText : '').match(/(End of page|Fin de la página)[^\\n]*/);
+  return m ? m[0] : ''; }"""
+
+
+def rerun(page: Any, act: Any, *, timeout: float = 180.0) -> float:
+    """Do ``act()`` (type in a box, click) and wait until the rerun it starts is over and every
+    chart is drawn again; the seconds it took. Waits for the rerun to begin first, so a page
+    still showing the previous run is never taken for the new one."""
+    before = page.evaluate(LAST_LINE)
+    started = time.perf_counter()
+    act()
+    try:  # begun: elements stale, the status widget running, or already a new last line
+        page.wait_for_function(f"() => ({RUNNING})() || ({LAST_LINE})() !== {json.dumps(before)}",
+                               timeout=10_000, polling=20)
+    except Exception:  # nothing to see: the same page drawn again just as fast
+        pass
+    page.wait_for_function(DONE, timeout=timeout * 1000, polling=50)
+    return time.perf_counter() - started
 
 
 class BrowserUnavailable(RuntimeError):
@@ -122,7 +149,7 @@ def visit(browser: Any, url: str, *, viewport: tuple[int, int] = (1440, 900), ti
         seconds = time.perf_counter() - started
         exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
         subheaders = [t.strip() for t in page.locator("h3").all_inner_texts()]
-        said = re.search(r"Computed in ([0-9.]+) s", page.inner_text("body"))
+        said = re.search(r"(?:Computed in|Calculada en) ([0-9.]+) s", page.inner_text("body"))
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
         return Visit(seconds, exceptions, subheaders, float(said.group(1)) if said else None)

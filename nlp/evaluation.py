@@ -13,7 +13,6 @@ sentiment).
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
+from campaigns.jsonl import numbered_jsonl
 from nlp.documents import SENTIMENTS, DocText, doc_input
 from nlp.scoring import load_scorer
 from nlp.stance import STANCES
@@ -66,14 +66,7 @@ def _examples(task: str, data: Path, split: str, campaign=None, keep_unlabelled:
         docs = [DocText(f"{split}-{i}", None, t) for i, t in enumerate(texts)]
         return docs, [SENTIMENTS[y] for y in labels], [None] * len(docs), 0
     docs, gold, actors, absent = [], [], [], []
-    lines = data.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 occurs inside tweets
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{data}:{n}: not JSON: {exc}") from None
+    for n, row in numbered_jsonl(data):
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise ValueError(f"{data}:{n}: each line needs a 'text' string")
         doc = DocText(str(row.get("doc_id", n)), row.get("title"), row["text"], row.get("lang"))
@@ -271,11 +264,8 @@ def _field_values(data: Path, docs: list[DocText], field: str) -> list:
     if data.is_dir():
         raise ValueError(f"--group-by needs a JSON Lines file; {data} is a folder")
     rows: dict[str, dict] = {}
-    lines = data.read_text(encoding="utf-8").split("\n")
-    for n, line in enumerate(lines, 1):
-        if line.strip():
-            row = json.loads(line)
-            rows[str(row.get("doc_id", n))] = row
+    for n, row in numbered_jsonl(data):
+        rows[str(row.get("doc_id", n))] = row
     values = []
     for doc in docs:
         row = rows.get(doc.doc_id, {})

@@ -28,6 +28,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from campaigns import load_campaign
+from campaigns.jsonl import numbered_jsonl
 from nlp.documents import SENTIMENTS, doc_input, doc_key
 from nlp.encoder import get_encoder
 from nlp.linear_heads import (
@@ -90,18 +91,6 @@ def read_sentiment_jsonl(path: Path) -> tuple[list[str], np.ndarray]:
         texts.append(row["text"])
         labels.append(SENTIMENTS.index(row["sentiment"]))
     return texts, np.array(labels, dtype=int)
-
-
-def numbered_jsonl(path: Path) -> list[tuple[int, dict]]:
-    """(line number, object) per non-blank line of a JSON Lines file."""
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):  # not splitlines: U+2028 occurs inside tweets
-        if line.strip():
-            try:
-                rows.append((n, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
-    return rows
 
 
 def read_jsonl(path: Path) -> list[dict]:

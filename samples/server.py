@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,18 @@ class Response:
 Route = Callable[[Request], Response | None]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a crawler refusing a 50 MB page) is not an error here."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s hung up", client_address)
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class SampleServer:
     """A threaded HTTP server on 127.0.0.1 with host/path routes.
 
@@ -70,6 +83,12 @@ class SampleServer:
         self.requests: list[Request] = []
         self.state: dict[str, object] = {}
         self.corpus_seed = corpus_seed
+        # Tests read ``requests``; a benchmark serving 100,000 pages turns it off.
+        self.record_requests = True
+        # Requests being answered now, and the most at once, per real host (politeness tests).
+        self.inflight: dict[str, int] = {}
+        self.peak_inflight: dict[str, int] = {}
+        self.started_at: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -119,8 +138,9 @@ class SampleServer:
             return [r for r in self.requests if r.host == host and r.path.startswith(path_prefix)]
 
     def dispatch(self, request: Request) -> Response:
-        with self._lock:
-            self.requests.append(request)
+        if self.record_requests:
+            with self._lock:
+                self.requests.append(request)
         for host_re, path_re, fn in self.routes:
             if host_re.fullmatch(request.host) and path_re.fullmatch(request.path):
                 answer = fn(request)
@@ -148,11 +168,21 @@ class SampleServer:
                     raw_query=parts.query,
                     body=self.rfile.read(length) if length else b"",
                 )
+                # In flight from arrival until its answer is ready: a client cannot have its answer
+                # before then, so this count never exceeds how many requests the client has open.
+                with server._lock:
+                    server.inflight[host] = server.inflight.get(host, 0) + 1
+                    server.peak_inflight[host] = max(server.peak_inflight.get(host, 0), server.inflight[host])
+                    if server.record_requests:
+                        server.started_at.setdefault(host, []).append(time.monotonic())
                 try:
                     response = server.dispatch(request)
                 except Exception:  # a broken route must not kill the server
                     log.exception("sample route failed for %s%s", host, request.path)
                     response = Response(500, "internal error")
+                finally:
+                    with server._lock:
+                        server.inflight[host] -= 1
                 body = response.payload() if method != "HEAD" else b""
                 self.route_server = response.headers.get("Server")  # e.g. a Cloudflare page's
                 self.send_response(response.status)
@@ -179,7 +209,7 @@ class SampleServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 log.debug("sample server: " + format, *args)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="sample-server", daemon=True)
         self._thread.start()

@@ -61,9 +61,14 @@ def test_status_reports_sources_backlog_and_sources_that_are_off(filled_db: Path
     result = vigia("status", "--db", str(filled_db), env=env)
     assert result.returncode == 0, result.stderr
     assert "unscored backlog: 30 never scored" in result.stdout
-    assert "reddit_peru: credentials not set: REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET" in result.stdout
-    assert "x_search: credentials not set: X_BEARER_TOKEN" in result.stdout
+    # said as what the next crawl in this shell does, not as if the stored documents were wrong
+    assert "reddit_peru: credentials not set in this shell: REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET" in result.stdout
+    assert "x_search: credentials not set in this shell: X_BEARER_TOKEN" in result.stdout
+    assert "REDDIT_CLIENT_SECRET (its 30 stored documents came from earlier runs that had them)" in result.stdout
     assert "elcomercio" in result.stdout
+    table = result.stdout.split("\n\n")[1]
+    assert "next crawl" in table.splitlines()[0]
+    assert all(line.rstrip().endswith(("crawled", "skipped")) for line in table.splitlines()[2:-1])
 
 
 def test_bad_campaign_file_fails_with_the_field(tmp_path: Path, filled_db: Path) -> None:
@@ -197,6 +202,29 @@ def test_check_says_why_a_text_is_kept_or_not(tmp_path: Path) -> None:
     assert verdicts[2]["lang"] == "pt"
     refused = vigia("check")
     assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_check_reads_any_valid_json_lines_even_with_next_line_characters_inside(tmp_path: Path) -> None:
+    # Real tweets carry U+0085 (NEXT LINE) and U+2028 inside their text; str.splitlines() broke
+    # such a line in two and refused the file. JSON Lines ends a line at "\n" only.
+    stompol = REPO.parent / "shared" / "data" / "stompol" / "train.jsonl"
+    if not stompol.exists():
+        pytest.skip(f"{stompol} is absent: the real tweets live in ../shared beside the checkout")
+    lines = stompol.read_text(encoding="utf-8").split("\n")
+    inside = [line for line in lines if "\u0085" in line][:3]
+    assert inside, "STOMPOL's real tweets hold U+0085"
+    rows = [*inside, json.dumps({"text": "El alcalde Canales\u2028respondió"}, ensure_ascii=False)]
+    jsonl = tmp_path / "tweets.jsonl"
+    jsonl.write_text("\r\n".join(rows) + "\n", encoding="utf-8")   # Windows line ends are valid too
+    done = vigia("check", "--file", str(jsonl))
+    assert done.returncode == 0, done.stderr
+    verdicts = [json.loads(line) for line in done.stdout.split("\n") if line]
+    assert len(verdicts) == len(rows)
+    assert verdicts[-1]["target_match"] == "name"
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(inside[0] + "\n{not json\n", encoding="utf-8")
+    refused = vigia("check", "--file", str(broken))
+    assert refused.returncode != 0 and f"{broken}:2:" in refused.stderr
 
 
 def test_extract_prints_the_article_as_json() -> None:

@@ -44,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, obje
         write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:60]]))
         add_event(con, "miraflores-canales", date(2026, 10, 10), "Debate en TV", "ana")
     with serve(db) as (url, process):
-        yield url, process
+        yield url + "/?lang=en", process
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def wait_for(check, timeout: float, what: str) -> float:
 def start_runaway(page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function(DONE, timeout=120_000, polling=100)
-    box = page.get_by_label("Query")
+    box = page.get_by_label("SQL query")
     box.fill(RUNAWAY)
     box.press("Control+Enter")  # submits the form, as the Run button does
     page.get_by_text("Running for").wait_for(timeout=60_000)
@@ -145,7 +145,7 @@ def test_every_hostile_field_is_shown_without_a_link_a_control_character_or_a_fr
         first_load = time.perf_counter() - started
         seen = set()
         for position in range(len(hostile_fields())):  # newest first: the hostile documents head the explorer
-            document = page.locator('[data-testid="stSelectbox"]', has=page.get_by_text("Document", exact=True))
+            document = page.locator('[data-testid="stSelectbox"]', has=page.get_by_text("Text to read", exact=True))
             for attempt in range(4):  # the list can close again while the page settles after a rerun
                 document.locator('[role="combobox"]').click()
                 try:

@@ -79,11 +79,18 @@ def test_kill_9_during_scoring_then_an_immediate_rerun_scores_everything(filled_
     log = tmp_path / "score.log"
     score = start(["score", "--db", str(filled_db), "--profile", "offline"], log)
     wait_for(log, "scoring 90 documents", score)
-    time.sleep(1.0)  # its batch of 90 is claimed and being scored
-    score.send_signal(signal.SIGKILL)
-    score.wait(timeout=30)
-    with connect(filled_db) as con:
-        held = con.execute("SELECT count(*) FROM score_claims").fetchall()[0][0]
+    deadline = time.monotonic() + 120
+    while True:
+        # Under the writer lock: once its batch is claimed the scorer cannot write its scores
+        # before it is killed, however fast the machine scores (a fixed sleep raced on CI).
+        with connect(filled_db, publish_when="due") as con:
+            held = con.execute("SELECT count(*) FROM score_claims").fetchall()[0][0]
+            if held:
+                score.send_signal(signal.SIGKILL)
+                score.wait(timeout=30)
+                break
+        assert score.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.02)
     assert held == 90  # the killed scorer held its batch
     rerun = subprocess.run([sys.executable, "-m", "cli", "score", "--db", str(filled_db), "--profile", "offline"],
                            cwd=REPO, capture_output=True, text=True, timeout=600)

@@ -1,8 +1,9 @@
 """Finding texts: accent- and case-insensitive search over `mentions`, ranked, filtered, paged,
 and the whole selection exported.
 
-No index: `mentions.search_text` holds title and text folded at write time (lower case, accents
-stripped), and each search word is a plain substring test on it. The rank is cheap to compute
+`mentions.search_text` holds title and text folded at write time (lower case, accents
+stripped); the search box speaks the query language of ``warehouse.query`` (whole words,
+phrases, OR, -exclusion, prefix*), compiled to a predicate over it. The rank is cheap to compute
 on every hit: a word in the title counts most, then how early the text names it; ties go to the
 newest. One scan finds the hits, their count and the page; the page's texts are read last, for
 its 25 rows only.
@@ -11,7 +12,6 @@ its 25 rows only.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,10 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from campaigns.recognition import (
-    fold,  # lower case without accents, as `mentions.search_text` is stored
-)
 from render import csv_bytes
+from warehouse import query as query_language
 
 PAGE_COLUMNS = (
     "doc_id", "published_at", "platform", "source_type", "author", "title", "excerpt", "sentiment",
@@ -40,11 +38,9 @@ EXPORT_LIMIT = 200_000
 
 
 def search_terms(query: str) -> list[str]:
-    """The folded words and "quoted phrases" of a search box."""
-    terms = [fold(p).strip() for p in re.findall(r'"([^"]+)"', query)]
-    rest = re.sub(r'"[^"]*"', " ", query)
-    terms += [fold(w) for w in rest.split()]
-    return [t for t in dict.fromkeys(terms) if t]
+    """The folded words, phrases and prefixes a hit of the search box can hold (the query
+    language of ``warehouse.query``; excluded words are not among them)."""
+    return [m.literal for m in query_language.positive_terms(query)]
 
 
 @dataclass
@@ -73,7 +69,7 @@ class Selection:
                   "source_type": bool(self.source_types), "platform": bool(self.platforms),
                   "sentiment": bool(self.sentiments), "target_sentiment": bool(self.target_sentiments),
                   "stance": bool(self.stances), "topics": bool(self.topics),
-                  "search_text": bool(search_terms(self.query))}
+                  "search_text": query_language.parse(self.query) is not None}
         if columns is not None:
             missing = sorted(name for name, on in wanted.items() if on and name not in columns)
             if missing:
@@ -96,9 +92,11 @@ class Selection:
             params.append(list(self.topics))
         if not self.include_reprints and (columns is None or "duplicate_of" in columns):
             clauses.append(f"{col('duplicate_of')} IS NULL")
-        for term in search_terms(self.query):
-            clauses.append(f"contains({col('search_text')}, ?)")
-            params.append(term)
+        # The query language's tree (parsed once per query text); QueryError when malformed.
+        matched = query_language.where(self.query, col("search_text"))
+        if matched is not None:
+            clauses.append(matched[0])
+            params += matched[1]
         return " AND ".join(clauses), params
 
     def rank(self) -> tuple[str, list[Any]]:
@@ -119,14 +117,17 @@ ORDER = "rank DESC, published_at DESC NULLS LAST, doc_id"
 
 
 def find(
-    con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25
+    con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 0, limit: int = 25,
+    texts: bool = False,
 ) -> tuple[int, pd.DataFrame]:
-    """How many texts match, and one page of them, best first (an excerpt, never the whole text)."""
+    """How many texts match, and one page of them, best first (an excerpt; with ``texts``, also
+    the page's whole ``text``, so the page can show where the query matches in it)."""
     where, params = selection.where()
     rank, rank_params = selection.rank()
-    columns = ", ".join("left(m.text, 240) AS excerpt" if c == "excerpt" else f"m.{c}" for c in PAGE_COLUMNS)
+    page_columns = (*PAGE_COLUMNS, "text") if texts else PAGE_COLUMNS
+    columns = ", ".join("left(m.text, 240) AS excerpt" if c == "excerpt" else f"m.{c}" for c in page_columns)
     if not rank_params:  # no search words: newest first, the count from one cheap scan
-        plain = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in PAGE_COLUMNS)
+        plain = ", ".join("left(text, 240) AS excerpt" if c == "excerpt" else c for c in page_columns)
         frame = con.execute(
             f"SELECT {plain} FROM mentions WHERE {where} ORDER BY published_at DESC NULLS LAST, doc_id LIMIT ? OFFSET ?",
             [*params, int(limit), int(offset)],
@@ -141,6 +142,22 @@ def find(
     ).df()
     total = int(frame["total"].iloc[0]) if len(frame) else (0 if offset == 0 else count(con, selection))
     return total, frame.drop(columns=["total"])
+
+
+def rows_of(con: duckdb.DuckDBPyConnection, doc_ids: list[str], *, texts: bool = False) -> pd.DataFrame:
+    """The text list's columns (``PAGE_COLUMNS``, and ``text`` with ``texts``) for ``doc_ids``,
+    in that order: a page whose order is already known (``warehouse.series.compare``'s
+    ``ranked``)."""
+    columns = (*PAGE_COLUMNS, "text") if texts else PAGE_COLUMNS
+    frame = con.execute(
+        f"SELECT {', '.join('left(text, 240) AS excerpt' if c == 'excerpt' else c for c in columns)} "
+        "FROM mentions WHERE list_contains(?, doc_id)", [list(doc_ids)]).df()
+    return frame.set_index("doc_id", drop=False).reindex(list(doc_ids)).reset_index(drop=True)
+
+
+def rows_of_empty(*, texts: bool = False) -> pd.DataFrame:
+    """An empty page with the text list's columns."""
+    return pd.DataFrame(columns=[*PAGE_COLUMNS, *(["text"] if texts else [])])
 
 
 def count(con: duckdb.DuckDBPyConnection, selection: Selection) -> int:
@@ -163,10 +180,11 @@ def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, *, bo
         raise ValueError(f"export format must be csv or parquet, not {fmt!r}")
     where, params = selection.where()
     rank, rank_params = selection.rank()
-    table: pa.Table = con.execute(
+    # con.sql, not con.execute: DuckDB copies a DB-API result once more to make Arrow of it (and warns)
+    table: pa.Table = con.sql(
         f"SELECT {', '.join(EXPORT_COLUMNS)} FROM (SELECT *, {rank} AS rank FROM mentions WHERE {where}) "
         f"ORDER BY {ORDER} LIMIT ?",
-        [*rank_params, *params, EXPORT_LIMIT],
+        params=[*rank_params, *params, EXPORT_LIMIT],
     ).to_arrow_table()
     if fmt == "csv":
         return csv_bytes(table.column_names, (tuple(row.values()) for row in table.to_pylist()), bom=bom)

@@ -127,12 +127,15 @@ def _period(period: str) -> str:
 
 
 def counts(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str,
-           by_source_type: bool = False) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+           by_source_type: bool = False, within: str | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Per group (``period_start`` [, ``source_type``]): the texts per cell whose label the
     models gave, and the texts per class an analyst labelled. Returns (keys, cells (G, K),
-    known (G, C))."""
+    known (G, C)). ``within``: a table of ``doc_id`` the texts must be among (a query's hits,
+    found once by ``warehouse.series.compare``), read instead of the selection's own query."""
     t = task(name)
     where, params = sel.where(alias="m", columns=t.columns)
+    if within is not None:
+        where += f" AND m.doc_id IN (SELECT doc_id FROM {within})"
     cell, cell_params = _cell(t)
     src = ", m.source_type" if by_source_type else ""
     sql = (
@@ -231,14 +234,15 @@ def _corrections(con, campaign: str, t: Task, model: str | None, heads: str | No
 
 
 def estimates(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str, *,
-              by_source_type: bool = False, cal: Calibration | None = None, level: float = LEVEL) -> pd.DataFrame:
+              by_source_type: bool = False, cal: Calibration | None = None, level: float = LEVEL,
+              within: str | None = None) -> pd.DataFrame:
     """The selection's shares of task ``name`` per ``period`` (one row per group and label):
     ``period_start``, [``source_type``,] ``label``, ``estimate``, ``low``, ``high``, ``n``,
     ``n_known``. Computed now, from the counts."""
     t = task(name)
     if cal is None:
         cal, _ = calibration(con, sel.campaign, name)
-    groups, cells, known = counts(con, sel, name, period, by_source_type)
+    groups, cells, known = counts(con, sel, name, period, by_source_type, within)
     columns = [*groups.columns, "label", "estimate", "low", "high", "n", "n_known"]
     if groups.empty:
         return pd.DataFrame(columns=columns)
@@ -514,11 +518,14 @@ def covers(sel: Selection, span: tuple[date, date] | None) -> bool:
 
 
 def shares(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str, *,
-           stored: bool | None = None, cal: Calibration | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+           stored: bool | None = None, cal: Calibration | None = None,
+           within: str | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The selection's shares of ``name`` per ``period`` (``period_start``, ``label``,
     ``estimate``, ``low``, ``high``, ``n``, ``n_known``) and what they rest on (``calibration`` in
     words, ``n_labels``, ``stored``: read from `share_estimates` or computed now). ``stored``:
     whether the stored rows answer this selection (:func:`use_stored`; asked when None)."""
+    if within is not None:
+        stored = False  # a query's texts: never the stored whole-campaign rows
     if stored is None:
         stored = use_stored(con, sel)
     if stored:
@@ -532,7 +539,7 @@ def shares(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: st
             return frame.drop(columns=["n_labels", "calibration"]), meta
     if cal is None:
         cal, _ = calibration(con, sel.campaign, name)
-    return estimates(con, sel, name, period, cal=cal), {"calibration": cal.describe(), "n_labels": cal.n_labels,
+    return estimates(con, sel, name, period, cal=cal, within=within), {"calibration": cal.describe(), "n_labels": cal.n_labels,
                                                         "stored": False}
 
 
@@ -551,41 +558,42 @@ def stored_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
     return trust(con, campaign).drop(columns=["campaign", "computed_at"])
 
 
-def overview(con: duckdb.DuckDBPyConnection, sel: Selection) -> dict[str, Any]:
+def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | None = None) -> dict[str, Any]:
     """Everything the page draws about shares, in one connection: per share the weekly estimates
     and the selection's own (``weekly``, ``whole``, and what they rest on), the last 7 days of
     overall sentiment against the 7 before (``recent``), the trust rows (``trust``) and the daily
     shares spikes are found on (``days``)."""
     out: dict[str, Any] = {"tasks": {}}
-    stored = use_stored(con, sel)
+    stored = within is None and use_stored(con, sel)
     names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
         "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
     for name in names:
         cal = None if stored else calibration(con, sel.campaign, name)[0]
-        weekly, meta = shares(con, sel, name, "week", stored=stored, cal=cal)
-        whole, _ = shares(con, sel, name, "all", stored=stored, cal=cal)
+        weekly, meta = shares(con, sel, name, "week", stored=stored, cal=cal, within=within)
+        whole, _ = shares(con, sel, name, "all", stored=stored, cal=cal, within=within)
         out["tasks"][name] = {"weekly": weekly, "whole": whole, **meta}
     span = _full_range(con, sel.campaign)
     if span is not None:
         out["recent"] = _stored_recent(con, sel) if stored else None
         if not out["recent"]:
-            out["recent"] = recent(con, sel, span)
+            out["recent"] = recent(con, sel, span, within=within)
     out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
-    out["days"] = day_shares(con, sel, stored)
+    out["days"] = day_shares(con, sel, stored, within=within)
     return out
 
 
-def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | None = None) -> dict[str, pd.DataFrame]:
+def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | None = None,
+               within: str | None = None) -> dict[str, pd.DataFrame]:
     """The daily shares spikes are found on: negativity toward the target and stance."""
-    stored = use_stored(con, sel) if stored is None else stored
-    return {name: shares(con, sel, name, "day", stored=stored)[0] for name in ("target_sentiment", "stance")}
+    stored = (within is None and use_stored(con, sel)) if stored is None else stored
+    return {name: shares(con, sel, name, "day", stored=stored, within=within)[0] for name in ("target_sentiment", "stance")}
 
 
 RECENT = {"last7": (6, 0), "prev7": (13, 7)}  # days before the selection's last day: first, last
 
 
 def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, date], cal: Calibration | None = None,
-           ) -> dict[str, pd.DataFrame]:
+           within: str | None = None) -> dict[str, pd.DataFrame]:
     """Overall sentiment in the selection's last 7 days (``last7``) and the 7 before
     (``prev7``), each one group: ``label``, ``estimate``, ``low``, ``high``, ``n``."""
     end = min(sel.end or span[1], span[1])
@@ -595,7 +603,7 @@ def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, dat
     for first, last in RECENT.values():
         window = Selection(**{**sel.__dict__, "start": max(end - pd.Timedelta(days=first), sel.start or span[0]),
                               "end": end - pd.Timedelta(days=last)})
-        _, c, k = counts(con, window, "sentiment", "all") if window.start <= window.end else (None, [], [])
+        _, c, k = counts(con, window, "sentiment", "all", within=within) if window.start <= window.end else (None, [], [])
         cells.append(np.sum(c, axis=0) if len(c) else np.zeros(cal.n_cells, dtype=np.int64))
         known.append(np.sum(k, axis=0) if len(k) else np.zeros(len(cal.classes), dtype=np.int64))
     both = estimate(cal, np.array(cells), np.array(known))  # one call for both windows

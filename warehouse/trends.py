@@ -224,3 +224,31 @@ def document(con: duckdb.DuckDBPyConnection, doc_id: str) -> dict[str, Any]:
     )
     row = first_row(cur)
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else {}
+
+
+def reprint_copies(con: duckdb.DuckDBPyConnection, sel: Selection) -> int:
+    """The copies folded into their original in the selection (agency and sister-outlet
+    reprints): what ``count(*) FROM mentions`` counts on top of the page's texts."""
+    if _summary_will_do(sel):
+        where, params = sel.where(columns=("campaign", "day", "source_type"))
+        row = first_row(con.execute(f"SELECT coalesce(sum(n_reach - n_docs), 0) FROM daily_trends WHERE {where}", params))
+    else:
+        where, params = Selection(**{**sel.__dict__, "include_reprints": True}).where()
+        row = first_row(con.execute(f"SELECT count(*) FROM mentions WHERE {where} AND duplicate_of IS NOT NULL", params))
+    return int(row[0]) if row else 0
+
+
+def corrections_since_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
+    """Per task (``target_sentiment``, ``topics``, ``stance``): the analysts' corrections of the
+    campaign's texts, ``corrections``, and how many came after the newest agreement figures for
+    that task were computed (``since``; all of them when none were): what `vigia trust` would
+    learn from that the trust panel does not show yet."""
+    trusted = ("(SELECT max(computed_at) FROM model_trust AS t WHERE t.campaign = ? AND t.task = c.field)"
+               if has_relation(con, "model_trust") else "NULL")
+    params = [campaign] if trusted != "NULL" else []
+    return con.execute(
+        f"SELECT c.field AS task, count(*) AS corrections, "
+        f"count(*) FILTER (WHERE {trusted} IS NULL OR c.corrected_at > {trusted}) AS since "
+        "FROM corrections AS c JOIN documents AS d USING (doc_id) WHERE d.campaign = ? GROUP BY c.field ORDER BY c.field",
+        [*params, *params, campaign],
+    ).df()

@@ -17,12 +17,20 @@ from twisted.python.failure import Failure
 
 from campaigns import Campaign, Source, load_campaign, to_local
 from campaigns.recognition import TargetRecognizer
-from crawler.articles import Article, decode_html, extract_article
+from crawler.articles import Article
 from crawler.catalog import check_spiders
 from crawler.dates import now_setting
+from crawler.extraction import DEFAULT_WARM_AFTER, ExtractionPool, extract_page, workers_setting
 from crawler.feeds import FeedEntry
 from crawler.items import DocumentItem
 from crawler.urls import canonical_url
+
+
+def declared_charset(response: Response) -> str | None:
+    """The charset the server declared in ``Content-Type``, if any."""
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    return content_type.partition("charset=")[2].strip(" ;\"'") or None
+
 
 # Page dates that are only a guess ("hace 3 días", a day from the URL or the text).
 WEAK_DATES = ("url", "trafilatura", "relative", "visible-day")
@@ -94,6 +102,7 @@ class NewsSpider(CampaignSpider):
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
         self.target = TargetRecognizer.for_campaign(self.campaign)
+        self.extraction: ExtractionPool | None = None
 
     def local_base(self) -> str | None:
         return self.settings.get("VIGIA_LOCAL_BASE") or None
@@ -141,10 +150,23 @@ class NewsSpider(CampaignSpider):
         return now_setting(self.crawler)
 
     def article(self, response: Response) -> Article:
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        declared = content_type.partition("charset=")[2].strip(" ;\"'") or None
-        page = decode_html(response.body, declared)
-        return extract_article(page, response.url, now=self.now())
+        return extract_page(response.body, declared_charset(response), response.url, self.now())
+
+    async def article_async(self, response: Response) -> Article:
+        """The page's article, extracted in a worker process once a run has many pages
+        (:mod:`crawler.extraction`); what it returns does not depend on where it ran."""
+        if self.extraction is None:
+            from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+            workers = workers_setting(self.settings.get("VIGIA_EXTRACT_WORKERS"))
+            if not is_asyncio_reactor_installed():
+                workers = 0
+            self.extraction = ExtractionPool(workers, self.settings.getint("VIGIA_EXTRACT_POOL_AFTER", DEFAULT_WARM_AFTER))
+        return await self.extraction.extract(response.body, declared_charset(response), response.url, self.now())
+
+    def closed(self, reason: str) -> None:
+        if self.extraction is not None:
+            self.extraction.close()
 
     def document(
         self,

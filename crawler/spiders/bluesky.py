@@ -11,6 +11,7 @@ at it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -81,14 +82,29 @@ def embedded(view: Any) -> dict[str, Any]:
     return found
 
 
+def outside_tags(text: str, tags: Any) -> list[str]:
+    """``record.tags`` not already written in the text, as ``#tag``: clients add hashtags there
+    (up to 8), outside the text, and they say what the post is about as much as inline ones do."""
+    if not isinstance(tags, list):
+        return []
+    inline = {t.lower() for t in re.findall(r"#(\w+)", text)}
+    found = []
+    for tag in tags:
+        if isinstance(tag, str) and tag.strip().lstrip("#") and tag.strip().lstrip("#").lower() not in inline:
+            inline.add(tag.strip().lstrip("#").lower())
+            found.append("#" + tag.strip().lstrip("#"))
+    return found
+
+
 def post_fields(view: Any) -> dict[str, Any] | None:
-    """A ``searchPosts`` post view as item fields; None when it lacks its id or its text."""
+    """A ``searchPosts`` post view as item fields; None when it lacks its id, or says nothing
+    (no text of its own, no hashtags, no quoted post and no link card)."""
     if not isinstance(view, dict):
         return None
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
     author = view.get("author") if isinstance(view.get("author"), dict) else {}
     uri, text = view.get("uri"), record.get("text")
-    if not isinstance(uri, str) or not isinstance(text, str) or not text.strip():
+    if not isinstance(uri, str) or not isinstance(text, str):
         return None
     handle = author.get("handle")
     url = permalink(uri, handle)
@@ -97,12 +113,18 @@ def post_fields(view: Any) -> dict[str, Any] | None:
     created = record.get("createdAt") or view.get("indexedAt")
     langs = record.get("langs") or []
     body = full_links(text, record.get("facets")).strip()
+    tags = outside_tags(body, record.get("tags"))
+    if tags:
+        body = f"{body}\n{' '.join(tags)}".strip()
     embeds = embedded(view)
-    # a link card's headline and a quoted post are part of what the post says
+    # a link card's headline and a quoted post are part of what the post says; a quote with no
+    # words of its own shares the quoted post, so that is its text
     if embeds.get("link") and embeds["link"]["title"]:
-        body += f"\n{embeds['link']['title']}"
+        body = f"{body}\n{embeds['link']['title']}".strip()
     if embeds.get("quote") and embeds["quote"]["text"].strip():
-        body += f"\n« {embeds['quote']['text'].strip()} »"
+        body = f"{body}\n« {embeds['quote']['text'].strip()} »".strip()
+    if not body:
+        return None
     return {
         "native_id": uri,
         "url": url,

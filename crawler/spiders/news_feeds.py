@@ -15,7 +15,7 @@ and a 403 to a feed (outlets answer heavy polling so) is a skip, not an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -139,10 +139,10 @@ class NewsFeedsSpider(NewsSpider):
             cb_kwargs={"source": source, "entry": entry, "feed": feed},
         )
 
-    def parse_article(
+    async def parse_article(
         self, response: Response, source: Source, entry: FeedEntry, feed: str
-    ) -> Iterable[DocumentItem]:
-        yield self.document(source, entry.link, self.article(response), entry)
+    ) -> AsyncIterator[DocumentItem]:
+        yield self.document(source, entry.link, await self.article_async(response), entry)
 
     def article_failed(self, failure: Failure) -> Iterable[DocumentItem]:
         request = failure.request  # type: ignore[attr-defined]

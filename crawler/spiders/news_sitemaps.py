@@ -7,7 +7,7 @@ only recent articles; "now" is the real clock unless the ``VIGIA_NOW`` setting p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,9 +66,9 @@ class NewsSitemapsSpider(NewsSpider):
                 cb_kwargs={"source": source, "entry": entry},
             )
 
-    def parse_article(self, response: Response, source: Source, entry: SitemapEntry) -> Iterable[DocumentItem]:
+    async def parse_article(self, response: Response, source: Source, entry: SitemapEntry) -> AsyncIterator[DocumentItem]:
         hint = FeedEntry(title=entry.title or "", link=entry.loc, published_at=entry.when)
-        yield self.document(source, entry.loc, self.article(response), hint)
+        yield self.document(source, entry.loc, await self.article_async(response), hint)
 
     def article_failed(self, failure: Any) -> None:
         self.crawler.stats.inc_value("vigia/articles_unreachable")

@@ -1,14 +1,16 @@
 """X: recent search (``/2/tweets/search/recent``) with an app-only bearer token.
 
-Asks for ``created_at,author_id,public_metrics,lang,referenced_tweets``, the authors and the
-referenced tweets (``expansions=author_id,referenced_tweets.id``, so retweets and quotes keep
-their full text),
-pages with ``next_token`` and, on incremental runs, passes ``since_id`` = the newest id seen.
+Asks for ``created_at,author_id,public_metrics,lang,referenced_tweets,entities,note_tweet``,
+the authors and the referenced tweets (``expansions=author_id,referenced_tweets.id``), so
+retweets and quotes keep their full text, long posts their whole ``note_tweet`` and links
+their address instead of ``t.co``; pages with ``next_token`` and, on incremental runs, passes
+``since_id`` = the newest id seen.
 A query with no match answers only ``{"meta": {"result_count": 0}}``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from html import unescape
 from typing import Any
@@ -22,8 +24,28 @@ from crawler.ratelimits import x_limit
 from crawler.spiders.social import Paging, SocialSpider, parse_time
 
 PAGE_SIZE = 100
-TWEET_FIELDS = "created_at,author_id,public_metrics,lang,referenced_tweets"
+TWEET_FIELDS = "created_at,author_id,public_metrics,lang,referenced_tweets,entities,note_tweet"
 EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
+
+
+def own_text(tweet: dict[str, Any]) -> str:
+    """A tweet's whole text, unescaped, with its ``t.co`` links spelled out.
+
+    A long post's ``text`` stops at 280 characters; ``note_tweet.text`` holds all of it. X
+    shortens every link to ``t.co`` in the text and gives the address in ``entities.urls``
+    (``expanded_url``).
+    """
+    note = tweet.get("note_tweet") if isinstance(tweet.get("note_tweet"), dict) else {}
+    source = note if isinstance(note.get("text"), str) and note["text"].strip() else tweet
+    text = unescape(str(source.get("text") or ""))
+    entities = source.get("entities") if isinstance(source.get("entities"), dict) else {}
+    for link in entities.get("urls") or []:
+        if not isinstance(link, dict):
+            continue
+        short, full = link.get("url"), link.get("expanded_url")
+        if isinstance(short, str) and isinstance(full, str) and short and full:
+            text = text.replace(short, full)
+    return text
 
 
 def full_text(tweet: dict[str, Any], tweets: dict[str, dict[str, Any]], users: dict[str, dict[str, Any]]) -> str:
@@ -32,7 +54,7 @@ def full_text(tweet: dict[str, Any], tweets: dict[str, dict[str, Any]], users: d
     A retweet's own text is cut ("RT @user: ...…"): the original's full text replaces it. A
     quote keeps its text and adds the quoted tweet's.
     """
-    text = unescape(str(tweet.get("text") or ""))
+    text = own_text(tweet)
     for ref in tweet.get("referenced_tweets") or []:
         if not isinstance(ref, dict):
             continue
@@ -40,7 +62,10 @@ def full_text(tweet: dict[str, Any], tweets: dict[str, dict[str, Any]], users: d
         if not isinstance(original, dict) or not isinstance(original.get("text"), str):
             continue
         who = users.get(str(original.get("author_id")), {}).get("username")
-        original_text = unescape(original["text"])
+        if not who and ref.get("type") == "retweeted":
+            # without the original's author in includes.users, the retweet names it: "RT @user: "
+            who = (re.match(r"RT @(\w+):", text) or [None, None])[1]
+        original_text = own_text(original)
         if ref.get("type") == "retweeted":
             text = f"RT @{who}: {original_text}" if who else original_text
         elif ref.get("type") == "quoted":

@@ -34,32 +34,41 @@ SEARCH_SIZE = 25
 
 
 def comment_fields(
-    comment: Any, video_title: str | None = None, video_id: str | None = None
+    comment: Any, video_title: str | None = None, video_id: str | None = None, channel_id: str | None = None
 ) -> dict[str, Any] | None:
-    """A ``youtube#comment`` as item fields; None without an id, a video or any text.
+    """A ``youtube#comment`` as item fields; None without an id, a place (video or channel) or any text.
 
-    Replies carry no ``videoId`` (only ``parentId``): ``video_id`` is their thread's video.
+    Replies carry no ``videoId`` (only ``parentId``): ``video_id`` is their thread's video. A
+    channel's own discussion threads have no video at all, only their ``channelId``.
     """
     if not isinstance(comment, dict) or not isinstance(comment.get("snippet"), dict):
         return None
     snippet, native_id = comment["snippet"], comment.get("id")
     video = snippet.get("videoId") or video_id
+    channel = snippet.get("channelId") or channel_id
     text = snippet.get("textOriginal")
     if not isinstance(text, str) and isinstance(snippet.get("textDisplay"), str):
         text = plain_text(snippet["textDisplay"])
-    if not isinstance(native_id, str) or not isinstance(video, str) or not isinstance(text, str) or not text.strip():
+    if not isinstance(native_id, str) or not isinstance(text, str) or not text.strip():
+        return None
+    if isinstance(video, str) and video:
+        url = f"https://www.youtube.com/watch?v={video}&lc={native_id}"
+    elif isinstance(channel, str) and channel:
+        url = f"https://www.youtube.com/channel/{channel}/discussion?lc={native_id}"
+    else:
         return None
     created = snippet.get("publishedAt")
     return {
         "native_id": native_id,
-        "url": f"https://www.youtube.com/watch?v={video}&lc={native_id}",
+        "url": url,
         "title": None,
         "text": text.strip(),
         "author": snippet.get("authorDisplayName"),
         "published_at": parse_time(created) or created,
         "lang": None,
         "extra": {
-            "video_id": video,
+            "video_id": video if isinstance(video, str) and video else None,
+            "channel_id": channel if isinstance(channel, str) and channel else None,
             "video_title": video_title,
             "parent_id": snippet.get("parentId"),
             "likes": snippet.get("likeCount"),
@@ -77,12 +86,13 @@ def thread_entries(thread: Any, video_title: str | None = None) -> list[dict[str
     if not isinstance(snippet, dict):
         return [None]
     video_id = snippet.get("videoId") if isinstance(snippet.get("videoId"), str) else None
-    top = comment_fields(snippet.get("topLevelComment"), video_title, video_id)
+    channel_id = snippet.get("channelId") if isinstance(snippet.get("channelId"), str) else None
+    top = comment_fields(snippet.get("topLevelComment"), video_title, video_id, channel_id)
     entries: list[dict[str, Any] | None] = [top]
     if top is not None:
         top["extra"]["reply_count"] = snippet.get("totalReplyCount")
         for reply in ((thread.get("replies") or {}).get("comments") or []):
-            fields = comment_fields(reply, video_title, top["extra"]["video_id"])
+            fields = comment_fields(reply, video_title, top["extra"]["video_id"], top["extra"]["channel_id"])
             if fields is not None:
                 fields["mark"] = None  # only top-level comments order the thread list
             entries.append(fields)

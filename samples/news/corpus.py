@@ -57,6 +57,7 @@ FLAGS = {
     "mojibake": "the feed carries the summary double-encoded ('dÃ­as')",
     "tweet": "content:encoded embeds a tweet blockquote with its script",
     "empty_description": "the feed item's description is empty",
+    "sitemap_only": "listed by the outlet's news sitemaps, not by its feeds (a home feed carries the front page's picks)",
 }
 
 
@@ -308,10 +309,12 @@ def by_url() -> dict[str, SampleArticle]:
     return {a.url: a for a in _load()[0]}
 
 
-def published_by(outlet: str, now: datetime, section: str | None = None) -> list[SampleArticle]:
-    """An outlet's articles already published at ``now``, newest first (what its feed lists)."""
+def published_by(outlet: str, now: datetime, section: str | None = None, *, feed: bool = True) -> list[SampleArticle]:
+    """An outlet's articles already published at ``now``, newest first: what its feed lists, or
+    with ``feed=False`` what it published (its sitemaps also list the ``sitemap_only`` stories)."""
     items = [
         a for a in _load()[0]
         if a.outlet == outlet and a.published_at <= now and (section is None or section in a.sections)
+        and not (feed and "sitemap_only" in a.flags)
     ]
     return sorted(items, key=lambda a: a.published_at, reverse=True)

@@ -144,7 +144,8 @@ def _not_modified(request: Request, etag: str, newest: datetime | None) -> bool:
         return False  # an unreadable date is ignored, as servers do
 
 
-def _page(article: SampleArticle, request: Request, now: datetime) -> Response:
+def article_response(article: SampleArticle, request: Request, now: datetime) -> Response:
+    """An article page as its outlet serves it (markup, charset, AMP copy on ``?outputType=amp``)."""
     family = OUTLETS[article.outlet].family
     if family == "arc":
         amp = request.arg("outputType") == "amp"
@@ -307,7 +308,7 @@ def register(server: SampleServer) -> None:
     # ---------------------------------------------------------------- news sitemaps
     def recent(outlet: str, section: str | None) -> list[SampleArticle]:
         clock = _newsroom_clock(now())
-        return [a for a in published_by(outlet, clock, section)
+        return [a for a in published_by(outlet, clock, section, feed=False)
                 if a.published_at >= clock - timedelta(days=SITEMAP_DAYS)]
 
     @server.route(r"elcomercio\.pe|gestion\.pe", r"/sitemap/news/([a-z-]+)/")
@@ -345,4 +346,4 @@ def register(server: SampleServer) -> None:
         article = pages.get((request.host, request.path))
         if article is None or article.published_at > now():
             return None
-        return _page(article, request, now())
+        return article_response(article, request, now())

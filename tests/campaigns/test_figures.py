@@ -57,5 +57,5 @@ def test_a_calendar_source_must_be_http(tmp_path: Path) -> None:
         'source = "https://www.onpe.gob.pe/"', 'source = "javascript:alert(1)"', 1)
     path = tmp_path / "c.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(CampaignError, match=r"field 'calendar\.0\.source'"):
+    with pytest.raises(CampaignError, match=r"field 'calendar\.1\.source'"):
         load_campaign(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,26 @@ def test_bundled_campaign_loads_with_its_target_topics_and_sources() -> None:
     assert {"reddit", "bluesky", "mastodon", "youtube", "x"} <= set(campaign.spiders)
 
 
+def test_a_copied_campaign_whose_figures_csv_is_missing_fails_with_the_field(tmp_path: Path) -> None:
+    # copied elsewhere, the bundled file's relative [figures] path points nowhere
+    copy = tmp_path / "other_mayor.toml"
+    copy.write_text(DEFAULT_CAMPAIGN.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"other_mayor\.toml: field 'figures\.path': no file .*miraflores_figures\.sample\.csv"):
+        check_spiders(load_campaign(copy))  # what every vigia command and spider loads a campaign with
+    (tmp_path / "miraflores_figures.sample.csv").write_bytes(
+        (DEFAULT_CAMPAIGN.parent / "miraflores_figures.sample.csv").read_bytes())
+    assert check_spiders(load_campaign(copy)).figures_path == tmp_path / "miraflores_figures.sample.csv"
+
+
+def test_list_positions_in_field_errors_count_from_one(tmp_path: Path) -> None:
+    text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('"https://rpp.pe/feed"', '"rpp.pe/feed"')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    rpp = 1 + [s.name for s in load_campaign().sources].index("rpp")
+    with pytest.raises(CampaignError, match=rf"field 'sources\.{rpp}\.urls': .*'rpp\.pe/feed' is not an http"):
+        load_campaign(bad)
+
+
 def test_wrong_field_names_the_field_and_the_reason(tmp_path: Path) -> None:
     text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('timezone = "America/Lima"', 'timezone = "Lima/Peru"')
     bad = tmp_path / "bad.toml"
@@ -35,7 +56,11 @@ def test_unknown_spider_and_bad_url_are_refused(tmp_path: Path) -> None:
     text = DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace('spider = "news_search"', 'spider = "telegram"', 1)
     bad = tmp_path / "bad.toml"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(CampaignError, match=r"field 'sources\.\d+\.spider': 'telegram' is not a spider"):
+    position = 1 + [s for s in load_campaign().sources].index(
+        next(s for s in load_campaign().sources if s.spider == "news_search"))
+    # the file is named, as for every other field, and the 12th [[sources]] block is sources.12
+    with pytest.raises(CampaignError, match=rf"^{re.escape(str(bad.resolve()))}: field 'sources\.{position}\.spider': "
+                                            r"'telegram' is not a spider"):
         check_spiders(load_campaign(bad))  # what every vigia command and spider loads a campaign with
     bad.write_text(DEFAULT_CAMPAIGN.read_text(encoding="utf-8").replace(
         '"https://rpp.pe/feed"', '"rpp.pe/feed"'), encoding="utf-8")

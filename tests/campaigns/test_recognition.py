@@ -163,3 +163,29 @@ def test_an_electoral_notice_from_an_institution_alone_is_not_his_recall(recogni
     assert kind(recognizer, "El JNE recibió las firmas de la revocatoria.") == "implicit"
     assert kind(recognizer, "La ONPE verificará las firmas de los vecinos de Miraflores.") == "implicit"
     assert kind(recognizer, "Hoy firmé. #RevocatoriaYa") == "implicit"
+
+
+# ------------------------------------------------------------------ issue 22
+@pytest.mark.parametrize("text, expected", [
+    # his administration, said without his name (as news and posts about him often do)
+    ("Esta gestión no ha hecho nada por la seguridad de los vecinos.", "implicit"),
+    ("La administración municipal sigue sin responder por las cámaras que no funcionan.", "implicit"),
+    ("La gestión municipal gastó millones en drones que nadie ha visto volar.", "implicit"),
+    ("El serenazgo llegó cuarenta minutos tarde otra vez.", "implicit"),
+    ("La autoridad edil no se pronunció sobre las denuncias de los vecinos.", "office"),
+    # his recall, with Spanish endings on its words
+    ("Ya juntamos lo necesario para revocarlo antes de fin de año.", "implicit"),
+    # management that is not his administration's
+    ("La gestión de residuos sólidos en Arequipa mejoró este año.", None),
+    ("Operación Orión: la Comuna 13 recuerda a sus desaparecidos.", None),
+])
+def test_texts_that_judge_his_administration_or_argue_his_recall_without_naming_him(recognizer, text, expected):
+    assert recognizer.match(None, text) == expected
+
+
+def test_a_target_surnamed_like_a_street_is_not_the_street():
+    valdivia = TargetRecognizer(["Pedro Valdivia"], ["Valdivia", "el alcalde"], "Santiago")
+    assert valdivia.match(None, "La calle Valdivia en Santiago de Chile amaneció cerrada por obras.") is None
+    assert valdivia.match(None, "Vecinos de la avenida Valdivia piden semáforos.") is None
+    assert valdivia.match(None, "El alcalde Valdivia respondió a las críticas.") == "name"
+    assert valdivia.match(None, "Valdivia respondió a las críticas de los vecinos.") == "name"

@@ -183,6 +183,20 @@ def test_authors_by_id_reference_and_semicolon_lists():
     assert article.author == "Ana Pérez, Luis Soto, Rosa Díaz"
 
 
+@pytest.mark.parametrize("placeholder", ["Anónimo", "anonimo", "Anonymous", "admin"])
+def test_what_a_cms_writes_where_no_author_was_entered_is_not_an_author(placeholder):
+    ld = {"@type": "NewsArticle", "headline": "Titular", "author": {"@type": "Person", "name": placeholder}}
+    assert extract_article(_page(ld, _PARAGRAPHS), "https://diario.pe/politica/nota/").author is None
+
+
+def test_a_photo_credit_shown_as_a_byline_is_not_the_author():
+    ld = {"@type": "NewsArticle", "headline": "Titular", "author": {"@type": "Person", "name": "Luna González"}}
+    head = ""
+    body_credit = '<span class="author">Gustavo Valiente / Europa Press</span>'
+    article = extract_article(_page(ld, _PARAGRAPHS, head).replace("<body>", "<body>" + body_credit), "https://diario.pe/a/")
+    assert article.author == "Luna González"
+
+
 def test_outlet_names_and_cms_credits_are_not_authors():
     ld = {"@type": "NewsArticle", "headline": "Titular", "author": {"@type": "Organization", "name": "DIARIO"},
           "publisher": {"@type": "Organization", "name": "DIARIO"}}

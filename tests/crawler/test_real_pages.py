@@ -83,3 +83,28 @@ def test_english_bluesky_posts_are_kept_for_an_english_campaign():
 def test_handles_urls_and_hashtags_are_not_language():
     guesser = LanguageGuesser(["es"])
     assert guesser.detect("Partido podrido, partido prostituido = @PPopular https://t.co/abc #corrupcion") == "es"
+
+
+# ------------------------------------------------------------------ issue 22
+def _real(name: str):
+    from crawler.articles import decode_html, extract_article
+
+    page = PAGES / "trafilatura" / f"{name}.html"
+    if not page.exists():
+        pytest.skip(f"{page} is absent")
+    gold = json.loads((page.parent / f"{name}.expected.json").read_text(encoding="utf-8"))
+    return extract_article(decode_html(page.read_bytes()), gold.get("url") or "https://example.org/"), gold
+
+
+def test_a_byline_shown_in_capitals_names_every_author():
+    # The JSON-LD credits only "Eduardo Barreneche"; the page shows "e. barreneche / J. I. da silva"
+    # (capitals by CSS), the gold says "E. BARRENECHE / J. I. DA SILVA".
+    article, _ = _real("elpais.com.uy-gobierno")
+    assert article.author == "E. Barreneche, J. I. da Silva"
+
+
+def test_a_le_puede_interesar_line_is_not_part_of_the_story():
+    article, gold = _real("elespectador.com-orion")
+    assert "Le puede interesar" in gold["must_not_contain"]
+    assert "Le puede interesar" not in article.text
+    assert all(s in article.text for s in gold["must_contain"])

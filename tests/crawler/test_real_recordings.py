@@ -148,3 +148,68 @@ def test_a_bridged_status_keeps_its_whole_url():
     for url in bridged:
         assert canonical_url(url) == url
         assert "https://bsky.app/" in canonical_url(url)
+
+
+# ------------------------------------------------------------------ issue 22: the last losses
+def _recogniser():
+    from campaigns import load_campaign
+    from campaigns.recognition import TargetRecognizer
+
+    return TargetRecognizer.for_campaign(load_campaign())
+
+
+def test_bluesky_hashtags_kept_outside_the_text_become_part_of_it():
+    posts = load("bluesky", "atrrr_searchPosts_q_rstats_limit100_2025-07.json")["posts"]
+    tagged = next(v for v in posts if "psycholinguistics" in (v["record"].get("tags") or []))
+    text = post_fields(tagged)["text"]
+    for tag in tagged["record"]["tags"]:
+        assert f"#{tag}" in text
+    assert text.count("#Rstats") + text.count("#rstats") == 1  # a tag already in the text is not repeated
+    # a post tagged only there with the campaign's hashtag is about the mayor
+    campaign_tagged = copy.deepcopy(tagged)
+    campaign_tagged["record"]["tags"] = ["CarlosCanales"]
+    assert _recogniser().match(None, post_fields(campaign_tagged)["text"]) == "name"
+
+
+def test_a_bluesky_quote_with_no_words_of_its_own_keeps_what_it_quotes():
+    posts = [v for f in every("bluesky") for v in json.loads(f.read_text())["posts"]]
+    quoting = next(v for v in posts if (v.get("embed") or {}).get("$type") == "app.bsky.embed.record#view"
+                   and v["embed"]["record"].get("value", {}).get("text"))
+    silent = copy.deepcopy(quoting)
+    silent["record"]["text"] = ""        # a quote posted without a comment
+    silent["record"].pop("facets", None)
+    fields = post_fields(silent)
+    assert fields is not None
+    assert quoting["embed"]["record"]["value"]["text"].strip()[:40] in fields["text"]
+    assert fields["extra"]["quoted"].startswith("https://bsky.app/profile/")
+
+
+def test_x_retweets_get_the_whole_original_and_links_their_address():
+    answer = load("x", "twitterapipy_search_recent_retweet_trimmed.json")
+    tweets = {t["id"]: t for t in answer["includes"]["tweets"]}
+    retweet, plain = (tweet_fields(t, {}, tweets) for t in answer["data"])
+    assert answer["data"][0]["text"].endswith("tes…")            # what X sends for the retweet
+    assert retweet["text"].startswith("RT @Petbunny4: #Dolphin")
+    assert "Exclusive: Conservation group @ActForDolphins has lodged a complaint" in retweet["text"]
+    assert "https://www.theguardian.com/world/2023/apr/18/japans-toxic-dolphin-meat" in retweet["text"]
+    assert "https://bit.ly/3LbQF64" in plain["text"]
+    assert "t.co/" not in retweet["text"] + plain["text"]
+
+
+def test_x_long_posts_keep_their_note_tweet():
+    answer = load("x", "twitterapipy_search_recent_retweet_trimmed.json")
+    long_post = copy.deepcopy(answer["includes"]["tweets"][0])
+    whole = long_post["text"]
+    long_post["note_tweet"] = {"text": whole, "entities": long_post["entities"]}
+    long_post["text"] = whole[:120] + "…"                       # as X cuts a long post's text
+    assert "Exclusive: Conservation group" in tweet_fields(long_post, {})["text"]
+
+
+def test_youtube_channel_discussion_threads_without_a_video_are_kept():
+    threads = load("youtube", "comment_threads_by_channel.json")["items"]
+    assert all("videoId" not in t["snippet"] for t in threads)
+    entries = [e for t in threads for e in thread_entries(t)]
+    assert len(entries) == 2 and all(e is not None for e in entries)
+    assert entries[0]["url"] == (
+        "https://www.youtube.com/channel/UC_x5XG1OV2P6uZZ5FSM9Ttw/discussion?lc=UgyUBI0HsgL9emxcZpR4AaABAg")
+    assert entries[0]["extra"]["channel_id"] == "UC_x5XG1OV2P6uZZ5FSM9Ttw" and entries[0]["extra"]["video_id"] is None

@@ -42,6 +42,7 @@ def test_learn_scores_only_the_rest(use_tiny_encoder, tiny_heads, campaign, tmp_
         evaluate("stance", data, "offline", campaign, heads_dir=tiny_heads, learn=18)
 
 
+@pytest.mark.slow  # retrains the window head
 def test_learning_target_sentiment_retrains_the_window_head_as_corrections_do(
         use_tiny_encoder, tiny_heads, campaign, tmp_path, monkeypatch):
     from tests.nlp.conftest import quick_training

@@ -16,6 +16,8 @@ from nlp.linear_heads import HEAD_FILES, load_heads
 from nlp.training import train_heads
 from tests.nlp.conftest import quick_training
 
+pytestmark = pytest.mark.slow  # each test trains heads (minutes on a loaded machine)
+
 DOC = DocText(
     "d1",
     "Vecinos se reúnen en el parque Kennedy",

@@ -1,0 +1,61 @@
+"""Chart specs: what the analyst would see wrong if they broke."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard.charts import official_figures, security
+
+
+def test_the_crime_figures_chart_fits_its_column_spans_the_texts_months_and_tells_lines_apart() -> None:
+    monthly = pd.DataFrame({"month": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01"]),
+                            "documents": [5, 9, 4], "share_negative": [0.2, 0.5, 0.4]})
+    figures = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-09-01", "2026-09-01"]),
+                            "indicator": ["hurtos", "robos", "hurtos", "robos"], "value": [212, 96, 180, 90]})
+    texts, official = security(monthly), official_figures(monthly, figures, "Denuncias (PNP)")
+    # two single views as wide as their column (the old two-row concatenation was drawn 1,118 px
+    # in a 980 px column), on the same months: those with texts, and no other
+    assert texts["width"] == official["width"] == "container" and "vconcat" not in texts
+    months = ["Aug 2026", "Sep 2026", "Oct 2026"]
+    assert texts["layer"][0]["encoding"]["x"]["scale"]["domain"] == months
+    assert official["encoding"]["x"]["scale"]["domain"] == months
+    assert set(official["datasets"]["figures"]["month_label"]) == {"Sep 2026"}  # January's figures left out
+    encoding = official["encoding"]
+    assert encoding["color"]["field"] == encoding["strokeDash"]["field"] == encoding["shape"]["field"] == "indicator"
+    assert encoding["color"]["legend"]["orient"] == "bottom"
+    assert official_figures(monthly, figures[figures["month"] < "2026-02-01"], "") is None
+
+
+def test_weekly_bars_show_counts_and_a_partial_week_as_partial() -> None:
+    from dashboard.charts import stance
+    from warehouse.weeks import weekly
+
+    # 2026-10-04 is a Sunday: a one-day first week holding 3 texts, then a full week.
+    days = pd.DataFrame({"day": pd.date_range("2026-10-04", "2026-10-11"), "n_pro_recall": [3, 1, 1, 1, 1, 1, 1, 1],
+                         "n_anti_recall": [0] * 8})
+    weeks = weekly(days, date(2026, 10, 4), date(2026, 10, 11), ["n_pro_recall", "n_anti_recall"]).melt(
+        id_vars=["week", "week_end", "days", "partial"], var_name="stance", value_name="documents")
+    weeks["stance"] = weeks["stance"].str.removeprefix("n_")
+    spec = stance(weeks, pd.DataFrame(columns=["day", "label", "who"]))
+    bars = spec["layer"][0]
+    assert "normalize" not in str(bars) and bars["encoding"]["y"]["field"] == "top"  # counts, not a 100% stack
+    frame = spec["datasets"]["stance"]
+    first = frame[frame["week"] == pd.Timestamp("2026-10-04")]
+    assert (first["week_stop"] - first["week"]).iloc[0] == pd.Timedelta(days=1)  # one day wide, not seven
+    assert first["week_label"].iloc[0] == "Oct 4, 2026 (partial week: 1 of 7 days)"
+    assert first.loc[first["stance"] == "pro_recall", "top"].iloc[0] == 3
+    assert bars["encoding"]["opacity"]["condition"]["test"] == "datum.days < 7"
+
+
+def test_axis_titles_and_legend_values_follow_the_page_language() -> None:
+    from dashboard.charts import platforms
+    from dashboard.i18n import Texts
+
+    where = pd.DataFrame({"platform": ["x", "rpp.pe"], "source_type": ["social", "news"], "documents": [3, 2]})
+    spanish = platforms(where, Texts("es"))
+    assert spanish["title"] == "¿Dónde se dice? Textos por medio o red"
+    assert spanish["encoding"]["x"]["title"] == "textos"
+    assert set(spanish["datasets"]["where"]["label"]) == {"redes sociales", "noticias"}
+    assert spanish["encoding"]["color"]["scale"]["domain"] == ["noticias", "redes sociales"]
