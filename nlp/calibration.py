@@ -91,6 +91,20 @@ def _domain(heads_dir: Path) -> dict[str, dict]:
     return out
 
 
+def _window(heads_dir: Path, shared_data: Path) -> dict | None:
+    """Target sentiment from the real spans the window head trained on (STOMPOL), each scored by
+    the fold model of its grouped cross-validation that never saw its tweet."""
+    from nlp.training import window_oof_calibration
+
+    found = window_oof_calibration(heads_dir, shared_data)
+    if found is None:
+        return None
+    probs, labels = found
+    return _entry(list(SENTIMENTS), probs, labels,
+                  f"STOMPOL, {len(labels):,} real spans about Spanish parties, out of fold "
+                  "(the window head's grouped cross-validation)")
+
+
 def build(heads_dir: Path, shared_data: Path | None = None) -> dict:
     """Write ``heads_dir/calibration.json`` for the heads in ``heads_dir`` and return it."""
     from nlp.linear_heads import BUNDLED_HEADS

@@ -202,7 +202,8 @@ def labelled_posteriors(
     gold label, the scorer's class probabilities and any ``fields`` of the line (e.g. a
     ``--group-by`` field): what share estimation learns from and is measured on.
 
-    Returns ``{"classes", "labels", "probs" (n, classes), "extra" {field: [values]}, "dropped",
+    Returns ``{"classes", "labels", "probs" (n, classes), "texts" (what the scorer read for each
+    label: the document, or the target's window), "extra" {field: [values]}, "dropped",
     "model_set"}``. For target sentiment, lines whose target the scorer does not find are
     ``dropped`` (they are in no share toward him); absent-target lines are left out.
     """
@@ -218,20 +219,43 @@ def labelled_posteriors(
     extra = {f: _field_values(data, docs, f) for f in fields}
     scorer = load_scorer(profile, campaign, heads_dir)
     scores = scorer.score(docs)
-    labels, probs, kept = [], [], {f: [] for f in fields}
+    labels, probs, texts, kept = [], [], [], {f: [] for f in fields}
     dropped = 0
-    for i, (score, actor, label) in enumerate(zip(scores, actors, gold, strict=True)):
+    for i, (doc, score, actor, label) in enumerate(zip(docs, scores, actors, gold, strict=True)):
         predicted, p = _prediction(task, score, actor, campaign.topic_names)
         if predicted == "none" and task == "target_sentiment":
             dropped += 1
             continue
         labels.append(label)
         probs.append(p)
+        texts.append(_read_text(task, doc, score, actor))
         for f in fields:
             kept[f].append(extra[f][i])
     classes = list(STANCES) if task == "stance" else list(SENTIMENTS)
     return {"classes": classes, "labels": labels, "probs": np.asarray(probs, dtype=np.float64).reshape(-1, len(classes)),
-            "extra": kept, "dropped": dropped, "model_set": scorer.model_set}
+            "texts": texts, "extra": kept, "dropped": dropped, "model_set": scorer.model_set}
+
+
+def _learn_reader(classes: list[str], cal: dict, found: dict, notes: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Learn from the calibration lines to read the data's (``nlp.learning.cross_fitted``): the
+    calibration's out-of-fold readings and the data's readings by the same fold heads;
+    ``(the calibration's own probabilities, None)`` when the learnt head does not beat the scorer
+    out of fold."""
+    from nlp.encoder import get_encoder
+    from nlp.learning import cross_fitted
+
+    encoder = get_encoder()
+    out = cross_fitted(classes, (cal["probs"], encoder.embed(cal["texts"]), cal["texts"]), cal["labels"],
+                       (found["probs"], encoder.embed(found["texts"]), found["texts"]))
+    ba = out["balanced_accuracy"]
+    if out["learnt"]:
+        notes.append(f"read by a head learnt from the calibration lines: balanced accuracy out of fold {ba['learnt']:.3f} "
+                     f"against the scorer's {ba['scorer']:.3f}")
+        return out["calibration"], out["probs"]
+    if ba["learnt"] is not None:
+        notes.append(f"the scorer's own reading kept: a head learnt from the calibration lines did no better out of fold "
+                     f"(balanced accuracy {ba['learnt']:.3f} against {ba['scorer']:.3f})")
+    return cal["probs"], None
 
 
 def _field_values(data: Path, docs: list[DocText], field: str) -> list:
@@ -375,13 +399,22 @@ def prevalence(
         prior = Calibration.from_labels(shipped["classes"], rows[:, 1:], [shipped["classes"][int(i)] for i in rows[:, 0]],
                                         source=shipped["source"])
     notes: list[str] = []
+    probs = found["probs"]
+    reader = "scorer"
     if calibration is not None:
         cal = labelled_posteriors(task, calibration, profile, campaign, split, heads_dir)
         labels = [y for y in cal["labels"] if y is not None]
         if not labels:
             raise ValueError(f"{calibration}: no line has a {task} label to learn the errors from")
-        cal_model = Calibration.from_labels(classes, cal["probs"], cal["labels"], bundled=prior,
-                                            source=f"{len(labels)} labelled lines of {Path(calibration).name}")
+        unknown = sorted({str(y) for y in labels} - set(classes))
+        if unknown:
+            raise ValueError(f"{calibration}: labels {', '.join(unknown)} are not classes of {task}")
+        cal_probs, learnt = _learn_reader(classes, cal, found, notes)
+        if learnt is not None:
+            probs, prior, reader = learnt, None, "learnt"  # the bundled rows describe the shipped heads, not this reader
+        cal_model = Calibration.from_labels(classes, cal_probs, cal["labels"], bundled=prior,
+                                            source=f"{len(labels)} labelled lines of {Path(calibration).name}"
+                                                   + (", read by a head learnt from them (cross-fitted)" if learnt is not None else ""))
         if cal["dropped"]:
             notes.append(f"{cal['dropped']} calibration lines had no target the scorer found: not used")
     else:
@@ -390,7 +423,7 @@ def prevalence(
     groups = found["extra"][group_by] if group_by else ["all"] * len(found["labels"])
     from prevalence import estimate_texts
 
-    estimated = estimate_texts(cal_model, found["probs"], groups, level=level or LEVEL)
+    estimated = estimate_texts(cal_model, probs, groups, level=level or LEVEL)
     out: dict = {}
     for name, shares in estimated.items():
         members = [y for y, g in zip(found["labels"], groups, strict=True) if g == name]
@@ -405,7 +438,8 @@ def prevalence(
     if found["dropped"]:
         notes.append(f"{found['dropped']} lines had no target the scorer found: they are in no share toward the target")
     return {"task": task, "n": len(found["labels"]), "prevalence": out, "level": level or LEVEL,
-            "calibration": {"labels": cal_model.n_labels, "bundled": cal_model.n_bundled, "source": cal_model.describe()},
+            "calibration": {"labels": cal_model.n_labels, "bundled": cal_model.n_bundled, "source": cal_model.describe(),
+                            "reader": reader},
             "notes": notes, "profile": profile, "model_set": found["model_set"], "data": str(data),
             "date": date.today().isoformat()}
 

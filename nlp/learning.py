@@ -184,3 +184,77 @@ def trust_by_task(scorer, campaign, corrections: Sequence[dict]) -> list[dict]:
         emb = get_encoder().embed(texts)
         out.append({"task": task, **cross_validated_agreement(classes, base, emb, texts, labels)})
     return out
+
+
+def balanced_accuracy(y: Sequence[str], pred: Sequence[str]) -> float:
+    """Mean recall over the classes present in ``y``."""
+    y, pred = np.asarray(y), np.asarray(pred)
+    return float(np.mean([np.mean(pred[y == c] == c) for c in np.unique(y)])) if len(y) else 0.0
+
+
+def learnt_is_better(classes: Sequence[str], labels: Sequence[str], scorer_p: np.ndarray, learnt_p: np.ndarray,
+                     confidence: float = 0.9, resamples: int = 400) -> bool:
+    """Whether a reader learnt from these labels (``learnt_p``, read out of fold) beats the
+    scorer's own reading of them (``scorer_p``, which never saw them) in balanced accuracy, with
+    ``confidence`` over a paired bootstrap of the labels. A reader that is only as good as the
+    scorer costs the calibration its precision (its labels are split into folds) for nothing."""
+    y = np.asarray(labels)
+    names = np.asarray(classes)
+    right_s = names[np.asarray(scorer_p).argmax(axis=1)] == y
+    right_l = names[np.asarray(learnt_p).argmax(axis=1)] == y
+    index = [np.flatnonzero(y == c) for c in np.unique(y)]
+    rng = np.random.default_rng(SEED)
+    diffs = []
+    for _ in range(resamples):  # resampled within each class, as balanced accuracy weighs them
+        picks = [rng.choice(i, len(i)) for i in index]
+        diffs.append(np.mean([right_l[p].mean() - right_s[p].mean() for p in picks]))
+    return bool(np.quantile(diffs, 1 - confidence) > 0)
+
+
+def cross_fitted(
+    classes: Sequence[str],
+    labelled: tuple[np.ndarray, np.ndarray, Sequence[str]],
+    labels: Sequence[str],
+    new: tuple[np.ndarray, np.ndarray, Sequence[str]],
+    folds: int = 5,
+) -> dict:
+    """Learn from labelled texts to read new ones, cross-fitted for share estimation.
+
+    ``labelled`` and ``new`` are each (scorer probabilities, embeddings, texts). An
+    :class:`AnalystHead` fitted on the other folds' labels gives each labelled text an
+    out-of-fold reading (how the learnt reader errs on texts it did not learn: the calibration),
+    and each new text is read by one of the same fold heads, drawn at random: a new text and a
+    labelled one are then read alike (a head fitted on all the labels is surer of itself than
+    the fold heads, so its readings would fall in other confidence cells than the calibration
+    says). The learnt reader is kept only when it beats the scorer's own reading of the same
+    labels (:func:`learnt_is_better`); otherwise both readings are the scorer's.
+
+    Returns ``{"calibration" (n_labelled, C), "probs" (n_new, C), "learnt": bool,
+    "balanced_accuracy": {"scorer", "learnt"}, "out_of_fold", "fold_read"}`` (the last two: the
+    learnt reader's readings whether kept or not; None when there was nothing to cross-fit).
+    """
+    base_l, emb_l, texts_l = labelled
+    base_n, emb_n, texts_n = new
+    y = np.asarray(labels)
+    base_l, base_n = np.asarray(base_l, dtype=np.float64), np.asarray(base_n, dtype=np.float64)
+    scorer = balanced_accuracy(y, np.asarray(classes)[base_l.argmax(axis=1)])
+    counts = np.unique(y, return_counts=True)[1]
+    k = min(folds, int(counts.min())) if len(counts) == len(classes) else 0
+    if k < 2:  # a class with fewer than two labels: nothing to cross-fit on
+        return {"calibration": base_l, "probs": base_n, "learnt": False, "out_of_fold": None, "fold_read": None,
+                "balanced_accuracy": {"scorer": round(scorer, 4), "learnt": None}}
+    oof = np.zeros((len(y), len(classes)))
+    heads = []
+    for a, b in StratifiedKFold(k, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y):
+        heads.append(AnalystHead(classes).fit(base_l[a], emb_l[a], [texts_l[i] for i in a], y[a]))
+        oof[b] = heads[-1].predict_proba(base_l[b], emb_l[b], [texts_l[i] for i in b])
+    probs = np.zeros((len(base_n), len(classes)))
+    which = np.random.default_rng(SEED).integers(len(heads), size=len(base_n))
+    for j, head in enumerate(heads):
+        rows = np.flatnonzero(which == j)
+        if len(rows):
+            probs[rows] = head.predict_proba(base_n[rows], emb_n[rows], [texts_n[i] for i in rows])
+    scores = {"scorer": round(scorer, 4), "learnt": round(balanced_accuracy(y, np.asarray(classes)[oof.argmax(axis=1)]), 4)}
+    kept = learnt_is_better(classes, y, base_l, oof)
+    return {"calibration": oof if kept else base_l, "probs": probs if kept else base_n, "learnt": kept,
+            "balanced_accuracy": scores, "out_of_fold": oof, "fold_read": probs}

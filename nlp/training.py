@@ -493,11 +493,8 @@ def window_examples(rows: list[dict], campaign, recognizer: TargetRecognizer | N
     return out
 
 
-def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Head) -> tuple[Head, dict]:
-    """The target-centred window head: LR over the window's n-grams, embedding, lexicon and cues,
-    the whole text's embedding and the document-sentiment head's log-probabilities. C is chosen by
-    cross-validation grouped by text (one tweet's spans never straddle folds), scored on the real
-    (STOMPOL) examples only."""
+def _window_design(fb: FeatureBuilder, examples: list[dict], tone_head: Head):
+    """The window head's design matrix, labels, weights, groups and which examples are real."""
     texts = [e["text"] for e in examples]
     doc_feats = fb.basic(texts)
     feats = window_features(fb.basic([e["window"] for e in examples]), doc_feats, tone_head.log_scores(doc_feats))
@@ -508,11 +505,27 @@ def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Hea
     real = np.array([e["real"] for e in examples])
     n_splits = min(5, int(np.unique(y, return_counts=True)[1].min()))
     splits = list(StratifiedGroupKFold(n_splits, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y, groups))
+    return X, y, w, real, splits
+
+
+def _window_oof(X, y, w, splits, C: float) -> np.ndarray:
+    """Each example's probabilities (SENTIMENTS order) from the fold model that did not see its text."""
+    oof = np.zeros((len(y), len(SENTIMENTS)))
+    for a, b in splits:
+        m = _lr(C).fit(X[a], y[a], sample_weight=w[a])
+        oof[b] = m.predict_proba(X[b])[:, [list(m.classes_).index(c) for c in SENTIMENTS]]
+    return oof
+
+
+def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Head) -> tuple[Head, dict]:
+    """The target-centred window head: LR over the window's n-grams, embedding, lexicon and cues,
+    the whole text's embedding and the document-sentiment head's log-probabilities. C is chosen by
+    cross-validation grouped by text (one tweet's spans never straddle folds), scored on the real
+    (STOMPOL) examples only."""
+    X, y, w, real, splits = _window_design(fb, examples, tone_head)
     best = None
     for C in WINDOW_CS:
-        pred = np.empty(len(y), dtype=y.dtype)
-        for a, b in splits:
-            pred[b] = _lr(C).fit(X[a], y[a], sample_weight=w[a]).predict(X[b])
+        pred = np.array(SENTIMENTS)[_window_oof(X, y, w, splits, C).argmax(axis=1)]
         f = _macro_f1(y[real], pred[real]) if real.any() else _macro_f1(y, pred)
         log.info("target window head: C=%s grouped-CV macro-F1 %.4f", C, f)
         if best is None or f > best[0] + 1e-9:
@@ -524,6 +537,32 @@ def train_target_window(fb: FeatureBuilder, examples: list[dict], tone_head: Hea
     summary = {"C": C, "examples": len(y), "real_examples": int(real.sum()),
                "grouped_cv_macro_f1_real": round(cv_f1, 4)}
     return head, summary
+
+
+def window_oof_calibration(heads_dir: Path, shared_data: Path | None = None) -> tuple[np.ndarray, list[str]] | None:
+    """The window head's out-of-fold probabilities on the real labelled spans it trained on
+    (STOMPOL), and their labels: the grouped cross-validation its training ran, at the C it
+    chose (``manifest.json``). None when the heads learnt from no real span or STOMPOL is absent.
+
+    Real texts the head's fold models never saw, so how it errs on them is what the shipped head
+    does on texts it has not seen; numbers only leave this function."""
+    manifest_path = Path(heads_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    spec = manifest.get("target_window", {})
+    stompol = stompol_windows(shared_data)
+    if not spec.get("real_examples") or "C" not in spec or stompol is None:
+        return None
+    np.random.seed(SEED)
+    home = load_campaign()
+    examples = stompol + window_examples(load_seeds(), home, TargetRecognizer.for_campaign(home))
+    if len(examples) != spec.get("examples"):
+        log.warning("the window head learnt from %s examples, %d found now: no out-of-fold calibration",
+                    spec.get("examples"), len(examples))
+        return None
+    fb = FeatureBuilder(get_encoder(), home)
+    X, y, w, real, splits = _window_design(fb, examples, load_heads(Path(heads_dir) / "sentiment.npz")["sentiment"])
+    oof = _window_oof(X, y, w, splits, float(spec["C"]))
+    return oof[real], [str(v) for v in y[real]]
 
 
 def _stompol_path(shared_data: Path | None) -> Path:

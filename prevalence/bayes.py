@@ -27,6 +27,7 @@ population: a group of 3 texts can only be 0, 1/3, 2/3 or 1 negative.
 
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 
 import numpy as np
@@ -96,10 +97,10 @@ def sample_shares(
     cells: np.ndarray,
     known: np.ndarray | None = None,
     *,
-    q_draws: int = 40,
-    per_q: int = 6,
+    q_draws: int = 240,
+    per_q: int = 1,
     seed: int = 0,
-    chunk: int = 24,
+    chunk: int = 12,
 ) -> np.ndarray:
     """Posterior draws of each group's class shares, ``(q_draws * per_q, G, C)``.
 
@@ -116,7 +117,6 @@ def sample_shares(
     n_classes = cal.shape[0]
     k = np.zeros((n_groups, n_classes)) if known is None else np.asarray(known, dtype=np.float64)
     total = n.sum(axis=1) + k.sum(axis=1)
-    rng = np.random.default_rng(seed)
     steps = GRID_STEPS[n_classes] if n_classes in GRID_STEPS else 0
     grid = simplex_grid(n_classes, steps)
     m = len(grid)
@@ -132,19 +132,24 @@ def sample_shares(
         cdf /= cdf[..., -1:]
         # Inverse-CDF draws for every (group, Q draw) at once: offset each row's CDF by its row
         # number so one sorted search serves them all.
+        # Each group draws from a generator seeded by its own counts: the same group gets the same
+        # estimate whichever other groups it is estimated with (a refresh that recomputes only the
+        # days a write touched stores what a full one would).
+        rngs = [np.random.default_rng([seed, zlib.crc32(n[i].tobytes() + k[i].tobytes())]) for i in range(rows.start, rows.stop)]
         offsets = np.arange(g * q_draws, dtype=np.float64).reshape(g, q_draws, 1)
-        u = rng.random((g, q_draws, per_q)) + offsets
+        u = np.stack([r.random((q_draws, per_q)) for r in rngs]) + offsets
         idx = np.searchsorted((cdf + offsets).ravel(), u.ravel()).reshape(g, q_draws, per_q)
         idx = np.clip(idx - (offsets.astype(np.int64) * m), 0, m - 1)
         share = grid[idx]  # (g, S, per, C)
         # Spread each draw over its grid cell, so the grid's spacing does not show in the quantiles.
-        share = np.clip(share + (rng.random(share.shape) - 0.5) / max(steps, 1), 0.0, None)
+        jitter = np.stack([r.random(share.shape[1:]) for r in rngs])
+        share = np.clip(share + (jitter - 0.5) / max(steps, 1), 0.0, None)
         share /= share.sum(axis=-1, keepdims=True)
         # Each unlabelled text's class, given the share and Q: the group's own texts, counted.
         w = share[:, :, :, None, :] * q_cells[None, :, None]  # (g, S, per, K, C)
         w /= np.maximum(w.sum(axis=-1, keepdims=True), 1e-300)
-        counts = np.broadcast_to(n[rows][:, None, None, :], w.shape[:-1])
-        texts = split(rng, counts, w).sum(axis=-2)  # (g, S, per, C)
+        texts = np.stack([split(r, np.broadcast_to(n[rows.start + j][None, None, :], w.shape[1:-1]), w[j]).sum(axis=-2)
+                          for j, r in enumerate(rngs)])  # (g, S, per, C)
         with np.errstate(invalid="ignore", divide="ignore"):
             drawn = (texts + k[rows][:, None, None]) / total[rows][:, None, None, None]
         out[:, rows] = np.moveaxis(drawn.reshape(g, q_draws * per_q, n_classes), 1, 0)

@@ -19,12 +19,16 @@ Calibration of a task, for the model set that scored the texts:
   ``nlp/heads/calibration.json``), counted as few labels.
 
 `refresh` stores the estimates per day, week and the whole campaign in `share_estimates` at the
-end of each scoring, correction or training job; `shares` reads them back for the page when the
-selection is one they cover and they are current, and computes the selection's own otherwise.
+end of each scoring, correction or training job, estimating again only the groups whose inputs
+changed (their fingerprints are in `share_groups`: a scoring job's days, their weeks, the
+totals; every group of a share whose calibration changed); `shares` reads them back for the page
+when the selection is one they cover and they are current, and computes the selection's own
+otherwise.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -38,7 +42,7 @@ import pandas as pd
 
 from prevalence import LEVEL, Calibration, estimate, labels_to_halve
 from prevalence.cells import cuts_for
-from warehouse.database import first_row, forget, stage, transaction, unstage
+from warehouse.database import first_row, forget, record_deletions, stage, transaction, unstage
 from warehouse.engines import upsert
 from warehouse.explorer import Selection
 
@@ -259,44 +263,135 @@ def _full_range(con: duckdb.DuckDBPyConnection, campaign: str) -> tuple[date, da
     return (row[0], row[1]) if row and row[0] is not None else None
 
 
+def _fingerprint(*parts: Any) -> str:
+    """A short hash of what an estimate is computed from (arrays by their bytes)."""
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(np.ascontiguousarray(part).tobytes() if isinstance(part, np.ndarray) else repr(part).encode())
+        h.update(b"|")
+    return h.hexdigest()[:20]
+
+
+def _calibration_fingerprint(cal: Calibration, model: str | None) -> str:
+    return _fingerprint(cal.classes, cal.cuts, cal.concentration(), cal.describe(), cal.n_labels, model, LEVEL)
+
+
+def _sum_by(key: np.ndarray, cells: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``cells`` and ``known`` summed per distinct ``key`` (sorted)."""
+    keys, index = np.unique(key, return_inverse=True)
+    c = np.zeros((len(keys), cells.shape[1]), dtype=np.int64)
+    k = np.zeros((len(keys), known.shape[1]), dtype=np.int64)
+    np.add.at(c, index, cells)
+    np.add.at(k, index, known)
+    return keys, c, k
+
+
+def _groups(name: str, keys: pd.DataFrame, cells: np.ndarray, known: np.ndarray, span: tuple[date, date]) -> list[dict]:
+    """Every group a refresh stores for one task, from its texts per (day, source type): each day
+    (all source types), each week and the whole campaign (each source type and all), and for
+    overall sentiment the last 7 days and the 7 before (all, news, social)."""
+    days = pd.to_datetime(keys["period_start"]).dt.date.to_numpy()
+    types = keys["source_type"].astype(str).to_numpy()
+    mondays = np.array([d - pd.Timedelta(days=d.weekday()) for d in days])
+    out: list[dict] = []
+
+    def add(period: str, first: date, last: date, kind: str, c: np.ndarray, k: np.ndarray) -> None:
+        out.append({"period": period, "period_start": first, "period_end": last, "source_type": kind,
+                    "cells": c, "known": k})
+
+    for day, c, k in zip(*_sum_by(days, cells, known), strict=True):
+        add("day", day, day, "all", c, k)
+    for kind_of in (types, np.full(len(types), "all")):
+        pairs = np.array([f"{m.isoformat()}|{t}" for m, t in zip(mondays, kind_of, strict=True)])
+        for pair, c, k in zip(*_sum_by(pairs, cells, known), strict=True):
+            monday, kind = pair.split("|")
+            first = date.fromisoformat(monday)
+            add("week", first, first + pd.Timedelta(days=6), kind, c, k)
+        for kind, c, k in zip(*_sum_by(kind_of, cells, known), strict=True):
+            add("all", span[0], span[1], str(kind), c, k)
+    if name == "sentiment":
+        end = span[1]
+        for kind in ("all", "news", "social"):
+            of_kind = np.ones(len(types), dtype=bool) if kind == "all" else types == kind
+            for period, (first, last) in RECENT.items():
+                lo, hi = max(end - pd.Timedelta(days=first), span[0]), end - pd.Timedelta(days=last)
+                inside = of_kind & (days >= lo) & (days <= hi)
+                add(period, span[1] - pd.Timedelta(days=first), span[1] - pd.Timedelta(days=last), kind,
+                    cells[inside].sum(axis=0).astype(np.int64), known[inside].sum(axis=0).astype(np.int64))
+    return out
+
+
+GROUP_KEYS = ["task", "period", "period_start", "source_type"]
+
+
+def _stored(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
+    """The stored estimate rows with what each was computed from (``inputs``)."""
+    rows = con.execute(
+        "SELECT e.*, g.inputs FROM share_estimates AS e JOIN share_groups AS g "
+        "USING (campaign, task, period, period_start, source_type) WHERE e.campaign = ?", [campaign]).df()
+    for column in ("period_start", "period_end"):
+        rows[column] = pd.to_datetime(rows[column]).dt.date
+    return rows
+
+
 def refresh(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
     """Every share of the campaign per day (all source types), per week and for the whole
-    campaign (each source type and all): computed, to be stored by :func:`store`."""
+    campaign (each source type and all), and overall sentiment in the last 7 days and the 7
+    before: to be stored by :func:`store`.
+
+    One count per share reads the texts per day and source type; a group whose texts per cell,
+    analyst labels and calibration are what its stored estimate was computed from (column
+    ``inputs``, kept in `share_groups`) keeps its stored rows; only the others (the days a write
+    touched, their weeks, the totals) are estimated again. Each group's estimate depends only on
+    its own inputs, so the result is what a full recomputation gives."""
     span = _full_range(con, campaign)
     if span is None:
         return pd.DataFrame()
-    sel = Selection(campaign=campaign)
+    stored = _stored(con, campaign)
     frames = []
     now = datetime.now(UTC)
     for name in task_names(con, campaign):
         cal, model = calibration(con, campaign, name)
-        for period in PERIODS:
-            by_type = period != "day"
-            found = estimates(con, sel, name, period, by_source_type=by_type, cal=cal)
-            if by_type:  # and the same groups over all source types
-                found = pd.concat([found, estimates(con, sel, name, period, cal=cal).assign(source_type="all")])
-            else:
-                found = found.assign(source_type="all")
-            if found.empty:
-                continue
-            if period == "all":
-                found["period_start"], found["period_end"] = span
-            else:
-                start = pd.to_datetime(found["period_start"])
-                found["period_start"] = start.dt.date
-                found["period_end"] = (start + pd.Timedelta(days=6 if period == "week" else 0)).dt.date
-            frames.append(found.assign(campaign=campaign, task=name, period=period, level=LEVEL,
-                                       n_labels=cal.n_labels, calibration=cal.describe(), model=model, computed_at=now))
-    cal, model = calibration(con, campaign, "sentiment")
-    for kind in ("all", "news", "social"):
-        narrowed = Selection(campaign=campaign, source_types=[] if kind == "all" else [kind])
-        for key, found in recent(con, narrowed, span, cal).items():
-            first, last = RECENT[key]
-            frames.append(found.assign(
-                campaign=campaign, task="sentiment", period=key, source_type=kind, n_known=0,
-                period_start=span[1] - pd.Timedelta(days=first), period_end=span[1] - pd.Timedelta(days=last),
-                level=LEVEL, n_labels=cal.n_labels, calibration=cal.describe(), model=model, computed_at=now))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        cal_print = _calibration_fingerprint(cal, model)
+        keys, cells, known = counts(con, Selection(campaign=campaign), name, "day", by_source_type=True)
+        if keys.empty:
+            continue
+        groups = _groups(name, keys, cells, known, span)
+        wanted = pd.DataFrame({
+            "task": name, "period": [g["period"] for g in groups], "period_start": [g["period_start"] for g in groups],
+            "source_type": [g["source_type"] for g in groups], "period_end": [g["period_end"] for g in groups],
+            "inputs": [_fingerprint(cal_print, g["period"], g["cells"], g["known"]) for g in groups]})
+        kept = stored[stored["task"] == name].merge(wanted, on=[*GROUP_KEYS, "period_end", "inputs"])
+        complete = kept.groupby(GROUP_KEYS)["label"].transform("size") == len(cal.classes)
+        kept = kept[complete]
+        reuse = set(zip(kept["period"], kept["period_start"], kept["source_type"], strict=True))
+        fresh = [(g, i) for g, i in zip(groups, wanted["inputs"], strict=True)
+                 if (g["period"], g["period_start"], g["source_type"]) not in reuse]
+        if len(kept):
+            frames.append(kept)
+        if not fresh:
+            continue
+        shares = estimate(cal, np.array([g["cells"] for g, _ in fresh]), np.array([g["known"] for g, _ in fresh]))
+        n_classes = len(cal.classes)
+        recent_period = np.array([g["period"] in RECENT for g, _ in fresh])
+        frames.append(pd.DataFrame({
+            "campaign": campaign, "task": name,
+            "period": np.repeat([g["period"] for g, _ in fresh], n_classes),
+            "period_start": np.repeat(np.array([g["period_start"] for g, _ in fresh], dtype=object), n_classes),
+            "period_end": np.repeat(np.array([g["period_end"] for g, _ in fresh], dtype=object), n_classes),
+            "source_type": np.repeat([g["source_type"] for g, _ in fresh], n_classes),
+            "label": list(cal.classes) * len(fresh),
+            "estimate": shares.estimate.ravel(), "low": shares.low.ravel(), "high": shares.high.ravel(),
+            "level": LEVEL, "n": np.repeat(shares.n, n_classes),
+            # The last-7-days rows have always said 0 here (their labelled texts are in n).
+            "n_known": np.repeat(np.where(recent_period, 0, [g["known"].sum() for g, _ in fresh]), n_classes),
+            "n_labels": cal.n_labels, "calibration": cal.describe(), "model": model, "computed_at": now,
+            "inputs": np.repeat([i for _, i in fresh], n_classes),
+        }))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values([*GROUP_KEYS, "label"], ignore_index=True)
 
 
 TRUST_TASKS = ("sentiment", "target_sentiment", "stance")
@@ -304,42 +399,70 @@ TRUST_TASKS = ("sentiment", "target_sentiment", "stance")
 
 def trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
     """Per main share: the campaign's latest week, its interval width and how many more in-domain
-    labels would halve it (computed; :func:`store` keeps it in `share_trust`)."""
+    labels would halve it (computed; :func:`store` keeps it in `share_trust`). A week whose
+    texts and calibration are those of the stored row keeps its stored figures (finding how many
+    labels would halve it is the costly part)."""
     rows = []
     now = datetime.now(UTC)
+    stored = {r[0]: r[1:] for r in con.execute(
+        "SELECT t.task, g.inputs, t.week, t.labels_to_halve, t.width, t.computed_at FROM share_trust AS t "
+        "JOIN share_groups AS g ON g.campaign = t.campaign AND g.task = t.task AND g.period = 'trust' "
+        "AND g.period_start = t.week WHERE t.campaign = ?", [campaign]).fetchall()}
     for name in TRUST_TASKS:
-        cal, _ = calibration(con, campaign, name)
-        groups, cells, known = counts(con, Selection(campaign=campaign), name, "week")
+        cal, model = calibration(con, campaign, name)
+        last_day = first_row(con.execute(
+            f"SELECT max(m.day) FROM {task(name).relation} WHERE m.campaign = ? AND {task(name).condition}",
+            [*task(name).params, campaign]))
+        if not last_day or last_day[0] is None:
+            continue
+        monday = last_day[0] - pd.Timedelta(days=last_day[0].weekday())
+        groups, cells, known = counts(con, Selection(campaign=campaign, start=monday), name, "week")
         if groups.empty:
             continue
         last = len(groups) - 1
-        shares_now = estimate(cal, cells[last:], known[last:])
-        rows.append({"campaign": campaign, "task": name, "week": pd.Timestamp(groups["period_start"].iloc[last]).date(),
-                     "n": int(shares_now.n[0]), "width": float(np.mean(shares_now.high - shares_now.low)),
-                     "labels_to_halve": labels_to_halve(cal, cells[last], known[last]),
-                     "n_labels": cal.n_labels, "calibration": cal.describe(), "computed_at": now})
+        inputs = _fingerprint(_calibration_fingerprint(cal, model), "trust", cells[last], known[last])
+        week = pd.Timestamp(groups["period_start"].iloc[last]).date()
+        old = stored.get(name)
+        if old is not None and old[0] == inputs and old[1] == week:
+            halve, width_now, computed = old[2], old[3], old[4]
+            n_now = int(cells[last].sum() + known[last].sum())
+        else:
+            shares_now = estimate(cal, cells[last:], known[last:])
+            halve, width_now, computed = labels_to_halve(cal, cells[last], known[last]), \
+                float(np.mean(shares_now.high - shares_now.low)), now
+            n_now = int(shares_now.n[0])
+        rows.append({"campaign": campaign, "task": name, "week": week, "n": n_now, "width": width_now,
+                     "labels_to_halve": None if halve is None or pd.isna(halve) else int(halve),
+                     "n_labels": cal.n_labels, "calibration": cal.describe(), "computed_at": computed,
+                     "inputs": inputs})
     return pd.DataFrame(rows, columns=["campaign", "task", "week", "n", "width", "labels_to_halve", "n_labels",
-                                       "calibration", "computed_at"])
+                                       "calibration", "computed_at", "inputs"])
 
 
 def store(con: Any, campaign: str, frame: pd.DataFrame, trusted: pd.DataFrame | None = None) -> int:
     """Replace the campaign's stored estimates with ``frame`` (from :func:`refresh`) and its trust
-    rows with ``trusted`` (from :func:`trust`), in one transaction on either engine (readers' copies
-    drop the old rows and take the new ones at their next sync)."""
+    rows with ``trusted`` (from :func:`trust`), with what each was computed from, in one
+    transaction on either engine (readers' copies drop the old rows and take the new ones at their
+    next sync)."""
     cols = ["campaign", "task", "period", "period_start", "period_end", "source_type", "label", "estimate", "low",
             "high", "level", "n", "n_known", "n_labels", "calibration", "model", "computed_at"]
     with transaction(con):
         forget(con, "share_estimates", {"campaign": campaign})
+        _forget_groups(con, campaign, trust=False)
         if trusted is not None:
             forget(con, "share_trust", {"campaign": campaign})
+            _forget_groups(con, campaign, trust=True)
             if len(trusted):
-                trust_cols = list(trusted.columns)
-                stage(con, "incoming_trust", trusted.astype({"labels_to_halve": "Int64"}), like="share_trust")
+                trust_cols = ["campaign", "task", "week", "n", "width", "labels_to_halve", "n_labels", "calibration",
+                              "computed_at"]
+                stage(con, "incoming_trust", trusted[trust_cols].astype({"labels_to_halve": "Int64"}), like="share_trust")
                 try:
                     con.execute(f"INSERT INTO share_trust ({', '.join(trust_cols)}) "
                                 f"SELECT {', '.join(trust_cols)} FROM incoming_trust")
                 finally:
                     unstage(con, "incoming_trust")
+                if "inputs" in trusted:
+                    _store_inputs(con, trusted.assign(period="trust", period_start=trusted["week"], source_type="all"))
         if frame.empty:
             return 0
         stage(con, "incoming_shares", frame[cols], like="share_estimates")
@@ -347,7 +470,28 @@ def store(con: Any, campaign: str, frame: pd.DataFrame, trusted: pd.DataFrame | 
             con.execute(f"INSERT INTO share_estimates ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming_shares")
         finally:
             unstage(con, "incoming_shares")
+        if "inputs" in frame:
+            _store_inputs(con, frame)
     return len(frame)
+
+
+def _forget_groups(con: Any, campaign: str, *, trust: bool) -> None:
+    """Delete the campaign's fingerprints of share_trust's rows (``trust``) or of the estimates'
+    and record, per period deleted, that read copies delete theirs too."""
+    periods = {r[0] for r in con.execute(
+        f"DELETE FROM share_groups WHERE campaign = ? AND period {'=' if trust else '<>'} 'trust' RETURNING period",
+        [campaign]).fetchall()}
+    record_deletions(con, "share_groups", [{"campaign": campaign, "period": p} for p in sorted(periods)])
+
+
+def _store_inputs(con: Any, frame: pd.DataFrame) -> None:
+    columns = ["campaign", *GROUP_KEYS, "inputs"]
+    groups = frame[columns].drop_duplicates(subset=["campaign", *GROUP_KEYS])
+    stage(con, "incoming_groups", groups, like="share_groups")
+    try:
+        con.execute(f"INSERT INTO share_groups ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming_groups")
+    finally:
+        unstage(con, "incoming_groups")
 
 
 def store_calibration(con: Any, heads: str, tasks: dict[str, dict]) -> int:

@@ -91,3 +91,27 @@ def test_with_dejavu_every_character_of_the_view_is_printed() -> None:
 
     doc = _PDF("Vigía", "{page}")
     assert doc.unicode and doc.fit("“Lucía” → ½ … ✓") == "“Lucía” → ½ … ✓"
+
+
+def test_the_hostile_corpus_reaches_the_briefing_without_a_link_a_control_character_or_a_freeze(
+        tmp_path: Path) -> None:
+    """Issue 19's corpus (tests/fixtures/hostile/) as the spike's own texts: each shown through the
+    one renderer, so no bidi or control character, no link out of a crawled URL, e-mail or
+    markdown, and the 1 MB title cut instead of filling the PDF."""
+    from tests.hostile import EVIL_HOSTS, hostile_documents, invisible
+
+    path = analyst_db.build(tmp_path / "vigia.duckdb")
+    docs = hostile_documents(analyst_db.CAMPAIGN)
+    for i, doc in enumerate(docs):
+        doc.update(published_at=datetime(2026, 10, 5, 18, i, tzinfo=UTC), source="x", source_type="social",
+                   platform="x", text=analyst_db.SCANDAL + " " + doc["text"][:2000], author=doc["author"] or "@x")
+    with connect(path) as con:
+        insert_documents(con, docs)
+        write_scores(con, [analyst_db._score(d, "negative", "negative", ["security"], "pro_recall") for d in docs])
+    pdf, reader, text = make(path, "es", queries=["cámaras"])
+    assert invisible(text) == []
+    assert "evil.example" in text  # shown, as plain text ...
+    links = [str(a.get_object().get("/A", {}).get("/URI")) for page in reader.pages
+             for a in (page.get("/Annots") or [])]
+    assert not [uri for uri in links if any(host in uri for host in EVIL_HOSTS) or uri.startswith("mailto:")]
+    assert len(pdf) < 2_000_000 and len(reader.pages) <= 8  # the 1 MB title is cut, not printed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from click.testing import CliRunner
 
 from cli import main
@@ -82,3 +83,32 @@ def test_labels_outside_the_task_are_refused_naming_the_line(use_tiny_encoder, t
     assert result.exit_code != 0
     assert "bad.jsonl:3" in result.output and "furious" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_calibration_file_teaches_a_reader_the_scorer_lacks(use_tiny_encoder, tiny_heads, tmp_path):
+    """Words the tiny heads never learnt tell the class (four texts in five): a head learnt from
+    the calibration lines (cross-fitted) reads them, so the interval on a mostly negative day is
+    far narrower than the scorer alone allows, and still holds the truth."""
+    code = ["zorblat", "quimfa", "plintor"]
+    rng = np.random.default_rng(3)
+    numbers = iter(rng.permutation(2000))
+
+    def coded(per_class: dict[int, int]) -> list[dict]:  # calibration and data texts alike, as in a campaign
+        out = []
+        for label, n in per_class.items():
+            for _ in range(n):
+                word = code[label] if rng.random() < 0.8 else code[int(rng.integers(3))]
+                out.append({"text": f"{word} mensaje {next(numbers)} {word}", "sentiment": LABELS[label]})
+        return out
+
+    calibration = write_jsonl(tmp_path / "cal.jsonl", coded({0: 80, 1: 80, 2: 80}))
+    data = write_jsonl(tmp_path / "day.jsonl", coded({0: 140, 1: 30, 2: 30}))
+    result = run("--data", str(data), "--heads", str(tiny_heads), "--calibration", str(calibration))
+    found = last_json(result)
+    assert found["calibration"]["reader"] == "learnt"
+    assert "read by a head learnt from the calibration lines" in result.stderr
+    negative = found["prevalence"]["all"]["negative"]
+    assert negative["low"] <= 0.7 <= negative["high"]
+    # The scorer alone cannot read these words: its own reading leaves the interval wide.
+    unlearnt = last_json(run("--data", str(data), "--heads", str(tiny_heads)))["prevalence"]["all"]["negative"]
+    assert negative["high"] - negative["low"] < 0.5 * (unlearnt["high"] - unlearnt["low"])

@@ -89,6 +89,19 @@ def test_a_group_of_three_texts_gets_an_honest_wide_interval():
     assert np.mean([shares[c]["high"] - shares[c]["low"] for c in SENTIMENTS]) >= 0.5
 
 
+def test_a_groups_estimate_is_the_same_whichever_groups_come_with_it():
+    """A refresh estimates only the days a write touched: each must get what a full run gives."""
+    probs, y = intertass()
+    calibration = Calibration.from_labels(SENTIMENTS, probs[:300], [SENTIMENTS[i] for i in y[:300]])
+    rng = np.random.default_rng(4)
+    groups = rng.integers(0, 40, (30, calibration.n_cells))
+    together = estimate(calibration, groups)
+    alone = estimate(calibration, groups[17:18])
+    reordered = estimate(calibration, groups[::-1])
+    assert np.array_equal(alone.low[0], together.low[17]) and np.array_equal(alone.high[0], together.high[17])
+    assert np.array_equal(reordered.estimate[::-1], together.estimate)
+
+
 def test_known_labels_count_as_they_are():
     calibration = Calibration(tuple(SENTIMENTS), np.ones((3, 12)) * 10)
     shares = estimate(calibration, np.zeros((1, 12), dtype=int), known=np.array([[3, 1, 0]]))

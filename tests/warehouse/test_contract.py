@@ -201,6 +201,10 @@ def test_share_estimates_are_stored_through_either_engine_and_a_refresh_replaces
         shares.store(con, CAMPAIGN, only_overall, trusted.iloc[:1])
     assert read(warehouse_target, "SELECT count(*), count(DISTINCT task) FROM share_estimates") == [(len(only_overall), 1)]
     assert read(warehouse_target, "SELECT count(*) FROM share_trust") == [(1,)]
+    with connect(warehouse_target) as con:  # what each estimate was computed from, as readers see it
+        groups = con.execute("SELECT count(*), count(DISTINCT task) FROM share_groups").fetchall()
+    assert read(warehouse_target, "SELECT count(*), count(DISTINCT task) FROM share_groups") == groups
+    assert groups[0][0] > 0
 
 
 def test_a_row_deleted_in_the_store_leaves_every_read_copy(warehouse_target) -> None:

@@ -42,6 +42,33 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
     assert [v for (v,) in first][:5] == [1, 2, 3, 4, 5]
 
 
+def test_a_warehouse_migrated_before_a_later_migration_gets_it_on_open(tmp_path: Path) -> None:
+    """A warehouse last opened by a build whose newest migration was 041_alert_rules still gets
+    043_share_groups (migrations are applied by the versions missing, not above the newest), and
+    every version names one migration only."""
+    from warehouse.database import _migration_files
+
+    versions = [v for v, _, _ in _migration_files()]
+    assert len(versions) == len(set(versions))
+    import duckdb
+
+    from warehouse import writer
+    from warehouse.database import writer_path
+
+    path = tmp_path / "w.duckdb"
+    with connect(path):
+        pass
+    writer.release(path)
+    # the writers' file as a build whose newest migration was 041 left it
+    old = duckdb.connect(str(writer_path(path)))
+    old.execute("DROP TABLE share_groups")
+    old.execute("DELETE FROM schema_migrations WHERE version = 43")
+    old.close()
+    with connect(path) as con:
+        assert con.execute("SELECT name FROM schema_migrations WHERE version = 43").fetchone() == ("share_groups",)
+        assert con.execute("SELECT count(*) FROM share_groups").fetchone() == (0,)
+
+
 def test_documents_keep_how_they_name_the_target(tmp_path: Path) -> None:
     with connect(tmp_path / "w.duckdb") as con:
         kinds = {name: kind for name, kind, *_ in con.execute("DESCRIBE documents").fetchall()}

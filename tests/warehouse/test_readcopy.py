@@ -94,7 +94,7 @@ def test_read_copies_mirror_every_table_the_migrations_make_without_a_list(tmp_p
         with connect(path, read_only=True) as con:
             assert con.execute("SELECT body FROM notes ORDER BY note_id").fetchall() == [("first",), ("edited",)]
         assert {"notes", "share_estimates", "share_trust", "share_calibration", "correction_use", "alert_rules",
-                "analyst_events"} <= stored
+                "analyst_events", "share_groups"} <= stored
         assert set(readcopy.layout().tables) == stored - database.UNMIRRORED - {"vigia_meta"}
         assert keyed == 0
     finally:

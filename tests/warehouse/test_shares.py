@@ -119,6 +119,47 @@ def test_corrections_count_as_known_and_calibrate_only_heads_that_did_not_learn_
     assert pro["n_known"] == 40 and pro["low"] >= 40 / 403 - 1e-9  # the corrected texts are pro for sure
 
 
+def test_a_scoring_job_estimates_again_only_what_it_touched_and_stores_what_a_full_refresh_would(
+        warehouse: Path) -> None:
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        before = con.execute("SELECT task, period, period_start, source_type, label, estimate, computed_at "
+                             "FROM share_estimates").df()
+    # A scoring job: 20 new documents published on 2026-10-10, scored.
+    new = synthetic_documents(20, seed=21)
+    for i, d in enumerate(new):
+        d.update(doc_id=f"late{i}", url=f"https://example.pe/late/{i}", content_hash=f"late{i}",
+                 published_at=datetime(2026, 10, 10, 15, tzinfo=UTC) + timedelta(minutes=i))
+    with connect(warehouse) as con:
+        insert_documents(con, new)
+        write_scores(con, scores([d["doc_id"] for d in new], seed=8))
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        after = con.execute("SELECT task, period, period_start, source_type, label, estimate, computed_at "
+                            "FROM share_estimates").df()
+        week = con.execute("SELECT CAST(date_trunc('week', DATE '2026-10-10') AS DATE)").fetchall()[0][0]
+    keys = ["task", "period", "period_start", "source_type", "label"]
+    both = before.merge(after, on=keys, suffixes=("_before", "_after"))
+    again = both["computed_at_after"] > both["computed_at_before"]
+    touched = (((both["period"] == "day") & (both["period_start"].astype(str) == "2026-10-10"))
+               | ((both["period"] == "week") & (both["period_start"].astype(str) == str(week))) | (both["period"] == "all"))
+    assert again[touched & ~both["task"].str.startswith("topic:")].all()
+    # Every other day and week kept its stored estimate, untouched.
+    untouched = both[~touched & both["period"].isin(["day", "week"])]
+    assert len(untouched) > 500 and (untouched["computed_at_after"] == untouched["computed_at_before"]).all()
+    assert (untouched["estimate_after"].fillna(-1) == untouched["estimate_before"].fillna(-1)).all()
+    # What is stored is what estimating everything again gives.
+    with connect(warehouse) as con:
+        con.execute("DELETE FROM share_groups")
+    refresh(warehouse)
+    with connect(warehouse, read_only=True) as con:
+        full = con.execute("SELECT task, period, period_start, source_type, label, estimate, low, high, n "
+                           "FROM share_estimates ORDER BY ALL").df()
+    incremental = after.merge(full, on=keys, suffixes=("", "_full"))
+    assert len(incremental) == len(full) == len(after)
+    assert (incremental["estimate"].fillna(-1) == incremental["estimate_full"].fillna(-1)).all()
+
+
 def test_the_page_reads_stored_shares_only_when_they_answer_its_selection(warehouse: Path) -> None:
     with connect(warehouse, read_only=True) as con:
         _, meta = shares.shares(con, Selection(campaign=CAMPAIGN), "sentiment", "week")
