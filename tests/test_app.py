@@ -10,6 +10,7 @@ post), with two agency reprints added.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -118,6 +119,31 @@ def test_dashboard_draws_every_section_without_error(app: AppTest) -> None:
         assert question in subheaders
     assert subheaders.index(SECTIONS[0]) < subheaders.index(SECTIONS[-1])
     assert metrics(app)["Texts"] == "90"
+
+
+def test_the_page_reads_a_shared_warehouse_through_this_hosts_read_copy(
+        postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21: with a PostgreSQL URL the page reads this host's DuckDB read copy, and a visit
+    after a write elsewhere sees it (the cache is keyed on the synced copy, not on the URL)."""
+    from tests.conftest import synthetic_documents, synthetic_scores
+    from warehouse.campaigns import register_campaign
+    from warehouse.scores import write_scores
+
+    monkeypatch.setenv("VIGIA_READ_COPY", str(tmp_path / "read-copy.duckdb"))
+    monkeypatch.setenv("VIGIA_SYNC_SECONDS", "0")
+    url = postgres.create_database(f"page{os.getpid()}")
+    docs = synthetic_documents(90)
+    with connect(url) as con:  # what crawler and scorer hosts wrote
+        register_campaign(con, "miraflores-canales", "Revocatoria de Carlos Canales (Miraflores)",
+                          ["security", "politics", "recall"], "America/Lima", True)
+        insert_documents(con, docs[:80])
+        write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:60]]))
+    first = open_page(url, monkeypatch, lang="en")
+    assert metrics(first)["Texts"] == "80"
+    assert [s for s in SECTIONS if s not in [h.value for h in first.subheader]] == []
+    with connect(url) as con:
+        insert_documents(con, docs[80:])
+    assert metrics(open_page(url, monkeypatch, lang="en"))["Texts"] == "90"
 
 
 def test_dashboard_says_plainly_it_shows_sample_data(app: AppTest) -> None:
