@@ -73,8 +73,13 @@ def runs(db: Path) -> list[str]:
         return [s for (s,) in con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
 
 
-def test_long_reader_and_writer_file_holder_during_a_crawl_lose_nothing(server: SampleServer, tmp_path: Path) -> None:
+def test_long_reader_and_writer_file_holder_during_a_crawl_lose_nothing(
+        server: SampleServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     campaign = feeds_campaign(server)
+    # The crawl lets go of the writer file after each batch (by default it keeps it open while
+    # it writes, warehouse/writer.py), so the outsider below gets it between two batches and
+    # the crawl's next batches must wait in the spool.
+    monkeypatch.setenv("VIGIA_WRITER_HOLD_SECONDS", "0")
     clean_db, held_db = tmp_path / "clean.duckdb", tmp_path / "held.duckdb"
     crawl_in_subprocess(campaign, clean_db, server.base_url, spiders=["news_feeds"], settings=EVERY_RUN)
     clean_count, clean_states = stored(clean_db)
