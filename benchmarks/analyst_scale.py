@@ -17,7 +17,6 @@ import argparse
 import json
 import shutil
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from alerts.spikes import METRICS, Watch, in_range, spikes_in_view  # noqa: E402
 from benchmarks.dashboard_scale import CAMPAIGN, build  # noqa: E402
+from benchmarks.timing import best  # noqa: E402
 from campaigns.model import load_campaign  # noqa: E402
 from dashboard.briefing import gather, render  # noqa: E402
 from warehouse import connect  # noqa: E402
@@ -38,15 +38,6 @@ from warehouse.voice import daily_voice, display_names, voice_totals  # noqa: E4
 
 ONE = "cámaras OR drones"
 THREE = ["cámaras OR drones", "serenazgo", "presupuesto"]
-
-
-def best(fn, repeat: int = 3) -> tuple[float, object]:
-    out, fastest = None, float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        fastest = min(fastest, time.perf_counter() - t)
-    return round(fastest, 3), out
 
 
 def add_actor_scores(path: Path) -> None:

@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from alerts.spikes import spikes_in_view  # noqa: E402
 from benchmarks.dashboard_scale import CAMPAIGN  # noqa: E402
+from benchmarks.timing import best  # noqa: E402
 from campaigns.model import load_campaign  # noqa: E402
 from dashboard.briefing import Briefing, crawled, gather, render  # noqa: E402
 from dashboard.i18n import Texts  # noqa: E402
@@ -46,15 +47,6 @@ def as_html(b: Briefing) -> str:
         parts.append("</ul>")
     return ("<html><head><meta charset='utf-8'><style>body{font-family:'DejaVu Sans';font-size:10pt}"
             "svg{max-width:100%;height:auto}</style></head><body>" + "".join(parts) + "</body></html>")
-
-
-def best(fn, repeat: int = 3) -> tuple[float, object]:
-    out, fastest = None, float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        fastest = min(fastest, time.perf_counter() - t)
-    return round(fastest, 3), out
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.dashboard_scale import CAMPAIGN, build  # noqa: E402
+from benchmarks.timing import best  # noqa: E402
 from warehouse import connect, explorer, trends  # noqa: E402
 from warehouse import query as ql  # noqa: E402
 from warehouse.database import writer_folder  # noqa: E402
@@ -46,15 +47,6 @@ QUERIES = [
     "huelga",  # in no text: an index's best case
 ]
 FTS_VENV = REPO / "data" / "bench" / "fts-venv"
-
-
-def best(fn, repeat: int = 3) -> tuple[float, object]:
-    out, fastest = None, float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        fastest = min(fastest, time.perf_counter() - t)
-    return round(fastest, 3), out
 
 
 def old_substring_where(query: str) -> tuple[str, list]:

@@ -161,18 +161,21 @@ class RetryAfterMiddleware:
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
         return middleware
 
-    def _wait_asked(self, request: Request, response: Response) -> float | None:
-        """The wait a news site's answer asks for (None: it asks for none, or too long a one)."""
+    @staticmethod
+    def _asks_to_wait(request: Request, response: Response) -> bool:
+        """Whether a news site's answer asks us to wait (a 429, or a 503 that says how long)."""
         if request.meta.get("vigia_platform") or response.status not in (429, 503):
-            return None
-        headers = header_text(response)
-        if response.status == 503 and "retry-after" not in headers:
-            return None  # an ordinary outage: Scrapy's retries handle it
-        now = time.time()
-        return wait_seconds(retry_after_epoch(headers.get("retry-after"), now), now, self.max_wait)
+            return False
+        # a 503 without Retry-After is an ordinary outage: Scrapy's retries handle it
+        return response.status == 429 or "retry-after" in header_text(response)
+
+    def _wait_asked(self, response: Response, now: float) -> float | None:
+        """The wait the answer asks for (None: longer than we wait)."""
+        retry_after = header_text(response).get("retry-after")
+        return wait_seconds(retry_after_epoch(retry_after, now), now, self.max_wait)
 
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
-        wait = self._wait_asked(request, response)
+        wait = self._wait_asked(response, time.time()) if self._asks_to_wait(request, response) else None
         downloader = getattr(self.crawler.engine, "downloader", None)
         if wait is not None and isinstance(downloader, Downloader) and request.meta.get("download_slot"):
             downloader.hold(request.meta["download_slot"], time.time() + wait)
@@ -186,13 +189,11 @@ class RetryAfterMiddleware:
         return None
 
     async def process_response(self, request: Request, response: Response) -> Response | Request:
-        if request.meta.get("vigia_platform") or response.status not in (429, 503):
+        if not self._asks_to_wait(request, response):
             return response
         headers = header_text(response)
-        if response.status == 503 and "retry-after" not in headers:
-            return response  # an ordinary outage: Scrapy's retries handle it
         now = time.time()
-        wait = wait_seconds(retry_after_epoch(headers.get("retry-after"), now), now, self.max_wait)
+        wait = self._wait_asked(response, now)
         attempt = request.meta.get("vigia_retry_after", 0) + 1
         host = _real_host(request.url, self.local_base)
         stats = self.crawler.stats

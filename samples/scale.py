@@ -49,6 +49,7 @@ from typing import Any
 from samples.news import formats as fmt
 from samples.news.corpus import LIMA, OUTLETS, SampleArticle, corpus, slugify
 from samples.news.outlets import article_response
+from samples.platforms.reddit import base36
 from samples.server import Request, Response, SampleServer
 from samples.social import JSON, Post, corpus_rows, iso, page_token, read_page_token
 
@@ -192,7 +193,7 @@ class ScaleSite:
                 native = str(((int(moment.timestamp() * 1000) - 1288834974657) << 22) + n % 4096)
                 extra: dict[str, Any] = {"author_id": str(10**17 + int(hashlib.sha1(author.encode()).hexdigest()[:10], 16))}
             else:
-                native = _base36(900_000_000 + n)
+                native = base36(900_000_000 + n)
                 title = text.split(". ")[0][:120]
                 sub = ("PERU", "lima")[n % 2]
                 extra = {"subreddit": sub, "title": title, "selftext": text, "link": None,
@@ -381,13 +382,6 @@ def _json(payload: Any, headers: dict[str, str]) -> Response:
     return Response(200, json.dumps(payload, ensure_ascii=False), JSON, headers)
 
 
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while number:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-    return out or "0"
 
 
 _ANGLES = (

@@ -48,7 +48,7 @@ def posts() -> list[Post]:
         zip(rows, post_times("reddit", len(rows)), strict=True)
     ):
         title, lang, _ = split_language(raw_title)
-        native_id = _base36(3_200_000_000 + i * 48_611 + (i * i) % 977)
+        native_id = base36(3_200_000_000 + i * 48_611 + (i * i) % 977)
         if i == 20:  # a submission whose author deleted their account and whose body was removed
             author, selftext = "[deleted]", "[removed]"
         text = selftext if selftext and selftext not in ("[removed]", "[deleted]") else title
@@ -76,7 +76,8 @@ def _slug(title: str) -> str:
 
 
 
-def _base36(number: int) -> str:
+def base36(number: int) -> str:
+    """Reddit's ids: ``number`` in base 36, lower case."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while number:

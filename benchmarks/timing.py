@@ -1,0 +1,18 @@
+"""What the benchmarks share to time a read."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """The fastest of ``repeat`` calls in seconds (rounded to ms), and the last call's result:
+    the fastest run is the one least disturbed by the rest of the machine."""
+    out, fastest = None, float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        fastest = min(fastest, time.perf_counter() - t)
+    return round(fastest, 3), out
