@@ -14,8 +14,8 @@ PostgreSQL URL):
 - 2 analyst loops reading through DuckDB (``connect(url, read_only=True)``: their own read
   copies) on hosts D and E, and ``vigia dashboard`` on host F, polled.
 
-Faults: ``kill -9`` of the Reddit crawler mid-run (then started again: its in-flight pages are
-fetched again), ``kill -9`` of a scoring worker holding a claim (then started again; its batch
+Faults: ``kill -9`` of the Scrapyd ``news_sitemaps`` job's process mid-run (scheduled again: its
+in-flight pages are fetched again), ``kill -9`` of a scoring worker holding a claim (then started again; its batch
 returns when its lease ends, ``VIGIA_CLAIM_SECONDS``=30), and a PostgreSQL restart.
 
 Pass: documents stored = documents a single process stores from the same site (same doc_ids),
@@ -165,7 +165,11 @@ def main() -> None:
     server.record_requests = False
     server.start()
     campaign_file = root / "campaign.json"
-    campaign_file.write_text(site.campaign(server.base_url).model_dump_json(), encoding="utf-8")
+    campaign = site.campaign(server.base_url)
+    if campaign.figures is not None:  # its CSV is read from the campaign file's folder: name it in full
+        campaign = campaign.model_copy(update={"figures": campaign.figures.model_copy(
+            update={"path": str(campaign.figures_path)})})
+    campaign_file.write_text(campaign.model_dump_json(), encoding="utf-8")
     log(event="site", base=server.base_url, **site.expected())
 
     reference, one_seconds = baseline(campaign_file, server.base_url, hosts["one"])
@@ -189,10 +193,16 @@ def main() -> None:
         except OSError:
             time.sleep(0.3)
 
+    # The settings `vigia crawl` (run_crawl) uses against the sample server, as the single process and the
+    # Reddit crawler get them: without them a Scrapyd job keeps the production politeness delays (1-30 s a
+    # page per outlet), and "throughput against one process" would compare delays, not processes.
+    from crawler.runner import SAMPLE_SETTINGS
+
     def schedule(spider: str) -> str:
         return http(f"{scrapyd_url}/schedule.json", {
             "project": "vigia", "spider": spider, "campaign": str(campaign_file),
-            "setting": [f"VIGIA_LOCAL_BASE={server.base_url}"]})["jobid"]
+            "setting": [f"VIGIA_LOCAL_BASE={server.base_url}",
+                        *(f"{name}={value}" for name, value in SAMPLE_SETTINGS.items())]})["jobid"]
 
     def reddit_crawler() -> subprocess.Popen:
         return subprocess.Popen(crawl_command(campaign_file, url, server.base_url, ["reddit"]),
@@ -223,8 +233,9 @@ def main() -> None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{DASHBOARD_PORT}/_stcore/health", timeout=5) as answer:
                 dashboard_ok += answer.status == 200
-        except OSError:
+        except OSError as exc:
             dashboard_fail += 1
+            log(event="dashboard not answering", error=str(exc))
         running = http(f"{scrapyd_url}/listjobs.json?project=vigia")
         if complete_at is None and stored >= len(reference):
             complete_at = time.monotonic()
