@@ -457,9 +457,11 @@ def _apply(rc: duckdb.DuckDBPyConnection, since: int, counts: dict[str, int], fo
         if row[0]:
             match = " AND ".join(f"t.{k} = r.{k}" for k in keys)
             bound = " AND t.changed >= ?" if exact else ""
+            # DuckDB fills the two stamp defaults of an inserted row with two numbers of the one
+            # sequence, `changed` first: a row never updated since has changed = created - 1.
             rc.execute(
                 f"DELETE FROM {table} AS t USING (SELECT {', '.join(keys)} FROM incoming_{table} AS i WHERE {revised}) AS r "
-                f"WHERE {match}{bound}", params + ([row[1]] if exact else []))
+                f"WHERE {match}{bound}", params + ([row[1] - 1] if exact else []))
         rc.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_{table}")
 
 

@@ -157,3 +157,24 @@ def test_an_embedded_warehouse_made_before_the_read_copies_keeps_what_readers_sa
         assert con.execute("SELECT count(*), count(sentiment) FROM mentions").fetchall() == [(21, 12)]
         assert con.execute("SELECT label, n FROM campaign_shares").fetchall() == [("negative", 12)]
     assert path.is_symlink()
+
+
+def test_an_updated_row_replaces_its_old_version_in_both_copies_without_a_repair(tmp_path: Path, caplog) -> None:
+    """A crawl run opened, published, then finished: each read copy holds the run once, as the
+    store does, with no whole-table repair (the old version's `changed` is one below its
+    `created`: the delete by key missed it, and every sync after an update copied the table whole)."""
+    from warehouse.crawl_runs import finish_run, start_run
+
+    path = tmp_path / "vigia.duckdb"
+    with connect(path) as con:
+        first = start_run(con, "c", "news_feeds")
+    with connect(path) as con:
+        second = start_run(con, "c", "x")
+    for run_id in (first, second):
+        with connect(path) as con:
+            finish_run(con, run_id, status="finished", finish_reason="done", items_seen=1, items_kept=1,
+                       new_documents=1, dropped={}, errors={})
+    with connect(path, read_only=True) as con:
+        runs = con.execute("SELECT run_id, status FROM crawl_runs ORDER BY run_id").fetchall()
+    assert runs == [(first, "finished"), (second, "finished")]
+    assert "disagreed with the store" not in caplog.text
