@@ -151,6 +151,8 @@ def child_plain(base: str, db: str, articles: int, posts: int) -> dict[str, Any]
         # Scrapy 2.19's own downloader lets a host exceed CONCURRENT_REQUESTS_PER_DOMAIN under the
         # asyncio reactor (crawler/politeness.py); the baseline gets the same, correct limit as vigia.
         "DOWNLOADER": "crawler.politeness.Downloader",
+        # and the same scheduler queue (crawler/settings.py): requests go to the least busy outlet
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "ITEM_PIPELINES": {"bench_plain.DuckDBPipeline": 100},
         "ROBOTSTXT_OBEY": True,
         "COOKIES_ENABLED": False,

@@ -55,14 +55,24 @@ def _real_host(url: str, local_base: str | None) -> str:
 
 
 class SampleHostSlots:
-    """On the sample server, one download slot per real host (as a real crawl has)."""
+    """On the sample server, one download slot per real host (as a real crawl has).
+
+    The slot is set when a request is scheduled, not only when it reaches the downloader: the
+    scheduler's ``DownloaderAwarePriorityQueue`` (crawler/settings.py) hands out requests by
+    slot, and on the sample server every URL's host is 127.0.0.1.
+    """
 
     def __init__(self, local_base: str | None):
         self.local_base = local_base
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SampleHostSlots:
-        return cls(crawler.settings.get("VIGIA_LOCAL_BASE") or None)
+        middleware = cls(crawler.settings.get("VIGIA_LOCAL_BASE") or None)
+        crawler.signals.connect(middleware.request_scheduled, signal=signals.request_scheduled)
+        return middleware
+
+    def request_scheduled(self, request: Request, spider: Any = None) -> None:
+        self.process_request(request)
 
     def process_request(self, request: Request) -> None:
         if self.local_base and "download_slot" not in request.meta:
