@@ -34,6 +34,7 @@ NUM_PERM = 128
 LSH_THRESHOLD = 0.5
 SIMILARITY = 0.55
 NEAR_WINDOW = timedelta(days=30)
+NOT_GIVEN: Any = object()
 
 
 def _hash32(data: bytes) -> int:
@@ -112,8 +113,13 @@ class StoryIndex:
         content_hash: str,
         author: str | None = None,
         social: bool = False,
+        signature: Any = NOT_GIVEN,
     ) -> Verdict:
-        """Classify a candidate against what is held; does not add it."""
+        """Classify a candidate against what is held; does not add it.
+
+        ``signature``: the MinHash hash values of (title, text) computed elsewhere (an
+        extraction worker, :mod:`crawler.prepared`), None when the text is too short for one.
+        """
         if doc_id in self._held:
             return Verdict("duplicate_id", doc_id, 1.0)
         for other in self._by_hash.get(content_hash, []):
@@ -122,7 +128,13 @@ class StoryIndex:
                 return verdict
         if self._by_hash.get(content_hash):
             return self._relate(self._by_hash[content_hash][0], platform, author, social, 1.0)
-        minhash = self._minhash(title, text)
+        if signature is NOT_GIVEN:
+            minhash = self._minhash(title, text)
+        elif signature is None:
+            minhash = None
+        else:
+            minhash = MinHash(num_perm=self.num_perm, hashfunc=_hash32, permutations=self._permutations,
+                              scheme=self._scheme, hashvalues=signature)
         self._checked = (doc_id, minhash)  # add() right after check() reuses it
         if minhash is None:
             return Verdict("new")

@@ -20,20 +20,37 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from crawler.articles import Article, decode_html, extract_article
+from crawler.prepared import PreparedCache, PrepareSpec, prepare
 
 log = logging.getLogger("vigia.extraction")
 
 DEFAULT_WARM_AFTER = 50
 MAX_AUTO_WORKERS = 4
+# Pages per worker that may wait for extraction with the pipelines' answers asked too
+# (crawl throughput is best when neither the crawl's thread nor a worker idles; see extract()).
+PREPARE_BACKLOG = 4
 
 
 def extract_page(body: bytes, declared: str | None, url: str, now: datetime | None) -> Article:
     """Page bytes (and the charset the server declared) to an :class:`Article`."""
     return extract_article(decode_html(body, declared), url, now=now)
+
+
+def extract_prepared(
+    body: bytes, declared: str | None, url: str, now: datetime | None, spec: PrepareSpec
+) -> tuple[Article, Any]:
+    """:func:`extract_page`, and the pipelines' answers for the article's title and text
+    (:mod:`crawler.prepared`), in one trip to a worker."""
+    article = extract_page(body, declared, url, now)
+    prepared = prepare(spec, article.title, article.text, article.lang)
+    if prepared.text == article.text:  # the usual case: not sent back twice
+        prepared = replace(prepared, text=None)
+    return article, prepared
 
 
 def auto_workers(cpus: int | None = None) -> int:
@@ -70,6 +87,9 @@ class ExtractionPool:
         self.extracted = 0
         self._executor: ProcessPoolExecutor | None = None
         self._broken = False
+        # the pipelines' answers computed in a worker, waiting for their items (crawler/prepared.py)
+        self.prepared = PreparedCache()
+        self._waiting = 0  # pages sent to the workers with their answers asked, not back yet
 
     def _pool(self) -> ProcessPoolExecutor | None:
         if self.workers <= 0 or self._broken or self.extracted < self.warm_after:
@@ -81,14 +101,33 @@ class ExtractionPool:
             log.info("extracting articles in %d worker process(es) from page %d on", self.workers, self.extracted + 1)
         return self._executor
 
-    async def extract(self, body: bytes, declared: str | None, url: str, now: datetime | None) -> Article:
-        """The page's :class:`Article`, from a worker once the pool runs, else right here."""
+    async def extract(
+        self, body: bytes, declared: str | None, url: str, now: datetime | None, spec: PrepareSpec | None = None
+    ) -> Article:
+        """The page's :class:`Article`, from a worker once the pool runs, else right here.
+
+        With ``spec``, a worker also computes the pipelines' answers for the article
+        (:mod:`crawler.prepared`) and leaves them in :attr:`prepared`.
+        """
         self.extracted += 1
         pool = self._pool()
         if pool is None:
             return extract_page(body, declared, url, now)
         try:
-            return await asyncio.wrap_future(pool.submit(extract_page, body, declared, url, now))
+            # The worker also answers for the pipelines only while it keeps up: with more than
+            # PREPARE_BACKLOG pages waiting per worker, the crawl's thread answers for this one.
+            if spec is None or self._waiting >= self.workers * PREPARE_BACKLOG:
+                return await asyncio.wrap_future(pool.submit(extract_page, body, declared, url, now))
+            self._waiting += 1
+            try:
+                article, prepared = await asyncio.wrap_future(
+                    pool.submit(extract_prepared, body, declared, url, now, spec))
+            finally:
+                self._waiting -= 1
+            if prepared.text is None:
+                prepared = replace(prepared, text=article.text)
+            self.prepared.offer(article.title, article.text, prepared)
+            return article
         except Exception as exc:  # a worker that died (killed, out of memory): go on without the pool
             if not self._broken:
                 log.warning("extraction workers stopped (%s: %s); extracting on the crawl's thread",
@@ -97,6 +136,9 @@ class ExtractionPool:
             return extract_page(body, declared, url, now)
 
     def close(self) -> None:
+        if self.prepared.used:
+            log.info("%d of %d pages: the pipelines' answers came from the extraction workers",
+                     self.prepared.used, self.extracted)
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -33,6 +33,7 @@ from crawler.duplicates import StoryIndex
 from crawler.feeds import title_key
 from crawler.items import DocumentItem
 from crawler.language import LanguageGuesser
+from crawler.prepared import Prepared, PreparedCache
 from crawler.text import normalise_text
 from crawler.urls import canonical_url
 from warehouse import WarehouseError, WriterBusy, connect
@@ -57,6 +58,17 @@ class Drop(DropItem):
 def db_path(crawler: Crawler) -> str:
     """The warehouse the crawl writes: a DuckDB file or a shared warehouse's URL."""
     return str(crawler.settings.get("VIGIA_DB") or default_target())
+
+
+def _waiting_answers(spider: Any) -> PreparedCache | None:
+    """The answers an extraction worker computed for the spider's pages (crawler/prepared.py)."""
+    extraction = getattr(spider, "extraction", None)
+    return getattr(extraction, "prepared", None)
+
+
+def _prepared(spider: Any, item: DocumentItem) -> Prepared | None:
+    waiting = _waiting_answers(spider)
+    return waiting.get(item) if waiting is not None else None
 
 
 class _Stage:
@@ -122,8 +134,13 @@ class CleanPipeline(_Stage):
         elif source_type == "news" or not item.get("native_id"):
             raise Drop("invalid", "no url", log_level="WARNING")
         item["platform"] = platform
-        item["title"] = normalise_text(item.get("title")).replace("\n", " ") or None
-        item["text"] = normalise_text(item.get("text"))
+        waiting = _waiting_answers(self.spider)
+        prepared = waiting.take(item.get("title"), item.get("text")) if waiting is not None else None
+        if prepared is not None:  # the same cleaning, done in the extraction worker
+            item["title"], item["text"] = prepared.title, prepared.text
+        else:
+            item["title"] = normalise_text(item.get("title")).replace("\n", " ") or None
+            item["text"] = normalise_text(item.get("text"))
         if not item["text"] and not item["title"]:
             raise Drop("empty", item.get("url") or "", log_level="INFO")
         item["author"] = normalise_text(item.get("author")) or None
@@ -142,7 +159,11 @@ class CleanPipeline(_Stage):
         item["doc_id"] = doc_id(
             self.campaign.id, source_type, url=item.get("url"), platform=platform, native_id=item.get("native_id")
         )
-        item["content_hash"] = content_hash(item["title"], item["text"])
+        if prepared is not None and item["title"] == prepared.title and item["text"] == prepared.text:
+            item["content_hash"] = prepared.content_hash
+            waiting.hold(item["doc_id"], prepared)  # type: ignore[union-attr]
+        else:
+            item["content_hash"] = content_hash(item["title"], item["text"])
         return item
 
 
@@ -154,7 +175,11 @@ class TargetPipeline(_Stage):
         self.recogniser = TargetRecognizer.for_campaign(self.campaign)
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
-        item["target_match"] = self.recogniser.match(item.get("title"), item.get("text"))
+        prepared = _prepared(self.spider, item)
+        if prepared is not None:
+            item["target_match"] = prepared.target_match
+        else:
+            item["target_match"] = self.recogniser.match(item.get("title"), item.get("text"))
         if item["target_match"] is None:
             raise Drop("no_target", item.get("url") or "")
         return item
@@ -171,9 +196,13 @@ class LanguagePipeline(_Stage):
         self.guesser = LanguageGuesser(self.campaign.languages)
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
-        sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
         social = item.get("source_type") == "social"
-        lang = self.guesser.detect(sample, hint=item.get("lang"), trust_hint=social)
+        prepared = _prepared(self.spider, item)
+        if prepared is not None and not social and prepared.lang_hint == item.get("lang"):
+            lang = prepared.lang
+        else:
+            sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
+            lang = self.guesser.detect(sample, hint=item.get("lang"), trust_hint=social)
         item["lang"] = lang
         if not self.guesser.kept(lang):
             if item.get("target_match") != "name":
@@ -209,7 +238,14 @@ class DuplicatesPipeline(_Stage):
             platform=item["platform"], title=item.get("title"), text=item.get("text"),
             content_hash=item["content_hash"], author=item.get("author"), social=social,
         )
-        verdict = self.index.check(item["doc_id"], **fields)
+        prepared = _prepared(self.spider, item)
+        waiting = _waiting_answers(self.spider)
+        if waiting is not None:
+            waiting.release(item["doc_id"])  # the last stage that reads them
+        if prepared is not None:
+            verdict = self.index.check(item["doc_id"], **fields, signature=prepared.signature)
+        else:
+            verdict = self.index.check(item["doc_id"], **fields)
         if verdict.drop:
             raise Drop(verdict.kind, f"{item.get('url')} = {verdict.of}")
         if verdict.kind == "copy":

@@ -23,6 +23,7 @@ from crawler.dates import now_setting
 from crawler.extraction import DEFAULT_WARM_AFTER, ExtractionPool, extract_page, workers_setting
 from crawler.feeds import FeedEntry
 from crawler.items import DocumentItem
+from crawler.prepared import PrepareSpec
 from crawler.urls import canonical_url
 
 
@@ -168,7 +169,9 @@ class NewsSpider(CampaignSpider):
             if not is_asyncio_reactor_installed():
                 workers = 0
             self.extraction = ExtractionPool(workers, self.settings.getint("VIGIA_EXTRACT_POOL_AFTER", DEFAULT_WARM_AFTER))
-        return await self.extraction.extract(response.body, declared_charset(response), response.url, self.now())
+            self.prepare_spec = PrepareSpec(self.campaign)
+        return await self.extraction.extract(response.body, declared_charset(response), response.url, self.now(),
+                                             self.prepare_spec)
 
     def closed(self, reason: str) -> None:
         if self.extraction is not None:
