@@ -89,6 +89,8 @@ class SampleServer:
         self.inflight: dict[str, int] = {}
         self.peak_inflight: dict[str, int] = {}
         self.started_at: dict[str, list[float]] = {}
+        # (host, path, arrived, answer ready) of every request, while record_requests is set
+        self.intervals: list[tuple[str, str, float, float]] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -170,6 +172,7 @@ class SampleServer:
                 )
                 # In flight from arrival until its answer is ready: a client cannot have its answer
                 # before then, so this count never exceeds how many requests the client has open.
+                arrived = time.monotonic()
                 with server._lock:
                     server.inflight[host] = server.inflight.get(host, 0) + 1
                     server.peak_inflight[host] = max(server.peak_inflight.get(host, 0), server.inflight[host])
@@ -183,6 +186,8 @@ class SampleServer:
                 finally:
                     with server._lock:
                         server.inflight[host] -= 1
+                        if server.record_requests:
+                            server.intervals.append((host, request.path, arrived, time.monotonic()))
                 body = response.payload() if method != "HEAD" else b""
                 self.route_server = response.headers.get("Server")  # e.g. a Cloudflare page's
                 self.send_response(response.status)
