@@ -8,7 +8,9 @@ thread (a daily run of a few dozen pages never starts a process), then hands pag
 ``workers`` worker processes while the crawl goes on fetching, recognising and storing.
 
 Settings: ``VIGIA_EXTRACT_WORKERS`` (``auto``: one per core beyond the first, at most 4; ``0``
-keeps everything on the crawl's thread) and ``VIGIA_EXTRACT_POOL_AFTER`` (pages, default 50).
+keeps everything on the crawl's thread), ``VIGIA_EXTRACT_POOL_AFTER`` (pages, default 50) and
+``VIGIA_PREPARE_BACKLOG`` (pages waiting per worker up to which a worker also computes the
+pipelines' answers, :mod:`crawler.prepared`; default 4).
 What a worker returns is exactly what :func:`extract_page` returns on the crawl's thread.
 """
 
@@ -81,8 +83,9 @@ def _quiet_worker() -> None:
 class ExtractionPool:
     """Extracts articles on the crawl's thread, then (after ``warm_after`` pages) in workers."""
 
-    def __init__(self, workers: int, warm_after: int = DEFAULT_WARM_AFTER):
+    def __init__(self, workers: int, warm_after: int = DEFAULT_WARM_AFTER, prepare_backlog: int = PREPARE_BACKLOG):
         self.workers = workers
+        self.prepare_backlog = prepare_backlog
         self.warm_after = warm_after
         self.extracted = 0
         self._executor: ProcessPoolExecutor | None = None
@@ -115,8 +118,8 @@ class ExtractionPool:
             return extract_page(body, declared, url, now)
         try:
             # The worker also answers for the pipelines only while it keeps up: with more than
-            # PREPARE_BACKLOG pages waiting per worker, the crawl's thread answers for this one.
-            if spec is None or self._waiting >= self.workers * PREPARE_BACKLOG:
+            # prepare_backlog pages waiting per worker, the crawl's thread answers for this one.
+            if spec is None or self._waiting >= self.workers * self.prepare_backlog:
                 return await asyncio.wrap_future(pool.submit(extract_page, body, declared, url, now))
             self._waiting += 1
             try:

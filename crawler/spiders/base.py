@@ -20,7 +20,13 @@ from campaigns.recognition import TargetRecognizer
 from crawler.articles import Article
 from crawler.catalog import check_spiders
 from crawler.dates import now_setting
-from crawler.extraction import DEFAULT_WARM_AFTER, ExtractionPool, extract_page, workers_setting
+from crawler.extraction import (
+    DEFAULT_WARM_AFTER,
+    PREPARE_BACKLOG,
+    ExtractionPool,
+    extract_page,
+    workers_setting,
+)
 from crawler.feeds import FeedEntry
 from crawler.items import DocumentItem
 from crawler.prepared import PrepareSpec
@@ -168,7 +174,8 @@ class NewsSpider(CampaignSpider):
             workers = workers_setting(self.settings.get("VIGIA_EXTRACT_WORKERS"))
             if not is_asyncio_reactor_installed():
                 workers = 0
-            self.extraction = ExtractionPool(workers, self.settings.getint("VIGIA_EXTRACT_POOL_AFTER", DEFAULT_WARM_AFTER))
+            self.extraction = ExtractionPool(workers, self.settings.getint("VIGIA_EXTRACT_POOL_AFTER", DEFAULT_WARM_AFTER),
+                                             self.settings.getint("VIGIA_PREPARE_BACKLOG", PREPARE_BACKLOG))
             self.prepare_spec = PrepareSpec(self.campaign)
         return await self.extraction.extract(response.body, declared_charset(response), response.url, self.now(),
                                              self.prepare_spec)
