@@ -193,10 +193,33 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds the process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_descendants(int(child))]
+    except OSError:
+        pass
+    return found
+
+
 def run_child(args: list[str]) -> tuple[dict[str, Any], list[tuple[float, float]]]:
-    """Run this script as a child with ``args``; its JSON result and its memory over time."""
+    """Run this script as a child with ``args``; its JSON result, its memory over time, and the
+    CPU time of the crawl's process and of its worker processes (the load-independent part:
+    on a quiet machine a crawl cannot be faster than its busiest process allows)."""
     proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=REPO)
     samples: list[tuple[float, float]] = []
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
 
     def sample() -> None:
@@ -204,6 +227,10 @@ def run_child(args: list[str]) -> tuple[dict[str, Any], list[tuple[float, float]
             rss = _rss_mb(proc.pid)
             if rss is not None:
                 samples.append((time.perf_counter() - started, rss))
+            for pid in [proc.pid, *_descendants(proc.pid)]:
+                used = _cpu_s(pid)
+                if used is not None:
+                    cpu[pid] = used
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -212,7 +239,11 @@ def run_child(args: list[str]) -> tuple[dict[str, Any], list[tuple[float, float]
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"benchmark child {args[:2]} failed with status {proc.returncode}")
-    return json.loads(out.strip().splitlines()[-1]), samples
+    result = json.loads(out.strip().splitlines()[-1])
+    # the multiprocessing resource tracker is a descendant too, idle: only processes that worked count
+    result["cpu_crawl_s"] = round(cpu.pop(proc.pid, 0.0), 1)
+    result["cpu_workers_s"] = round(sum(v for v in cpu.values() if v > 1.0), 1)
+    return result, samples
 
 
 def memory_profile(samples: list[tuple[float, float]]) -> dict[str, float]:
@@ -341,8 +372,9 @@ def main() -> None:
 
 
 def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
-    rows = ["| crawl | pages or posts | stored | wall | pages/s (posts/s) | stored/s | memory at 10% / 50% / end (peak) |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| crawl | pages or posts | stored | wall | pages/s (posts/s) | stored/s | memory at 10% / 50% / end (peak) "
+            "| CPU ms a page: crawl's process / workers |",
+            "|---|---|---|---|---|---|---|---|"]
     for name, label in (("articles", "vigia: article pages, everything"), ("plain", "plain Scrapy + trafilatura.extract + DuckDB"),
                         ("posts", "vigia: X and Reddit posts, everything")):
         r = results.get(name)
@@ -354,7 +386,8 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         rows.append(
             f"| {label} | {r['items_seen']:,} | {r['stored']:,} | {r['wall_s']:.1f} s | {rate:.1f} | "
             f"{r['stored'] / r['wall_s']:.1f} | {r.get('rss_10pct_mb', '?')} / {r.get('rss_50pct_mb', '?')} / "
-            f"{r.get('rss_end_mb', '?')} MB ({r.get('rss_peak_mb', '?')}) |"
+            f"{r.get('rss_end_mb', '?')} MB ({r.get('rss_peak_mb', '?')}) | "
+            f"{1000 * r.get('cpu_crawl_s', 0) / r['items_seen']:.1f} / {1000 * r.get('cpu_workers_s', 0) / r['items_seen']:.1f} |"
         )
     if "articles" in results and "plain" in results:
         ours = results["articles"]["items_seen"] / results["articles"]["wall_s"]

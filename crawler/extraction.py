@@ -10,7 +10,7 @@ thread (a daily run of a few dozen pages never starts a process), then hands pag
 Settings: ``VIGIA_EXTRACT_WORKERS`` (``auto``: one per core beyond the first, at most 4; ``0``
 keeps everything on the crawl's thread), ``VIGIA_EXTRACT_POOL_AFTER`` (pages, default 50) and
 ``VIGIA_PREPARE_BACKLOG`` (pages waiting per worker up to which a worker also computes the
-pipelines' answers, :mod:`crawler.prepared`; default 4).
+pipelines' answers, :mod:`crawler.prepared`; default 16).
 What a worker returns is exactly what :func:`extract_page` returns on the crawl's thread.
 """
 
@@ -35,7 +35,7 @@ DEFAULT_WARM_AFTER = 50
 MAX_AUTO_WORKERS = 4
 # Pages per worker that may wait for extraction with the pipelines' answers asked too
 # (crawl throughput is best when neither the crawl's thread nor a worker idles; see extract()).
-PREPARE_BACKLOG = 4
+PREPARE_BACKLOG = 16
 
 
 def extract_page(body: bytes, declared: str | None, url: str, now: datetime | None) -> Article:
@@ -139,9 +139,9 @@ class ExtractionPool:
             return extract_page(body, declared, url, now)
 
     def close(self) -> None:
-        if self.prepared.used:
-            log.info("%d of %d pages: the pipelines' answers came from the extraction workers",
-                     self.prepared.used, self.extracted)
+        if self.prepared.offered:
+            log.info("%d of %d pages: the pipelines' answers came from the extraction workers (%d computed there)",
+                     self.prepared.used, self.extracted, self.prepared.offered)
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -94,6 +94,7 @@ class PreparedCache:
         self.limit = limit
         self._by_text: OrderedDict[tuple[str | None, str | None], Prepared] = OrderedDict()
         self._by_doc: OrderedDict[str, Prepared] = OrderedDict()
+        self.offered = 0
         self.used = 0
 
     def _put(self, table: OrderedDict, key: Any, value: Prepared) -> None:
@@ -104,6 +105,7 @@ class PreparedCache:
 
     def offer(self, raw_title: str | None, raw_text: str | None, prepared: Prepared) -> None:
         """Answers for a page whose article has this title and text."""
+        self.offered += 1
         self._put(self._by_text, (raw_title, raw_text), prepared)
 
     def take(self, raw_title: str | None, raw_text: str | None) -> Prepared | None:
