@@ -15,7 +15,9 @@
 Politeness delays are off for all three (``DOWNLOAD_DELAY`` 0, no AutoThrottle, the
 platforms' request intervals off); concurrency is the project's own (16 requests, 2 per
 outlet host). Each crawl runs in its own process, whose memory is sampled every 0.5 s; the
-table reports it at a tenth, half and the end of the run. ``--profile N`` adds a cProfile
+table reports it at a tenth, half and the end of the run, with the CPU time a page took in the
+crawl's process and in its extraction workers (from /proc: on a loaded machine the steadier figure,
+and a crawl cannot be faster than its busiest process allows). ``--profile N`` adds a cProfile
 of the vigia article crawl over N pages and prints where the time goes.
 
 Prints one JSON line per measurement, then a Markdown table (benchmarks/README.md).
