@@ -49,7 +49,11 @@ def extract_prepared(
     """:func:`extract_page`, and the pipelines' answers for the article's title and text
     (:mod:`crawler.prepared`), in one trip to a worker."""
     article = extract_page(body, declared, url, now)
-    prepared = prepare(spec, article.title, article.text, article.lang)
+    try:
+        prepared = prepare(spec, article.title, article.text, article.lang)
+    except Exception:  # the pipelines compute the answers themselves; the article is what counts
+        log.exception("%s: the pipelines' answers failed in the worker", url)
+        return article, None
     if prepared.text == article.text:  # the usual case: not sent back twice
         prepared = replace(prepared, text=None)
     return article, prepared
@@ -127,9 +131,10 @@ class ExtractionPool:
                     pool.submit(extract_prepared, body, declared, url, now, spec))
             finally:
                 self._waiting -= 1
-            if prepared.text is None:
-                prepared = replace(prepared, text=article.text)
-            self.prepared.offer(article.title, article.text, prepared)
+            if prepared is not None:
+                if prepared.text is None:
+                    prepared = replace(prepared, text=article.text)
+                self.prepared.offer(article.title, article.text, prepared)
             return article
         except Exception as exc:  # a worker that died (killed, out of memory): go on without the pool
             if not self._broken:

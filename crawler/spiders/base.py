@@ -176,7 +176,11 @@ class NewsSpider(CampaignSpider):
                 workers = 0
             self.extraction = ExtractionPool(workers, self.settings.getint("VIGIA_EXTRACT_POOL_AFTER", DEFAULT_WARM_AFTER),
                                              self.settings.getint("VIGIA_PREPARE_BACKLOG", PREPARE_BACKLOG))
-            self.prepare_spec = PrepareSpec(self.campaign)
+            try:
+                self.prepare_spec: PrepareSpec | None = PrepareSpec(self.campaign)
+            except Exception as exc:  # a campaign that cannot travel to a worker: the pipelines answer
+                self.logger.warning("the pipelines' answers stay on the crawl's thread: %s", exc)
+                self.prepare_spec = None
         return await self.extraction.extract(response.body, declared_charset(response), response.url, self.now(),
                                              self.prepare_spec)
 
