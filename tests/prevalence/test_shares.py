@@ -218,3 +218,18 @@ def test_near_the_usual_mix_the_estimate_is_about_as_good_as_counting():
     mild, app = np.mean(errors["mild"], axis=0), np.mean(errors["app"], axis=0)
     assert mild[0] <= 0.97 * mild[1], mild
     assert app[0] <= 0.85 * app[1], app
+
+
+def test_a_bundled_stand_in_keeps_equal_tails():
+    """Before the campaign has its own labels of every class the posterior's shape comes from
+    texts elsewhere: the interval then does not lean on it (equal tails, measured more robust)."""
+    from prevalence.bayes import sample_shares
+
+    probs, y = intertass()
+    bundled = Calibration.from_labels(SENTIMENTS, probs, [SENTIMENTS[i] for i in y], source="InterTASS PE")
+    calibration = Calibration.from_labels(SENTIMENTS, probs[:0], [], bundled=bundled)
+    assert not calibration.in_domain
+    group = cellmod.counts(cellmod.cell_of(probs[:200]), calibration.n_cells)[None]
+    shares = estimate(calibration, group)
+    low, high = np.quantile(sample_shares(calibration.concentration(), group), [0.05, 0.95], axis=0)
+    assert np.allclose(np.minimum(low, shares.estimate), shares.low) and np.allclose(np.maximum(high, shares.estimate), shares.high)
