@@ -85,7 +85,9 @@ SELECT
                             lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2 AS topics_confidence,
     CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE) AS day,
     strip_accents(lower(coalesce(d.title, '') || ' ' || d.text)) AS search_text,
-    d.changed
+    d.changed,
+    -- a new key each time the row is built: its postings in mention_terms are written under it
+    $base + row_number() OVER () AS row_key
 FROM d
 JOIN st USING (doc_id)
 LEFT JOIN s USING (doc_id)
@@ -93,6 +95,20 @@ LEFT JOIN c AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
 LEFT JOIN c AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'
 LEFT JOIN c AS cs ON cs.doc_id = d.doc_id AND cs.field = 'stance'
 LEFT JOIN campaigns AS k ON k.campaign = d.campaign
+"""
+
+# The term index (migration 053): each distinct folded word of the new rows -> their key. Runs
+# of letters and digits are exactly the query language's whole words (warehouse.query); ordered
+# by term within the batch so a lookup reads few row groups of it.
+TERM_PATTERN = r"[\pL\pN]+"
+
+_TERMS = f"""
+INSERT INTO mention_terms
+SELECT term, row_key FROM (
+    SELECT row_key, unnest(list_distinct(regexp_extract_all(search_text, '{TERM_PATTERN}'))) AS term
+    FROM mention_rows WHERE row_key > $base
+)
+ORDER BY term, row_key
 """
 
 _DAYS_AFTER = """
@@ -206,12 +222,19 @@ def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None, look
         finally:
             con.unregister("touched_stories")
     con.execute(_DAYS_BEFORE, since)
+    # New keys start above every key in use (a deleted row's postings go with it, below).
+    top = first_row(con.execute("SELECT coalesce(max(row_key), 0) FROM mention_rows"))
+    base = {"base": int(top[0]) if top else 0}
     if doc_ids is None:
+        con.execute("DELETE FROM mention_terms")
         con.execute("DELETE FROM mention_rows")
     else:
+        con.execute("DELETE FROM mention_terms WHERE row_key IN (SELECT row_key FROM mention_rows "
+                    "WHERE changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs))", since)
         con.execute("DELETE FROM mention_rows WHERE changed >= $since "
                     "AND doc_id IN (SELECT doc_id FROM affected_docs)", since)
-    con.execute(_ROWS, since)
+    con.execute(_ROWS, {**since, **base})
+    con.execute(_TERMS, base)
     con.execute(_DAYS_AFTER, since)
     con.execute("DELETE FROM daily_rows WHERE (campaign, day) IN (SELECT (campaign, day) FROM affected_days)")
     first, last = first_row(con.execute("SELECT min(day), max(day) FROM affected_days")) or (None, None)
