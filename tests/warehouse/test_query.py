@@ -180,7 +180,7 @@ def test_plain_words_are_answered_by_the_index_not_the_text(texts_db: Path) -> N
     from warehouse.query import where
 
     predicate = where("serenazgo OR cámaras -rob* alcalde", "search_text", key="row_key")
-    assert "search_text" not in predicate[0]  # only phrases and tags read the text, to verify
+    assert "search_text" not in predicate[0]  # only phrases and tags read the text
     clause, _ = Selection(campaign=CAMPAIGN, query="serenazgo OR cámaras").where()
     assert "mention_terms" in clause and "search_text" not in clause  # the explorer and charts use it
     with connect(texts_db, read_only=True) as con:
