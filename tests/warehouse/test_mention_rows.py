@@ -117,3 +117,31 @@ def test_the_term_index_follows_every_write(tmp_path: Path) -> None:
     found, expected, orphans = postings(path)
     assert found == expected and ("copia", "copy") in found and orphans == 0
     assert read(path, "SELECT count(DISTINCT row_key), count(*) FROM mention_rows") == [(3, 3)]
+
+
+def test_a_score_keeps_the_rows_postings_and_an_edited_text_replaces_them(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    doc = synthetic_documents(1)[0] | {"title": None, "text": "Serenazgo en Larco."}
+    with connect(path) as con:
+        insert_documents(con, [doc])
+    before = read(path, "SELECT row_key FROM mention_rows")
+    with connect(path) as con:
+        write_scores(con, synthetic_scores([doc["doc_id"]]))
+    # the text is the same: the row keeps its key, and no posting was written again
+    assert read(path, "SELECT row_key FROM mention_rows") == before
+    assert read(path, "SELECT count(*) FROM mention_terms") == [(3,)]
+    # an edited text (no write path edits one today; should one, its old words must go)
+    import duckdb
+
+    from warehouse import mention_rows
+    from warehouse.database import migrate
+
+    con = duckdb.connect()
+    migrate(con)
+    insert_documents(con, [doc])
+    mention_rows.refresh(con)
+    con.execute("UPDATE documents SET text = 'Drones en Larco.'")
+    mention_rows.refresh(con, [doc["doc_id"]])
+    terms = con.execute("SELECT t.term FROM mention_terms AS t JOIN mention_rows USING (row_key) ORDER BY 1").fetchall()
+    assert terms == [("drones",), ("en",), ("larco",)]
+    assert con.execute("SELECT count(*) FROM mention_terms").fetchall() == [(3,)]  # the old words are gone
