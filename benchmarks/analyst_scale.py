@@ -99,8 +99,9 @@ GOALS = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--warehouse", type=Path, help="Measure this warehouse instead (benchmarks/crawled_warehouse.py's).")
     args = parser.parse_args()
-    path = REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
+    path = args.warehouse or REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
     if not path.exists():
         build(path, args.docs)
     add_actor_scores(path)
