@@ -10,6 +10,12 @@ The work follows the touched documents, not the warehouse: each document carries
 copies of a story are stored after its first copy, and scores and corrections after their
 document, so every row involved is stamped no earlier than the oldest touched document or story
 (found by key through ``lookup``), and DuckDB's zone maps skip the row groups before it.
+
+Beside the rows, their term index `mention_terms` (migration 053): each distinct word of a row's
+``search_text`` (runs of letters and digits, the query language's whole words) with the row's
+``row_key``. A rebuilt row whose text did not change keeps its key, so scores and corrections
+write no postings; a new or changed text gets a new key and its postings (``warehouse.query``
+looks a query's words up there instead of scanning the text).
 """
 
 from __future__ import annotations

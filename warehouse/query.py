@@ -8,7 +8,9 @@ matches "robos" and "robó". Adjacent terms must all match (AND binds tighter th
 upper-case; a lower-case ``or`` is a word.
 
 The tree compiles to a SQL predicate over ``mentions.search_text`` (title and text folded at write
-time) with every word passed as a parameter (:meth:`Node.sql`), to the spans it highlights in a
+time) with every word passed as a parameter (:meth:`Node.sql`), or to the same predicate answered
+from the term index kept beside it (``mention_terms``, :meth:`Node.index_sql`: the same hits without
+reading the text, except for phrases and tags), to the spans it highlights in a
 text (:func:`highlight_spans`), and to the words a full-text index can look up (:func:`index_words`).
 The same tree drives the text list, every chart and the export (``warehouse.explorer.Selection``).
 
@@ -105,8 +107,8 @@ class Node:
         raise NotImplementedError
 
     def index_sql(self, key: str, column: str) -> tuple[str, list[str]]:
-        """The same predicate answered from the term index by ``key`` (the row's ``row_key``),
-        reading ``column`` only to verify phrases and tags on the rows their words narrow to."""
+        """The same predicate answered from the term index by ``key`` (the row's ``row_key``);
+        phrases, tags and words the index cannot hold keep the scan's test on ``column``."""
         raise NotImplementedError  # pragma: no cover - abstract
 
     def positives(self) -> list[Match]:
