@@ -332,7 +332,7 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, help="Measure this warehouse instead (benchmarks/crawled_warehouse.py's).")
     parser.add_argument("--refresh-shares", action="store_true", help="Estimate the shares again (as `vigia score` does).")
     args = parser.parse_args()
-    path = (args.warehouse or REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb").resolve()
+    path = (args.warehouse or REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb").absolute()  # not resolve(): a published warehouse is a link to its read copy
     report: dict = {"bench": "dashboard", "docs": args.docs, "warehouse": str(path)}
     if args.warehouse is None and (args.rebuild or not built(path).exists()):
         t = time.perf_counter()

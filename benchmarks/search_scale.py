@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -31,10 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.dashboard_scale import CAMPAIGN, build  # noqa: E402
-from benchmarks.timing import best  # noqa: E402
+from benchmarks.timing import best, scan_only  # noqa: E402
 from warehouse import connect, explorer, trends  # noqa: E402
 from warehouse import query as ql  # noqa: E402
-from warehouse.database import writer_folder  # noqa: E402
 from warehouse.explorer import Selection  # noqa: E402
 
 QUERIES = [
@@ -61,6 +61,15 @@ def old_substring_where(query: str) -> tuple[str, list]:
     return " AND ".join(["campaign = ?", "duplicate_of IS NULL"] + ["contains(search_text, ?)"] * len(terms)), [CAMPAIGN, *terms]
 
 
+def index_size(con) -> dict:
+    """The term index's rows and its share of the file (DuckDB's own per-table block count)."""
+    postings, terms = con.execute("SELECT count(*), count(DISTINCT term) FROM mention_terms").fetchall()[0]
+    blocks = dict(con.execute("SELECT table_name, count(DISTINCT block_id) FROM pragma_storage_info('mention_terms') "
+                              "CROSS JOIN (SELECT 'mention_terms' AS table_name) GROUP BY ALL").fetchall())
+    block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchall()[0][0]
+    return {"postings": postings, "terms": terms, "mb": round(blocks.get("mention_terms", 0) * block_size / 1e6, 1)}
+
+
 def measure_2(path: Path) -> dict:
     out: dict = {}
     with connect(path, read_only=True) as con:
@@ -70,12 +79,22 @@ def measure_2(path: Path) -> dict:
             row["substring_s"], n = best(lambda w=where, p=params: con.execute(f"SELECT count(*) FROM mentions WHERE {w}", p).fetchall())
             row["substring_hits"] = n[0][0]
             sel = Selection(campaign=CAMPAIGN, query=q)
+            # The scan (today's predicate over search_text), then the same reads through the
+            # term index (migration 053): the hits must be the same.
+            with scan_only():
+                where, params = sel.where()
+                row["count_s"], n = best(lambda w=where, p=params: con.execute(f"SELECT count(*) FROM mentions WHERE {w}", p).fetchall())
+                row["hits"] = n[0][0]
+                row["find_s"], scanned = best(lambda s=sel: explorer.find(con, s))
+                row["daily_s"], _ = best(lambda s=sel: trends.daily(con, s))
             where, params = sel.where()
-            row["count_s"], n = best(lambda w=where, p=params: con.execute(f"SELECT count(*) FROM mentions WHERE {w}", p).fetchall())
-            row["hits"] = n[0][0]
-            row["find_s"], _ = best(lambda s=sel: explorer.find(con, s))
-            row["daily_s"], _ = best(lambda s=sel: trends.daily(con, s))
+            row["index_count_s"], n = best(lambda w=where, p=params: con.execute(f"SELECT count(*) FROM mentions WHERE {w}", p).fetchall())
+            assert n[0][0] == row["hits"], (q, n, row["hits"])
+            row["index_find_s"], found = best(lambda s=sel: explorer.find(con, s))
+            assert found[0] == scanned[0] and list(found[1]["doc_id"]) == list(scanned[1]["doc_id"]), q
+            row["index_daily_s"], _ = best(lambda s=sel: trends.daily(con, s))
             out[q] = row
+        out["_index"] = index_size(con)
         t = time.perf_counter()
         parquet = path.with_name(path.stem + "-search.parquet")
         if not parquet.exists():
@@ -140,26 +159,29 @@ def measure_15(parquet: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--no-fts", action="store_true", help="Skip DuckDB 1.5's fts columns (their own venv, 2 min).")
+    parser.add_argument("--warehouse", type=Path, help="Measure this warehouse instead (the queries must hit it).")
     args = parser.parse_args()
-    path = REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
+    path = args.warehouse or REPO / "data" / "bench" / f"dashboard-{args.docs}.duckdb"
     if not path.exists():
         build(path, args.docs)
     with connect(path):  # the views of this code
         pass
-    import shutil
-
-    shutil.rmtree(writer_folder(path), ignore_errors=True)
     now = measure_2(path)
-    fts = measure_15(path.with_name(path.stem + "-search.parquet"))
-    print(json.dumps({"bench": "search", "docs": args.docs, "duckdb_2": now, "duckdb_15_fts": fts}))
-    print(f"\nfts index build at {fts['rows']:,} texts (DuckDB {fts['duckdb']}): {fts['index_build_s']} s", file=sys.stderr)
-    head = (f"{'query':<34} {'hits':>8} {'old substr':>10} {'count':>7} {'page':>7} {'charts':>7} |"
+    fts = {} if args.no_fts else measure_15(path.with_name(path.stem + "-search.parquet"))
+    print(json.dumps({"bench": "search", "docs": args.docs, "load": os.getloadavg(), "duckdb_2": now, "duckdb_15_fts": fts}))
+    if fts:
+        print(f"\nfts index build at {fts['rows']:,} texts (DuckDB {fts['duckdb']}): {fts['index_build_s']} s", file=sys.stderr)
+    print(f"term index: {now['_index']}; load average {os.getloadavg()}", file=sys.stderr)
+    head = (f"{'query':<34} {'hits':>8} {'old substr':>10} | {'count':>7} {'page':>7} {'charts':>7} |"
+            f" {'idx count':>9} {'idx page':>8} {'idx charts':>10} |"
             f" {'1.5 scan':>8} {'fts cand':>9} {'fts+scan':>8}")
     print(head, file=sys.stderr)
     for q in QUERIES:
-        a, b = now[q], fts[q]
-        print(f"{q:<34} {a['hits']:>8,} {a['substring_s']:>10} {a['count_s']:>7} {a['find_s']:>7} {a['daily_s']:>7} |"
-              f" {b['scan_s']:>8} {b.get('fts_candidates_s', '-')!s:>9} {b.get('fts_then_scan_s', '-')!s:>8}",
+        a, b = now[q], fts.get(q, {})
+        print(f"{q:<34} {a['hits']:>8,} {a['substring_s']:>10} | {a['count_s']:>7} {a['find_s']:>7} {a['daily_s']:>7} |"
+              f" {a['index_count_s']:>9} {a['index_find_s']:>8} {a['index_daily_s']:>10} |"
+              f" {b.get('scan_s', '-')!s:>8} {b.get('fts_candidates_s', '-')!s:>9} {b.get('fts_then_scan_s', '-')!s:>8}",
               file=sys.stderr)
 
 

@@ -81,6 +81,7 @@ UNMIRRORED = frozenset({
     "score_claims",  # scoring leases: the writers' coordination, never read by analysts
     "deletions",  # read by the sync itself
     "mention_rows",  # built in each read copy from the mirrored tables (warehouse.mention_rows)
+    "mention_terms",  # its term index, built with it
     "daily_rows",
 })
 

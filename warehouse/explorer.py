@@ -93,7 +93,9 @@ class Selection:
         if not self.include_reprints and (columns is None or "duplicate_of" in columns):
             clauses.append(f"{col('duplicate_of')} IS NULL")
         # The query language's tree (parsed once per query text); QueryError when malformed.
-        matched = query_language.where(self.query, col("search_text"))
+        # Its words are looked up in the term index by row_key where the relation has one.
+        key = col("row_key") if columns is None or "row_key" in columns else None
+        matched = query_language.where(self.query, col("search_text"), key=key)
         if matched is not None:
             clauses.append(matched[0])
             params += matched[1]

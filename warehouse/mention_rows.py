@@ -10,6 +10,12 @@ The work follows the touched documents, not the warehouse: each document carries
 copies of a story are stored after its first copy, and scores and corrections after their
 document, so every row involved is stamped no earlier than the oldest touched document or story
 (found by key through ``lookup``), and DuckDB's zone maps skip the row groups before it.
+
+Beside the rows, their term index `mention_terms` (migration 053): each distinct word of a row's
+``search_text`` (runs of letters and digits, the query language's whole words) with the row's
+``row_key``. A rebuilt row whose text did not change keeps its key, so scores and corrections
+write no postings; a new or changed text gets a new key and its postings (``warehouse.query``
+looks a query's words up there instead of scanning the text).
 """
 
 from __future__ import annotations
@@ -85,7 +91,10 @@ SELECT
                             lambda k: abs(CAST(s.topic_probs ->> k AS DOUBLE) - 0.5))) * 2 AS topics_confidence,
     CAST(timezone(coalesce(k.timezone, 'UTC'), d.published_at) AS DATE) AS day,
     strip_accents(lower(coalesce(d.title, '') || ' ' || d.text)) AS search_text,
-    d.changed
+    d.changed,
+    -- the row's key in mention_terms: kept while its text is the same (a score, a correction, a
+    -- new copy of the story change no word), else a new one, whose postings _TERMS writes
+    coalesce(o.row_key, $base + row_number() OVER ()) AS row_key
 FROM d
 JOIN st USING (doc_id)
 LEFT JOIN s USING (doc_id)
@@ -93,6 +102,21 @@ LEFT JOIN c AS ct ON ct.doc_id = d.doc_id AND ct.field = 'target_sentiment'
 LEFT JOIN c AS cto ON cto.doc_id = d.doc_id AND cto.field = 'topics'
 LEFT JOIN c AS cs ON cs.doc_id = d.doc_id AND cs.field = 'stance'
 LEFT JOIN campaigns AS k ON k.campaign = d.campaign
+LEFT JOIN old_keys AS o ON o.doc_id = d.doc_id AND o.search_text = strip_accents(lower(coalesce(d.title, '') || ' ' || d.text))
+"""
+
+# The term index (migration 053): each distinct folded word of the new rows -> their key. Runs
+# of letters and digits are exactly the query language's whole words (warehouse.query); ordered
+# by term within the batch so a lookup reads few row groups of it.
+TERM_PATTERN = r"[\pL\pN]+"
+
+_TERMS = f"""
+INSERT INTO mention_terms
+SELECT term, row_key FROM (
+    SELECT row_key, unnest(list_distinct(regexp_extract_all(search_text, '{TERM_PATTERN}'))) AS term
+    FROM mention_rows WHERE row_key > $base
+)
+ORDER BY term, row_key
 """
 
 _DAYS_AFTER = """
@@ -206,12 +230,22 @@ def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None, look
         finally:
             con.unregister("touched_stories")
     con.execute(_DAYS_BEFORE, since)
+    # New keys start above every key in use.
+    top = first_row(con.execute("SELECT coalesce(max(row_key), 0) FROM mention_rows"))
+    base = {"base": int(top[0]) if top else 0}
     if doc_ids is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE old_keys AS SELECT doc_id, row_key, search_text FROM mention_rows LIMIT 0")
+        con.execute("DELETE FROM mention_terms")
         con.execute("DELETE FROM mention_rows")
     else:
+        con.execute("CREATE OR REPLACE TEMP TABLE old_keys AS SELECT doc_id, row_key, search_text FROM mention_rows "
+                    "WHERE changed >= $since AND doc_id IN (SELECT doc_id FROM affected_docs)", since)
         con.execute("DELETE FROM mention_rows WHERE changed >= $since "
                     "AND doc_id IN (SELECT doc_id FROM affected_docs)", since)
-    con.execute(_ROWS, since)
+    con.execute(_ROWS, {**since, **base})
+    _drop_stale_postings(con, since)
+    con.execute(_TERMS, base)
+    con.execute("DROP TABLE old_keys")
     con.execute(_DAYS_AFTER, since)
     con.execute("DELETE FROM daily_rows WHERE (campaign, day) IN (SELECT (campaign, day) FROM affected_days)")
     first, last = first_row(con.execute("SELECT min(day), max(day) FROM affected_days")) or (None, None)
@@ -221,6 +255,20 @@ def _refresh(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None, look
     con.execute("DROP TABLE affected_docs")
     con.execute("DROP TABLE affected_days")
     return int(row[0]) if row else 0
+
+
+def _drop_stale_postings(con: duckdb.DuckDBPyConnection, since: dict[str, int]) -> None:
+    """Delete the postings of the rebuilt rows whose text changed (their key was not kept). The
+    key range first: postings are stored batch after batch, so zone maps skip all but the
+    row groups of the batches those keys were written in."""
+    con.execute("CREATE OR REPLACE TEMP TABLE stale_keys AS SELECT row_key FROM old_keys "
+                "WHERE row_key NOT IN (SELECT row_key FROM mention_rows WHERE changed >= $since "
+                "AND doc_id IN (SELECT doc_id FROM affected_docs))", since)
+    low, high = first_row(con.execute("SELECT min(row_key), max(row_key) FROM stale_keys")) or (None, None)
+    if low is not None:
+        con.execute("DELETE FROM mention_terms WHERE row_key BETWEEN ? AND ? "
+                    "AND row_key IN (SELECT row_key FROM stale_keys)", [low, high])
+    con.execute("DROP TABLE stale_keys")
 
 
 def is_stale(con: duckdb.DuckDBPyConnection) -> bool:

@@ -56,7 +56,7 @@ import pandas as pd
 log = logging.getLogger("vigia.warehouse")
 
 # Built in each copy from the mirrored tables (warehouse.mention_rows), never copied.
-LOCAL_TABLES = ("mention_rows", "daily_rows")
+LOCAL_TABLES = ("mention_rows", "mention_terms", "daily_rows")
 # Columns whose PostgreSQL type the read copy holds as text (JSON) when fetched.
 SLICE = 50_000
 

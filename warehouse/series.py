@@ -168,7 +168,7 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
     base_where, base_params = replace(sel, query="", include_reprints=True, start=history_start, end=end).where()
     tests, test_params = [], []
     for i, text in enumerate(queries):
-        compiled = query_language.where(text, "search_text")
+        compiled = query_language.where(text, "search_text", key="row_key")  # the term index
         if compiled is None:
             tests.append(f"{i}")
         else:

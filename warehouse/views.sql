@@ -38,7 +38,8 @@ FROM documents;
 -- then the extensions: source, duplicate_of, native_id, p_negative, p_neutral, p_positive,
 -- target_score, target_confidence, target_match, topic_probs, stance_probs, scored_at,
 -- corrected, day (calendar day of published_at in the campaign's time zone), search_text (title
--- and text folded for search), and any column a later migration adds to mention_rows.
+-- and text folded for search), row_key (its postings' key in the term index mention_terms), and
+-- any column a later migration adds to mention_rows.
 CREATE OR REPLACE VIEW mentions AS
 SELECT * EXCLUDE (stance_confidence, topics_confidence, changed)  -- internal: the review queue's, the sync's
 FROM mention_rows;

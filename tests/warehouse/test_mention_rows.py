@@ -77,3 +77,71 @@ def test_writes_inside_a_callers_transaction_commit_or_roll_back_with_it(tmp_pat
     shown = read(path, "SELECT count(*), count(sentiment) FROM mentions")
     days = read(path, "SELECT sum(n_docs) FROM daily_trends")
     assert shown == [(2, 2)] and days == [(2,)]
+
+
+def postings(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]], int]:
+    """The term index's (term, doc_id) pairs, those the current rows' texts hold (Python's own
+    split into whole words), and how many postings point at no current row."""
+    import re
+
+    rows = read(path, "SELECT doc_id, search_text FROM mention_rows")
+    expected = {(word, doc_id) for doc_id, text in rows for word in re.findall(r"[^\W_]+", text)}
+    found = set(read(path, "SELECT t.term, m.doc_id FROM mention_terms AS t JOIN mention_rows AS m USING (row_key)"))
+    orphans = read(path, "SELECT count(*) FROM mention_terms WHERE row_key NOT IN (SELECT row_key FROM mention_rows)")
+    return found, expected, orphans[0][0]
+
+
+def test_the_term_index_follows_every_write(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    first, second = synthetic_documents(2)
+    first |= {"title": "Cámaras en Larco", "text": "El alcalde instaló CÁMARAS; robo evitado."}
+    second |= {"title": None, "text": "Serenazgo y revocatoria: el alcalde responde."}
+    with connect(path) as con:
+        insert_documents(con, [first, second])
+    found, expected, orphans = postings(path)
+    assert found == expected and ("camaras", first["doc_id"]) in found and orphans == 0
+    # a score, a newer model set's score and a correction each rebuild the row under a new key
+    with connect(path) as con:
+        write_scores(con, synthetic_scores([first["doc_id"], second["doc_id"]]))
+        later = synthetic_scores([first["doc_id"]], model_set="test:model-b", seed=9)
+        later[0]["scored_at"] = datetime.now(UTC) + timedelta(minutes=1)
+        write_scores(con, later)
+        add_correction(con, second["doc_id"], "stance", "pro_recall", "ana")
+    found, expected, orphans = postings(path)
+    assert found == expected and orphans == 0
+    # a new earlier copy makes the first one a reprint: both rows rebuilt, the index follows
+    copy = second | {"doc_id": "copy", "duplicate_of": second["doc_id"], "text": "Copia: serenazgo y revocatoria.",
+                     "published_at": second["published_at"] - timedelta(days=3)}
+    with connect(path) as con:
+        insert_documents(con, [copy])
+    found, expected, orphans = postings(path)
+    assert found == expected and ("copia", "copy") in found and orphans == 0
+    assert read(path, "SELECT count(DISTINCT row_key), count(*) FROM mention_rows") == [(3, 3)]
+
+
+def test_a_score_keeps_the_rows_postings_and_an_edited_text_replaces_them(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    doc = synthetic_documents(1)[0] | {"title": None, "text": "Serenazgo en Larco."}
+    with connect(path) as con:
+        insert_documents(con, [doc])
+    before = read(path, "SELECT row_key FROM mention_rows")
+    with connect(path) as con:
+        write_scores(con, synthetic_scores([doc["doc_id"]]))
+    # the text is the same: the row keeps its key, and no posting was written again
+    assert read(path, "SELECT row_key FROM mention_rows") == before
+    assert read(path, "SELECT count(*) FROM mention_terms") == [(3,)]
+    # an edited text (no write path edits one today; should one, its old words must go)
+    import duckdb
+
+    from warehouse import mention_rows
+    from warehouse.database import migrate
+
+    con = duckdb.connect()
+    migrate(con)
+    insert_documents(con, [doc])
+    mention_rows.refresh(con)
+    con.execute("UPDATE documents SET text = 'Drones en Larco.'")
+    mention_rows.refresh(con, [doc["doc_id"]])
+    terms = con.execute("SELECT t.term FROM mention_terms AS t JOIN mention_rows USING (row_key) ORDER BY 1").fetchall()
+    assert terms == [("drones",), ("en",), ("larco",)]
+    assert con.execute("SELECT count(*) FROM mention_terms").fetchall() == [(3,)]  # the old words are gone

@@ -146,3 +146,43 @@ def test_highlight_spans_mark_whole_words_in_the_original_text() -> None:
 
 def test_index_words_are_the_positive_plain_words() -> None:
     assert index_words('"cámaras de vigilancia" OR drones -robo camar*') == ["camaras", "de", "vigilancia", "drones"]
+
+
+# Every kind of node: words, accents and case, OR, AND, exclusions, prefixes, phrases, tags,
+# punctuation inside words, and words in no text.
+SAME_HITS = [
+    "paro", "robo", "ROBÓ", "rob*", "robo*", "serenazgo OR cámaras", "serenazgo cámaras", "serenazgo AND cámaras",
+    "alcalde -revocatoria", "alcalde NOT revocatoria", "(serenazgo OR revocatoria) alcalde",
+    "cámaras -(serenazgo OR vigilancia)", 'cámaras -"de vigilancia"', '"cámaras de vigilancia"',
+    '"vigilancia de cámaras"', "#revocatoriaya", "revocatoriaya", "@carloscanalesa", "revoca*", "#revoca*",
+    "O'Brien", "100%", '"DROP TABLE mentions"', "-robo", "huelga", "huelga OR paro", "camar* OR robo -larco",
+    "cámaras OR drones presupuesto", "(cámaras OR drones) vigilancia", '"en miraflores" OR #revocatoriaya',
+]
+
+
+def keys(con, predicate: tuple[str, list[str]]) -> set[str]:
+    return {r[0] for r in con.execute(f"SELECT doc_id FROM mentions WHERE {predicate[0]}", predicate[1]).fetchall()}
+
+
+@pytest.mark.parametrize("query", SAME_HITS)
+def test_the_term_index_finds_the_same_texts_as_the_scan(texts_db: Path, query: str) -> None:
+    from warehouse.query import where
+
+    with connect(texts_db, read_only=True) as con:
+        scanned = keys(con, where(query, "search_text"))
+        indexed = keys(con, where(query, "search_text", key="row_key"))
+    assert indexed == scanned
+    if query not in ("huelga", '"vigilancia de cámaras"', "cámaras -(serenazgo OR vigilancia)"):
+        assert scanned  # a comparison of two empty sets would prove nothing
+
+
+def test_plain_words_are_answered_by_the_index_not_the_text(texts_db: Path) -> None:
+    from warehouse.query import where
+
+    predicate = where("serenazgo OR cámaras -rob* alcalde", "search_text", key="row_key")
+    assert "search_text" not in predicate[0]  # only phrases and tags read the text
+    clause, _ = Selection(campaign=CAMPAIGN, query="serenazgo OR cámaras").where()
+    assert "mention_terms" in clause and "search_text" not in clause  # the explorer and charts use it
+    with connect(texts_db, read_only=True) as con:
+        assert count(con, Selection(campaign=CAMPAIGN, query="serenazgo OR cámaras")) == len(
+            keys(con, where("serenazgo OR cámaras", "search_text")))

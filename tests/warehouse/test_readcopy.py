@@ -178,3 +178,35 @@ def test_an_updated_row_replaces_its_old_version_in_both_copies_without_a_repair
         runs = con.execute("SELECT run_id, status FROM crawl_runs ORDER BY run_id").fetchall()
     assert runs == [(first, "finished"), (second, "finished")]
     assert "disagreed with the store" not in caplog.text
+
+
+def test_a_read_copy_of_postgresql_finds_query_words_through_its_term_index(postgres, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    from tests.conftest import synthetic_scores
+    from warehouse.explorer import Selection, count
+    from warehouse.query import where
+    from warehouse.scores import write_scores
+
+    url = postgres.create_database("term_index")
+    monkeypatch.setenv("VIGIA_READ_COPY", str(tmp_path / "rc.duckdb"))
+    monkeypatch.setenv("VIGIA_SYNC_SECONDS", "0")
+    first = [d | {"title": None, "text": f"Cámaras en Larco, nota {i}."} for i, d in enumerate(docs(3, 0))]
+    with connect(url) as con:
+        insert_documents(con, first)
+    with connect(url) as con:  # scores and new texts arrive in later syncs
+        write_scores(con, synthetic_scores([d["doc_id"] for d in first]))
+        insert_documents(con, [d | {"title": None, "text": "Drones y serenazgo."} for d in docs(2, 10)])
+    with connect(url, read_only=True) as con:
+        campaign = first[0]["campaign"]
+        assert count(con, Selection(campaign=campaign, query="cámaras")) == 3
+        assert count(con, Selection(campaign=campaign, query="drones OR camar*")) == 5
+        assert count(con, Selection(campaign=campaign, query="larco -nota")) == 0
+        for query in ("cámaras", "drones OR camar*", "larco -nota", "serenazgo"):
+            predicate, params = where(query, "search_text", key="row_key")
+            scanned, scan_params = where(query, "search_text")
+            assert (con.execute(f"SELECT count(*) FROM mentions WHERE {predicate}", params).fetchall()
+                    == con.execute(f"SELECT count(*) FROM mentions WHERE {scanned}", scan_params).fetchall())
+        # one posting per (word, row): the scores rebuilt the rows without writing theirs again
+        assert con.execute("SELECT count(*) = count(DISTINCT (term, row_key)) FROM mention_terms").fetchall() == [(True,)]
+        assert con.execute("SELECT count(*) FROM mention_terms WHERE row_key NOT IN "
+                           "(SELECT row_key FROM mention_rows)").fetchall() == [(0,)]
