@@ -67,7 +67,7 @@ from warehouse.explorer import Selection
 from warehouse.freshness import freshness
 from warehouse.query import check as query_check
 from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive, drop_kept
-from warehouse.shares import day_shares
+from warehouse.shares import hits as share_hits
 from warehouse.shares import overview as share_overview
 from warehouse.shares import queue as share_queue
 from warehouse.shares import shares as task_shares
@@ -163,8 +163,7 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
             history, topics = trends.daily(con, history_sel)
             # Every share as an estimate in its 90% interval (issue 20): stored for the whole
             # campaign, estimated for any other selection; the days before the range for spikes.
-            estimated = share_overview(con, sel)
-            estimated["days"] = day_shares(con, history_sel)
+            estimated = share_overview(con, sel, days=history_sel)
             return {
                 "shares": estimated,
                 "history": history, "daily": in_range(history), "topics": in_range(topics),
@@ -180,9 +179,10 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
         found = compare(con, sel, [sel.query], history_days=history_days, words=False, voice_names=dict(names),
                         ranked=RANKED, keep=True)
         try:
-            # The query's shares from its texts found once (no second scan of the text).
-            estimated = share_overview(con, replace(sel, query=""), within=found.kept[0])
-            estimated["days"] = day_shares(con, replace(history_sel, query=""), within=found.kept[0])
+            # The query's shares from its texts found once (no second scan of the text; their
+            # rows copied once for every share's count).
+            estimated = share_overview(con, replace(sel, query=""), within=found.kept[0],
+                                       days=replace(history_sel, query=""))
         finally:
             drop_kept(con, found)
     history = found.daily.drop(columns="q")
@@ -314,9 +314,12 @@ def load_compare(path: str, version: tuple[int, int], sel: Selection, queries: t
     with reading(path) as con:
         found = compare(con, sel, list(queries), extra_stop=stop, keep=True)
         try:
-            bands = {name: pd.concat([task_shares(con, sel, name, "week", within=table)[0].assign(query=q)
-                                      for q, table in zip(queries, found.kept, strict=True)], ignore_index=True)
-                     for name in ("target_sentiment", "stance")}
+            per_query: dict[str, list[pd.DataFrame]] = {"target_sentiment": [], "stance": []}
+            for q, table in zip(queries, found.kept, strict=True):
+                with share_hits(con, table) as texts:  # each query's rows read once for both shares
+                    for name, frames in per_query.items():
+                        frames.append(task_shares(con, sel, name, "week", within=texts)[0].assign(query=q))
+            bands = {name: pd.concat(frames, ignore_index=True) for name, frames in per_query.items()}
         finally:
             drop_kept(con, found)
     return found, bands

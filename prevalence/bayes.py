@@ -75,6 +75,28 @@ def split(rng: np.random.Generator, counts: np.ndarray, weights: np.ndarray) -> 
     return out
 
 
+def _inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Per row of ``cdf`` (R, M; unnormalised, increasing) and each of its draws ``u`` (R, P) in
+    [0, 1): the first grid index whose normalised CDF, shifted by the row's number, reaches
+    ``u`` shifted the same way. That is what one sorted search over every row laid end to end
+    (``searchsorted((cdf / cdf[:, -1:] + row).ravel(), u + row)``, clipped to the row) gives,
+    draw for draw, but found by a bisection per row that reads ~log2(M) entries of each row
+    instead of normalising and shifting all of them (half the sampler's time at 1,000 groups)."""
+    rows, m = cdf.shape
+    row = np.arange(rows, dtype=np.float64)[:, None]
+    target = u + row  # the same rounding as the end-to-end search
+    last = cdf[:, -1:]
+    lo = np.zeros(u.shape, dtype=np.int64)
+    hi = np.full(u.shape, m - 1, dtype=np.int64)  # the last entry reaches every target (row + 1)
+    pick = np.arange(rows)[:, None]
+    while (open_ := lo < hi).any():
+        mid = (lo + hi) // 2
+        reached = cdf[pick, mid] / last + row >= target
+        hi = np.where(open_ & reached, mid, hi)
+        lo = np.where(open_ & ~reached, mid + 1, lo)
+    return lo
+
+
 @lru_cache(maxsize=64)
 def _mixture(cal_bytes: bytes, shape: tuple[int, int], q_draws: int, seed: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Draws of Q from the calibration and, for each, log P(cell | share) at every grid point,
@@ -128,18 +150,13 @@ def sample_shares(
         g = rows.stop - rows.start
         loglik = (n[rows].astype(np.float64) @ flat_mix).reshape(g, q_draws, m)
         loglik -= loglik.max(axis=-1, keepdims=True)
-        cdf = np.cumsum(np.exp(loglik, out=loglik), axis=-1)
-        cdf /= cdf[..., -1:]
-        # Inverse-CDF draws for every (group, Q draw) at once: offset each row's CDF by its row
-        # number so one sorted search serves them all.
+        cdf = np.cumsum(np.exp(loglik, out=loglik), axis=-1).reshape(g * q_draws, m)
         # Each group draws from a generator seeded by its own counts: the same group gets the same
         # estimate whichever other groups it is estimated with (a refresh that recomputes only the
         # days a write touched stores what a full one would).
         rngs = [np.random.default_rng([seed, zlib.crc32(n[i].tobytes() + k[i].tobytes())]) for i in range(rows.start, rows.stop)]
-        offsets = np.arange(g * q_draws, dtype=np.float64).reshape(g, q_draws, 1)
-        u = np.stack([r.random((q_draws, per_q)) for r in rngs]) + offsets
-        idx = np.searchsorted((cdf + offsets).ravel(), u.ravel()).reshape(g, q_draws, per_q)
-        idx = np.clip(idx - (offsets.astype(np.int64) * m), 0, m - 1)
+        u = np.stack([r.random((q_draws, per_q)) for r in rngs])
+        idx = _inverse_cdf(cdf, u.reshape(g * q_draws, per_q)).reshape(g, q_draws, per_q)
         share = grid[idx]  # (g, S, per, C)
         # Spread each draw over its grid cell, so the grid's spacing does not show in the quantiles.
         jitter = np.stack([r.random(share.shape[1:]) for r in rngs])

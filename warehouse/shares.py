@@ -31,7 +31,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -72,9 +73,10 @@ class Task:
         return ("campaign", "day", "source_type", "platform") if self.name.startswith("actor:") else None
 
 
-def task(name: str) -> Task:
-    """The task called ``name`` (sentiment, target_sentiment, stance, topic:<t>, actor:<id>)."""
-    rows = "mention_rows AS m"
+def task(name: str, rows_table: str = "mention_rows", actors_table: str = "actor_mentions") -> Task:
+    """The task called ``name`` (sentiment, target_sentiment, stance, topic:<t>, actor:<id>), read
+    from ``rows_table`` (`mention_rows` or a copy of some of its rows) and ``actors_table``."""
+    rows = f"{rows_table} AS m"
     if name == "sentiment":
         return Task(name, SENTIMENTS, rows, "m.sentiment", "greatest(m.p_negative, m.p_neutral, m.p_positive)",
                     "m.sentiment IS NOT NULL AND m.duplicate_of IS NULL", None)
@@ -87,13 +89,13 @@ def task(name: str) -> Task:
     if name.startswith("topic:"):
         # A corrected text's label is whether the analyst kept the topic; otherwise the model's reading.
         relation = ("(SELECT *, CAST(topic_probs ->> ? AS DOUBLE) AS p_topic, list_contains(topics, ?) AS has_topic "
-                    "FROM mention_rows) AS m")
+                    f"FROM {rows_table}) AS m")
         return Task(name, TOPIC_CLASSES, relation, "CASE WHEN m.has_topic THEN 'yes' ELSE 'no' END",
                     "greatest(m.p_topic, 1 - m.p_topic)",
                     "m.sentiment IS NOT NULL AND m.duplicate_of IS NULL AND m.p_topic IS NOT NULL", "topics",
                     (name.split(":", 1)[1],) * 2)
     if name.startswith("actor:"):
-        return Task(name, SENTIMENTS, "(SELECT * FROM actor_mentions WHERE actor = ?) AS m", "m.sentiment",
+        return Task(name, SENTIMENTS, f"(SELECT * FROM {actors_table} WHERE actor = ?) AS m", "m.sentiment",
                     "m.confidence", "m.sentiment IS NOT NULL AND m.confidence IS NOT NULL", None,
                     (name.split(":", 1)[1],))
     raise ValueError(f"unknown share {name!r}: sentiment, target_sentiment, stance, topic:<name> or actor:<id>")
@@ -106,6 +108,44 @@ def task_names(con: duckdb.DuckDBPyConnection, campaign: str) -> list[str]:
     actors = [r[0] for r in con.execute(
         "SELECT DISTINCT actor FROM actor_mentions WHERE campaign = ? ORDER BY 1", [campaign]).fetchall()]
     return ["sentiment", "target_sentiment", "stance", *(f"topic:{t}" for t in topics), *(f"actor:{a}" for a in actors)]
+
+
+@dataclass(frozen=True)
+class Hits:
+    """A query's texts (``docs``: a table of ``doc_id``) with their `mention_rows` and
+    `actor_mentions` rows copied once into temporary tables (``rows``, ``actors``): every count
+    of :func:`counts` then reads those few rows instead of joining the whole warehouse's again."""
+
+    docs: str
+    rows: str
+    actors: str
+
+
+# What any task's count reads of a text (its filters, label, top probability, reprint link).
+_HIT_ROW_COLUMNS = ("doc_id", "campaign", "day", "source_type", "platform", "duplicate_of", "sentiment",
+                    "target_sentiment", "stance", "topics", "model", "p_negative", "p_neutral", "p_positive",
+                    "target_confidence", "stance_confidence", "topic_probs")
+
+
+@contextmanager
+def hits(con: duckdb.DuckDBPyConnection, within: str | Hits) -> Iterator[Hits]:
+    """The texts of ``within`` (a table of ``doc_id``, e.g. ``series.compare``'s ``kept``) read
+    once from `mention_rows` and `actor_mentions` (one semi-join each, instead of one per
+    count: 22 per query page), for the block's counts; dropped after it. A :class:`Hits`
+    is passed through as it is."""
+    if isinstance(within, Hits):
+        yield within
+        return
+    found = Hits(within, f"{within}_share_rows", f"{within}_share_actors")
+    try:
+        con.execute(f"CREATE TEMP TABLE {found.rows} AS SELECT {', '.join(_HIT_ROW_COLUMNS)} FROM mention_rows "
+                    f"WHERE doc_id IN (SELECT doc_id FROM {within})")
+        con.execute(f"CREATE TEMP TABLE {found.actors} AS SELECT * FROM actor_mentions "
+                    f"WHERE doc_id IN (SELECT doc_id FROM {within})")
+        yield found
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {found.rows}")
+        con.execute(f"DROP TABLE IF EXISTS {found.actors}")
 
 
 def _cell(t: Task) -> tuple[str, list]:
@@ -128,15 +168,18 @@ def _period(period: str) -> str:
 
 
 def counts(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str,
-           by_source_type: bool = False, within: str | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+           by_source_type: bool = False, within: str | Hits | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Per group (``period_start`` [, ``source_type``]): the texts per cell whose label the
     models gave, and the texts per class an analyst labelled. Returns (keys, cells (G, K),
     known (G, C)). ``within``: a table of ``doc_id`` the texts must be among (a query's hits,
-    found once by ``warehouse.series.compare``), read instead of the selection's own query."""
-    t = task(name)
+    found once by ``warehouse.series.compare``), read instead of the selection's own query, or
+    those texts' rows already copied (:func:`hits`), read without joining `mention_rows`."""
+    copied = isinstance(within, Hits) and not sel.query.strip()  # a query reads search_text: not copied
+    t = task(name, within.rows, within.actors) if copied else task(name)
     where, params = sel.where(alias="m", columns=t.columns)
-    if within is not None:
-        where += f" AND m.doc_id IN (SELECT doc_id FROM {within})"
+    if within is not None and not copied:
+        docs = within.docs if isinstance(within, Hits) else within
+        where += f" AND m.doc_id IN (SELECT doc_id FROM {docs})"
     cell, cell_params = _cell(t)
     src = ", m.source_type" if by_source_type else ""
     sql = (
@@ -236,7 +279,7 @@ def _corrections(con, campaign: str, t: Task, model: str | None, heads: str | No
 
 def estimates(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str, *,
               by_source_type: bool = False, cal: Calibration | None = None, level: float = LEVEL,
-              within: str | None = None) -> pd.DataFrame:
+              within: str | Hits | None = None) -> pd.DataFrame:
     """The selection's shares of task ``name`` per ``period`` (one row per group and label):
     ``period_start``, [``source_type``,] ``label``, ``estimate``, ``low``, ``high``, ``n``,
     ``n_known``. Computed now, from the counts."""
@@ -537,7 +580,7 @@ def covers(sel: Selection, span: tuple[date, date] | None) -> bool:
 
 def shares(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: str, *,
            stored: bool | None = None, cal: Calibration | None = None,
-           within: str | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+           within: str | Hits | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The selection's shares of ``name`` per ``period`` (``period_start``, ``label``,
     ``estimate``, ``low``, ``high``, ``n``, ``n_known``) and what they rest on (``calibration`` in
     words, ``n_labels``, ``stored``: read from `share_estimates` or computed now). ``stored``:
@@ -576,11 +619,17 @@ def stored_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
     return trust(con, campaign).drop(columns=["campaign", "computed_at"])
 
 
-def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | None = None) -> dict[str, Any]:
+def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None,
+             days: Selection | None = None) -> dict[str, Any]:
     """Everything the page draws about shares, in one connection: per share the weekly estimates
     and the selection's own (``weekly``, ``whole``, and what they rest on), the last 7 days of
     overall sentiment against the 7 before (``recent``), the trust rows (``trust``) and the daily
-    shares spikes are found on (``days``)."""
+    shares spikes are found on (``days``, for the selection ``days`` when given: the page's range
+    with the days before it that spikes are measured against). ``within``: a query's texts
+    (:func:`counts`), read once for every count (:func:`hits`)."""
+    if isinstance(within, str):
+        with hits(con, within) as found:
+            return overview(con, sel, found, days)
     out: dict[str, Any] = {"tasks": {}}
     stored = within is None and use_stored(con, sel)
     names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
@@ -596,13 +645,17 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | None 
         if not out["recent"]:
             out["recent"] = recent(con, sel, span, within=within)
     out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
-    out["days"] = day_shares(con, sel, stored, within=within)
+    out["days"] = day_shares(con, sel if days is None else days, None if days is not None and within is None else stored,
+                             within=within)
     return out
 
 
 def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | None = None,
-               within: str | None = None) -> dict[str, pd.DataFrame]:
+               within: str | Hits | None = None) -> dict[str, pd.DataFrame]:
     """The daily shares spikes are found on: negativity toward the target and stance."""
+    if isinstance(within, str):
+        with hits(con, within) as found:
+            return day_shares(con, sel, stored, found)
     stored = (within is None and use_stored(con, sel)) if stored is None else stored
     return {name: shares(con, sel, name, "day", stored=stored, within=within)[0] for name in ("target_sentiment", "stance")}
 
@@ -611,7 +664,7 @@ RECENT = {"last7": (6, 0), "prev7": (13, 7)}  # days before the selection's last
 
 
 def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, date], cal: Calibration | None = None,
-           within: str | None = None) -> dict[str, pd.DataFrame]:
+           within: str | Hits | None = None) -> dict[str, pd.DataFrame]:
     """Overall sentiment in the selection's last 7 days (``last7``) and the 7 before
     (``prev7``), each one group: ``label``, ``estimate``, ``low``, ``high``, ``n``."""
     end = min(sel.end or span[1], span[1])
