@@ -31,8 +31,10 @@ import zlib
 from functools import lru_cache
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 GRID_STEPS = {2: 400, 3: 36}
+Q_BLOCK = 16  # Q draws whose posterior grids are computed together (see sample_shares)
 
 
 @lru_cache(maxsize=8)
@@ -75,15 +77,15 @@ def split(rng: np.random.Generator, counts: np.ndarray, weights: np.ndarray) -> 
     return out
 
 
-def _inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _inverse_cdf(cdf: np.ndarray, u: np.ndarray, number: np.ndarray | None = None) -> np.ndarray:
     """Per row of ``cdf`` (R, M; unnormalised, increasing) and each of its draws ``u`` (R, P) in
-    [0, 1): the first grid index whose normalised CDF, shifted by the row's number, reaches
-    ``u`` shifted the same way. That is what one sorted search over every row laid end to end
-    (``searchsorted((cdf / cdf[:, -1:] + row).ravel(), u + row)``, clipped to the row) gives,
-    draw for draw, but found by a bisection per row that reads ~log2(M) entries of each row
-    instead of normalising and shifting all of them (half the sampler's time at 1,000 groups)."""
+    [0, 1): the first grid index whose normalised CDF, shifted by the row's ``number`` (default:
+    its position), reaches ``u`` shifted the same way. That is what one sorted search over every
+    row laid end to end (``searchsorted((cdf / cdf[:, -1:] + row).ravel(), u + row)``, clipped to
+    the row) gives, draw for draw, but found by a bisection per row that reads ~log2(M) entries
+    of each row instead of normalising and shifting all of them."""
     rows, m = cdf.shape
-    row = np.arange(rows, dtype=np.float64)[:, None]
+    row = (np.arange(rows) if number is None else number).astype(np.float64)[:, None]
     target = u + row  # the same rounding as the end-to-end search
     last = cdf[:, -1:]
     lo = np.zeros(u.shape, dtype=np.int64)
@@ -98,9 +100,11 @@ def _inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _mixture(cal_bytes: bytes, shape: tuple[int, int], q_draws: int, seed: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+def _mixture(cal_bytes: bytes, shape: tuple[int, int], q_draws: int, seed: int,
+             steps: int) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Draws of Q from the calibration and, for each, log P(cell | share) at every grid point,
-    laid out (K, S*M) for one matrix product per chunk of groups. The same calibration gives
+    laid out (K, B*M) per block of ``Q_BLOCK`` draws, each block contiguous for one matrix
+    product per chunk of groups (a strided slice would leave BLAS). The same calibration gives
     the same draws (cached: the page asks for many groups of one task)."""
     cal = np.frombuffer(cal_bytes, dtype=np.float64).reshape(shape)
     n_classes, n_cells = shape
@@ -108,10 +112,13 @@ def _mixture(cal_bytes: bytes, shape: tuple[int, int], q_draws: int, seed: int, 
     grid = simplex_grid(n_classes, steps)
     mix = (grid @ np.moveaxis(q, 0, 1).reshape(n_classes, q_draws * n_cells)).reshape(len(grid), q_draws, n_cells)
     log_mix = np.log(np.maximum(np.moveaxis(mix, 0, 1), 1e-300))  # (S, M, K)
-    flat = np.ascontiguousarray(log_mix.reshape(q_draws * len(grid), n_cells).T)
+    flat = log_mix.reshape(q_draws * len(grid), n_cells).T
+    blocks = tuple(np.ascontiguousarray(flat[:, first * len(grid):min(q_draws, first + Q_BLOCK) * len(grid)])
+                   for first in range(0, q_draws, Q_BLOCK))
     q.setflags(write=False)
-    flat.setflags(write=False)
-    return q, flat
+    for block in blocks:
+        block.setflags(write=False)
+    return q, blocks
 
 
 def sample_shares(
@@ -142,21 +149,33 @@ def sample_shares(
     steps = GRID_STEPS[n_classes] if n_classes in GRID_STEPS else 0
     grid = simplex_grid(n_classes, steps)
     m = len(grid)
-    q, flat_mix = _mixture(cal.tobytes(), cal.shape, q_draws, seed, steps)
+    q, mix_blocks = _mixture(cal.tobytes(), cal.shape, q_draws, seed, steps)
     q_cells = np.moveaxis(q, 1, 2)  # (S, K, C)
     out = np.full((q_draws * per_q, n_groups, n_classes), np.nan)
     for start in range(0, n_groups, chunk):
         rows = slice(start, min(n_groups, start + chunk))
         g = rows.stop - rows.start
-        loglik = (n[rows].astype(np.float64) @ flat_mix).reshape(g, q_draws, m)
-        loglik -= loglik.max(axis=-1, keepdims=True)
-        cdf = np.cumsum(np.exp(loglik, out=loglik), axis=-1).reshape(g * q_draws, m)
         # Each group draws from a generator seeded by its own counts: the same group gets the same
         # estimate whichever other groups it is estimated with (a refresh that recomputes only the
         # days a write touched stores what a full one would).
         rngs = [np.random.default_rng([seed, zlib.crc32(n[i].tobytes() + k[i].tobytes())]) for i in range(rows.start, rows.stop)]
         u = np.stack([r.random((q_draws, per_q)) for r in rngs])
-        idx = _inverse_cdf(cdf, u.reshape(g * q_draws, per_q)).reshape(g, q_draws, per_q)
+        idx = np.empty((g, q_draws, per_q), dtype=np.int64)
+        # The posterior over the grid, ``Q_BLOCK`` draws of Q at a time: each pass (exp, cumsum)
+        # then runs over ~1 MB that stays in cache, not over the chunk's whole (g, S, M) array
+        # (16 MB for 12 groups of 3 classes: every pass a trip to memory). Each row is computed
+        # as before. One BLAS thread: these products are small, and a second thread waiting on a
+        # busy core cost more than it gave (1.5-3x slower on the shared 2-core machine).
+        with threadpool_limits(1, user_api="blas"):
+            for first, mix in zip(range(0, q_draws, Q_BLOCK), mix_blocks, strict=True):
+                draws = slice(first, min(q_draws, first + Q_BLOCK))
+                b = draws.stop - draws.start
+                loglik = (n[rows].astype(np.float64) @ mix).reshape(g, b, m)
+                loglik -= loglik.max(axis=-1, keepdims=True)
+                cdf = np.cumsum(np.exp(loglik, out=loglik), axis=-1).reshape(g * b, m)
+                # Rows numbered as in the chunk's whole array, as the end-to-end search numbered them.
+                number = (np.arange(g)[:, None] * q_draws + np.arange(draws.start, draws.stop)[None, :]).ravel()
+                idx[:, draws] = _inverse_cdf(cdf, u[:, draws].reshape(g * b, per_q), number).reshape(g, b, per_q)
         share = grid[idx]  # (g, S, per, C)
         # Spread each draw over its grid cell, so the grid's spacing does not show in the quantiles.
         jitter = np.stack([r.random(share.shape[1:]) for r in rngs])

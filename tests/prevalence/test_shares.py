@@ -233,3 +233,27 @@ def test_a_bundled_stand_in_keeps_equal_tails():
     shares = estimate(calibration, group)
     low, high = np.quantile(sample_shares(calibration.concentration(), group), [0.05, 0.95], axis=0)
     assert np.allclose(np.minimum(low, shares.estimate), shares.low) and np.allclose(np.maximum(high, shares.estimate), shares.high)
+
+
+def _end_to_end_search(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The sampler's former inverse-CDF step: every row normalised, shifted by its number, laid
+    end to end and searched once (what ``bayes._inverse_cdf`` must give, draw for draw)."""
+    rows, m = cdf.shape
+    offsets = np.arange(rows, dtype=np.float64)[:, None]
+    idx = np.searchsorted((cdf / cdf[:, -1:] + offsets).ravel(), (u + offsets).ravel()).reshape(u.shape)
+    return np.clip(idx - offsets.astype(np.int64) * m, 0, m - 1)
+
+
+def test_the_inverse_cdf_bisection_draws_exactly_what_the_end_to_end_search_drew():
+    from prevalence.bayes import _inverse_cdf
+
+    rng = np.random.default_rng(11)
+    m = 703
+    weights = np.exp(-rng.gamma(2.0, 40.0, (3000, m)))  # mostly peaked rows, many exp-underflow zeros
+    weights[:5] = 0.0
+    weights[:5, 17] = 1.0  # all the mass on one grid point
+    weights[5] = 1.0  # flat
+    cdf = np.cumsum(weights, axis=1)
+    u = rng.random((3000, 2))
+    u[7] = [0.0, np.nextafter(1.0, 0.0)]  # the extremes a generator can return
+    assert np.array_equal(_inverse_cdf(cdf, u), _end_to_end_search(cdf, u))

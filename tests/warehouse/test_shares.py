@@ -9,6 +9,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.conftest import synthetic_documents
@@ -207,3 +209,41 @@ def test_the_share_queue_draws_this_weeks_uncorrected_texts(warehouse: Path) -> 
         days = con.execute("SELECT DISTINCT m.day FROM share_queue AS q JOIN mentions AS m USING (doc_id)").fetchall()
     assert all(d[0] >= last_week for d in days)
     assert len(again) == len(first) - 1  # the corrected (text, task) left the queue
+
+
+def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_time(warehouse: Path) -> None:
+    with connect(warehouse, read_only=True) as con:
+        ids = [r[0] for r in con.execute("SELECT doc_id FROM mentions ORDER BY doc_id").fetchall()]
+    with connect(warehouse) as con:  # analysts' labels inside and outside the query's texts
+        for doc_id in ids[:60:3]:
+            add_correction(con, doc_id, "stance", "anti_recall", "ana")
+            add_correction(con, doc_id, "target_sentiment", "negative", "ana")
+    with connect(warehouse, read_only=True) as con:
+        con.execute("CREATE TEMP TABLE query_texts AS SELECT doc_id FROM mentions WHERE hash(doc_id) % 2 = 0")
+        first, last = con.execute("SELECT min(day), max(day) FROM mentions").fetchone()
+        selections = [Selection(campaign=CAMPAIGN),
+                      Selection(campaign=CAMPAIGN, start=first + timedelta(days=3), end=last - timedelta(days=2),
+                                source_types=("social",))]
+        compared = 0
+        with shares.hits(con, "query_texts") as copied:
+            for sel in selections:
+                for name in shares.task_names(con, CAMPAIGN):
+                    for period in shares.PERIODS:
+                        for by_source in (False, True):
+                            joined = shares.counts(con, sel, name, period, by_source, within="query_texts")
+                            read = shares.counts(con, sel, name, period, by_source, within=copied)
+                            assert joined[0].equals(read[0]), (name, period)
+                            assert np.array_equal(joined[1], read[1]) and np.array_equal(joined[2], read[2]), (name, period)
+                            compared += int(joined[1].sum() + joined[2].sum() > 0)
+        assert compared > 20
+        # The page's overview reads the range's days once, for the longer range it is given, and
+        # leaves no copy behind on the connection.
+        longer = Selection(campaign=CAMPAIGN, start=first)
+        page = shares.overview(con, Selection(campaign=CAMPAIGN, start=first + timedelta(days=10)), within="query_texts",
+                               days=longer)
+        alone = shares.day_shares(con, longer, within="query_texts")
+        for name in ("target_sentiment", "stance"):
+            pd.testing.assert_frame_equal(page["days"][name], alone[name])
+            assert page["days"][name]["period_start"].min() < pd.Timestamp(first + timedelta(days=10))
+        left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'query_texts_%'").fetchone()
+        assert left[0] == 0
