@@ -287,6 +287,12 @@ def estimates(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period:
     if cal is None:
         cal, _ = calibration(con, sel.campaign, name)
     groups, cells, known = counts(con, sel, name, period, by_source_type, within)
+    return _estimated(t, cal, groups, cells, known, level)
+
+
+def _estimated(t: Task, cal: Calibration, groups: pd.DataFrame, cells: np.ndarray, known: np.ndarray,
+               level: float = LEVEL) -> pd.DataFrame:
+    """:func:`estimates`' frame for groups already counted."""
     columns = [*groups.columns, "label", "estimate", "low", "high", "n", "n_known"]
     if groups.empty:
         return pd.DataFrame(columns=columns)
@@ -299,6 +305,23 @@ def estimates(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period:
     out["n"] = np.repeat(shares.n, len(t.classes))
     out["n_known"] = np.repeat(known.sum(axis=1), len(t.classes))
     return out[columns]
+
+
+def _per_period(groups: pd.DataFrame, cells: np.ndarray, known: np.ndarray,
+                period: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Day counts (:func:`counts` per ``day``) summed into ``period``'s groups: what counting
+    per week (Monday-first, as DuckDB's ``date_trunc('week')``) or over the whole selection
+    gives, without reading the texts again (a text is in one day, so its day's counts add up)."""
+    if period == "day" or groups.empty:
+        return groups, cells, known
+    days = groups["period_start"]
+    if period == "week":
+        key = (days - pd.to_timedelta(days.dt.dayofweek, unit="D")).to_numpy()
+    else:
+        key = np.zeros(len(days), dtype=np.int64)
+    keys, c, k = _sum_by(key, cells, known)
+    start = keys if period == "week" else pd.Series([pd.NaT], dtype=days.dtype)
+    return pd.DataFrame({"period_start": pd.Series(start, dtype=days.dtype)}), c, k
 
 
 def _full_range(con: duckdb.DuckDBPyConnection, campaign: str) -> tuple[date, date] | None:
@@ -634,16 +657,24 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
     stored = within is None and use_stored(con, sel)
     names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
         "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
+    day_counts = {}
     for name in names:
-        cal = None if stored else calibration(con, sel.campaign, name)[0]
-        weekly, meta = shares(con, sel, name, "week", stored=stored, cal=cal, within=within)
-        whole, _ = shares(con, sel, name, "all", stored=stored, cal=cal, within=within)
+        if stored:
+            weekly, meta = shares(con, sel, name, "week", stored=True)
+            whole, _ = shares(con, sel, name, "all", stored=True)
+        else:
+            # One count per share, per day; its weeks and total summed from it.
+            cal = calibration(con, sel.campaign, name)[0]
+            day_counts[name] = counts(con, sel, name, "day", within=within)
+            weekly, whole = (_estimated(task(name), cal, *_per_period(*day_counts[name], period))
+                             for period in ("week", "all"))
+            meta = {"calibration": cal.describe(), "n_labels": cal.n_labels, "stored": False}
         out["tasks"][name] = {"weekly": weekly, "whole": whole, **meta}
     span = _full_range(con, sel.campaign)
     if span is not None:
         out["recent"] = _stored_recent(con, sel) if stored else None
         if not out["recent"]:
-            out["recent"] = recent(con, sel, span, within=within)
+            out["recent"] = recent(con, sel, span, within=within, days=day_counts.get("sentiment"))
     out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
     out["days"] = day_shares(con, sel if days is None else days, None if days is not None and within is None else stored,
                              within=within)
@@ -664,9 +695,12 @@ RECENT = {"last7": (6, 0), "prev7": (13, 7)}  # days before the selection's last
 
 
 def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, date], cal: Calibration | None = None,
-           within: str | Hits | None = None) -> dict[str, pd.DataFrame]:
+           within: str | Hits | None = None,
+           days: tuple[pd.DataFrame, np.ndarray, np.ndarray] | None = None) -> dict[str, pd.DataFrame]:
     """Overall sentiment in the selection's last 7 days (``last7``) and the 7 before
-    (``prev7``), each one group: ``label``, ``estimate``, ``low``, ``high``, ``n``."""
+    (``prev7``), each one group: ``label``, ``estimate``, ``low``, ``high``, ``n``. ``days``:
+    the selection's overall sentiment already counted per day (:func:`counts`), summed over
+    each window instead of counting it again."""
     end = min(sel.end or span[1], span[1])
     if cal is None:
         cal, _ = calibration(con, sel.campaign, "sentiment")
@@ -674,7 +708,14 @@ def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, dat
     for first, last in RECENT.values():
         window = Selection(**{**sel.__dict__, "start": max(end - pd.Timedelta(days=first), sel.start or span[0]),
                               "end": end - pd.Timedelta(days=last)})
-        _, c, k = counts(con, window, "sentiment", "all", within=within) if window.start <= window.end else (None, [], [])
+        if window.start > window.end:
+            c, k = [], []
+        elif days is not None:
+            day = days[0]["period_start"].dt.date.to_numpy() if len(days[0]) else np.array([], dtype=object)
+            inside = (day >= window.start) & (day <= window.end)
+            c, k = days[1][inside], days[2][inside]
+        else:
+            _, c, k = counts(con, window, "sentiment", "all", within=within)
         cells.append(np.sum(c, axis=0) if len(c) else np.zeros(cal.n_cells, dtype=np.int64))
         known.append(np.sum(k, axis=0) if len(k) else np.zeros(len(cal.classes), dtype=np.int64))
     both = estimate(cal, np.array(cells), np.array(known))  # one call for both windows

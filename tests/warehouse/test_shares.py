@@ -247,3 +247,15 @@ def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_
             assert page["days"][name]["period_start"].min() < pd.Timestamp(first + timedelta(days=10))
         left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'query_texts_%'").fetchone()
         assert left[0] == 0
+        # Its weeks, totals and last 7 days, summed from one count per day, are what counting
+        # each of them gives (a query's texts, or a filtered selection of the whole warehouse).
+        span = (first, last)
+        for within, sel in (("query_texts", Selection(campaign=CAMPAIGN, start=first + timedelta(days=10))),
+                            (None, selections[1])):
+            page = shares.overview(con, sel, within=within)
+            assert page["tasks"] and not any(task["stored"] for task in page["tasks"].values())
+            for name, task in page["tasks"].items():
+                for key, period in (("weekly", "week"), ("whole", "all")):
+                    pd.testing.assert_frame_equal(task[key], shares.estimates(con, sel, name, period, within=within))
+            for key, frame in shares.recent(con, sel, span, within=within).items():
+                pd.testing.assert_frame_equal(page["recent"][key], frame)
