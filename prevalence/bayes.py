@@ -145,6 +145,12 @@ def sample_shares(
     n_groups, n_cells = n.shape
     n_classes = cal.shape[0]
     k = np.zeros((n_groups, n_classes)) if known is None else np.asarray(known, dtype=np.float64)
+    # Groups with the same counts get the same draws (each group's generator is seeded by its
+    # counts): sample each distinct one once (a rare query's days: many hold the same one or two texts).
+    distinct, first, inverse = np.unique(np.hstack([n, k]), axis=0, return_index=True, return_inverse=True)
+    if len(distinct) < n_groups:
+        once = sample_shares(cal, n[first], k[first], q_draws=q_draws, per_q=per_q, seed=seed, chunk=chunk)
+        return once[:, inverse.ravel()]
     total = n.sum(axis=1) + k.sum(axis=1)
     steps = GRID_STEPS[n_classes] if n_classes in GRID_STEPS else 0
     grid = simplex_grid(n_classes, steps)

@@ -99,6 +99,10 @@ def test_a_groups_estimate_is_the_same_whichever_groups_come_with_it():
     reordered = estimate(calibration, groups[::-1])
     assert np.array_equal(alone.low[0], together.low[17]) and np.array_equal(alone.high[0], together.high[17])
     assert np.array_equal(reordered.estimate[::-1], together.estimate)
+    # Groups with the same counts (sampled once) get what each gets among other groups.
+    repeated = estimate(calibration, np.vstack([groups[17:18], groups[:5], groups[17:18], groups[3:4]]))
+    assert np.array_equal(repeated.low[[0, 6]], together.low[[17, 17]])
+    assert np.array_equal(repeated.high[7], together.high[3]) and np.array_equal(repeated.estimate[1:6], together.estimate[:5])
 
 
 def test_known_labels_count_as_they_are():
