@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint train bench bench-dashboard bench-dashboard-crawled bench-analyst bench-search bench-shares bench-crawl bench-learning bench-recognition screenshot eval-extract dashboard clean
+.PHONY: install demo test test-fast lint train bench bench-dashboard bench-dashboard-crawled bench-analyst bench-search bench-shares bench-query-shares bench-crawl bench-learning bench-recognition screenshot eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -88,6 +88,12 @@ bench-search: $(STAMP)
 # calibration 0/100/300 labels, two protocols; table printed and written into benchmarks/README.md.
 bench-shares: $(STAMP)
 	nice -n 10 $(BIN)/python benchmarks/quantification.py --write-readme
+
+# A query's share estimates at 1,000,000 documents (what the page runs after the query's scan), on
+# the warehouse bench-dashboard builds and caches.
+bench-query-shares: $(STAMP)
+	test -f data/bench/dashboard-1000000.duckdb || nice -n 10 $(BIN)/python benchmarks/dashboard_scale.py --docs 1000000
+	nice -n 10 $(BIN)/python benchmarks/query_shares.py
 
 # A full-page PNG of the dashboard on the demo warehouse (made first if missing), and one per
 # section for the README (docs/sections/), in English with three queries compared; it fails when

@@ -10,7 +10,8 @@ days before it). Prints one JSON line per repeat with the seconds of each part, 
 estimates inside them, and the load average. ``--repo``: time another checkout's code (e.g.
 the code before a change, from ``git archive``) on the same warehouse, for a before/after on
 the same machine; a checkout whose ``overview`` takes no ``days`` gets the two calls the page
-made then (``overview``, then ``day_shares`` for the longer range).
+made then (``overview``, then ``day_shares`` for the longer range). ``of_which_copy_s``: the
+part of ``shares_s`` spent copying the query's rows (``shares.hits``).
 """
 
 from __future__ import annotations
@@ -72,8 +73,11 @@ with connect(args.warehouse, read_only=True) as con:
         compared = time.perf_counter() - started
         try:
             started = time.perf_counter()
+            copied = None
             if takes_days:
-                out = shares.overview(con, replace(sel, query=""), within=found.kept[0], days=history)
+                with shares.hits(con, found.kept[0]) as texts:
+                    copied = time.perf_counter() - started
+                    out = shares.overview(con, replace(sel, query=""), within=texts, days=history)
             else:
                 out = shares.overview(con, replace(sel, query=""), within=found.kept[0])
                 out["days"] = shares.day_shares(con, history, within=found.kept[0])
@@ -81,7 +85,7 @@ with connect(args.warehouse, read_only=True) as con:
         finally:
             drop_kept(con, found)
         print(json.dumps({"repo": args.repo, "query": args.query, "compare_s": round(compared, 2),
-                          "shares_s": round(estimated, 2),
+                          "shares_s": round(estimated, 2), "of_which_copy_s": copied and round(copied, 2),
                           "counts": {"calls": spent["counts"][1], "s": round(spent["counts"][0], 2)},
                           "estimate": {"calls": spent["estimate"][1], "s": round(spent["estimate"][0], 2)},
                           "tasks": len(out["tasks"]), "load": round(os.getloadavg()[0], 1)}), flush=True)
