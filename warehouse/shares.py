@@ -316,7 +316,7 @@ def _per_period(groups: pd.DataFrame, cells: np.ndarray, known: np.ndarray,
         return groups, cells, known
     days = groups["period_start"]
     if period == "week":
-        key = (days - pd.to_timedelta(days.dt.dayofweek, unit="D")).to_numpy()
+        key = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).to_numpy()
     else:
         key = np.zeros(len(days), dtype=np.int64)
     keys, c, k = _sum_by(key, cells, known)
