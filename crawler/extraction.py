@@ -35,7 +35,7 @@ DEFAULT_WARM_AFTER = 50
 MAX_AUTO_WORKERS = 4
 # Pages per worker that may wait for extraction with the pipelines' answers asked too
 # (crawl throughput is best when neither the crawl's thread nor a worker idles; see extract()).
-PREPARE_BACKLOG = 16
+PREPARE_BACKLOG = 64
 
 
 def extract_page(body: bytes, declared: str | None, url: str, now: datetime | None) -> Article:

@@ -15,7 +15,7 @@ Vigia's own keys:
   pages once a run has fetched that many (``auto``: one per core beyond the first; ``0``: none;
   see ``crawler/extraction.py``). ``VIGIA_PREPARE_BACKLOG``: pages waiting per worker up to which a
   worker also computes the pipelines' answers (cleaning, recognition, language, MinHash;
-  ``crawler/prepared.py``; default 16: past it the crawl's thread computes them, so neither idles).
+  ``crawler/prepared.py``; default 64: past it the crawl's thread computes them, so neither idles).
 - ``VIGIA_FEED_MIN_INTERVAL``: seconds before a news feed is polled again (default
   ``$VIGIA_FEED_MIN_INTERVAL`` or 900; 0 polls every run).
 """
