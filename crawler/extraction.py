@@ -10,7 +10,7 @@ thread (a daily run of a few dozen pages never starts a process), then hands pag
 Settings: ``VIGIA_EXTRACT_WORKERS`` (``auto``: one per core beyond the first, at most 4; ``0``
 keeps everything on the crawl's thread), ``VIGIA_EXTRACT_POOL_AFTER`` (pages, default 50) and
 ``VIGIA_PREPARE_BACKLOG`` (pages waiting per worker up to which a worker also computes the
-pipelines' answers, :mod:`crawler.prepared`; default 16).
+pipelines' answers, :mod:`crawler.prepared`; default 64).
 What a worker returns is exactly what :func:`extract_page` returns on the crawl's thread.
 """
 

@@ -29,12 +29,12 @@ from twisted.internet import task
 from campaigns.recognition import TargetRecognizer
 from crawler.dates import date_from_url, now_setting, parse_date
 from crawler.documents import content_hash, doc_id
-from crawler.duplicates import StoryIndex
+from crawler.duplicates import NOT_GIVEN, StoryIndex
 from crawler.feeds import title_key
 from crawler.items import DocumentItem
 from crawler.language import LanguageGuesser
 from crawler.prepared import Prepared, PreparedCache
-from crawler.text import normalise_text
+from crawler.text import clean_title_text, language_sample, normalise_text
 from crawler.urls import canonical_url
 from warehouse import WarehouseError, WriterBusy, connect
 from warehouse.campaigns import register_campaign
@@ -139,8 +139,7 @@ class CleanPipeline(_Stage):
         if prepared is not None:  # the same cleaning, done in the extraction worker
             item["title"], item["text"] = prepared.title, prepared.text
         else:
-            item["title"] = normalise_text(item.get("title")).replace("\n", " ") or None
-            item["text"] = normalise_text(item.get("text"))
+            item["title"], item["text"] = clean_title_text(item.get("title"), item.get("text"))
         if not item["text"] and not item["title"]:
             raise Drop("empty", item.get("url") or "", log_level="INFO")
         item["author"] = normalise_text(item.get("author")) or None
@@ -201,8 +200,8 @@ class LanguagePipeline(_Stage):
         if prepared is not None and not social and prepared.lang_hint == item.get("lang"):
             lang = prepared.lang
         else:
-            sample = "\n".join(part for part in (item.get("title"), item.get("text")) if part)
-            lang = self.guesser.detect(sample, hint=item.get("lang"), trust_hint=social)
+            lang = self.guesser.detect(language_sample(item.get("title"), item.get("text")), hint=item.get("lang"),
+                                       trust_hint=social)
         item["lang"] = lang
         if not self.guesser.kept(lang):
             if item.get("target_match") != "name":
@@ -238,14 +237,12 @@ class DuplicatesPipeline(_Stage):
             platform=item["platform"], title=item.get("title"), text=item.get("text"),
             content_hash=item["content_hash"], author=item.get("author"), social=social,
         )
-        prepared = _prepared(self.spider, item)
         waiting = _waiting_answers(self.spider)
+        prepared = waiting.get(item) if waiting is not None else None
         if waiting is not None:
             waiting.release(item["doc_id"])  # the last stage that reads them
-        if prepared is not None:
-            verdict = self.index.check(item["doc_id"], **fields, signature=prepared.signature)
-        else:
-            verdict = self.index.check(item["doc_id"], **fields)
+        verdict = self.index.check(item["doc_id"], **fields,
+                                   signature=prepared.signature if prepared is not None else NOT_GIVEN)
         if verdict.drop:
             raise Drop(verdict.kind, f"{item.get('url')} = {verdict.of}")
         if verdict.kind == "copy":

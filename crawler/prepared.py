@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.documents import content_hash
-from crawler.text import normalise_text
+from crawler.text import clean_title_text, language_sample
 
 # Answers waiting to be claimed. At most CONCURRENT_REQUESTS + the items in flight are waiting
 # at once; what is left over (a page whose item was dropped before the pipelines) is forgotten.
@@ -72,16 +72,14 @@ def prepare(spec: PrepareSpec, raw_title: str | None, raw_text: str | None, lang
     """The answers CleanPipeline, TargetPipeline, LanguagePipeline and DuplicatesPipeline give
     for an item of a news page with this title, text and page language."""
     recogniser, guesser, index = _tools(spec)
-    title = normalise_text(raw_title).replace("\n", " ") or None
-    text = normalise_text(raw_text)
-    sample = "\n".join(part for part in (title, text) if part)
+    title, text = clean_title_text(raw_title, raw_text)
     minhash = index._minhash(title, text)
     return Prepared(
         title=title, text=text,
         content_hash=content_hash(title, text),
         target_match=recogniser.match(title, text),
         lang_hint=lang_hint,
-        lang=guesser.detect(sample, hint=lang_hint, trust_hint=False),
+        lang=guesser.detect(language_sample(title, text), hint=lang_hint, trust_hint=False),
         signature=None if minhash is None else minhash.hashvalues,
     )
 

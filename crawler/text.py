@@ -65,6 +65,16 @@ def normalise_text(text: str | None) -> str:
     return text.strip()
 
 
+def clean_title_text(title: str | None, text: str | None) -> tuple[str | None, str]:
+    """A document's title (one line, None when empty) and text as the warehouse stores them."""
+    return normalise_text(title).replace("\n", " ") or None, normalise_text(text)
+
+
+def language_sample(title: str | None, text: str | None) -> str:
+    """What a document's language is guessed from: its title and text, one per line."""
+    return "\n".join(part for part in (title, text) if part)
+
+
 def fold(text: str | None) -> str:
     """Lower case, no accents (the campaign recogniser's :func:`campaigns.recognition.fold`),
     single spaces: the form names and stories are compared in."""
