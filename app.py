@@ -44,7 +44,7 @@ from dashboard.frames import shown
 from dashboard.highlight import marked, passages
 from dashboard.i18n import LANGUAGES, Texts, language
 from dashboard.query_charts import compare_bands, compare_lines, voice_bars, voice_over_time
-from dashboard.url_state import ViewState, decode, encode
+from dashboard.url_state import SECTIONS, ViewState, decode, encode
 from render import AUTHOR, TEXT, TITLE, crawled, link, safe_url
 from warehouse import WarehouseError, alert_rules, connect, explorer, trends
 from warehouse.alert_rules import AlertRule, AlertRuleError
@@ -71,6 +71,7 @@ from warehouse.shares import hits as share_hits
 from warehouse.shares import overview as share_overview
 from warehouse.shares import queue as share_queue
 from warehouse.shares import shares as task_shares
+from warehouse.shares import weeks as share_weeks
 from warehouse.voice import daily_voice, display_names, voice_by_week, voice_totals
 from warehouse.weeks import weekly
 
@@ -83,6 +84,9 @@ STANCES = ("pro_recall", "anti_recall", "none")
 
 st.set_page_config(page_title="Vigia", page_icon="🗳️", layout="wide")
 PAGE_STARTED = time.perf_counter()
+# The widgets of the sections (tabs) whose values outlive the tab being closed.
+KEPT_WIDGETS = ("spike", "cmp", "sent", "tsent", "stance", "page", "doc", "export_format", "sql_text", "sql_excel",
+                "queue_pick", "event_pick", "rule_pick")
 
 # ----------------------------------------------------------------------------- who is looking
 
@@ -163,7 +167,7 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
             history, topics = trends.daily(con, history_sel)
             # Every share as an estimate in its 90% interval (issue 20): stored for the whole
             # campaign, estimated for any other selection; the days before the range for spikes.
-            estimated = share_overview(con, sel, days=history_sel)
+            estimated = share_overview(con, sel, days=history_sel, weekly=False)
             return {
                 "shares": estimated,
                 "history": history, "daily": in_range(history), "topics": in_range(topics),
@@ -176,13 +180,14 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
                 "copies": trends.reprint_copies(con, sel),
                 "coverage": None, "ranked": None, "kinds": None,
             }
-        found = compare(con, sel, [sel.query], history_days=history_days, words=False, voice_names=dict(names),
-                        ranked=RANKED, keep=True)
+        # The query's one scan for the figures, spikes and trends; its share of voice, top
+        # outlets and accounts and its text list are read when their tabs open (load_query_lists).
+        found = compare(con, sel, [sel.query], history_days=history_days, words=False, profiles=False, keep=True)
         try:
             # The query's shares from its texts found once (no second scan of the text; their
             # rows copied once for every share's count).
             estimated = share_overview(con, replace(sel, query=""), within=found.kept[0],
-                                       days=replace(history_sel, query=""))
+                                       days=replace(history_sel, query=""), weekly=False)
         finally:
             drop_kept(con, found)
     history = found.daily.drop(columns="q")
@@ -197,15 +202,49 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
         security = on_topic.groupby("month", as_index=False)[["n", "n_scored", "n_negative"]].sum()
         security = pd.DataFrame({"month": security["month"], "documents": security["n"],
                                  "share_negative": security["n_negative"] / security["n_scored"].where(security["n_scored"] > 0)})
-    profile = found.profiles[0] if found.profiles else {}
     return {
         "history": history, "daily": in_range(history), "topics": topics[["day", "topic", "n"]],
         "platforms": platforms[["platform", "source_type", "documents"]],
         "stance_by_platform": stance_by_platform,
-        "top_news": profile.get("outlets"), "top_social": profile.get("accounts"),
-        "security": security, "voice": found.voice, "copies": found.reprints[0] if found.reprints else 0,
-        "coverage": found.series, "ranked": found.ranked, "kinds": found.kinds, "shares": estimated,
+        "top_news": None, "top_social": None,
+        "security": security, "voice": None, "copies": found.reprints[0] if found.reprints else 0,
+        "coverage": found.series, "ranked": None, "kinds": None, "shares": estimated,
     }
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_query_lists(path: str, version: tuple[int, int], sel: Selection, names: tuple[tuple[str, str], ...]) -> dict:
+    """For a query, what only the voices and texts tabs show, from a scan of its own: share of
+    voice, top outlets and accounts, and the text list's first pages (best match first)."""
+    with reading(path) as con:
+        found = compare(con, sel, [sel.query], words=False, voice_names=dict(names), ranked=RANKED)
+    profile = found.profiles[0] if found.profiles else {}
+    out = {"top_news": profile.get("outlets"), "top_social": profile.get("accounts"), "voice": found.voice,
+           "ranked": found.ranked, "kinds": found.kinds}
+    out.update(shaped_voice(found.voice, sel.start, sel.end))
+    return out
+
+
+def shaped_voice(voice: pd.DataFrame | None, start: date, end: date) -> dict:
+    """Share of voice for its charts: totals and weeks (``warehouse.voice``), names made safe."""
+    if voice is None or not len(voice) or not voice["documents"].sum():
+        return {}
+    voice = voice.assign(name=voice["name"].map(lambda n: crawled(n, limit=80)))
+    return {"voice_totals": voice_totals(voice, start, end), "voice_weeks": voice_by_week(voice, start, end)}
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_weeks(path: str, version: tuple[int, int], sel: Selection) -> dict[str, pd.DataFrame]:
+    """Each share's weekly estimates, for the tab that draws them (``load_view`` reads the
+    stored ones, and does not estimate them for a query or a filtered selection)."""
+    with reading(path) as con:
+        if not sel.query:
+            return share_weeks(con, sel)
+        found = compare(con, sel, [sel.query], profiles=False, words=False, keep=True)
+        try:
+            return share_weeks(con, replace(sel, query=""), within=found.kept[0])
+        finally:
+            drop_kept(con, found)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
@@ -249,11 +288,7 @@ def load_shaped(path: str, version: tuple[int, int], sel: Selection, security_to
         topic_week = weekly(data["topics"], start, end, ["n"], by=["topic"]).merge(counts[["week", "n_scored"]], on="week")
         topic_week["share"] = topic_week["n"] / topic_week["n_scored"].where(topic_week["n_scored"] > 0)
         data["topic_week"] = topic_week
-    voice = data["voice"]
-    if voice is not None and len(voice) and voice["documents"].sum():
-        voice = voice.assign(name=voice["name"].map(lambda n: crawled(n, limit=80)))
-        data["voice_totals"] = voice_totals(voice, start, end)
-        data["voice_weeks"] = voice_by_week(voice, start, end)
+    data.update(shaped_voice(data["voice"], start, end))
     return data
 
 
@@ -554,6 +589,7 @@ with st.sidebar:
             "topic": list(linked.topics), "reprints": linked.include_reprints, "q": linked.query,
             "cmp": "\n".join(linked.queries), "sent": list(linked.sentiments), "tsent": list(linked.target_sentiments),
             "stance": list(linked.stances), "page": linked.page, "doc": linked.doc, "opened_doc": linked.doc,
+            "doc_in_link": linked.doc, "section_id": linked.section,
             "spike": (linked.spike, linked.spike_metric) if linked.spike else None,
         })
     picked = st.session_state["dates"]
@@ -723,605 +759,671 @@ marks = pd.DataFrame(
 )
 shown_marks = marks[(marks["day"] >= pd.Timestamp(start)) & (marks["day"] <= pd.Timestamp(end))]
 
-# ----------------------------------------------------------------------------- 1. what just happened
+# ----------------------------------------------------------------------------- the sections
+# One tab per section, and only the open one is computed and drawn (``st.tabs`` with
+# ``on_change``): a first visit reads and draws the overview, not the ten sections below it. The
+# open section is kept by name (``section_id``), so it survives a change of language, and is in
+# the link (``tab=``).
+section_labels = {name: t(f"section.{name}") for name in SECTIONS}
+# Streamlit forgets the state of a widget that a run does not draw: the closed sections' widgets
+# are carried over by hand, so a filter set in the list or a query compared is still there when
+# its tab is opened again.
+for key in KEPT_WIDGETS:
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+if st.session_state.get("section_id") not in SECTIONS:
+    st.session_state["section_id"] = SECTIONS[0]
+if st.session_state.get("section") != section_labels[st.session_state["section_id"]]:
+    st.session_state["section"] = section_labels[st.session_state["section_id"]]
 
-st.subheader(t("spikes.title", target=target_name))
+
+def section_opened(labels: dict[str, str] = section_labels) -> None:
+    chosen = st.session_state.get("section")
+    st.session_state["section_id"] = next((name for name, label in labels.items() if label == chosen), SECTIONS[0])
+
+
+tabs = dict(zip(SECTIONS, st.tabs(list(section_labels.values()), key="section", on_change=section_opened), strict=True))
+opened = st.session_state["section_id"]
+if query and n_documents and opened in ("voices", "texts"):
+    data = {**data, **readable(load_query_lists, path, version, sel, names)}
 view_spikes = data["spikes"]
-if n_documents:
-    volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
-    spike_frame = pd.DataFrame([{"day": pd.Timestamp(s.day), "what": t.value(s.metric, target=target_name),
-                                 "text": describe(s)} for s in view_spikes], columns=["day", "what", "text"])
-    st.vega_lite_chart(spec("spikes", t.lang, volume, spike_frame, shown_marks), width="stretch")
-    st.caption(t("spikes.caption", baseline_days=history_days))
-    if data["coverage"] is not None:
-        series = data["coverage"].assign(label=query)
-        st.vega_lite_chart(compare_lines(series, "share_of_coverage", t("query.share_title", query=query),
-                                         t("axis.share_of_coverage"), percent=True, marks=shown_marks, t=t), width="stretch")
-        st.caption(t("query.share_caption"))
-if not view_spikes:
-    st.success(t("spikes.none", target=target_name))
-else:
-    keys = [(s.day, s.metric) for s in view_spikes]
-    if st.session_state.get("spike") not in keys:
-        st.session_state["spike"] = None
-    by_key = dict(zip(keys, view_spikes, strict=True))
-    # What changed is read when a spike is picked (a scan of its 29 days): not on every redraw.
-    chosen = st.selectbox(t("spikes.pick", n=len(keys)), keys, key="spike", format_func=lambda k: describe(by_key[k]),
-                          help=t("spikes.pick_help"), placeholder=t("spikes.pick_placeholder"))
-    if chosen is None:
-        st.caption(t("spikes.list", spikes=" · ".join(describe(s) for s in view_spikes[:6])))
-    else:
-        spike = by_key[chosen]
-        why = readable(load_why, path, version, replace(sel, start=None, end=None), spike.day, spike.metric, stop_words)
-        st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
-        st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
-                     per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
-        parts = st.columns(4)
-        with parts[0]:
-            st.caption(t("spikes.words"))
-            words = why.words.head(10)
-            st.dataframe(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
-                                             t("spikes.before"): words["baseline_share"]})), hide_index=True, width="stretch",
-                         column_config={t("spikes.on_day"): st.column_config.NumberColumn(format="percent"),
-                                        t("spikes.before"): st.column_config.NumberColumn(format="percent")})
-        for box, frame, column, title in ((parts[1], why.topics, "topic", "spikes.topics"),
-                                          (parts[2], why.outlets, "platform", "spikes.outlets"),
-                                          (parts[3], why.accounts, "author", "spikes.accounts")):
-            with box:
-                st.caption(t(title))
-                names_shown = frame[column].map(topic_label) if column == "topic" else frame[column]
-                st.dataframe(shown(pd.DataFrame({t(title): names_shown, t("spikes.on_day_texts"): frame["spike_texts"],
-                                                 t("spikes.excess"): frame["excess"].round(1)})),
-                             hide_index=True, width="stretch")
-        st.caption(t("spikes.texts"))
-        texts = local_times(why.texts, ("published_at",), zone)
-        st.dataframe(shown(texts.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-            "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-            "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-            "sentiment_score": st.column_config.NumberColumn(t("list.sentiment"), format="%.2f")})
+# What the closed sections' widgets hold, for the link (their widgets are not drawn this run).
+sentiments, targets, stances = (list(st.session_state.get(key) or []) for key in ("sent", "tsent", "stance"))
+page_number = int(st.session_state.get("page") or 1)
+limits, asked, wants_export = None, False, False
+
+# ----------------------------------------------------------------------------- 1. what just happened
+if opened == "overview":
+    with tabs["overview"]:
+        st.subheader(t("spikes.title", target=target_name))
+        if n_documents:
+            volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
+            spike_frame = pd.DataFrame([{"day": pd.Timestamp(s.day), "what": t.value(s.metric, target=target_name),
+                                         "text": describe(s)} for s in view_spikes], columns=["day", "what", "text"])
+            st.vega_lite_chart(spec("spikes", t.lang, volume, spike_frame, shown_marks), width="stretch")
+            st.caption(t("spikes.caption", baseline_days=history_days))
+            if data["coverage"] is not None:
+                series = data["coverage"].assign(label=query)
+                st.vega_lite_chart(compare_lines(series, "share_of_coverage", t("query.share_title", query=query),
+                                                 t("axis.share_of_coverage"), percent=True, marks=shown_marks, t=t), width="stretch")
+                st.caption(t("query.share_caption"))
+        if not view_spikes:
+            st.success(t("spikes.none", target=target_name))
+        else:
+            keys = [(s.day, s.metric) for s in view_spikes]
+            if st.session_state.get("spike") not in keys:
+                st.session_state["spike"] = None
+            by_key = dict(zip(keys, view_spikes, strict=True))
+            # What changed is read when a spike is picked (a scan of its 29 days): not on every redraw.
+            chosen = st.selectbox(t("spikes.pick", n=len(keys)), keys, key="spike", format_func=lambda k: describe(by_key[k]),
+                                  help=t("spikes.pick_help"), placeholder=t("spikes.pick_placeholder"))
+            if chosen is None:
+                st.caption(t("spikes.list", spikes=" · ".join(describe(s) for s in view_spikes[:6])))
+            else:
+                spike = by_key[chosen]
+                why = readable(load_why, path, version, replace(sel, start=None, end=None), spike.day, spike.metric, stop_words)
+                st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
+                st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
+                             per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
+                parts = st.columns(4)
+                with parts[0]:
+                    st.caption(t("spikes.words"))
+                    words = why.words.head(10)
+                    st.dataframe(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
+                                                     t("spikes.before"): words["baseline_share"]})), hide_index=True, width="stretch",
+                                 column_config={t("spikes.on_day"): st.column_config.NumberColumn(format="percent"),
+                                                t("spikes.before"): st.column_config.NumberColumn(format="percent")})
+                for box, frame, column, title in ((parts[1], why.topics, "topic", "spikes.topics"),
+                                                  (parts[2], why.outlets, "platform", "spikes.outlets"),
+                                                  (parts[3], why.accounts, "author", "spikes.accounts")):
+                    with box:
+                        st.caption(t(title))
+                        names_shown = frame[column].map(topic_label) if column == "topic" else frame[column]
+                        st.dataframe(shown(pd.DataFrame({t(title): names_shown, t("spikes.on_day_texts"): frame["spike_texts"],
+                                                         t("spikes.excess"): frame["excess"].round(1)})),
+                                     hide_index=True, width="stretch")
+                st.caption(t("spikes.texts"))
+                texts = local_times(why.texts, ("published_at",), zone)
+                st.dataframe(shown(texts.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
+                    "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
+                    "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
+                    "sentiment_score": st.column_config.NumberColumn(t("list.sentiment"), format="%.2f")})
+
 
 # ----------------------------------------------------------------------------- 2. compare queries
-
-st.subheader(t("compare.title", max=MAX_QUERIES))
-st.text_area(t("compare.add"), key="cmp", height=110, placeholder=t("compare.placeholder"), help=t("compare.help"))
-bad = [(q, query_check(q)) for q in compared]
-for q, why in bad:
-    if why is not None:
-        notice("error", t("compare.bad", query=crawled(q, to="html", limit=80), message=crawled(t.query_error(why), to="html")))
-good = [q for q, why in bad if why is None]
-if len(good) > MAX_QUERIES:
-    st.warning(t("compare.too_many", max=MAX_QUERIES))
-good = good[:MAX_QUERIES]
-if not good:
-    st.info(t("compare.empty"))
-    st.button(t("compare.example"), on_click=lambda: st.session_state.update(cmp=t("compare.placeholder")))
-else:
-    result, bands = readable(load_compare, path, version, replace(sel, query=""), tuple(good), stop_words)
-    series = result.series.assign(label=result.series["query"].map(lambda q: crawled(q, limit=60)))
-    x = "day"
-    if (end - start).days > 45:
-        # Over more than six weeks, days are noise: the queries by week (partial weeks as such).
-        series = derive(weekly(series, start, end, [*COUNT_COLUMNS, "coverage"], by=["query", "label"]))
-        x = "week"
-    series["share_pro"] = series["n_pro_recall"] / series["n_docs"].where(series["n_docs"] > 0)
-    per = t("compare.per_week") if x == "week" else t("compare.per_day")
-    lines = st.columns(2)
-    lines[0].vega_lite_chart(compare_lines(series, "n_docs", t("compare.volume", per=per), t("axis.documents"),
-                                           marks=shown_marks, t=t, x=x), width="stretch")
-    lines[1].vega_lite_chart(compare_lines(series, "share_of_coverage", t("compare.share"), t("axis.share_of_coverage"),
-                                           percent=True, t=t, x=x), width="stretch")
-    # Toward the target and for the recall: estimated shares of each query's texts, by week, in
-    # their 90% intervals (issue 20), not the model's labels counted.
-    lines = st.columns(2)
-    toward = bands["target_sentiment"]
-    toward = toward[toward["label"] == "negative"].assign(label=toward["query"].map(lambda q: crawled(q, limit=60)))
-    lines[0].vega_lite_chart(spec("compare_bands", t.lang, toward, t("compare.sentiment", target=target_name),
-                                  t("axis.share_negative_target", target=target_name)), width="stretch")
-    pro_side = bands["stance"]
-    pro_side = pro_side[pro_side["label"] == "pro_recall"].assign(label=pro_side["query"].map(lambda q: crawled(q, limit=60)))
-    lines[1].vega_lite_chart(spec("compare_bands", t.lang, pro_side, t("compare.stance"), t("axis.share_pro")),
-                             width="stretch")
-    totals = result.totals
-    st.dataframe(shown(pd.DataFrame({
-        t("axis.query"): totals["query"], t("compare.texts"): totals["n_docs"],
-        t("axis.share_of_coverage"): totals["share_of_coverage"],
-        t("compare.sentiment_counted", target=target_name): totals["share_target_negative"],
-        t("value.pro_recall"): totals["n_pro_recall"], t("value.anti_recall"): totals["n_anti_recall"]})),
-        hide_index=True, width="stretch", column_config={
-            t("axis.share_of_coverage"): st.column_config.NumberColumn(format="percent"),
-            t("compare.sentiment_counted", target=target_name): st.column_config.NumberColumn(format="percent")})
-    st.caption(t("compare.caption") + " " + t("compare.bands_caption"))
-    for n, (q, profile) in enumerate(zip(good, result.profiles, strict=True), start=1):
-        with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=False):
-            st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
-            boxes = st.columns(3)
-            boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
-            boxes[0].dataframe(shown(profile["words"][["term", "documents"]].rename(columns={"term": t("spikes.term"), "documents": t("compare.texts")})),
-                               hide_index=True, width="stretch")
-            boxes[1].caption(t("compare.top_outlets"))
-            boxes[1].dataframe(shown(profile["outlets"][["platform", "stories", "reach"]].rename(
-                columns={"platform": t("axis.platform"), "stories": t("voices.stories"), "reach": t("voices.reach")})),
-                hide_index=True, width="stretch")
-            boxes[2].caption(t("compare.top_accounts"))
-            boxes[2].dataframe(shown(profile["accounts"][["author", "platform", "stories"]].rename(
-                columns={"author": t("voices.account"), "platform": t("axis.platform"), "stories": t("compare.texts")})),
-                hide_index=True, width="stretch")
-
-# ----------------------------------------------------------------------------- 3. the recall's calendar
-
-st.subheader(t("calendar.title"))
-calendar = pd.DataFrame(
-    [{"day": m.date, "milestone": crawled(m.label), "kind": m.kind, "source": safe_url(m.source)}
-     for m in (config.calendar if config else [])],
-    columns=["day", "milestone", "kind", "source"],
-)
-if calendar.empty:
-    st.info(t("calendar.none"))
-else:
-    upcoming = calendar[calendar["day"] > end]
-    done = calendar[calendar["day"] <= end]
-    where_now = (t("calendar.last", label=crawled(done.iloc[-1]["milestone"], to="html"), day=t.date(done.iloc[-1]["day"]))
-                 if len(done) else t("calendar.none_passed"))
-    if len(upcoming):
-        nxt = upcoming.iloc[0]
-        where_now += " " + t("calendar.next", label=crawled(nxt["milestone"], to="html"), day=t.date(nxt["day"]),
-                             days=(nxt["day"] - end).days)
-    st.html(f"<p>{where_now}</p>")
-    st.dataframe(shown(calendar), hide_index=True, width="stretch", column_config={
-        "day": st.column_config.DateColumn(t("events.day")), "milestone": t("calendar.milestone"),
-        "kind": t("calendar.kind"), "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open"))})
-if len(event_rows):
-    st.caption(t("events.title"))
-    table = local_times(event_rows, ("added_at", "edited_at"), zone)[
-        ["day", "label", "analyst", "identified_by", "source", "added_at", "edited_by", "edited_at"]]
-    st.dataframe(shown(table), hide_index=True, width="stretch", column_config={
-        "day": st.column_config.DateColumn(t("events.day")), "label": t("events.label"), "analyst": t("events.analyst"),
-        "identified_by": t("events.identified_by"), "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open")),
-        "added_at": st.column_config.DatetimeColumn(t("events.added_at", timezone=zone), format="YYYY-MM-DD HH:mm"),
-        "edited_by": t("events.edited_by"),
-        "edited_at": st.column_config.DatetimeColumn(t("events.edited_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
-with st.expander(t("events.add")):
-    with st.form("event"):
-        event_day = st.date_input(t("events.day"), value=end, key="event_day")
-        event_label = st.text_input(t("events.label"), key="event_label")
-        event_source = st.text_input(t("events.source"), key="event_source")
-        event_analyst = analyst_name("event_analyst")
-        if st.form_submit_button(t("events.add_button")):
-            try:
-                with connect(path, timeout=READ_TIMEOUT) as con:
-                    add_event(con, campaign_id, event_day, event_label, event_analyst or "", event_source,
-                              identified_by=visitor.identified_by)
-            except (EventError, WarehouseError) as exc:
-                notice("error", crawled(exc, to="html"))
-            else:
-                st.session_state["analyst"] = event_analyst
-                written(t("events.added"))
-if len(event_rows):
-    with st.expander(t("events.edit")):
-        options = {int(e.event_id): f"{t.date(e.day)} · {crawled(e.label, limit=80)}" for e in event_rows.itertuples()}
-        chosen_event = st.selectbox(t("events.which"), list(options), format_func=options.get, key="event_pick")
-        current = event_rows.set_index("event_id").loc[chosen_event]
-        with st.form("event_edit"):
-            new_day = st.date_input(t("events.day"), value=current["day"], key=f"event_edit_day_{chosen_event}")
-            new_label = st.text_input(t("events.label"), value=current["label"], key=f"event_edit_label_{chosen_event}")
-            new_source = st.text_input(t("events.source"), value=current["source"] or "", key=f"event_edit_source_{chosen_event}")
-            editor = analyst_name("event_edit_analyst")
-            save_col, delete_col = st.columns(2)
-            save = save_col.form_submit_button(t("events.save"))
-            remove = delete_col.form_submit_button(t("events.delete"))
-            if save or remove:
-                try:
-                    with connect(path, timeout=READ_TIMEOUT) as con:
-                        if remove:
-                            delete_event(con, campaign_id, chosen_event)
-                        else:
-                            update_event(con, campaign_id, chosen_event, new_day, new_label, editor or "", new_source)
-                except (EventError, WarehouseError) as exc:
-                    notice("error", crawled(exc, to="html"))
-                else:
-                    st.session_state["analyst"] = editor
-                    written(t("events.deleted") if remove else t("events.saved"))
-
-if n_documents:
-    # ------------------------------------------------------------------------- 4. how favourable
-    st.subheader(t("tone.title"))
-    if not per_day["n_scored"].sum():
-        st.info(t("tone.none"))
-    else:
-        st.vega_lite_chart(spec("tone", t.lang, data["tone"], shown_marks), width="stretch")
-        st.caption(t("tone.caption"))
-    sentiment_task = share_tasks.get("sentiment")
-    if sentiment_task is not None and len(sentiment_task["weekly"]):
-        st.vega_lite_chart(spec("share_bands", t.lang, sentiment_task["weekly"], charts.SENTIMENT_COLORS, shown_marks,
-                                t("shares.of_week")), width="stretch")
-        st.caption(rests_on(sentiment_task))
-
-    target_task = share_tasks.get("target_sentiment")
-    if per_day["n_target"].sum() or (target_task is not None and len(target_task["weekly"])):
-        st.subheader(t("target.title", target=target_name))
-        if target_task is not None and len(target_task["weekly"]):
-            st.vega_lite_chart(spec("share_bands", t.lang, target_task["weekly"], charts.SENTIMENT_COLORS, None,
-                                    t("shares.of_week_about", target=target_name)), width="stretch")
-            st.caption(rests_on(target_task))
-        if per_day["n_target"].sum():
-            st.vega_lite_chart(spec("toward_target", t.lang, data["target_week"], target_name), width="stretch")
-            st.caption(t("weeks.caption"))
-
-    # ------------------------------------------------------------------------- 5. insecurity vs figures
-    st.subheader(t("security.title"))
-    security = data["security"]
-    figures = None
-    if config is not None and config.figures_path is not None:
-        try:
-            figures = pd.DataFrame([f.__dict__ for f in load_figures(config.figures_path)])
-        except FiguresError as exc:
-            st.error(t("security.figures_error", error=exc))
-    if security is None:
-        st.info(t("security.no_topic"))
-    else:
-        monthly_figures, title = None, ""
-        if figures is not None and len(figures):
-            figures["month"] = pd.to_datetime(figures["date"]).dt.to_period("M").dt.to_timestamp()
-            monthly_figures = figures.groupby(["month", "indicator"])["value"].sum().reset_index()
-            title = crawled(config.figures.label) + (t("security.sample_suffix") if config.figures.sample else "")
-        st.vega_lite_chart(spec("security", t.lang, security), width="stretch")
-        if monthly_figures is not None:
-            figures_spec = spec("official_figures", t.lang, security, monthly_figures, title)
-            if figures_spec is not None:
-                st.vega_lite_chart(figures_spec, width="stretch")
-        if figures is None:
-            st.info(t("security.no_figures"))
-        elif config.figures.sample:
-            st.warning(t("security.sample_figures"), icon="🧪")
+if opened == "compare":
+    with tabs["compare"]:
+        st.subheader(t("compare.title", max=MAX_QUERIES))
+        st.text_area(t("compare.add"), key="cmp", height=110, placeholder=t("compare.placeholder"), help=t("compare.help"))
+        bad = [(q, query_check(q)) for q in compared]
+        for q, why in bad:
+            if why is not None:
+                notice("error", t("compare.bad", query=crawled(q, to="html", limit=80), message=crawled(t.query_error(why), to="html")))
+        good = [q for q, why in bad if why is None]
+        if len(good) > MAX_QUERIES:
+            st.warning(t("compare.too_many", max=MAX_QUERIES))
+        good = good[:MAX_QUERIES]
+        if not good:
+            st.info(t("compare.empty"))
+            st.button(t("compare.example"), on_click=lambda: st.session_state.update(cmp=t("compare.placeholder")))
         else:
-            st.html("<small>" + t("security.source", sources=crawled(", ".join(sorted(set(figures["source"]) - {""}))
-                                                                      or t("security.no_source"), to="html")) + "</small>")
+            result, bands = readable(load_compare, path, version, replace(sel, query=""), tuple(good), stop_words)
+            series = result.series.assign(label=result.series["query"].map(lambda q: crawled(q, limit=60)))
+            x = "day"
+            if (end - start).days > 45:
+                # Over more than six weeks, days are noise: the queries by week (partial weeks as such).
+                series = derive(weekly(series, start, end, [*COUNT_COLUMNS, "coverage"], by=["query", "label"]))
+                x = "week"
+            series["share_pro"] = series["n_pro_recall"] / series["n_docs"].where(series["n_docs"] > 0)
+            per = t("compare.per_week") if x == "week" else t("compare.per_day")
+            lines = st.columns(2)
+            lines[0].vega_lite_chart(compare_lines(series, "n_docs", t("compare.volume", per=per), t("axis.documents"),
+                                                   marks=shown_marks, t=t, x=x), width="stretch")
+            lines[1].vega_lite_chart(compare_lines(series, "share_of_coverage", t("compare.share"), t("axis.share_of_coverage"),
+                                                   percent=True, t=t, x=x), width="stretch")
+            # Toward the target and for the recall: estimated shares of each query's texts, by week, in
+            # their 90% intervals (issue 20), not the model's labels counted.
+            lines = st.columns(2)
+            toward = bands["target_sentiment"]
+            toward = toward[toward["label"] == "negative"].assign(label=toward["query"].map(lambda q: crawled(q, limit=60)))
+            lines[0].vega_lite_chart(spec("compare_bands", t.lang, toward, t("compare.sentiment", target=target_name),
+                                          t("axis.share_negative_target", target=target_name)), width="stretch")
+            pro_side = bands["stance"]
+            pro_side = pro_side[pro_side["label"] == "pro_recall"].assign(label=pro_side["query"].map(lambda q: crawled(q, limit=60)))
+            lines[1].vega_lite_chart(spec("compare_bands", t.lang, pro_side, t("compare.stance"), t("axis.share_pro")),
+                                     width="stretch")
+            totals = result.totals
+            st.dataframe(shown(pd.DataFrame({
+                t("axis.query"): totals["query"], t("compare.texts"): totals["n_docs"],
+                t("axis.share_of_coverage"): totals["share_of_coverage"],
+                t("compare.sentiment_counted", target=target_name): totals["share_target_negative"],
+                t("value.pro_recall"): totals["n_pro_recall"], t("value.anti_recall"): totals["n_anti_recall"]})),
+                hide_index=True, width="stretch", column_config={
+                    t("axis.share_of_coverage"): st.column_config.NumberColumn(format="percent"),
+                    t("compare.sentiment_counted", target=target_name): st.column_config.NumberColumn(format="percent")})
+            st.caption(t("compare.caption") + " " + t("compare.bands_caption"))
+            for n, (q, profile) in enumerate(zip(good, result.profiles, strict=True), start=1):
+                with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=False):
+                    st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
+                    boxes = st.columns(3)
+                    boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
+                    boxes[0].dataframe(shown(profile["words"][["term", "documents"]].rename(columns={"term": t("spikes.term"), "documents": t("compare.texts")})),
+                                       hide_index=True, width="stretch")
+                    boxes[1].caption(t("compare.top_outlets"))
+                    boxes[1].dataframe(shown(profile["outlets"][["platform", "stories", "reach"]].rename(
+                        columns={"platform": t("axis.platform"), "stories": t("voices.stories"), "reach": t("voices.reach")})),
+                        hide_index=True, width="stretch")
+                    boxes[2].caption(t("compare.top_accounts"))
+                    boxes[2].dataframe(shown(profile["accounts"][["author", "platform", "stories"]].rename(
+                        columns={"author": t("voices.account"), "platform": t("axis.platform"), "stories": t("compare.texts")})),
+                        hide_index=True, width="stretch")
 
-    # ------------------------------------------------------------------------- 6. topics, stance
-    st.subheader(t("topics.title"))
-    # Each topic's share of the week's texts as an estimate in its band (issue 20); without
-    # estimates (nothing scored yet for them), the counted shares.
-    topic_frames = [task["weekly"][task["weekly"]["label"] == "yes"].assign(label=topic_label(name.split(":", 1)[1]))
-                    for name, task in share_tasks.items() if name.startswith("topic:") and len(task["weekly"])]
-    if topic_frames:
-        st.vega_lite_chart(spec("share_bands", t.lang, pd.concat(topic_frames, ignore_index=True), None, None,
-                                t("shares.of_week")), width="stretch")
-        st.caption(t("topics.caption") + " " + rests_on(next(task for name, task in share_tasks.items()
-                                                             if name.startswith("topic:"))))
-    elif "topic_week" in data:
-        topic_week = data["topic_week"].assign(label=data["topic_week"]["topic"].map(topic_label))
-        st.vega_lite_chart(spec("topics", t.lang, topic_week), width="stretch")
-        st.caption(t("topics.caption"))
-    else:
-        st.info(t("topics.none"))
 
-    st.subheader(t("stance.title"))
-    stance_task = share_tasks.get("stance")
-    if stance_task is not None and len(stance_task["weekly"]):
-        sides = stance_task["weekly"][stance_task["weekly"]["label"] != "none"]
-        st.vega_lite_chart(spec("share_bands", t.lang, sides, charts.STANCE_COLORS, shown_marks, t("shares.of_week")),
-                           width="stretch")
-        st.caption(rests_on(stance_task))
-    st.vega_lite_chart(spec("stance", t.lang, data["stance_week"], shown_marks), width="stretch")
-    st.caption(t("weeks.caption"))
-    by_platform = data["stance_by_platform"]
-    if not by_platform.empty:
-        st.caption(t("stance.by_platform"))
-        pivot = shown(by_platform).pivot_table(index="platform", columns="stance", values="documents", fill_value=0)
-        st.dataframe(pivot.rename(columns=t.value), width="stretch")
+# ----------------------------------------------------------------------------- 4-6. tone, topics, stance
+if opened == "trends":
+    with tabs["trends"]:
+        if not n_documents:
+            st.info(t("page.no_documents_here"))
+        else:
+            # ------------------------------------------------------------------------- 4. how favourable
+            st.subheader(t("tone.title"))
+            if not per_day["n_scored"].sum():
+                st.info(t("tone.none"))
+            else:
+                st.vega_lite_chart(spec("tone", t.lang, data["tone"], shown_marks), width="stretch")
+                st.caption(t("tone.caption"))
+            # The weekly bands: stored for the whole campaign; estimated when this tab opens for
+            # any other selection (a query, a filter), not on every page.
+            weeks = {name: task["weekly"] for name, task in share_tasks.items()}
+            if any(frame is None for frame in weeks.values()):
+                weeks = readable(load_weeks, path, version, sel)
+            sentiment_task = share_tasks.get("sentiment")
+            if sentiment_task is not None and len(weeks.get("sentiment", ())):
+                st.vega_lite_chart(spec("share_bands", t.lang, weeks["sentiment"], charts.SENTIMENT_COLORS, shown_marks,
+                                        t("shares.of_week")), width="stretch")
+                st.caption(rests_on(sentiment_task))
 
-    # ------------------------------------------------------------------------- 7. who is talking
-    st.subheader(t("who.title"))
-    st.vega_lite_chart(spec("platforms", t.lang, shown(data["platforms"])), width="stretch")
-    if "voice_totals" not in data:
-        st.info(t("voice.none"))
-    else:
-        totals = data["voice_totals"]
-        labels = {v: t.value(v) for v in LABELS}
-        title = t("voice.title", target=target_name)
-        st.vega_lite_chart(spec("voice_bars", t.lang, totals, title, t("axis.texts_naming"), t("axis.tone_toward"), labels,
-                                t("axis.share_of_voice")), width="stretch")
-        st.dataframe(shown(pd.DataFrame({
-            t("axis.name"): totals["name"], t("axis.texts_naming"): totals["documents"],
-            t("axis.share_of_voice"): totals["share_of_voice"], t("value.negative"): totals["share_negative"],
-            t("value.neutral"): totals["share_neutral"], t("value.positive"): totals["share_positive"]})),
-            hide_index=True, width="stretch",
-            column_config={c: st.column_config.NumberColumn(format="percent")
-                           for c in (t("axis.share_of_voice"), t("value.negative"), t("value.neutral"), t("value.positive"))})
-        st.vega_lite_chart(spec("voice_over_time", t.lang, data["voice_weeks"], t("voice.over_time"),
-                                t("axis.share_of_voice")), width="stretch")
-        st.caption(t("voice.caption"))
-    # The tone toward each name as estimates in their intervals (issue 20): the target's and
-    # every actor's negative and positive shares of the texts naming them.
-    display = dict(names)
-    tones = [frame.assign(who=display.get(name.split(":", 1)[1] if ":" in name else "target", name))
-             for name, frame in ([("target", whole("target_sentiment"))]
-                                 + [(n, task["whole"]) for n, task in share_tasks.items() if n.startswith("actor:")])
-             if frame is not None and len(frame)]
-    if tones:
-        ranges = pd.concat(tones, ignore_index=True)
-        ranges = ranges[ranges["label"] != "neutral"].assign(who=lambda f: f["who"].map(lambda n: crawled(n, limit=80)))
-        st.vega_lite_chart(spec("share_ranges", t.lang, ranges, "who", t("shares.of_naming"), charts.SENTIMENT_COLORS),
-                           width="stretch")
-        actor_task = next((task for n, task in share_tasks.items() if n.startswith("actor:")), target_task)
-        if actor_task is not None:
-            st.caption(t("voice.tone_caption") + " " + rests_on(actor_task))
-    voice_columns = {"avg_sentiment": st.column_config.NumberColumn(t("voices.sentiment"), format="%.2f"),
-                     "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
-                     "stories": t("voices.stories"), "reach": t("voices.reach"), "author": t("voices.account"),
-                     "platform": t("axis.platform")}
-    left, right = st.columns(2)
-    with left:
-        st.caption(t("voices.outlets"))
-        st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
-    with right:
-        st.caption(t("voices.accounts"))
-        st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
+            target_task = share_tasks.get("target_sentiment")
+            if per_day["n_target"].sum() or (target_task is not None and len(weeks.get("target_sentiment", ()))):
+                st.subheader(t("target.title", target=target_name))
+                if target_task is not None and len(weeks.get("target_sentiment", ())):
+                    st.vega_lite_chart(spec("share_bands", t.lang, weeks["target_sentiment"], charts.SENTIMENT_COLORS, None,
+                                            t("shares.of_week_about", target=target_name)), width="stretch")
+                    st.caption(rests_on(target_task))
+                if per_day["n_target"].sum():
+                    st.vega_lite_chart(spec("toward_target", t.lang, data["target_week"], target_name), width="stretch")
+                    st.caption(t("weeks.caption"))
+
+            # ------------------------------------------------------------------------- 5. insecurity vs figures
+            st.subheader(t("security.title"))
+            security = data["security"]
+            figures = None
+            if config is not None and config.figures_path is not None:
+                try:
+                    figures = pd.DataFrame([f.__dict__ for f in load_figures(config.figures_path)])
+                except FiguresError as exc:
+                    st.error(t("security.figures_error", error=exc))
+            if security is None:
+                st.info(t("security.no_topic"))
+            else:
+                monthly_figures, title = None, ""
+                if figures is not None and len(figures):
+                    figures["month"] = pd.to_datetime(figures["date"]).dt.to_period("M").dt.to_timestamp()
+                    monthly_figures = figures.groupby(["month", "indicator"])["value"].sum().reset_index()
+                    title = crawled(config.figures.label) + (t("security.sample_suffix") if config.figures.sample else "")
+                st.vega_lite_chart(spec("security", t.lang, security), width="stretch")
+                if monthly_figures is not None:
+                    figures_spec = spec("official_figures", t.lang, security, monthly_figures, title)
+                    if figures_spec is not None:
+                        st.vega_lite_chart(figures_spec, width="stretch")
+                if figures is None:
+                    st.info(t("security.no_figures"))
+                elif config.figures.sample:
+                    st.warning(t("security.sample_figures"), icon="🧪")
+                else:
+                    st.html("<small>" + t("security.source", sources=crawled(", ".join(sorted(set(figures["source"]) - {""}))
+                                                                              or t("security.no_source"), to="html")) + "</small>")
+
+            # ------------------------------------------------------------------------- 6. topics, stance
+            st.subheader(t("topics.title"))
+            # Each topic's share of the week's texts as an estimate in its band (issue 20); without
+            # estimates (nothing scored yet for them), the counted shares.
+            topic_frames = [frame[frame["label"] == "yes"].assign(label=topic_label(name.split(":", 1)[1]))
+                            for name, frame in weeks.items() if name.startswith("topic:") and len(frame)]
+            if topic_frames:
+                st.vega_lite_chart(spec("share_bands", t.lang, pd.concat(topic_frames, ignore_index=True), None, None,
+                                        t("shares.of_week")), width="stretch")
+                st.caption(t("topics.caption") + " " + rests_on(next(task for name, task in share_tasks.items()
+                                                                     if name.startswith("topic:"))))
+            elif "topic_week" in data:
+                topic_week = data["topic_week"].assign(label=data["topic_week"]["topic"].map(topic_label))
+                st.vega_lite_chart(spec("topics", t.lang, topic_week), width="stretch")
+                st.caption(t("topics.caption"))
+            else:
+                st.info(t("topics.none"))
+
+            st.subheader(t("stance.title"))
+            stance_task = share_tasks.get("stance")
+            if stance_task is not None and len(weeks.get("stance", ())):
+                sides = weeks["stance"][weeks["stance"]["label"] != "none"]
+                st.vega_lite_chart(spec("share_bands", t.lang, sides, charts.STANCE_COLORS, shown_marks, t("shares.of_week")),
+                                   width="stretch")
+                st.caption(rests_on(stance_task))
+            st.vega_lite_chart(spec("stance", t.lang, data["stance_week"], shown_marks), width="stretch")
+            st.caption(t("weeks.caption"))
+            by_platform = data["stance_by_platform"]
+            if not by_platform.empty:
+                st.caption(t("stance.by_platform"))
+                pivot = shown(by_platform).pivot_table(index="platform", columns="stance", values="documents", fill_value=0)
+                st.dataframe(pivot.rename(columns=t.value), width="stretch")
+
+
+if opened == "voices":
+    with tabs["voices"]:
+        if not n_documents:
+            st.info(t("page.no_documents_here"))
+        else:
+            # ------------------------------------------------------------------------- 7. who is talking
+            st.subheader(t("who.title"))
+            st.vega_lite_chart(spec("platforms", t.lang, shown(data["platforms"])), width="stretch")
+            if "voice_totals" not in data:
+                st.info(t("voice.none"))
+            else:
+                totals = data["voice_totals"]
+                labels = {v: t.value(v) for v in LABELS}
+                title = t("voice.title", target=target_name)
+                st.vega_lite_chart(spec("voice_bars", t.lang, totals, title, t("axis.texts_naming"), t("axis.tone_toward"), labels,
+                                        t("axis.share_of_voice")), width="stretch")
+                st.dataframe(shown(pd.DataFrame({
+                    t("axis.name"): totals["name"], t("axis.texts_naming"): totals["documents"],
+                    t("axis.share_of_voice"): totals["share_of_voice"], t("value.negative"): totals["share_negative"],
+                    t("value.neutral"): totals["share_neutral"], t("value.positive"): totals["share_positive"]})),
+                    hide_index=True, width="stretch",
+                    column_config={c: st.column_config.NumberColumn(format="percent")
+                                   for c in (t("axis.share_of_voice"), t("value.negative"), t("value.neutral"), t("value.positive"))})
+                st.vega_lite_chart(spec("voice_over_time", t.lang, data["voice_weeks"], t("voice.over_time"),
+                                        t("axis.share_of_voice")), width="stretch")
+                st.caption(t("voice.caption"))
+            # The tone toward each name as estimates in their intervals (issue 20): the target's and
+            # every actor's negative and positive shares of the texts naming them.
+            display = dict(names)
+            tones = [frame.assign(who=display.get(name.split(":", 1)[1] if ":" in name else "target", name))
+                     for name, frame in ([("target", whole("target_sentiment"))]
+                                         + [(n, task["whole"]) for n, task in share_tasks.items() if n.startswith("actor:")])
+                     if frame is not None and len(frame)]
+            if tones:
+                ranges = pd.concat(tones, ignore_index=True)
+                ranges = ranges[ranges["label"] != "neutral"].assign(who=lambda f: f["who"].map(lambda n: crawled(n, limit=80)))
+                st.vega_lite_chart(spec("share_ranges", t.lang, ranges, "who", t("shares.of_naming"), charts.SENTIMENT_COLORS),
+                                   width="stretch")
+                actor_task = next((task for n, task in share_tasks.items() if n.startswith("actor:")),
+                                   share_tasks.get("target_sentiment"))
+                if actor_task is not None:
+                    st.caption(t("voice.tone_caption") + " " + rests_on(actor_task))
+            voice_columns = {"avg_sentiment": st.column_config.NumberColumn(t("voices.sentiment"), format="%.2f"),
+                             "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
+                             "stories": t("voices.stories"), "reach": t("voices.reach"), "author": t("voices.account"),
+                             "platform": t("axis.platform")}
+            left, right = st.columns(2)
+            with left:
+                st.caption(t("voices.outlets"))
+                st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
+            with right:
+                st.caption(t("voices.accounts"))
+                st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
+
 
 # ----------------------------------------------------------------------------- 8. explorer
-
-st.subheader(t("explorer.title"))
-st.html(f"<small>{t('explorer.uses_query', query=crawled(query, to='html')) if query else t('explorer.no_query')}</small>")
-filter_cols = st.columns(3)
-sentiments = filter_cols[0].multiselect(t("list.sentiment"), list(LABELS), key="sent", placeholder=t("filters.all"),
-                                        format_func=t.value)
-targets = filter_cols[1].multiselect(t("explorer.toward", target=target_name), list(LABELS), key="tsent",
-                                     placeholder=t("filters.all"), format_func=t.value)
-stances = filter_cols[2].multiselect(t("explorer.stance"), list(STANCES), key="stance", placeholder=t("filters.all"),
-                                     format_func=t.value)
-found_sel = replace(sel, sentiments=sentiments, target_sentiments=targets, stances=stances)
-total, _ = explorer_page(data, found_sel, 0)
-pages = max(1, -(-total // PAGE_SIZE))
-if int(st.session_state.get("page") or 1) > pages:
-    st.session_state["page"] = 1
-page_number = st.number_input(t("explorer.page", pages=t.number(pages), total=t.number(total)),
-                              min_value=1, max_value=pages, step=1, key="page")
-_, rows = explorer_page(data, found_sel, (int(page_number) - 1) * PAGE_SIZE)
-if rows.empty:
-    notice("info", t("query.none_found", query=crawled(query, to="html")) if query else t("explorer.empty"))
-else:
-    listing = local_times(rows, ("published_at",), zone)
-    if query:
-        # Where the query matches in each text, its words marked (the excerpt is the text's start).
-        hits = [passages(r.text, query, most=1) for r in rows.itertuples()]
-        st.html("<table style='width:100%;font-size:0.9em'>" + "".join(
-            f"<tr><td style='white-space:nowrap;vertical-align:top;padding-right:1em'>{crawled(r.platform, to='html', limit=40)}"
-            f"<br><small>{pd.Timestamp(r.published_at):%Y-%m-%d %H:%M}</small></td>"
-            f"<td><b>{marked(r.title, query, limit=TITLE)}</b> {found[0] if found else marked(r.excerpt, query, limit=240)}</td></tr>"
-            for r, found in zip(listing.itertuples(), hits, strict=True)) + "</table>")
-        listing = listing.drop(columns=["text"])
-    st.dataframe(shown(listing.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-        "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-        "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f")})
-export_cols = st.columns([1, 1, 3])
-fmt = export_cols[0].selectbox(t("explorer.export"), ["csv", "parquet"], key="export_format")
-excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != "csv", help=t("export.excel_help"))
-
-
-def export_now(selection: Selection = found_sel, fmt: str = fmt, bom: bool = excel) -> bytes:
-    """The selection shown now, whole (read when the button is pressed: never an earlier
-    search's file)."""
-    with reading(path) as con:
-        return explorer.export(con, selection, fmt, bom=bom)
+if opened == "texts":
+    with tabs["texts"]:
+        st.subheader(t("explorer.title"))
+        st.html(f"<small>{t('explorer.uses_query', query=crawled(query, to='html')) if query else t('explorer.no_query')}</small>")
+        filter_cols = st.columns(3)
+        sentiments = filter_cols[0].multiselect(t("list.sentiment"), list(LABELS), key="sent", placeholder=t("filters.all"),
+                                                format_func=t.value)
+        targets = filter_cols[1].multiselect(t("explorer.toward", target=target_name), list(LABELS), key="tsent",
+                                             placeholder=t("filters.all"), format_func=t.value)
+        stances = filter_cols[2].multiselect(t("explorer.stance"), list(STANCES), key="stance", placeholder=t("filters.all"),
+                                             format_func=t.value)
+        found_sel = replace(sel, sentiments=sentiments, target_sentiments=targets, stances=stances)
+        total, _ = explorer_page(data, found_sel, 0)
+        pages = max(1, -(-total // PAGE_SIZE))
+        if int(st.session_state.get("page") or 1) > pages:
+            st.session_state["page"] = 1
+        page_number = st.number_input(t("explorer.page", pages=t.number(pages), total=t.number(total)),
+                                      min_value=1, max_value=pages, step=1, key="page")
+        _, rows = explorer_page(data, found_sel, (int(page_number) - 1) * PAGE_SIZE)
+        if rows.empty:
+            notice("info", t("query.none_found", query=crawled(query, to="html")) if query else t("explorer.empty"))
+        else:
+            listing = local_times(rows, ("published_at",), zone)
+            if query:
+                # Where the query matches in each text, its words marked (the excerpt is the text's start).
+                hits = [passages(r.text, query, most=1) for r in rows.itertuples()]
+                st.html("<table style='width:100%;font-size:0.9em'>" + "".join(
+                    f"<tr><td style='white-space:nowrap;vertical-align:top;padding-right:1em'>{crawled(r.platform, to='html', limit=40)}"
+                    f"<br><small>{pd.Timestamp(r.published_at):%Y-%m-%d %H:%M}</small></td>"
+                    f"<td><b>{marked(r.title, query, limit=TITLE)}</b> {found[0] if found else marked(r.excerpt, query, limit=240)}</td></tr>"
+                    for r, found in zip(listing.itertuples(), hits, strict=True)) + "</table>")
+                listing = listing.drop(columns=["text"])
+            st.dataframe(shown(listing.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
+                "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
+                "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
+                "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f")})
+        export_cols = st.columns([1, 1, 3])
+        fmt = export_cols[0].selectbox(t("explorer.export"), ["csv", "parquet"], key="export_format")
+        excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != "csv", help=t("export.excel_help"))
 
 
-export_cols[2].download_button(
-    t("explorer.download", format=fmt.upper(), total=t.number(min(total, explorer.EXPORT_LIMIT))),
-    export_now, file_name=f"vigia-{campaign_id}.{fmt}", key=f"export_{fmt}",
-    mime="text/csv" if fmt == "csv" else "application/octet-stream", disabled=not total,
-    help=t("explorer.download_help", limit=t.number(explorer.EXPORT_LIMIT)))
+        def export_now(selection: Selection = found_sel, fmt: str = fmt, bom: bool = excel) -> bytes:
+            """The selection shown now, whole (read when the button is pressed: never an earlier
+            search's file)."""
+            with reading(path) as con:
+                return explorer.export(con, selection, fmt, bom=bom)
 
-# ----------------------------------------------------------------------------- 9. read and correct
 
-st.subheader(t("doc.title"))
-choices = {
-    row.doc_id: f"{pd.Timestamp(row.published_at):%Y-%m-%d} · {row.platform} · "
-    f"{crawled(row.title if isinstance(row.title, str) and row.title else row.excerpt, limit=90)}"
-    for row in (listing if not rows.empty else rows).itertuples()
-}
-# A text opened on purpose (from the review queue, or named by the link) stays offered beside
-# the list's page; otherwise the reader follows the list.
-opened = st.session_state.get("opened_doc")
-if opened and opened not in choices:
-    found = load_document(path, version, opened)
-    if found:
-        choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
-    else:
-        st.session_state["opened_doc"] = None
-if st.session_state.get("doc") not in choices:
-    st.session_state["doc"] = next(iter(choices), None)
-doc_id = st.selectbox(t("doc.pick"), list(choices), format_func=choices.get, key="doc",
-                      help=t("doc.pick_help")) if choices else None
-if doc_id:
-    doc = load_document(path, version, doc_id)
-    title, text = doc.get("title") or t("doc.no_title"), doc.get("text") or ""
-    longest = max(len(title), len(doc.get("author") or ""), len(text) * TITLE // TEXT)
-    whole = longest > TITLE and st.toggle(t("doc.show_all", title=t.number(len(title)), text=t.number(len(text))),
-                                          key=f"whole_{doc_id}")
-    st.html(
-        f"<p><b>{marked(title, query, limit=None if whole else TITLE)}</b> — {crawled(doc.get('platform'), to='html')}, "
-        f"{crawled(doc.get('author') or t('doc.no_author'), to='html', limit=None if whole else AUTHOR)}, "
-        f"{crawled(t.datetime(doc.get('published_at'), zone), to='html')} ({crawled(zone, to='html')}) · "
-        f"{link(t('doc.source'), doc.get('url'))}</p>"
-    )
-    if query:
-        found_in = passages(text, query)
-        if found_in:
-            st.html(f"<small>{t('doc.matches', query=crawled(query, to='html', limit=80))}</small><ul>"
-                    + "".join(f"<li>{p}</li>" for p in found_in) + "</ul>")
-    st.text_area(t("doc.text"), crawled(text, lines=True, limit=None if whole else TEXT), height=200, disabled=True)
-    match = doc.get("target_match")
-    st.html(
-        "<small>" + t("doc.scores", model=crawled(doc.get("model") or "—", to="html"), sentiment=t.value(doc.get("sentiment")),
-                      score=f"{doc.get('sentiment_score') or 0:+.2f}", target=target_name,
-                      toward=t.value(doc.get("target_sentiment")),
-                      topics=crawled(", ".join(topic_label(x) for x in (doc.get("topics") or [])) or t("doc.no_topics"), to="html"),
-                      stance=t.value(doc.get("stance")))
-        + (" " + t("doc.found_by", how=t(f"match.{match}")) if match in ("name", "office", "implicit") else "")
-        + (" · " + t("doc.corrected") if doc.get("corrected") else "") + "</small>"
-    )
-    with st.form("correction"):
-        analyst = analyst_name("correction_analyst")
-        options = ["(not scored)", *LABELS]
-        current_target = doc.get("target_sentiment")
-        new_target = st.selectbox(t("doc.toward", target=target_name), options, key="correct_target",
-                                  index=options.index(current_target) if current_target in options else 0,
-                                  format_func=lambda v: t("doc.not_scored") if v == "(not scored)" else t.value(v))
-        new_topics = st.multiselect(t("filters.topic"), topic_names, key="correct_topics", format_func=topic_label,
-                                    default=[x for x in (doc.get("topics") or []) if x in topic_names])
-        new_stance = st.selectbox(t("doc.stance"), list(STANCES), key="correct_stance", format_func=t.value,
-                                  index=STANCES.index(doc.get("stance")) if doc.get("stance") in STANCES else 2)
-        if st.form_submit_button(t("doc.save")):
-            changes = []
-            if new_target != current_target and new_target in LABELS:
-                changes.append(("target_sentiment", new_target))
-            if sorted(new_topics) != sorted(doc.get("topics") or []):
-                changes.append(("topics", sorted(new_topics)))
-            if new_stance != doc.get("stance"):
-                changes.append(("stance", new_stance))
-            if not changes:
-                st.info(t("doc.nothing_changed"))
+        export_cols[2].download_button(
+            t("explorer.download", format=fmt.upper(), total=t.number(min(total, explorer.EXPORT_LIMIT))),
+            export_now, file_name=f"vigia-{campaign_id}.{fmt}", key=f"export_{fmt}",
+            mime="text/csv" if fmt == "csv" else "application/octet-stream", disabled=not total,
+            help=t("explorer.download_help", limit=t.number(explorer.EXPORT_LIMIT)))
+
+        # ----------------------------------------------------------------------------- 9. read and correct
+
+        st.subheader(t("doc.title"))
+        choices = {
+            row.doc_id: f"{pd.Timestamp(row.published_at):%Y-%m-%d} · {row.platform} · "
+            f"{crawled(row.title if isinstance(row.title, str) and row.title else row.excerpt, limit=90)}"
+            for row in (listing if not rows.empty else rows).itertuples()
+        }
+        # A text opened on purpose (from the review queue, or named by the link) stays offered beside
+        # the list's page; otherwise the reader follows the list.
+        opened = st.session_state.get("opened_doc")
+        if opened and opened not in choices:
+            found = load_document(path, version, opened)
+            if found:
+                choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
             else:
-                try:
-                    with connect(path, timeout=READ_TIMEOUT) as con:
-                        for field, value in changes:
-                            add_correction(con, doc_id, field, value, analyst or "", allowed_topics=topic_names,
-                                           identified_by=visitor.identified_by)
-                except (CorrectionError, WarehouseError) as exc:
-                    notice("error", crawled(exc, to="html"))
-                else:
-                    st.session_state["analyst"] = analyst
-                    written(t("doc.saved", n=len(changes)))
+                st.session_state["opened_doc"] = None
+        if st.session_state.get("doc") not in choices:
+            st.session_state["doc"] = next(iter(choices), None)
+        doc_id = st.selectbox(t("doc.pick"), list(choices), format_func=choices.get, key="doc",
+                              help=t("doc.pick_help")) if choices else None
+        st.session_state["doc_in_link"] = doc_id if doc_id and doc_id != next(iter(choices), None) else None
+        if doc_id:
+            doc = load_document(path, version, doc_id)
+            title, text = doc.get("title") or t("doc.no_title"), doc.get("text") or ""
+            longest = max(len(title), len(doc.get("author") or ""), len(text) * TITLE // TEXT)
+            show_all = longest > TITLE and st.toggle(t("doc.show_all", title=t.number(len(title)), text=t.number(len(text))),
+                                                  key=f"whole_{doc_id}")
+            st.html(
+                f"<p><b>{marked(title, query, limit=None if show_all else TITLE)}</b> — {crawled(doc.get('platform'), to='html')}, "
+                f"{crawled(doc.get('author') or t('doc.no_author'), to='html', limit=None if show_all else AUTHOR)}, "
+                f"{crawled(t.datetime(doc.get('published_at'), zone), to='html')} ({crawled(zone, to='html')}) · "
+                f"{link(t('doc.source'), doc.get('url'))}</p>"
+            )
+            if query:
+                found_in = passages(text, query)
+                if found_in:
+                    st.html(f"<small>{t('doc.matches', query=crawled(query, to='html', limit=80))}</small><ul>"
+                            + "".join(f"<li>{p}</li>" for p in found_in) + "</ul>")
+            st.text_area(t("doc.text"), crawled(text, lines=True, limit=None if show_all else TEXT), height=200, disabled=True)
+            match = doc.get("target_match")
+            st.html(
+                "<small>" + t("doc.scores", model=crawled(doc.get("model") or "—", to="html"), sentiment=t.value(doc.get("sentiment")),
+                              score=f"{doc.get('sentiment_score') or 0:+.2f}", target=target_name,
+                              toward=t.value(doc.get("target_sentiment")),
+                              topics=crawled(", ".join(topic_label(x) for x in (doc.get("topics") or [])) or t("doc.no_topics"), to="html"),
+                              stance=t.value(doc.get("stance")))
+                + (" " + t("doc.found_by", how=t(f"match.{match}")) if match in ("name", "office", "implicit") else "")
+                + (" · " + t("doc.corrected") if doc.get("corrected") else "") + "</small>"
+            )
+            with st.form("correction"):
+                analyst = analyst_name("correction_analyst")
+                options = ["(not scored)", *LABELS]
+                current_target = doc.get("target_sentiment")
+                new_target = st.selectbox(t("doc.toward", target=target_name), options, key="correct_target",
+                                          index=options.index(current_target) if current_target in options else 0,
+                                          format_func=lambda v: t("doc.not_scored") if v == "(not scored)" else t.value(v))
+                new_topics = st.multiselect(t("filters.topic"), topic_names, key="correct_topics", format_func=topic_label,
+                                            default=[x for x in (doc.get("topics") or []) if x in topic_names])
+                new_stance = st.selectbox(t("doc.stance"), list(STANCES), key="correct_stance", format_func=t.value,
+                                          index=STANCES.index(doc.get("stance")) if doc.get("stance") in STANCES else 2)
+                if st.form_submit_button(t("doc.save")):
+                    changes = []
+                    if new_target != current_target and new_target in LABELS:
+                        changes.append(("target_sentiment", new_target))
+                    if sorted(new_topics) != sorted(doc.get("topics") or []):
+                        changes.append(("topics", sorted(new_topics)))
+                    if new_stance != doc.get("stance"):
+                        changes.append(("stance", new_stance))
+                    if not changes:
+                        st.info(t("doc.nothing_changed"))
+                    else:
+                        try:
+                            with connect(path, timeout=READ_TIMEOUT) as con:
+                                for field, value in changes:
+                                    add_correction(con, doc_id, field, value, analyst or "", allowed_topics=topic_names,
+                                                   identified_by=visitor.identified_by)
+                        except (CorrectionError, WarehouseError) as exc:
+                            notice("error", crawled(exc, to="html"))
+                        else:
+                            st.session_state["analyst"] = analyst
+                            written(t("doc.saved", n=len(changes)))
 
-# ----------------------------------------------------------------------------- 10. SQL
 
-st.subheader(t("sql.title"))
-limits = console_limits()
-if limits is not None:
-    st.caption(t("sql.caption", limits=limits.describe()))
-    with st.form("sql"):
-        sql_text = st.text_area(t("sql.query"), value="SELECT day, source_type, n_docs, avg_sentiment FROM daily_trends ORDER BY day DESC LIMIT 20",
-                                height=100, key="sql_text")
-        asked = st.form_submit_button(t("sql.run"))
-    # The query runs at the end of the page (see below) and draws here.
-    sql_box = st.container()
-    if st.session_state.pop("sql_cancelled", False):
-        sql_box.warning(t("sql.cancelled"))
-    wants_export = False if asked else draw_sql_result(sql_box, limits)
+# ----------------------------------------------------------------------------- 3. the recall's calendar
+if opened == "calendar":
+    with tabs["calendar"]:
+        st.subheader(t("calendar.title"))
+        calendar = pd.DataFrame(
+            [{"day": m.date, "milestone": crawled(m.label), "kind": m.kind, "source": safe_url(m.source)}
+             for m in (config.calendar if config else [])],
+            columns=["day", "milestone", "kind", "source"],
+        )
+        if calendar.empty:
+            st.info(t("calendar.none"))
+        else:
+            upcoming = calendar[calendar["day"] > end]
+            done = calendar[calendar["day"] <= end]
+            where_now = (t("calendar.last", label=crawled(done.iloc[-1]["milestone"], to="html"), day=t.date(done.iloc[-1]["day"]))
+                         if len(done) else t("calendar.none_passed"))
+            if len(upcoming):
+                nxt = upcoming.iloc[0]
+                where_now += " " + t("calendar.next", label=crawled(nxt["milestone"], to="html"), day=t.date(nxt["day"]),
+                                     days=(nxt["day"] - end).days)
+            st.html(f"<p>{where_now}</p>")
+            st.dataframe(shown(calendar), hide_index=True, width="stretch", column_config={
+                "day": st.column_config.DateColumn(t("events.day")), "milestone": t("calendar.milestone"),
+                "kind": t("calendar.kind"), "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open"))})
+        if len(event_rows):
+            st.caption(t("events.title"))
+            table = local_times(event_rows, ("added_at", "edited_at"), zone)[
+                ["day", "label", "analyst", "identified_by", "source", "added_at", "edited_by", "edited_at"]]
+            st.dataframe(shown(table), hide_index=True, width="stretch", column_config={
+                "day": st.column_config.DateColumn(t("events.day")), "label": t("events.label"), "analyst": t("events.analyst"),
+                "identified_by": t("events.identified_by"), "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open")),
+                "added_at": st.column_config.DatetimeColumn(t("events.added_at", timezone=zone), format="YYYY-MM-DD HH:mm"),
+                "edited_by": t("events.edited_by"),
+                "edited_at": st.column_config.DatetimeColumn(t("events.edited_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
+        with st.expander(t("events.add")):
+            with st.form("event"):
+                event_day = st.date_input(t("events.day"), value=end, key="event_day")
+                event_label = st.text_input(t("events.label"), key="event_label")
+                event_source = st.text_input(t("events.source"), key="event_source")
+                event_analyst = analyst_name("event_analyst")
+                if st.form_submit_button(t("events.add_button")):
+                    try:
+                        with connect(path, timeout=READ_TIMEOUT) as con:
+                            add_event(con, campaign_id, event_day, event_label, event_analyst or "", event_source,
+                                      identified_by=visitor.identified_by)
+                    except (EventError, WarehouseError) as exc:
+                        notice("error", crawled(exc, to="html"))
+                    else:
+                        st.session_state["analyst"] = event_analyst
+                        written(t("events.added"))
+        if len(event_rows):
+            with st.expander(t("events.edit")):
+                options = {int(e.event_id): f"{t.date(e.day)} · {crawled(e.label, limit=80)}" for e in event_rows.itertuples()}
+                chosen_event = st.selectbox(t("events.which"), list(options), format_func=options.get, key="event_pick")
+                current = event_rows.set_index("event_id").loc[chosen_event]
+                with st.form("event_edit"):
+                    new_day = st.date_input(t("events.day"), value=current["day"], key=f"event_edit_day_{chosen_event}")
+                    new_label = st.text_input(t("events.label"), value=current["label"], key=f"event_edit_label_{chosen_event}")
+                    new_source = st.text_input(t("events.source"), value=current["source"] or "", key=f"event_edit_source_{chosen_event}")
+                    editor = analyst_name("event_edit_analyst")
+                    save_col, delete_col = st.columns(2)
+                    save = save_col.form_submit_button(t("events.save"))
+                    remove = delete_col.form_submit_button(t("events.delete"))
+                    if save or remove:
+                        try:
+                            with connect(path, timeout=READ_TIMEOUT) as con:
+                                if remove:
+                                    delete_event(con, campaign_id, chosen_event)
+                                else:
+                                    update_event(con, campaign_id, chosen_event, new_day, new_label, editor or "", new_source)
+                        except (EventError, WarehouseError) as exc:
+                            notice("error", crawled(exc, to="html"))
+                        else:
+                            st.session_state["analyst"] = editor
+                            written(t("events.deleted") if remove else t("events.saved"))
+
 
 # ----------------------------------------------------------------------------- 11. trust, review queue
+if opened == "trust":
+    with tabs["trust"]:
+        st.subheader(t("trust.title"))
+        trust = side["trust"]
+        pending = side["corrections"]
+        if trust is None or trust.empty:
+            st.info(t("trust.none"))
+        else:
+            shown_trust = local_times(trust, ("computed_at",), zone)
+            shown_trust["task"] = shown_trust["task"].map(lambda x: t(f"task.{x}"))
+            st.dataframe(shown_trust, hide_index=True, width="stretch", column_config={
+                "task": t("trust.task"), "model_set": t("trust.model_set"), "n_labels": t("trust.n_labels"),
+                "agreement": st.column_config.NumberColumn(t("trust.agreement"), format="%.2f"),
+                "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.2f"), "method": t("trust.method"),
+                "computed_at": st.column_config.DatetimeColumn(t("trust.computed_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
+            st.caption(t("trust.caption"))
+        if len(pending):
+            waiting = int(pending["since"].sum())
+            st.caption(t("trust.corrections", total=t.number(int(pending["corrections"].sum())), since=t.number(waiting))
+                       + (" " + t("trust.rerun") if waiting else ""))
+        share_trust = share_data.get("trust")
+        if share_trust is not None and len(share_trust):
+            st.caption(t("trust.shares_caption"))
+            said = share_trust.assign(
+                task=share_trust["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
+                halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
+                                                         else t("trust.halve", n=t.number(int(v)))))
+            st.dataframe(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), hide_index=True,
+                         width="stretch", column_config={
+                             "task": t("trust.task"), "week": st.column_config.DateColumn(t("axis.week")),
+                             "n": st.column_config.NumberColumn(t("trust.texts_that_week")),
+                             "width": st.column_config.NumberColumn(t("trust.interval_width"), format="%.2f"),
+                             "halve": t("trust.to_halve"), "n_labels": st.column_config.NumberColumn(t("trust.in_domain_labels")),
+                             "calibration": t("trust.calibration")})
+        st.subheader(t("queue.title"))
+        picked_shares = side["share_queue"]
+        if picked_shares is not None and len(picked_shares):
+            st.caption(t("queue.share_caption"))
+            share_rows = local_times(picked_shares, ("published_at",), zone)
+            st.dataframe(shown(pd.DataFrame({
+                t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else side["queue_excerpts"].get(r.doc_id)
+                                          or r.doc_id, limit=120) for r in share_rows.itertuples()],
+                t("axis.platform"): share_rows["platform"], t("list.published", timezone=zone): share_rows["published_at"],
+                t("trust.task"): share_rows["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
+                t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
+                hide_index=True, width="stretch")
+        queue = side["queue"]
+        if queue is None or queue.empty:
+            st.info(t("queue.none"))
+        else:
+            queue = local_times(queue, ("published_at",), zone)
+            queue["excerpt"] = queue["doc_id"].map(side["queue_excerpts"])
+            columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=zone),
+                       "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
+            st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", column_config={
+                columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+            st.caption(t("queue.caption"))
+            queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {t(f'task.{r.task}')}"
+                      for r in queue.itertuples()}
+            open_cols = st.columns([3, 1])
+            to_open = open_cols[0].selectbox(t("queue.open_pick"), list(queued), format_func=lambda d: queued.get(d, d), key="queue_pick")
+            open_cols[1].button(t("queue.open"), on_click=lambda: st.session_state.update(doc=to_open, opened_doc=to_open, section_id="texts",
+                                                                         flash=t("queue.opened")),
+                                width="stretch")
 
-st.subheader(t("trust.title"))
-trust = side["trust"]
-pending = side["corrections"]
-if trust is None or trust.empty:
-    st.info(t("trust.none"))
-else:
-    shown_trust = local_times(trust, ("computed_at",), zone)
-    shown_trust["task"] = shown_trust["task"].map(lambda x: t(f"task.{x}"))
-    st.dataframe(shown_trust, hide_index=True, width="stretch", column_config={
-        "task": t("trust.task"), "model_set": t("trust.model_set"), "n_labels": t("trust.n_labels"),
-        "agreement": st.column_config.NumberColumn(t("trust.agreement"), format="%.2f"),
-        "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.2f"), "method": t("trust.method"),
-        "computed_at": st.column_config.DatetimeColumn(t("trust.computed_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
-    st.caption(t("trust.caption"))
-if len(pending):
-    waiting = int(pending["since"].sum())
-    st.caption(t("trust.corrections", total=t.number(int(pending["corrections"].sum())), since=t.number(waiting))
-               + (" " + t("trust.rerun") if waiting else ""))
-share_trust = share_data.get("trust")
-if share_trust is not None and len(share_trust):
-    st.caption(t("trust.shares_caption"))
-    said = share_trust.assign(
-        task=share_trust["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
-        halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
-                                                 else t("trust.halve", n=t.number(int(v)))))
-    st.dataframe(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), hide_index=True,
-                 width="stretch", column_config={
-                     "task": t("trust.task"), "week": st.column_config.DateColumn(t("axis.week")),
-                     "n": st.column_config.NumberColumn(t("trust.texts_that_week")),
-                     "width": st.column_config.NumberColumn(t("trust.interval_width"), format="%.2f"),
-                     "halve": t("trust.to_halve"), "n_labels": st.column_config.NumberColumn(t("trust.in_domain_labels")),
-                     "calibration": t("trust.calibration")})
-st.subheader(t("queue.title"))
-picked_shares = side["share_queue"]
-if picked_shares is not None and len(picked_shares):
-    st.caption(t("queue.share_caption"))
-    share_rows = local_times(picked_shares, ("published_at",), zone)
-    st.dataframe(shown(pd.DataFrame({
-        t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else side["queue_excerpts"].get(r.doc_id)
-                                  or r.doc_id, limit=120) for r in share_rows.itertuples()],
-        t("axis.platform"): share_rows["platform"], t("list.published", timezone=zone): share_rows["published_at"],
-        t("trust.task"): share_rows["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
-        t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
-        hide_index=True, width="stretch")
-queue = side["queue"]
-if queue is None or queue.empty:
-    st.info(t("queue.none"))
-else:
-    queue = local_times(queue, ("published_at",), zone)
-    queue["excerpt"] = queue["doc_id"].map(side["queue_excerpts"])
-    columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=zone),
-               "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
-    st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", column_config={
-        columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-    st.caption(t("queue.caption"))
-    queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {t(f'task.{r.task}')}"
-              for r in queue.itertuples()}
-    open_cols = st.columns([3, 1])
-    to_open = open_cols[0].selectbox(t("queue.open_pick"), list(queued), format_func=lambda d: queued.get(d, d), key="queue_pick")
-    open_cols[1].button(t("queue.open"), on_click=lambda: st.session_state.update(doc=to_open, opened_doc=to_open, flash=t("queue.opened")),
-                        width="stretch")
 
 # ----------------------------------------------------------------------------- 12. alert rules
-
-st.subheader(t("alerts.title"))
-st.caption(t("alerts.caption"))
-rule_table = pd.DataFrame([{
-    "metric": t.value(r.metric, target=target_name), "query": r.query or t("alerts.every_text"),
-    "enabled": r.enabled, "z": r.z, "min_count": r.min_count, "window_days": r.window_days,
-    "origin": t("alerts.from_file") if r.rule_id is None else t("alerts.from_warehouse"),
-    "updated_by": r.updated_by or "—"} for r in rules])
-st.dataframe(shown(rule_table), hide_index=True, width="stretch", column_config={
-    "metric": t("alerts.metric"), "query": t("alerts.query"), "enabled": t("alerts.enabled"), "z": t("alerts.z"),
-    "min_count": t("alerts.min_count"), "window_days": t("alerts.window"), "origin": t("alerts.origin"),
-    "updated_by": t("alerts.updated_by")})
-with st.expander(t("alerts.edit")):
-    rule_names = {i: f"{t.value(r.metric, target=target_name)} · {r.query or t('alerts.every_text')}" for i, r in enumerate(rules)}
-    rule_names[-1] = t("alerts.new")
-    which = st.selectbox(t("alerts.which"), list(rule_names), format_func=rule_names.get, key="rule_pick")
-    base = rules[which] if which >= 0 else AlertRule(metric="volume")
-    with st.form("alert_rule"):
-        metric = st.selectbox(t("alerts.metric"), list(METRICS), index=METRICS.index(base.metric),
-                              format_func=lambda m: t.value(m, target=target_name), key=f"rule_metric_{which}")
-        rule_query = st.text_input(t("alerts.query"), value=base.query, key=f"rule_query_{which}")
-        enabled = st.checkbox(t("alerts.enabled"), value=base.enabled, key=f"rule_enabled_{which}")
-        numbers = st.columns(3)
-        z = numbers[0].number_input(t("alerts.z"), min_value=1.0, max_value=10.0, value=float(base.z), step=0.5, key=f"rule_z_{which}")
-        min_count = numbers[1].number_input(t("alerts.min_count"), min_value=1, value=int(base.min_count), key=f"rule_min_{which}")
-        window = numbers[2].number_input(t("alerts.window"), min_value=7, max_value=120, value=int(base.window_days),
-                                         key=f"rule_window_{which}")
-        who = analyst_name("rule_analyst")
-        save_col, reset_col = st.columns(2)
-        save_rule = save_col.form_submit_button(t("alerts.save"))
-        reset_rule = reset_col.form_submit_button(t("alerts.delete"), disabled=base.rule_id is None)
-        if save_rule or reset_rule:
-            try:
-                with connect(path, timeout=READ_TIMEOUT) as con:
-                    if reset_rule and base.rule_id is not None:
-                        alert_rules.delete(con, campaign_id, base.rule_id)
+if opened == "alerts":
+    with tabs["alerts"]:
+        st.subheader(t("alerts.title"))
+        st.caption(t("alerts.caption"))
+        rule_table = pd.DataFrame([{
+            "metric": t.value(r.metric, target=target_name), "query": r.query or t("alerts.every_text"),
+            "enabled": r.enabled, "z": r.z, "min_count": r.min_count, "window_days": r.window_days,
+            "origin": t("alerts.from_file") if r.rule_id is None else t("alerts.from_warehouse"),
+            "updated_by": r.updated_by or "—"} for r in rules])
+        st.dataframe(shown(rule_table), hide_index=True, width="stretch", column_config={
+            "metric": t("alerts.metric"), "query": t("alerts.query"), "enabled": t("alerts.enabled"), "z": t("alerts.z"),
+            "min_count": t("alerts.min_count"), "window_days": t("alerts.window"), "origin": t("alerts.origin"),
+            "updated_by": t("alerts.updated_by")})
+        with st.expander(t("alerts.edit")):
+            rule_names = {i: f"{t.value(r.metric, target=target_name)} · {r.query or t('alerts.every_text')}" for i, r in enumerate(rules)}
+            rule_names[-1] = t("alerts.new")
+            which = st.selectbox(t("alerts.which"), list(rule_names), format_func=rule_names.get, key="rule_pick")
+            base = rules[which] if which >= 0 else AlertRule(metric="volume")
+            with st.form("alert_rule"):
+                metric = st.selectbox(t("alerts.metric"), list(METRICS), index=METRICS.index(base.metric),
+                                      format_func=lambda m: t.value(m, target=target_name), key=f"rule_metric_{which}")
+                rule_query = st.text_input(t("alerts.query"), value=base.query, key=f"rule_query_{which}")
+                enabled = st.checkbox(t("alerts.enabled"), value=base.enabled, key=f"rule_enabled_{which}")
+                numbers = st.columns(3)
+                z = numbers[0].number_input(t("alerts.z"), min_value=1.0, max_value=10.0, value=float(base.z), step=0.5, key=f"rule_z_{which}")
+                min_count = numbers[1].number_input(t("alerts.min_count"), min_value=1, value=int(base.min_count), key=f"rule_min_{which}")
+                window = numbers[2].number_input(t("alerts.window"), min_value=7, max_value=120, value=int(base.window_days),
+                                                 key=f"rule_window_{which}")
+                who = analyst_name("rule_analyst")
+                save_col, reset_col = st.columns(2)
+                save_rule = save_col.form_submit_button(t("alerts.save"))
+                reset_rule = reset_col.form_submit_button(t("alerts.delete"), disabled=base.rule_id is None)
+                if save_rule or reset_rule:
+                    try:
+                        with connect(path, timeout=READ_TIMEOUT) as con:
+                            if reset_rule and base.rule_id is not None:
+                                alert_rules.delete(con, campaign_id, base.rule_id)
+                            else:
+                                alert_rules.save(con, campaign_id, AlertRule(metric, rule_query, enabled, float(z), int(min_count),
+                                                                             int(window)), who or "")
+                    except (AlertRuleError, WarehouseError) as exc:
+                        notice("error", crawled(exc, to="html"))
                     else:
-                        alert_rules.save(con, campaign_id, AlertRule(metric, rule_query, enabled, float(z), int(min_count),
-                                                                     int(window)), who or "")
-            except (AlertRuleError, WarehouseError) as exc:
-                notice("error", crawled(exc, to="html"))
-            else:
-                st.session_state["analyst"] = who
-                written(t("alerts.reset") if reset_rule else t("alerts.saved"))
+                        st.session_state["analyst"] = who
+                        written(t("alerts.reset") if reset_rule else t("alerts.saved"))
 
-with st.expander(t("page.crawl_log")):
-    st.dataframe(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), hide_index=True, width="stretch")
+        with st.expander(t("page.crawl_log")):
+            st.dataframe(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), hide_index=True, width="stretch")
+
+
+# ----------------------------------------------------------------------------- 10. SQL
+if opened == "sql":
+    with tabs["sql"]:
+        st.subheader(t("sql.title"))
+        limits = console_limits()
+        if limits is not None:
+            st.caption(t("sql.caption", limits=limits.describe()))
+            with st.form("sql"):
+                st.session_state.setdefault("sql_text", "SELECT day, source_type, n_docs, avg_sentiment FROM daily_trends ORDER BY day DESC LIMIT 20")
+                sql_text = st.text_area(t("sql.query"), height=100, key="sql_text")
+                asked = st.form_submit_button(t("sql.run"))
+            # The query runs at the end of the page (see below) and draws here.
+            sql_box = st.container()
+            if st.session_state.pop("sql_cancelled", False):
+                sql_box.warning(t("sql.cancelled"))
+            wants_export = False if asked else draw_sql_result(sql_box, limits)
+
 
 # ----------------------------------------------------------------------------- the link and the briefing
 
@@ -1334,7 +1436,7 @@ view = ViewState(
     sentiments=tuple(sentiments), target_sentiments=tuple(targets), stances=tuple(stances),
     include_reprints=show_duplicates, query=st.session_state.get("q", ""), queries=tuple(compared[:MAX_QUERIES]),
     lang=t.lang, spike=spike_key[0] if spike_key else None, spike_metric=spike_key[1] if spike_key else None,
-    page=int(page_number), doc=doc_id if doc_id and doc_id != next(iter(choices), None) else None,
+    page=int(page_number), doc=st.session_state.get("doc_in_link"), section=opened,
 )
 wanted_params = encode(view)
 if {k: (v if isinstance(v, list) else [v]) for k, v in wanted_params.items()} != params:

@@ -7,7 +7,8 @@ one picture per section for the README.
 Serves the dashboard on the warehouse as `vigia dashboard` does, opens it in headless Chromium
 at a width where nothing is cut (1440 px; it fails when the page or a chart is wider than its
 column), waits until every chart is drawn, and writes PNGs scaled to half size and reduced to 256
-colours to keep them small. A section runs from its heading to the next one.
+colours to keep them small. A section runs from its heading to the next one; each tab of the
+page is opened in turn (from its link, ``tab=``).
 """
 
 from __future__ import annotations
@@ -44,54 +45,65 @@ def slug(title: str) -> str:
 
 def take(db: Path, out: Path, *, sections: Path | None = None, params: dict | None = None,
          width: int = 1440, height: int = 4000, scale: float = 0.5) -> list[Path]:
+    """``out``: the page as it opens (its first tab); ``sections``: the page's top, then each
+    section of each tab (``dashboard.url_state.SECTIONS``, opened in turn from the link)."""
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
+    from dashboard.url_state import SECTIONS as TABS
+
     out.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+
+    def save(picture: Image.Image, path: Path) -> None:
+        picture = picture.resize((int(picture.width * scale), int(picture.height * scale)), Image.LANCZOS)
+        picture.quantize(colors=256).save(path, optimize=True)
+        written.append(path)
+
+    if sections is not None:
+        sections.mkdir(parents=True, exist_ok=True)
+        for old in sections.glob("*.png"):
+            old.unlink()
+    number = 0
     with tempfile.TemporaryDirectory() as tmp, serve(db) as (url, _), sync_playwright() as p:
-        raw = Path(tmp) / "page.png"
         browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url + "/?" + urlencode(params or {}, doseq=True), wait_until="domcontentloaded")
-            page.wait_for_function(DONE, timeout=300_000, polling=100)
-            errors = page.locator('[data-testid="stException"]').all_inner_texts()
-            if errors:
-                raise RuntimeError(f"the page raised: {errors[0][:300]}")
-            # A Streamlit page scrolls inside its own container: make the window as tall as the page.
-            tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-            if tall + 100 > height:
-                page.set_viewport_size({"width": width, "height": tall + 100})
-                page.wait_for_timeout(1500)
+            for tab in TABS:
+                raw = Path(tmp) / f"{tab}.png"
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(url + "/?" + urlencode({**(params or {}), "tab": tab}, doseq=True), wait_until="domcontentloaded")
                 page.wait_for_function(DONE, timeout=300_000, polling=100)
-            cut = page.evaluate(CUT)
-            if cut:
-                raise RuntimeError(f"drawn wider than its column at {width} px: {'; '.join(cut)}")
-            page.screenshot(path=str(raw), full_page=True)
-            heads = page.evaluate(SECTIONS)
-            bottom = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+                errors = page.locator('[data-testid="stException"]').all_inner_texts()
+                if errors:
+                    raise RuntimeError(f"the page raised in tab {tab}: {errors[0][:300]}")
+                # A Streamlit page scrolls inside its own container: make the window as tall as the page.
+                tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+                if tall + 100 > height:
+                    page.set_viewport_size({"width": width, "height": tall + 100})
+                    page.wait_for_timeout(1500)
+                    page.wait_for_function(DONE, timeout=300_000, polling=100)
+                cut = page.evaluate(CUT)
+                if cut:
+                    raise RuntimeError(f"drawn wider than its column at {width} px in tab {tab}: {'; '.join(cut)}")
+                page.screenshot(path=str(raw), full_page=True)
+                heads = page.evaluate(SECTIONS)
+                bottom = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+                page.close()
+                image = Image.open(raw).convert("RGB")
+                if tab == TABS[0]:
+                    save(image, out)
+                if sections is None:
+                    continue
+                # The page's top (title, freshness, query, headline, the tabs) is a section of its own.
+                starts = ([("top", 0.0)] if tab == TABS[0] else []) + [(h["title"], h["top"] - 16) for h in heads]
+                for i, (title, top) in enumerate(starts):
+                    end = starts[i + 1][1] if i + 1 < len(starts) else min(bottom, image.height)
+                    box = (0, max(0, int(top)), image.width, min(image.height, int(end)))
+                    if box[3] - box[1] > 40:
+                        save(image.crop(box), sections / f"{number:02d}-{slug(title) or 'top'}.png")
+                        number += 1
         finally:
             browser.close()
-        image = Image.open(raw).convert("RGB")
-
-        def save(picture: Image.Image, path: Path) -> None:
-            picture = picture.resize((int(picture.width * scale), int(picture.height * scale)), Image.LANCZOS)
-            picture.quantize(colors=256).save(path, optimize=True)
-            written.append(path)
-
-        save(image, out)
-        if sections is not None:
-            sections.mkdir(parents=True, exist_ok=True)
-            for old in sections.glob("*.png"):
-                old.unlink()
-            # The page's top (title, freshness, query, headline) is a section of its own.
-            starts = [("top", 0.0), *[(h["title"], h["top"] - 16) for h in heads]]
-            for i, (title, top) in enumerate(starts):
-                end = starts[i + 1][1] if i + 1 < len(starts) else min(bottom, image.height)
-                box = (0, max(0, int(top)), image.width, min(image.height, int(end)))
-                if box[3] - box[1] > 40:
-                    save(image.crop(box), sections / f"{i:02d}-{slug(title) or 'top'}.png")
     return written
 
 

@@ -1,7 +1,8 @@
 """The view in the URL: every filter and query as query parameters, and back.
 
 A link carries the whole view so that opening it reproduces it: the campaign, the dates, each
-filter, the search box, the queries compared, the language, the spike and the text list's page.
+filter, the search box, the queries compared, the language, the section open, the spike and the
+text list's page.
 Defaults are left out (short links). A list is a repeated key (``?plat=x&plat=reddit``), as
 ``st.query_params`` writes it from a list and reads it back with ``get_all``.
 
@@ -21,6 +22,9 @@ from warehouse.series import MAX_QUERIES
 
 LANGUAGES = ("es", "en")
 SPIKE_METRICS = ("volume", "target_negative", "pro_recall", "anti_recall")
+# The page's sections (its tabs), by a name that does not change with the language; the first is
+# the default and is left out of the link.
+SECTIONS = ("overview", "compare", "trends", "voices", "texts", "calendar", "trust", "alerts", "sql")
 
 # Field -> parameter name, for the filters that are lists.
 LISTS = {"source_types": "src", "platforms": "plat", "topics": "topic", "sentiments": "sent",
@@ -51,6 +55,7 @@ class ViewState:
     spike_metric: str | None = None
     page: int = 1
     doc: str | None = None
+    section: str = SECTIONS[0]
 
     def selection(self, campaign: str | None = None) -> Selection:
         """The filter the reads take (``campaign`` when the state names none)."""
@@ -91,6 +96,8 @@ def encode(state: ViewState) -> dict[str, str | list[str]]:
         out["page"] = str(state.page)
     if state.doc:
         out["doc"] = state.doc
+    if state.section != SECTIONS[0]:
+        out["tab"] = state.section
     return out
 
 
@@ -174,4 +181,9 @@ def decode(params: Mapping[str, str | Sequence[str]],
         problems.append(f"'page={raw_page}' is not a number: page 1 shown")
         values["page"] = 1
     values["doc"] = _one(params, "doc") or None
+    section = _one(params, "tab")
+    if section is not None and section not in SECTIONS:
+        problems.append(f"section {section!r} unknown (one of {', '.join(SECTIONS)}): the first shown")
+        section = None
+    values["section"] = section or SECTIONS[0]
     return ViewState(**{f.name: values[f.name] for f in fields(ViewState)}), problems

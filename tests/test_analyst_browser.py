@@ -89,6 +89,11 @@ def type_query(page, text: str) -> None:
     page.wait_for_function(DONE, timeout=120_000, polling=50)
 
 
+def open_tab(page, label: str) -> None:
+    """Click a section's tab and wait for it to be computed and drawn."""
+    rerun(page, page.get_by_role("tab", name=label).click, timeout=120)
+
+
 def download(page, button: str) -> bytes:
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name=re.compile(re.escape(button))).click()
@@ -99,14 +104,13 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
     url, db = server
     context = browser.new_context(accept_downloads=True)
     try:
-        page = open_page(context, url + "/?lang=en")
+        page = open_page(context, url + "/?lang=en&tab=texts")
         type_query(page, QUERY)
         want = count(db, QUERY_SQL)
         assert want == 190
         assert metric(page, "Texts") == f"{want:,}" and listed(page) == want
         assert "190 texts match" in page.inner_text('[data-testid="stMain"]')
         assert page.locator("mark").count() > 0  # the query's words marked in the list
-        assert page.evaluate(CUT) == []  # no chart (the crime figures') drawn wider than its column
         rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode("utf-8-sig"))))
         assert len(rows) == want
         # A new search: the export is that search's, never the previous file.
@@ -115,7 +119,10 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         assert len(rows) == count(db, "SELECT count(*) FROM mentions WHERE duplicate_of IS NULL AND "
                                       "regexp_matches(search_text, '\\bcamaras\\b')") == 30
         assert all("cámaras" in (r["text"] + r["title"]).lower() for r in rows)
+        open_tab(page, "Tone, topics and stance")
+        assert page.evaluate(CUT) == []  # no chart (the crime figures') drawn wider than its column
         # Three queries side by side, each with its texts counted as SQL counts them.
+        open_tab(page, "Compare queries")
         typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "cámaras\nserenazgo\npresupuesto", "Control+Enter")
         page.get_by_text(re.compile(r"^Query 3: top words")).wait_for(timeout=120_000)
         shown = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
@@ -132,16 +139,20 @@ def test_a_shared_link_opened_in_a_fresh_browser_shows_the_same_view(server, bro
         page = open_page(first, url + "/?lang=en")
         type_query(page, "serenazgo OR presupuesto")
         rerun(page, page.get_by_role("button", name="30 days").click, timeout=120)
+        open_tab(page, "Compare queries")
         typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "serenazgo\npresupuesto", "Control+Enter")
         link = page.url
-        seen = (metric(page, "Texts"), listed(page), page.locator("h3").all_inner_texts())
+        seen = (metric(page, "Texts"), page.locator("h3").all_inner_texts(),
+                page.locator('[data-testid="stExpander"] summary').all_inner_texts())
     finally:
         first.close()
     assert "q=serenazgo+OR+presupuesto" in link and "from=2026-09-11" in link and "cmp=serenazgo" in link
+    assert "tab=compare" in link
     fresh = browser.new_context()
     try:
         again = open_page(fresh, link)
-        assert (metric(again, "Texts"), listed(again), again.locator("h3").all_inner_texts()) == seen
+        assert (metric(again, "Texts"), again.locator("h3").all_inner_texts(),
+                again.locator('[data-testid="stExpander"] summary').all_inner_texts()) == seen
         # The boxes are filled by the frontend from the widgets' state once the run is drawn, which
         # can land a moment after the charts (CI saw the compare box still empty): wait for it.
         expect(again.get_by_label(QUERY_BOX)).to_have_value("serenazgo OR presupuesto", timeout=15_000)

@@ -27,9 +27,10 @@ from warehouse.documents import insert_documents
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 EN, ES = Texts("en"), Texts("es")
 TARGET = "Carlos Canales"
-SECTION_KEYS = ("spikes.title", "compare.title", "calendar.title", "tone.title", "target.title", "security.title",
-                "topics.title", "stance.title", "who.title", "explorer.title", "doc.title", "sql.title",
-                "trust.title", "queue.title", "alerts.title")
+# The page's questions in the order of its tabs (dashboard.url_state.SECTIONS), and which tab holds each.
+SECTION_KEYS = ("spikes.title", "compare.title", "tone.title", "target.title", "security.title",
+                "topics.title", "stance.title", "who.title", "explorer.title", "doc.title", "calendar.title",
+                "trust.title", "queue.title", "alerts.title", "sql.title")
 
 
 def sections(t: Texts) -> tuple[str, ...]:
@@ -47,6 +48,26 @@ def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str | list[st
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def tab(at: AppTest, name: str) -> AppTest:
+    """Open one section of the page (``dashboard.url_state.SECTIONS``), as a click on its tab does."""
+    at.session_state["section_id"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def every_subheader(at: AppTest) -> list[str]:
+    """Each tab opened in turn: the questions the whole page answers, in order (the first tab
+    opened again after)."""
+    from dashboard.url_state import SECTIONS as TABS
+
+    found = []
+    for name in TABS:
+        found += [s.value for s in tab(at, name).subheader]
+    tab(at, TABS[0])
+    return found
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -114,11 +135,24 @@ def story(story_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 # ----------------------------------------------------------------------------- the page as a whole
 
 def test_dashboard_draws_every_section_without_error(app: AppTest) -> None:
-    subheaders = [s.value for s in app.subheader]
+    assert [s.value for s in app.subheader] == [SECTIONS[0]]  # only the open tab is computed and drawn
+    subheaders = every_subheader(app)
     for question in SECTIONS:
         assert question in subheaders
     assert subheaders.index(SECTIONS[0]) < subheaders.index(SECTIONS[-1])
     assert metrics(app)["Texts"] == "90"
+    assert [t.label for t in app.tabs] == [EN(f"section.{name}") for name in ("overview", "compare", "trends", "voices",
+                                                                                "texts", "calendar", "trust", "alerts", "sql")]
+
+
+def test_each_tab_is_in_the_link_and_kept_across_a_change_of_language(app: AppTest) -> None:
+    tab(app, "voices")
+    assert param(app, "tab") == ["voices"] and [s.value for s in app.subheader] == [EN("who.title")]
+    app.selectbox(key="lang").select("es").run()
+    assert not app.exception
+    assert [s.value for s in app.subheader] == [ES("who.title")] and param(app, "tab") == ["voices"]
+    tab(app, "overview")
+    assert "tab" not in app.query_params  # the first tab is the default, left out of the link
 
 
 def test_the_page_reads_a_shared_warehouse_through_this_hosts_read_copy(
@@ -140,7 +174,7 @@ def test_the_page_reads_a_shared_warehouse_through_this_hosts_read_copy(
         write_scores(con, synthetic_scores([d["doc_id"] for d in docs[:60]]))
     first = open_page(url, monkeypatch, lang="en")
     assert metrics(first)["Texts"] == "80"
-    assert [s for s in SECTIONS if s not in [h.value for h in first.subheader]] == []
+    assert [s for s in SECTIONS if s not in every_subheader(first)] == []
     with connect(url) as con:
         insert_documents(con, docs[80:])
     assert metrics(open_page(url, monkeypatch, lang="en"))["Texts"] == "90"
@@ -195,10 +229,10 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_drives_the_counts_charts_and_
                          " OR regexp_matches(search_text, 'serenazgo')) AND NOT regexp_matches(search_text, 'larco')")[0][0]
     assert want == 30 + 80 + 80  # the scandal, the budget posts, the news on the serenazgo away from Larco
     assert metrics(story)["Texts"] == f"{want:,}"
-    assert listed(story) == want
     volume = next(s for s in chart_specs(story) if "volume" in s["datasets"])
     assert volume["datasets"]["volume"]["documents"].sum() == want
-    voice = [df.value for df in story.dataframe if "share of voice" in df.value.columns][0]
+    assert listed(tab(story, "texts")) == want
+    voice = [df.value for df in tab(story, "voices").dataframe if "share of voice" in df.value.columns][0]
     assert dict(zip(voice["name"], voice["texts naming them"], strict=True))["Lucía Carranza"] == 80
     assert param(story, "q") == [query]
 
@@ -218,19 +252,19 @@ def test_a_malformed_query_gets_a_clear_message_and_nothing_else_breaks(app: App
     [message] = notices(app, "error")
     assert "The query cannot be read" in message
     assert {"quote", "OR", "characters"} & set(re.findall(r"quote|OR|characters", message))
-    assert [s.value for s in app.subheader] == list(SECTIONS)  # every section still drawn, on every text
-    assert metrics(app)["Texts"] == "90" and listed(app) == 90
+    assert every_subheader(app) == list(SECTIONS)  # every section still drawn, on every text
+    assert metrics(app)["Texts"] == "90" and listed(tab(app, "texts")) == 90
 
 
 def test_the_query_words_are_marked_in_the_list_and_in_the_text_read(story: AppTest) -> None:
-    story.text_input(key="q").input("cámaras").run()
+    tab(story, "texts").text_input(key="q").input("cámaras").run()
     body = html(story)
     assert "<mark><bdi>cámaras</bdi></mark>" in body
     assert "Where “<bdi>cámaras</bdi>” matches" in body
 
 
 def test_the_export_is_always_the_selection_shown_now(story: AppTest, story_db: Path) -> None:
-    story.text_input(key="q").input("serenazgo").run()
+    tab(story, "texts").text_input(key="q").input("serenazgo").run()
     first = [b for b in story.get("download_button") if b.proto.label.startswith("Download CSV")]
     assert first and "(160 texts)" in first[0].proto.label
     story.text_input(key="q").input("cámaras").run()
@@ -279,7 +313,7 @@ def test_the_page_says_why_its_count_differs_from_count_star(story: AppTest, sto
 def test_weeks_are_labelled_by_their_first_day_partial_ones_marked_and_never_stacked_to_100(
         story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 2026-10-04 is a Sunday: a one-day first week, then Monday 5 to Saturday 10 (six days).
-    at = open_page(story_db, monkeypatch, lang="en", **{"from": "2026-10-04", "to": "2026-10-10"})
+    at = open_page(story_db, monkeypatch, lang="en", tab="trends", **{"from": "2026-10-04", "to": "2026-10-10"})
     specs = chart_specs(at)
     assert "normalize" not in json.dumps([{k: v for k, v in spec.items() if k != "datasets"} for spec in specs])
     stance = next(s for s in specs if "stance" in s.get("datasets", {}))
@@ -294,7 +328,7 @@ def test_weeks_are_labelled_by_their_first_day_partial_ones_marked_and_never_sta
 # ----------------------------------------------------------------------------- comparisons, share of voice
 
 def test_queries_compared_side_by_side_with_their_words_outlets_and_accounts(story: AppTest, story_db: Path) -> None:
-    story.text_area(key="cmp").input("cámaras\nserenazgo\npresupuesto").run()
+    tab(story, "compare").text_area(key="cmp").input("cámaras\nserenazgo\npresupuesto").run()
     assert not story.exception
     totals = [df.value for df in story.dataframe if "share of coverage" in df.value.columns][0]
     assert totals["texts"].tolist() == [30, 160, 80]
@@ -309,6 +343,7 @@ def test_queries_compared_side_by_side_with_their_words_outlets_and_accounts(sto
 
 
 def test_share_of_voice_names_the_mayor_and_the_actors_with_counts_and_shares(story: AppTest) -> None:
+    tab(story, "voices")
     voice = [df.value for df in story.dataframe if "share of voice" in df.value.columns][0]
     assert set(voice["name"]) == {"Carlos Canales", "Lucía Carranza", "Renovación Popular", "promotores de la revocatoria"}
     assert "lucia_carranza" not in voice["name"].tolist()
@@ -323,13 +358,14 @@ def test_share_of_voice_names_the_mayor_and_the_actors_with_counts_and_shares(st
 def test_a_shared_link_reproduces_the_view(story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(story_db, monkeypatch, lang="en")
     at.text_input(key="q").input("cámaras OR presupuesto").run()
-    at.text_area(key="cmp").input("cámaras\npresupuesto").run()
+    tab(at, "compare").text_area(key="cmp").input("cámaras\npresupuesto").run()
     at.sidebar.multiselect(key="src").select("social").run()
     at.date_input(key="dates").set_value((date(2026, 9, 20), date(2026, 10, 8))).run()
     link = {k: param(at, k) for k in at.query_params}
     figures = metrics(at)
     again = open_page(story_db, monkeypatch, **{k: v if len(v) > 1 else v[0] for k, v in link.items()})
     assert again.text_input(key="q").value == "cámaras OR presupuesto"
+    assert param(again, "tab") == ["compare"]  # the link opens the tab it was made on
     assert again.text_area(key="cmp").value == "cámaras\npresupuesto"
     assert again.sidebar.multiselect(key="src").value == ["social"]
     assert again.date_input(key="dates").value == (date(2026, 9, 20), date(2026, 10, 8))
@@ -346,7 +382,7 @@ def test_a_broken_link_says_what_it_dropped_and_shows_the_rest(story_db: Path, m
 # ----------------------------------------------------------------------------- times, queue, trust
 
 def test_times_are_shown_in_the_campaigns_zone(app: AppTest, filled_db: Path) -> None:
-    listing = [df.value for df in app.dataframe if "excerpt" in df.value.columns][0]  # the text list, newest first
+    listing = [df.value for df in tab(app, "texts").dataframe if "excerpt" in df.value.columns][0]  # the text list, newest first
     stored = sql(filled_db, "SELECT published_at FROM mentions ORDER BY published_at DESC, doc_id LIMIT 1")[0][0]
     lima = pd.Timestamp(stored).tz_convert("America/Lima").tz_localize(None)
     assert listing["published_at"].iloc[0] == lima
@@ -354,19 +390,21 @@ def test_times_are_shown_in_the_campaigns_zone(app: AppTest, filled_db: Path) ->
 
 
 def test_the_review_queue_reads_as_texts_and_opens_one(app: AppTest) -> None:
-    queue = [df.value for df in app.dataframe if "how sure the model was" in df.value.columns][0]
+    queue = [df.value for df in tab(app, "trust").dataframe if "how sure the model was" in df.value.columns][0]
     assert "doc_id" not in queue.columns and "confidence" not in queue.columns
     assert not queue["text"].str.fullmatch(r"[0-9a-f]{16,}|doc\d+").any()
     assert set(queue["how sure the model was"]) <= {"undecided (50/50)", "unsure", "fairly sure"}
     picker = app.selectbox(key="queue_pick")
     picker.select_index(len(picker.options) - 1).run()
+    picked = app.selectbox(key="queue_pick").value
     [b for b in app.button if b.label == "Open to correct"][0].click().run()
     assert not app.exception
-    assert app.selectbox(key="doc").value == app.selectbox(key="queue_pick").value
+    assert [s.value for s in app.subheader] == [EN("explorer.title"), EN("doc.title")]  # its tab opened
+    assert app.selectbox(key="doc").value == picked
 
 
 def test_a_correction_shows_at_once_everywhere(app: AppTest, filled_db: Path) -> None:
-    app.text_input(key="correction_analyst").input("ana")
+    tab(app, "texts").text_input(key="correction_analyst").input("ana")
     doc_id = app.selectbox(key="doc").value
     before = sql(filled_db, "SELECT stance FROM mentions WHERE doc_id = ?", [doc_id])[0][0]
     new = "pro_recall" if before != "pro_recall" else "anti_recall"
@@ -380,21 +418,22 @@ def test_a_correction_shows_at_once_everywhere(app: AppTest, filled_db: Path) ->
     # The same run shows it: the figures, the text's line and the trust panel's count moved.
     assert metrics(app)["For / against"] != counts_before
     assert "corrected by an analyst" in html(app)
-    assert any("1 analyst corrections; 1 of them came after these figures" in c.value and "vigia trust" in c.value
-               for c in app.caption)
     assert any("Saved 1 correction" in s.value for s in app.success)
+    assert any("1 analyst corrections; 1 of them came after these figures" in c.value and "vigia trust" in c.value
+               for c in tab(app, "trust").caption)
 
 
 # ----------------------------------------------------------------------------- events, rules, briefing
 
 def test_an_event_is_stored_drawn_edited_and_deleted(app: AppTest, filled_db: Path) -> None:
-    app.text_input(key="event_label").input("Debate municipal en TV")
+    tab(app, "calendar").text_input(key="event_label").input("Debate municipal en TV")
     app.text_input(key="event_analyst").input("rosa")
     [b for b in app.get("form_submit_button") if b.label == "Add event"][0].click().run()
     assert not app.exception
     assert sql(filled_db, "SELECT label, analyst, identified_by FROM analyst_events") == [("Debate municipal en TV", "rosa", "typed")]
-    marks = [s["datasets"]["marks"] for s in chart_specs(app) if "marks" in s["datasets"]]
+    marks = [s["datasets"]["marks"] for s in chart_specs(tab(app, "overview")) if "marks" in s["datasets"]]
     assert any("Debate municipal en TV" in set(frame["label"]) for frame in marks)  # drawn at once
+    tab(app, "calendar")
     event_id = sql(filled_db, "SELECT event_id FROM analyst_events")[0][0]
     app.text_input(key=f"event_edit_label_{event_id}").input("Debate municipal (Canal N)")
     app.text_input(key="event_edit_analyst").input("luis")
@@ -407,7 +446,7 @@ def test_an_event_is_stored_drawn_edited_and_deleted(app: AppTest, filled_db: Pa
 
 
 def test_alert_rules_are_edited_in_the_page_where_vigia_alerts_reads_them(app: AppTest, filled_db: Path) -> None:
-    rules = [df.value for df in app.dataframe if "window_days" in df.value.columns][0]
+    rules = [df.value for df in tab(app, "alerts").dataframe if "window_days" in df.value.columns][0]
     assert set(rules["origin"]) == {"campaign file"}
     app.selectbox(key="rule_pick").select(-1).run()
     app.text_input(key="rule_query_-1").input("serenazgo OR cámaras")
@@ -433,7 +472,7 @@ def test_the_briefing_is_one_click_away(app: AppTest) -> None:
 # ----------------------------------------------------------------------------- from issue 19 (kept)
 
 def test_sql_tab_runs_reads_and_refuses_what_vigia_sql_refuses(app: AppTest) -> None:
-    box = [t for t in app.text_area if t.key == "sql_text"][0]
+    box = [t for t in tab(app, "sql").text_area if t.key == "sql_text"][0]
     run = [b for b in app.get("form_submit_button") if b.label == "Run"][0]
     box.input("SELECT count(*) AS n FROM mentions")
     run.click().run()
@@ -465,7 +504,7 @@ def shown_texts(at: AppTest) -> list[str]:
 def test_hostile_crawled_fields_reach_the_page_without_links_controls_or_markup(hostile_app: AppTest) -> None:
     from tests.hostile import hostile_fields, invisible
 
-    at = hostile_app
+    at = tab(hostile_app, "texts")
     for doc in hostile_fields():
         at.selectbox(key="doc").select(f"hostile-{doc['id']}").run()
         assert not at.exception, doc["id"]
@@ -486,14 +525,14 @@ def test_hostile_crawled_fields_reach_the_page_without_links_controls_or_markup(
 
 def test_a_hostile_query_in_a_link_is_never_markdown(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(filled_db, monkeypatch, lang="en", q="www.evil.example [x](https://evil.example) \u202e",
-                   cmp="www.evil.example")
+                   cmp="www.evil.example", tab="compare")
     markdown = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
     assert not [t for t in markdown if "evil" in t]
     assert "\u202e" not in html(at)
 
 
 def test_show_all_opens_a_long_field_whole(hostile_app: AppTest) -> None:
-    at = hostile_app
+    at = tab(hostile_app, "texts")
     at.selectbox(key="doc").select("hostile-huge").run()
     assert len([t for t in at.text_area if t.label == "Text"][0].value) <= 5_000
     [t for t in at.toggle if t.label.startswith("Show all")][0].set_value(True).run()
@@ -520,9 +559,12 @@ def test_corrections_and_events_carry_the_signed_in_identity_not_a_typed_name(
     at.user = {"is_logged_in": True, "email": "rosa@municipio.example", "name": "Rosa"}
     at.run()
     assert not at.exception
-    assert not [t for t in at.text_input if t.key in ("correction_analyst", "event_analyst")]  # no name to type
+    tab(at, "calendar")
+    assert not [t for t in at.text_input if t.key == "event_analyst"]  # no name to type
     at.text_input(key="event_label").input("Debate municipal")
     [b for b in at.get("form_submit_button") if b.label == "Add event"][0].click().run()
+    tab(at, "texts")
+    assert not [t for t in at.text_input if t.key == "correction_analyst"]
     doc_id = at.selectbox(key="doc").value
     stance = at.selectbox(key="correct_stance")
     stance.select("pro_recall" if stance.value != "pro_recall" else "anti_recall")
@@ -536,7 +578,7 @@ def test_corrections_and_events_carry_the_signed_in_identity_not_a_typed_name(
 
 
 def test_without_sign_in_a_typed_name_is_recorded_as_typed(app: AppTest, filled_db: Path) -> None:
-    app.text_input(key="event_label").input("Mitin")
+    tab(app, "calendar").text_input(key="event_label").input("Mitin")
     app.text_input(key="event_analyst").input("ana")
     [b for b in app.get("form_submit_button") if b.label == "Add event"][0].click().run()
     assert sql(filled_db, "SELECT analyst, identified_by FROM analyst_events") == [("ana", "typed")]
@@ -550,6 +592,7 @@ def test_a_new_analyst_compares_cameras_and_budget_last_month_and_sees_who_drove
     at = open_page(story_db, monkeypatch)  # the campaign file's Spanish
     [b for b in at.sidebar.button if b.label == "Mes pasado"][0].click().run()
     assert at.date_input(key="dates").value == (date(2026, 9, 1), date(2026, 9, 30))
+    tab(at, "compare")
     [b for b in at.button if b.label.startswith("Probar con el ejemplo")][0].click().run()
     assert not at.exception
     totals = [df.value for df in at.dataframe if "parte de la cobertura" in df.value.columns][0]
@@ -565,10 +608,11 @@ def test_every_share_chart_has_bands_and_says_what_they_rest_on(app: AppTest) ->
     """Shares are estimates with 90% intervals, never bare counts, and each chart says which
     calibration its bands rest on and how many labels (here none: the flat prior alone)."""
     assert not app.exception, app.exception
+    negative = next(v for k, v in metrics(app).items() if k.startswith("Negative, "))
+    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", negative), negative  # an estimate and its interval
+    tab(app, "trends")
     specs = [c.proto.spec for c in app.get("vega_lite_chart")]
     banded = [s for s in specs if '"y2"' in s and '"low"' in s]
     assert len(banded) >= 3  # overall sentiment, toward the mayor, stance (and topics when detected)
     captions = [c.value for c in app.caption if c.value.startswith("Bands: 90% intervals")]
     assert len(captions) >= 3 and all("learnt from" in c for c in captions)
-    negative = next(v for k, v in metrics(app).items() if k.startswith("Negative, "))
-    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", negative), negative  # an estimate and its interval

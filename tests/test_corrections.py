@@ -65,6 +65,7 @@ def test_dashboard_correction_survives_rescoring_and_teaches_the_retrained_heads
     monkeypatch.setenv("VIGIA_DB", str(db))
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     app.query_params["lang"] = "en"
+    app.query_params["tab"] = "texts"  # the text list, where a text is read and corrected
     app.run()
     app.selectbox(key="doc").set_value("c3").run()
     app.text_input(key="correction_analyst").input("rosa")

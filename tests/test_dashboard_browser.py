@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.browser import DONE, BrowserUnavailable, chromium_path, launch, serve, visit
+from dashboard.url_state import SECTIONS as TABS
 from tests.conftest import synthetic_documents, synthetic_scores
 from tests.hostile import hostile_documents, hostile_fields, invisible
 from tests.test_app import SECTIONS
@@ -87,7 +88,7 @@ def wait_for(check, timeout: float, what: str) -> float:
 
 
 def start_runaway(page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
+    page.goto(url + "&tab=sql", wait_until="domcontentloaded")
     page.wait_for_function(DONE, timeout=120_000, polling=100)
     box = page.get_by_label("SQL query")
     box.fill(RUNAWAY)
@@ -97,10 +98,13 @@ def start_runaway(page, url: str) -> None:
 
 def test_every_section_renders_in_a_real_browser(server, browser) -> None:
     url, _ = server
-    shown = visit(browser, url, timeout=120)
-    assert shown.exceptions == []
+    subheaders = []
+    for name in TABS:  # each tab from its link
+        shown = visit(browser, url + f"&tab={name}", timeout=120)
+        assert shown.exceptions == [], name
+        subheaders += shown.subheaders
     for question in SECTIONS:
-        assert question in shown.subheaders, (question, shown.subheaders)
+        assert question in subheaders, (question, subheaders)
 
 
 def test_a_runaway_query_in_one_session_leaves_every_other_session_whole(server, browser) -> None:
@@ -113,7 +117,9 @@ def test_a_runaway_query_in_one_session_leaves_every_other_session_whole(server,
         assert len(console_processes(process)) == 1
         time.sleep(2)  # the query well under way
         other = visit(browser, url, timeout=120)  # a second visitor, while the first one's query runs
-        assert other.exceptions == [] and all(q in other.subheaders for q in SECTIONS)
+        assert other.exceptions == [] and other.subheaders == [SECTIONS[0]]
+        trends = visit(browser, url + "&tab=trends", timeout=120)
+        assert trends.exceptions == [] and SECTIONS[2] in trends.subheaders
         assert other.seconds < 2 * usual.seconds + 5, (other.seconds, usual.seconds)
         assert len(console_processes(process)) == 1, "the runaway query should still be running"
         runaway.get_by_role("button", name="Cancel the query").click()
@@ -140,7 +146,7 @@ def test_every_hostile_field_is_shown_without_a_link_a_control_character_or_a_fr
     page = browser.new_page(viewport={"width": 1440, "height": 2000})
     try:
         started = time.perf_counter()
-        page.goto(url, wait_until="domcontentloaded")
+        page.goto(url + "&tab=texts", wait_until="domcontentloaded")  # the text list and the reader
         page.wait_for_function(DONE, timeout=120_000, polling=100)
         first_load = time.perf_counter() - started
         seen = set()
@@ -171,5 +177,11 @@ def test_every_hostile_field_is_shown_without_a_link_a_control_character_or_a_fr
             assert took < 20, f"document {position} took {took:.1f} s to show"
         assert len(seen) == len(hostile_fields())
         assert first_load < 60
+        for name in TABS:  # the hostile accounts and outlets in every other tab (voices, comparisons...)
+            page.goto(url + f"&tab={name}&cmp=revocatoria", wait_until="domcontentloaded")
+            page.wait_for_function(DONE, timeout=120_000, polling=100)
+            text, links = page.evaluate(VISIBLE_TEXT), page.evaluate(LINKS)
+            assert invisible(text) == [], (name, invisible(text))
+            assert [h for h in links if not h.startswith(("http://", "https://", "#")) or "evil" in h] == [], (name, links)
     finally:
         page.close()

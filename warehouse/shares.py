@@ -643,16 +643,19 @@ def stored_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
 
 
 def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None,
-             days: Selection | None = None) -> dict[str, Any]:
+             days: Selection | None = None, weekly: bool = True) -> dict[str, Any]:
     """Everything the page draws about shares, in one connection: per share the weekly estimates
     and the selection's own (``weekly``, ``whole``, and what they rest on), the last 7 days of
     overall sentiment against the 7 before (``recent``), the trust rows (``trust``) and the daily
     shares spikes are found on (``days``, for the selection ``days`` when given: the page's range
     with the days before it that spikes are measured against). ``within``: a query's texts
-    (:func:`counts`), read once for every count (:func:`hits`)."""
+    (:func:`counts`), read once for every count (:func:`hits`). ``weekly=False``: the weeks
+    only where they are stored, ``None`` where they would be estimated (:func:`weeks` gives
+    them when they are drawn: a page that shows the selection's figures and spikes first need
+    not estimate ~500 weekly groups for them)."""
     if isinstance(within, str):
         with hits(con, within) as found:
-            return overview(con, sel, found, days)
+            return overview(con, sel, found, days, weekly)
     out: dict[str, Any] = {"tasks": {}}
     stored = within is None and use_stored(con, sel)
     names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
@@ -660,16 +663,16 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
     day_counts = {}
     for name in names:
         if stored:
-            weekly, meta = shares(con, sel, name, "week", stored=True)
+            per_week, meta = shares(con, sel, name, "week", stored=True)
             whole, _ = shares(con, sel, name, "all", stored=True)
         else:
             # One count per share, per day; its weeks and total summed from it.
             cal = calibration(con, sel.campaign, name)[0]
             day_counts[name] = counts(con, sel, name, "day", within=within)
-            weekly, whole = (_estimated(task(name), cal, *_per_period(*day_counts[name], period))
-                             for period in ("week", "all"))
+            whole = _estimated(task(name), cal, *_per_period(*day_counts[name], "all"))
+            per_week = _estimated(task(name), cal, *_per_period(*day_counts[name], "week")) if weekly else None
             meta = {"calibration": cal.describe(), "n_labels": cal.n_labels, "stored": False}
-        out["tasks"][name] = {"weekly": weekly, "whole": whole, **meta}
+        out["tasks"][name] = {"weekly": per_week, "whole": whole, **meta}
     span = _full_range(con, sel.campaign)
     if span is not None:
         out["recent"] = _stored_recent(con, sel) if stored else None
@@ -678,6 +681,24 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
     out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
     out["days"] = day_shares(con, sel if days is None else days, None if days is not None and within is None else stored,
                              within=within)
+    return out
+
+
+def weeks(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None) -> dict[str, pd.DataFrame]:
+    """Each share's weekly estimates for the selection: what :func:`overview` gives as
+    ``weekly``, the same numbers (one count per day per share, its weeks summed from it)."""
+    if isinstance(within, str):
+        with hits(con, within) as found:
+            return weeks(con, sel, found)
+    stored = within is None and use_stored(con, sel)
+    if stored:
+        names = [r[0] for r in con.execute(
+            "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
+        return {name: shares(con, sel, name, "week", stored=True)[0] for name in names}
+    out = {}
+    for name in task_names(con, sel.campaign):
+        cal = calibration(con, sel.campaign, name)[0]
+        out[name] = _estimated(task(name), cal, *_per_period(*counts(con, sel, name, "day", within=within), "week"))
     return out
 
 

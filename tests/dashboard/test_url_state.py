@@ -25,7 +25,7 @@ STATES = [
               sentiments=("negative",), target_sentiments=("negative", "neutral"), stances=("pro_recall",),
               include_reprints=True, query='"cámaras de vigilancia" OR drones -robo & a=b #tag',
               queries=("cámaras OR drones", "serenazgo", "presupuesto", ""), lang="en",
-              spike=date(2026, 10, 5), spike_metric="target_negative", page=3, doc="a00012"),
+              spike=date(2026, 10, 5), spike_metric="target_negative", page=3, doc="a00012", section="texts"),
     ViewState(query="Ñandú  «comillas» 100% ?x=1&y=2", queries=("(a OR b) -c", "camar*"), lang="es"),
 ]
 
@@ -39,6 +39,7 @@ def test_every_view_round_trips_through_a_link(state: ViewState) -> None:
 def test_defaults_are_left_out_of_the_link() -> None:
     assert encode(ViewState(campaign="c")) == {"c": "c"}
     assert "page" not in encode(ViewState(page=1)) and "reprints" not in encode(ViewState())
+    assert "tab" not in encode(ViewState(section="overview")) and encode(ViewState(section="sql")) == {"tab": "sql"}
 
 
 def test_the_view_gives_the_same_selection_the_reads_take() -> None:
@@ -53,15 +54,15 @@ def test_the_view_gives_the_same_selection_the_reads_take() -> None:
 def test_a_hand_edited_link_keeps_what_it_can_and_names_what_it_dropped() -> None:
     params = {"c": "miraflores-canales", "from": "2026-13-01", "to": "2026-10-31", "topic": ["security", "sports"],
               "stance": ["maybe"], "lang": "fr", "page": "two", "cmp": ['"unclosed', "ok", "b", "c", "d", "e", "f"],
-              "q": "cámaras OR", "metric": "joy", "spike": "2026-10-05"}
+              "q": "cámaras OR", "metric": "joy", "spike": "2026-10-05", "tab": "everything"}
     state, problems = decode(params, known={"topics": ["security", "politics", "recall"]})
     assert state.start is None and state.end == date(2026, 10, 31)
     assert state.topics == ("security",) and state.stances == () and state.lang is None and state.page == 1
     assert state.queries == ("ok", "b", "c", "d", "e") and state.query == "cámaras OR"
-    assert state.spike == date(2026, 10, 5) and state.spike_metric is None
+    assert state.spike == date(2026, 10, 5) and state.spike_metric is None and state.section == "overview"
     text = "\n".join(problems)
     for said in ("not a date", "'sports'", "'maybe'", "'fr'", "not a number", "never closed",
-                 "at most 5", "needs something after", "'joy'"):
+                 "at most 5", "needs something after", "'joy'", "section 'everything' unknown"):
         assert said in text
 
 

@@ -259,3 +259,11 @@ def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_
                     pd.testing.assert_frame_equal(task[key], shares.estimates(con, sel, name, period, within=within))
             for key, frame in shares.recent(con, sel, span, within=within).items():
                 pd.testing.assert_frame_equal(page["recent"][key], frame)
+            # The page asks for the weeks only when their tab opens: the same numbers, later.
+            later = shares.weeks(con, sel, within=within)
+            first_asked = shares.overview(con, sel, within=within, weekly=False)
+            assert set(later) == set(page["tasks"])
+            for name, task in page["tasks"].items():
+                pd.testing.assert_frame_equal(later[name], task["weekly"])
+                assert first_asked["tasks"][name]["weekly"] is None
+                pd.testing.assert_frame_equal(first_asked["tasks"][name]["whole"], task["whole"])
