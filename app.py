@@ -173,15 +173,12 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
                 "history": history, "daily": in_range(history), "topics": in_range(topics),
                 "platforms": trends.platforms(con, sel),
                 "stance_by_platform": trends.stance_by_platform(con, sel),
-                "top_news": trends.top_voices(con, sel, "news"),
-                "top_social": trends.top_voices(con, sel, "social"),
                 "security": trends.monthly_topic(con, sel, security_topic) if security_topic else None,
-                "voice": daily_voice(con, sel, dict(names)),
                 "copies": trends.reprint_copies(con, sel),
                 "coverage": None, "ranked": None, "kinds": None,
             }
         # The query's one scan for the figures, spikes and trends; its share of voice, top
-        # outlets and accounts and its text list are read when their tabs open (load_query_lists).
+        # outlets and accounts and its text list are read when their tabs open (load_voices).
         found = compare(con, sel, [sel.query], history_days=history_days, words=False, profiles=False, keep=True)
         try:
             # The query's shares from its texts found once (no second scan of the text; their
@@ -206,22 +203,26 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
         "history": history, "daily": in_range(history), "topics": topics[["day", "topic", "n"]],
         "platforms": platforms[["platform", "source_type", "documents"]],
         "stance_by_platform": stance_by_platform,
-        "top_news": None, "top_social": None,
-        "security": security, "voice": None, "copies": found.reprints[0] if found.reprints else 0,
+        "security": security, "copies": found.reprints[0] if found.reprints else 0,
         "coverage": found.series, "ranked": None, "kinds": None, "shares": estimated,
     }
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def load_query_lists(path: str, version: tuple[int, int], sel: Selection, names: tuple[tuple[str, str], ...]) -> dict:
-    """For a query, what only the voices and texts tabs show, from a scan of its own: share of
-    voice, top outlets and accounts, and the text list's first pages (best match first)."""
+def load_voices(path: str, version: tuple[int, int], sel: Selection, names: tuple[tuple[str, str], ...]) -> dict:
+    """What the voices tab shows (and, for a query, the texts tab's list), read when one of them
+    opens: share of voice, top outlets and accounts; for a query, from a scan of its own that
+    also gives the text list's first pages (best match first)."""
     with reading(path) as con:
-        found = compare(con, sel, [sel.query], words=False, voice_names=dict(names), ranked=RANKED)
-    profile = found.profiles[0] if found.profiles else {}
-    out = {"top_news": profile.get("outlets"), "top_social": profile.get("accounts"), "voice": found.voice,
-           "ranked": found.ranked, "kinds": found.kinds}
-    out.update(shaped_voice(found.voice, sel.start, sel.end))
+        if not sel.query:
+            out = {"top_news": trends.top_voices(con, sel, "news"), "top_social": trends.top_voices(con, sel, "social"),
+                   "voice": daily_voice(con, sel, dict(names))}
+        else:
+            found = compare(con, sel, [sel.query], words=False, voice_names=dict(names), ranked=RANKED)
+            profile = found.profiles[0] if found.profiles else {}
+            out = {"top_news": profile.get("outlets"), "top_social": profile.get("accounts"), "voice": found.voice,
+                   "ranked": found.ranked, "kinds": found.kinds}
+    out.update(shaped_voice(out["voice"], sel.start, sel.end))
     return out
 
 
@@ -288,7 +289,6 @@ def load_shaped(path: str, version: tuple[int, int], sel: Selection, security_to
         topic_week = weekly(data["topics"], start, end, ["n"], by=["topic"]).merge(counts[["week", "n_scored"]], on="week")
         topic_week["share"] = topic_week["n"] / topic_week["n_scored"].where(topic_week["n_scored"] > 0)
         data["topic_week"] = topic_week
-    data.update(shaped_voice(data["voice"], start, end))
     return data
 
 
@@ -319,22 +319,13 @@ def spec(kind: str, lang: str, *args):
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def load_side(path: str, version: tuple[int, int], campaign: str, spiders: tuple[tuple[str, str], ...]) -> dict:
-    """What does not depend on the filters: freshness, events, trust, the review queue, the
-    stored alert rules, the crawl log."""
+    """What does not depend on the filters and every tab needs: freshness, events (drawn on
+    every timeline), the stored alert rules (the spikes), the crawl log."""
     with reading(path) as con:
-        queue = trends.review_queue(con, campaign)
-        picked = share_queue(con, campaign)
         return {
             "freshness": freshness(con, campaign, dict(spiders), db_path=path),
             "events": pd.DataFrame(events(con, campaign), columns=[
                 "event_id", "day", "label", "source", "analyst", "added_at", "identified_by", "edited_by", "edited_at"]),
-            "trust": trends.trust(con, campaign),
-            "corrections": trends.corrections_since_trust(con, campaign),
-            "queue": queue,
-            "share_queue": picked,
-            "queue_excerpts": dict(con.execute(
-                "SELECT doc_id, left(text, 160) FROM mentions WHERE list_contains(?, doc_id)",
-                [([] if queue is None else queue["doc_id"].tolist()) + picked["doc_id"].tolist()]).fetchall()),
             "rules": alert_rules.stored(con, campaign),
             "crawl_log": con.execute(
                 "SELECT spider, started_at, finished_at, status, items_seen, items_kept, new_documents "
@@ -343,11 +334,28 @@ def load_side(path: str, version: tuple[int, int], campaign: str, spiders: tuple
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_review(path: str, version: tuple[int, int], campaign: str) -> dict:
+    """The trust tab's reads, when it opens: trust, the corrections since, the review queues."""
+    with reading(path) as con:
+        queue = trends.review_queue(con, campaign)
+        picked = share_queue(con, campaign)
+        return {
+            "trust": trends.trust(con, campaign),
+            "corrections": trends.corrections_since_trust(con, campaign),
+            "queue": queue,
+            "share_queue": picked,
+            "queue_excerpts": dict(con.execute(
+                "SELECT doc_id, left(text, 160) FROM mentions WHERE list_contains(?, doc_id)",
+                [([] if queue is None else queue["doc_id"].tolist()) + picked["doc_id"].tolist()]).fetchall()),
+        }
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def load_compare(path: str, version: tuple[int, int], sel: Selection, queries: tuple[str, ...], stop: tuple[str, ...]):
     """The queries compared, and per query its weekly shares toward the target and of each
     stance as estimates in their 90% intervals (``warehouse.shares``, over its texts)."""
     with reading(path) as con:
-        found = compare(con, sel, list(queries), extra_stop=stop, keep=True)
+        found = compare(con, sel, list(queries), extra_stop=stop, keep=True, profiles=False)
         try:
             per_query: dict[str, list[pd.DataFrame]] = {"target_sentiment": [], "stance": []}
             for q, table in zip(queries, found.kept, strict=True):
@@ -358,6 +366,13 @@ def load_compare(path: str, version: tuple[int, int], sel: Selection, queries: t
         finally:
             drop_kept(con, found)
     return found, bands
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def load_profile(path: str, version: tuple[int, int], sel: Selection, query: str, stop: tuple[str, ...]) -> dict:
+    """One compared query's top words and phrases, outlets and accounts (``series.compare``)."""
+    with reading(path) as con:
+        return compare(con, sel, [query], extra_stop=stop).profiles[0]
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
@@ -784,8 +799,8 @@ def section_opened(labels: dict[str, str] = section_labels) -> None:
 
 tabs = dict(zip(SECTIONS, st.tabs(list(section_labels.values()), key="section", on_change=section_opened), strict=True))
 opened = st.session_state["section_id"]
-if query and n_documents and opened in ("voices", "texts"):
-    data = {**data, **readable(load_query_lists, path, version, sel, names)}
+if n_documents and (opened == "voices" or (query and opened == "texts")):
+    data = {**data, **readable(load_voices, path, version, sel, names)}
 view_spikes = data["spikes"]
 # What the closed sections' widgets hold, for the link (their widgets are not drawn this run).
 sentiments, targets, stances = (list(st.session_state.get(key) or []) for key in ("sent", "tsent", "stance"))
@@ -902,8 +917,16 @@ if opened == "compare":
                     t("axis.share_of_coverage"): st.column_config.NumberColumn(format="percent"),
                     t("compare.sentiment_counted", target=target_name): st.column_config.NumberColumn(format="percent")})
             st.caption(t("compare.caption") + " " + t("compare.bands_caption"))
-            for n, (q, profile) in enumerate(zip(good, result.profiles, strict=True), start=1):
-                with st.expander(t("compare.profile", n=n, matched=t.number(profile["matched"])), expanded=False):
+            # Each query's top words, outlets and accounts, read when its box is opened (a second
+            # read of its texts, sampled for the words): not for every comparison drawn.
+            matched = dict(zip(totals["query"], totals["n_docs"], strict=True))
+            for n, q in enumerate(good, start=1):
+                box = st.expander(t("compare.profile", n=n, matched=t.number(int(matched.get(q, 0)))), key=f"profile_{n}",
+                                  on_change="rerun")
+                if not box.open:
+                    continue
+                profile = readable(load_profile, path, version, replace(sel, query=""), q, stop_words)
+                with box:
                     st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
                     boxes = st.columns(3)
                     boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
@@ -1292,9 +1315,10 @@ if opened == "calendar":
 # ----------------------------------------------------------------------------- 11. trust, review queue
 if opened == "trust":
     with tabs["trust"]:
+        review = readable(load_review, path, version, campaign_id)
         st.subheader(t("trust.title"))
-        trust = side["trust"]
-        pending = side["corrections"]
+        trust = review["trust"]
+        pending = review["corrections"]
         if trust is None or trust.empty:
             st.info(t("trust.none"))
         else:
@@ -1325,23 +1349,23 @@ if opened == "trust":
                              "halve": t("trust.to_halve"), "n_labels": st.column_config.NumberColumn(t("trust.in_domain_labels")),
                              "calibration": t("trust.calibration")})
         st.subheader(t("queue.title"))
-        picked_shares = side["share_queue"]
+        picked_shares = review["share_queue"]
         if picked_shares is not None and len(picked_shares):
             st.caption(t("queue.share_caption"))
             share_rows = local_times(picked_shares, ("published_at",), zone)
             st.dataframe(shown(pd.DataFrame({
-                t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else side["queue_excerpts"].get(r.doc_id)
+                t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else review["queue_excerpts"].get(r.doc_id)
                                           or r.doc_id, limit=120) for r in share_rows.itertuples()],
                 t("axis.platform"): share_rows["platform"], t("list.published", timezone=zone): share_rows["published_at"],
                 t("trust.task"): share_rows["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
                 t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
                 hide_index=True, width="stretch")
-        queue = side["queue"]
+        queue = review["queue"]
         if queue is None or queue.empty:
             st.info(t("queue.none"))
         else:
             queue = local_times(queue, ("published_at",), zone)
-            queue["excerpt"] = queue["doc_id"].map(side["queue_excerpts"])
+            queue["excerpt"] = queue["doc_id"].map(review["queue_excerpts"])
             columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=zone),
                        "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
             st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", column_config={

@@ -58,6 +58,16 @@ def tab(at: AppTest, name: str) -> AppTest:
     return at
 
 
+def open_profiles(at: AppTest, n: int) -> AppTest:
+    """Open the first ``n`` compared queries' boxes of top words, outlets and accounts (each read
+    when its box is opened), as clicks on them do."""
+    for i in range(1, n + 1):
+        at.session_state[f"profile_{i}"] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def every_subheader(at: AppTest) -> list[str]:
     """Each tab opened in turn: the questions the whole page answers, in order (the first tab
     opened again after)."""
@@ -333,6 +343,8 @@ def test_queries_compared_side_by_side_with_their_words_outlets_and_accounts(sto
     totals = [df.value for df in story.dataframe if "share of coverage" in df.value.columns][0]
     assert totals["texts"].tolist() == [30, 160, 80]
     assert param(story, "cmp") == ["cámaras", "serenazgo", "presupuesto"]
+    assert not [df for df in story.dataframe if "account" in df.value.columns]  # the boxes read when opened
+    open_profiles(story, 3)
     outlets = [df.value for df in story.dataframe if list(df.value.columns[:1]) == ["outlet or network"]]
     assert {"elcomercio.pe", "rpp.pe"} <= set(outlets[1]["outlet or network"])
     accounts = [df.value for df in story.dataframe if "account" in df.value.columns]
@@ -598,6 +610,7 @@ def test_a_new_analyst_compares_cameras_and_budget_last_month_and_sees_who_drove
     totals = [df.value for df in at.dataframe if "parte de la cobertura" in df.value.columns][0]
     assert dict(zip(totals["consulta"], totals["textos"], strict=True)) == {
         "cámaras OR drones": 0, "presupuesto": 60, "serenazgo": 120}
+    open_profiles(at, 3)
     accounts = [df.value for df in at.dataframe if "cuenta" in df.value.columns]
     assert set(accounts[1]["cuenta"]) == {"vecino0", "vecino1"}  # who drove the budget talk
     outlets = [df.value for df in at.dataframe if list(df.value.columns[:1]) == ["medio o red"]]
