@@ -35,7 +35,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from alerts.spikes import Spike, Watch, in_range
+from alerts.spikes import Spike, Watch, rules_in_range
 from campaigns.figures import FiguresError, load_figures
 from campaigns.model import Campaign, CampaignError, load_campaign
 from dashboard import briefing, charts
@@ -259,9 +259,7 @@ def load_shaped(path: str, version: tuple[int, int], sel: Selection, security_to
     daily, start, end = data["daily"], sel.start, sel.end
     per_day = daily.groupby("day").sum(numeric_only=True) if len(daily) else daily
     data["per_day"] = per_day
-    data["spikes"] = sorted((s for w in watches for s in in_range(data["history"], w, start, end, first_day,
-                                                                  shares=data["shares"]["days"])),
-                            key=lambda s: (s.day, s.metric), reverse=True)
+    data["spikes"] = rules_in_range(data["history"], watches, start, end, first_day, shares=data["shares"]["days"])[::-1]
     if not len(daily):
         return data
     sums = daily.assign(weighted=daily["avg_sentiment"].fillna(0) * daily["n_scored"]).groupby("day")[["weighted", "n_scored"]].sum()
@@ -664,10 +662,13 @@ st.caption(" · ".join([
     t("fresh.last_crawl", when=t.datetime(fresh.last_success_at, zone)) if fresh.last_success_at else t("fresh.never"),
     t("fresh.backlog", unscored=t.number(fresh.unscored), spooled=t.number(fresh.spooled_batches)),
 ]))
-with st.expander(t("fresh.title")):
+# Per source, drawn when opened (a table on every page costs the browser more than the line above).
+fresh_box = st.expander(t("fresh.title"), key="fresh_open", on_change="rerun")
+if fresh_box.open:
     sources = local_times(fresh.sources, ("newest_published_at", "newest_fetched_at", "last_success_at", "last_attempt_at"), zone)
     sources["last_attempt_status"] = sources["last_attempt_status"].map(lambda s: t.value(s) if isinstance(s, str) else "—")
-    st.dataframe(shown(sources).rename(columns={c: t(f"fresh.{c}") for c in sources.columns}), hide_index=True, width="stretch")
+    fresh_box.dataframe(shown(sources).rename(columns={c: t(f"fresh.{c}") for c in sources.columns}), hide_index=True,
+                        width="stretch")
 
 # ----------------------------------------------------------------------------- the query
 

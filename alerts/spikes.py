@@ -186,10 +186,24 @@ def in_range(daily: pd.DataFrame, rule: Watch, start: date, end: date, first_dat
     campaign's first text are no history; after it, a day without a row is a day without texts.
     ``shares``: the days' estimated shares (``warehouse.shares.day_shares`` over the same span):
     negativity and stance then fire on their intervals."""
-    covered = (max(start - timedelta(days=rule.window_days), first_data_day), end)
-    spikes = find_spikes(daily, window=rule.window_days, min_history=min_history, z=rule.z,
-                         min_count=rule.min_count, min_target=rule.min_count, days=covered, shares=shares)
-    return [replace(s, query=rule.query) for s in spikes if s.metric == rule.metric and start <= s.day <= end]
+    return rules_in_range(daily, [rule], start, end, first_data_day, min_history, shares)
+
+
+def rules_in_range(daily: pd.DataFrame, rules: Sequence[Watch], start: date, end: date, first_data_day: date,
+                   min_history: int = 7, shares: dict[str, pd.DataFrame] | None = None) -> list[Spike]:
+    """:func:`in_range` for several rules on the same frame, oldest first: the days are
+    searched once per distinct window and thresholds (a page's rules on every metric usually
+    share them), not once per rule."""
+    found: dict[tuple[int, float, int], list[Spike]] = {}
+    out = []
+    for rule in rules:
+        key = (rule.window_days, rule.z, rule.min_count)
+        if key not in found:
+            covered = (max(start - timedelta(days=rule.window_days), first_data_day), end)
+            found[key] = find_spikes(daily, window=rule.window_days, min_history=min_history, z=rule.z,
+                                     min_count=rule.min_count, min_target=rule.min_count, days=covered, shares=shares)
+        out += [replace(s, query=rule.query) for s in found[key] if s.metric == rule.metric and start <= s.day <= end]
+    return sorted(out, key=lambda s: (s.day, s.metric))
 
 
 def spikes_in_view(con, sel, *, window: int = 28, min_history: int = 7, z: float = 3.0,

@@ -225,6 +225,11 @@ def test_missing_warehouse_is_a_clear_message(tmp_path: Path, monkeypatch: pytes
 def test_the_page_shows_how_fresh_the_data_is(app: AppTest) -> None:
     assert any(c.value.startswith(("Last successful crawl", "No successful crawl")) and "texts not scored" in c.value
                for c in app.caption)
+    assert not app.dataframe  # the per-source table is drawn when its box is opened
+    app.session_state["fresh_open"] = True
+    app.run()
+    [table] = [df.value for df in app.dataframe if EN("fresh.documents") in df.value.columns]
+    assert table[EN("fresh.documents")].sum() == 90 and len(table) >= 1
 
 
 # ----------------------------------------------------------------------------- the query drives every chart

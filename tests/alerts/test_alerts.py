@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from alerts.delivery import DeliveryError, post_webhook
-from alerts.spikes import find_spikes
+from alerts.spikes import Watch, find_spikes, in_range, rules_in_range
 from cli import main
 from tests.conftest import synthetic_documents, synthetic_scores
 from warehouse import connect
@@ -41,6 +41,20 @@ def test_volume_negativity_and_stance_spikes_are_found_on_their_day() -> None:
     frame.loc[27, "n_pro_recall"] = 30
     found = {(s.day.isoformat(), s.metric) for s in find_spikes(frame)}
     assert found == {("2026-10-21", "volume"), ("2026-10-26", "target_negative"), ("2026-10-28", "pro_recall")}
+
+
+def test_several_rules_searched_at_once_find_what_each_rule_finds_alone() -> None:
+    frame = quiet_days(60)
+    frame.loc[40, "n_docs"] = 90
+    frame.loc[45, ["n_target_negative"]] = 17
+    frame.loc[47, "n_pro_recall"] = 30
+    rules = [Watch(metric) for metric in ("volume", "target_negative", "pro_recall", "anti_recall")]
+    rules += [Watch("volume", "serenazgo", z=2.0, min_count=5, window_days=14), Watch("volume", min_count=100)]  # a floor above the day's 90 texts
+    start, end, first = date(2026, 11, 1), date(2026, 11, 29), date(2026, 10, 1)
+    alone = sorted((s for rule in rules for s in in_range(frame, rule, start, end, first)), key=lambda s: (s.day, s.metric))
+    together = rules_in_range(frame, rules, start, end, first)
+    assert together == alone and {s.metric for s in together} == {"volume", "target_negative", "pro_recall"}
+    assert [s.query for s in together if s.metric == "volume"] == ["", "serenazgo"]
 
 
 def day_shares(frame: pd.DataFrame, label: str, estimate: float, low: float, high: float, others: str) -> pd.DataFrame:
