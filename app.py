@@ -67,15 +67,17 @@ from warehouse.explorer import Selection
 from warehouse.freshness import freshness
 from warehouse.query import check as query_check
 from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive, drop_kept
+from warehouse.shares import by_task as shares_by_task
 from warehouse.shares import overview as share_overview
 from warehouse.shares import queue as share_queue
 from warehouse.shares import shares as task_shares
-from warehouse.shares import weeks as share_weeks
 from warehouse.voice import daily_voice, display_names, voice_by_week, voice_totals
 from warehouse.weeks import weekly
 
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
+# The shares the headline needs at once; the others (topics, actors) are estimated when their tab opens.
+HEADLINE_SHARES = ("sentiment", "target_sentiment", "stance")
 RANKED = 10 * PAGE_SIZE  # the text list's first pages come from the query's own scan
 METRICS = ("volume", "target_negative", "pro_recall", "anti_recall")
 LABELS = ("negative", "neutral", "positive")
@@ -166,7 +168,7 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
             history, topics = trends.daily(con, history_sel)
             # Every share as an estimate in its 90% interval (issue 20): stored for the whole
             # campaign, estimated for any other selection; the days before the range for spikes.
-            estimated = share_overview(con, sel, days=history_sel, weekly=False)
+            estimated = share_overview(con, sel, days=history_sel, weekly=False, names=HEADLINE_SHARES)
             return {
                 "shares": estimated,
                 "history": history, "daily": in_range(history), "topics": in_range(topics),
@@ -183,7 +185,7 @@ def load_view(path: str, version: tuple[int, int], sel: Selection, security_topi
             # The query's shares from its texts found once (no second scan of the text; their
             # rows copied once for every share's count).
             estimated = share_overview(con, replace(sel, query=""), within=found.kept[0],
-                                       days=replace(history_sel, query=""), weekly=False)
+                                       days=replace(history_sel, query=""), weekly=False, names=HEADLINE_SHARES)
         finally:
             drop_kept(con, found)
     history = found.daily.drop(columns="q")
@@ -234,15 +236,16 @@ def shaped_voice(voice: pd.DataFrame | None, start: date, end: date) -> dict:
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def load_weeks(path: str, version: tuple[int, int], sel: Selection) -> dict[str, pd.DataFrame]:
-    """Each share's weekly estimates, for the tab that draws them (``load_view`` reads the
-    stored ones, and does not estimate them for a query or a filtered selection)."""
+def load_by_task(path: str, version: tuple[int, int], sel: Selection) -> dict[str, dict]:
+    """Every share's weekly and whole estimates (``warehouse.shares.by_task``), for the tabs
+    that draw them all (trends, voices): ``load_view`` reads the stored ones, but for a query or
+    a filtered selection estimates only the headline's shares and their days."""
     with reading(path) as con:
         if not sel.query:
-            return share_weeks(con, sel)
+            return shares_by_task(con, sel)
         found = compare(con, sel, [sel.query], profiles=False, words=False, keep=True)
         try:
-            return share_weeks(con, replace(sel, query=""), within=found.kept[0])
+            return shares_by_task(con, replace(sel, query=""), within=found.kept[0])
         finally:
             drop_kept(con, found)
 
@@ -722,6 +725,14 @@ def rests_on(task: dict) -> str:
     return t("shares.rests_on", calibration=task["calibration"])
 
 
+def every_share() -> dict[str, dict]:
+    """Every share's weekly and whole estimates (the trends and voices tabs): the overview's
+    when they were stored, else estimated when the tab opens (cached)."""
+    if share_tasks and all(task["weekly"] is not None for task in share_tasks.values()):
+        return share_tasks
+    return readable(load_by_task, path, version, sel)
+
+
 def whole(name: str) -> pd.DataFrame | None:
     found = share_tasks.get(name)
     return found["whole"] if found else None
@@ -959,16 +970,15 @@ if opened == "trends":
                 st.caption(t("tone.caption"))
             # The weekly bands: stored for the whole campaign; estimated when this tab opens for
             # any other selection (a query, a filter), not on every page.
-            weeks = {name: task["weekly"] for name, task in share_tasks.items()}
-            if any(frame is None for frame in weeks.values()):
-                weeks = readable(load_weeks, path, version, sel)
-            sentiment_task = share_tasks.get("sentiment")
+            all_tasks = every_share()
+            weeks = {name: task["weekly"] for name, task in all_tasks.items()}
+            sentiment_task = all_tasks.get("sentiment")
             if sentiment_task is not None and len(weeks.get("sentiment", ())):
                 st.vega_lite_chart(spec("share_bands", t.lang, weeks["sentiment"], charts.SENTIMENT_COLORS, shown_marks,
                                         t("shares.of_week")), width="stretch")
                 st.caption(rests_on(sentiment_task))
 
-            target_task = share_tasks.get("target_sentiment")
+            target_task = all_tasks.get("target_sentiment")
             if per_day["n_target"].sum() or (target_task is not None and len(weeks.get("target_sentiment", ()))):
                 st.subheader(t("target.title", target=target_name))
                 if target_task is not None and len(weeks.get("target_sentiment", ())):
@@ -1018,7 +1028,7 @@ if opened == "trends":
             if topic_frames:
                 st.vega_lite_chart(spec("share_bands", t.lang, pd.concat(topic_frames, ignore_index=True), None, None,
                                         t("shares.of_week")), width="stretch")
-                st.caption(t("topics.caption") + " " + rests_on(next(task for name, task in share_tasks.items()
+                st.caption(t("topics.caption") + " " + rests_on(next(task for name, task in all_tasks.items()
                                                                      if name.startswith("topic:"))))
             elif "topic_week" in data:
                 topic_week = data["topic_week"].assign(label=data["topic_week"]["topic"].map(topic_label))
@@ -1028,7 +1038,7 @@ if opened == "trends":
                 st.info(t("topics.none"))
 
             st.subheader(t("stance.title"))
-            stance_task = share_tasks.get("stance")
+            stance_task = all_tasks.get("stance")
             if stance_task is not None and len(weeks.get("stance", ())):
                 sides = weeks["stance"][weeks["stance"]["label"] != "none"]
                 st.vega_lite_chart(spec("share_bands", t.lang, sides, charts.STANCE_COLORS, shown_marks, t("shares.of_week")),
@@ -1072,17 +1082,18 @@ if opened == "voices":
             # The tone toward each name as estimates in their intervals (issue 20): the target's and
             # every actor's negative and positive shares of the texts naming them.
             display = dict(names)
+            all_tasks = every_share()
             tones = [frame.assign(who=display.get(name.split(":", 1)[1] if ":" in name else "target", name))
                      for name, frame in ([("target", whole("target_sentiment"))]
-                                         + [(n, task["whole"]) for n, task in share_tasks.items() if n.startswith("actor:")])
+                                         + [(n, task["whole"]) for n, task in all_tasks.items() if n.startswith("actor:")])
                      if frame is not None and len(frame)]
             if tones:
                 ranges = pd.concat(tones, ignore_index=True)
                 ranges = ranges[ranges["label"] != "neutral"].assign(who=lambda f: f["who"].map(lambda n: crawled(n, limit=80)))
                 st.vega_lite_chart(spec("share_ranges", t.lang, ranges, "who", t("shares.of_naming"), charts.SENTIMENT_COLORS),
                                    width="stretch")
-                actor_task = next((task for n, task in share_tasks.items() if n.startswith("actor:")),
-                                   share_tasks.get("target_sentiment"))
+                actor_task = next((task for n, task in all_tasks.items() if n.startswith("actor:")),
+                                  all_tasks.get("target_sentiment"))
                 if actor_task is not None:
                     st.caption(t("voice.tone_caption") + " " + rests_on(actor_task))
             voice_columns = {"avg_sentiment": st.column_config.NumberColumn(t("voices.sentiment"), format="%.2f"),

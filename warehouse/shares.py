@@ -643,36 +643,22 @@ def stored_trust(con: duckdb.DuckDBPyConnection, campaign: str) -> pd.DataFrame:
 
 
 def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None,
-             days: Selection | None = None, weekly: bool = True) -> dict[str, Any]:
+             days: Selection | None = None, weekly: bool = True, names: Sequence[str] | None = None) -> dict[str, Any]:
     """Everything the page draws about shares, in one connection: per share the weekly estimates
     and the selection's own (``weekly``, ``whole``, and what they rest on), the last 7 days of
     overall sentiment against the 7 before (``recent``), the trust rows (``trust``) and the daily
     shares spikes are found on (``days``, for the selection ``days`` when given: the page's range
     with the days before it that spikes are measured against). ``within``: a query's texts
-    (:func:`counts`), read once for every count (:func:`hits`). ``weekly=False``: the weeks
-    only where they are stored, ``None`` where they would be estimated (:func:`weeks` gives
-    them when they are drawn: a page that shows the selection's figures and spikes first need
-    not estimate ~500 weekly groups for them)."""
+    (:func:`counts`), read once for every count (:func:`hits`). ``weekly=False`` and
+    ``names`` (only these shares) apply where the shares are estimated, not stored: a page that
+    shows the selection's headline and spikes first need not estimate ~500 weekly groups and
+    every topic and actor for them (:func:`by_task` gives the rest when it is drawn)."""
     if isinstance(within, str):
         with hits(con, within) as found:
-            return overview(con, sel, found, days, weekly)
-    out: dict[str, Any] = {"tasks": {}}
+            return overview(con, sel, found, days, weekly, names)
+    day_counts: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+    out: dict[str, Any] = {"tasks": by_task(con, sel, within, names=names, weekly=weekly, counted=day_counts)}
     stored = within is None and use_stored(con, sel)
-    names = task_names(con, sel.campaign) if not stored else [r[0] for r in con.execute(
-        "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
-    day_counts = {}
-    for name in names:
-        if stored:
-            per_week, meta = shares(con, sel, name, "week", stored=True)
-            whole, _ = shares(con, sel, name, "all", stored=True)
-        else:
-            # One count per share, per day; its weeks and total summed from it.
-            cal = calibration(con, sel.campaign, name)[0]
-            day_counts[name] = counts(con, sel, name, "day", within=within)
-            whole = _estimated(task(name), cal, *_per_period(*day_counts[name], "all"))
-            per_week = _estimated(task(name), cal, *_per_period(*day_counts[name], "week")) if weekly else None
-            meta = {"calibration": cal.describe(), "n_labels": cal.n_labels, "stored": False}
-        out["tasks"][name] = {"weekly": per_week, "whole": whole, **meta}
     span = _full_range(con, sel.campaign)
     if span is not None:
         out["recent"] = _stored_recent(con, sel) if stored else None
@@ -684,21 +670,35 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
     return out
 
 
-def weeks(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None) -> dict[str, pd.DataFrame]:
-    """Each share's weekly estimates for the selection: what :func:`overview` gives as
-    ``weekly``, the same numbers (one count per day per share, its weeks summed from it)."""
+def by_task(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None, *,
+            names: Sequence[str] | None = None, weekly: bool = True,
+            counted: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] | None = None) -> dict[str, dict[str, Any]]:
+    """Per share of the campaign: its weekly estimates (``weekly``), the selection's own
+    (``whole``) and what they rest on (``calibration``, ``n_labels``, ``stored``), read from
+    `share_estimates` when they answer the selection, else estimated from one count per day
+    (its weeks and total summed from it). Where estimated: ``names`` keeps only those shares,
+    ``weekly=False`` leaves the weeks ``None``, and ``counted`` receives each share's per-day counts."""
     if isinstance(within, str):
         with hits(con, within) as found:
-            return weeks(con, sel, found)
+            return by_task(con, sel, found, names=names, weekly=weekly, counted=counted)
     stored = within is None and use_stored(con, sel)
+    out: dict[str, dict[str, Any]] = {}
     if stored:
-        names = [r[0] for r in con.execute(
-            "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]
-        return {name: shares(con, sel, name, "week", stored=True)[0] for name in names}
-    out = {}
+        for name in [r[0] for r in con.execute(
+                "SELECT DISTINCT task FROM share_estimates WHERE campaign = ? ORDER BY task", [sel.campaign]).fetchall()]:
+            per_week, meta = shares(con, sel, name, "week", stored=True)
+            out[name] = {"weekly": per_week, "whole": shares(con, sel, name, "all", stored=True)[0], **meta}
+        return out
+    counted = {} if counted is None else counted
     for name in task_names(con, sel.campaign):
+        if names is not None and name not in names:
+            continue
         cal = calibration(con, sel.campaign, name)[0]
-        out[name] = _estimated(task(name), cal, *_per_period(*counts(con, sel, name, "day", within=within), "week"))
+        counted[name] = counts(con, sel, name, "day", within=within)
+        out[name] = {
+            "weekly": _estimated(task(name), cal, *_per_period(*counted[name], "week")) if weekly else None,
+            "whole": _estimated(task(name), cal, *_per_period(*counted[name], "all")),
+            "calibration": cal.describe(), "n_labels": cal.n_labels, "stored": False}
     return out
 
 

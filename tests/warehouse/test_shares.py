@@ -260,10 +260,15 @@ def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_
             for key, frame in shares.recent(con, sel, span, within=within).items():
                 pd.testing.assert_frame_equal(page["recent"][key], frame)
             # The page asks for the weeks only when their tab opens: the same numbers, later.
-            later = shares.weeks(con, sel, within=within)
-            first_asked = shares.overview(con, sel, within=within, weekly=False)
-            assert set(later) == set(page["tasks"])
+            later = shares.by_task(con, sel, within=within)
+            headline = ("sentiment", "stance")
+            first_asked = shares.overview(con, sel, within=within, weekly=False, names=headline)
+            assert set(later) == set(page["tasks"]) and set(first_asked["tasks"]) == set(headline)
             for name, task in page["tasks"].items():
-                pd.testing.assert_frame_equal(later[name], task["weekly"])
-                assert first_asked["tasks"][name]["weekly"] is None
-                pd.testing.assert_frame_equal(first_asked["tasks"][name]["whole"], task["whole"])
+                pd.testing.assert_frame_equal(later[name]["weekly"], task["weekly"])
+                pd.testing.assert_frame_equal(later[name]["whole"], task["whole"])
+                if name in headline:
+                    assert first_asked["tasks"][name]["weekly"] is None
+                    pd.testing.assert_frame_equal(first_asked["tasks"][name]["whole"], task["whole"])
+            for key, frame in page["recent"].items():  # the recent weeks need the overall sentiment counted
+                pd.testing.assert_frame_equal(first_asked["recent"][key], frame)
