@@ -9,7 +9,8 @@ the first ``--days`` days, for target sentiment and for stance, with the campaig
 of each (400 + 400 groups at 200 days on the benchmark's 1M warehouse). Each repeat samples them
 all with ``threads=1`` and with ``--threads``, and, with ``--before``, with that checkout's
 ``prevalence/bayes.py`` (e.g. main from ``git archive``), alternated; every run's draws must be
-identical to the first's. Prints one JSON line per run, then a table of the seconds.
+identical to the first's. Prints one JSON line per run (with the load, and the cores other
+processes kept busy during it, from `/proc/stat`), then a table of the seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import sys
 import time
 from datetime import timedelta
@@ -65,17 +67,37 @@ if args.before:
     spec.loader.exec_module(before)
     samplers = {"before": lambda c, n, k: before.sample_shares(c, n, k), **samplers}
 
+
+
+def busy_seconds() -> float:
+    """CPU seconds every process has used on this machine (``/proc/stat``; 0 where absent)."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+    except OSError:
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 reference = None
 seconds: dict[str, list[float]] = {name: [] for name in samplers}
 loads: dict[str, list[float]] = {name: [] for name in samplers}
+others: dict[str, list[float]] = {name: [] for name in samplers}
 for sample in samplers.values():  # warm: the calibration's Q draws are cached per process
     for _, cal, cells, known in tasks:
         sample(cal, cells[:1], known[:1])
 for _ in range(args.repeat):
     for name, sample in samplers.items():
-        started = time.perf_counter()
+        busy, own, started = busy_seconds(), own_seconds(), time.perf_counter()
         draws = [sample(cal, cells, known) for _, cal, cells, known in tasks]
         spent = time.perf_counter() - started
+        # The cores other processes kept busy meanwhile: the load that matters on a shared machine.
+        other = max(0.0, busy_seconds() - busy - (own_seconds() - own)) / spent
         if reference is None:
             reference = draws
         same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(reference, draws, strict=True))
@@ -84,14 +106,15 @@ for _ in range(args.repeat):
         load = os.getloadavg()[0]
         seconds[name].append(spent)
         loads[name].append(load)
+        others[name].append(other)
         print(json.dumps({"sampler": name, "groups": groups, "s": round(spent, 3), "identical": same,
-                          "load": round(load, 1)}), flush=True)
+                          "load": round(load, 1), "other_processes_cores": round(other, 2)}), flush=True)
 
 print(f"\n{groups} groups ({', '.join(f'{t[0]} {len(t[2])}' for t in tasks)}), texts per group: "
       f"median {np.median(texts):.0f}, 10-90% {np.quantile(texts, 0.1):.0f}-{np.quantile(texts, 0.9):.0f}; "
       f"{os.cpu_count()} cores\n")
-print("| sampler | runs | seconds (min-max) | load (1 min) |")
-print("|---|---|---|---|")
+print("| sampler | runs | seconds (min-max) | load (1 min) | cores other processes used |")
+print("|---|---|---|---|---|")
 for name in samplers:
-    s, a = seconds[name], loads[name]
-    print(f"| {name} | {len(s)} | {min(s):.2f}-{max(s):.2f} | {min(a):.1f}-{max(a):.1f} |")
+    s, a, o = seconds[name], loads[name], others[name]
+    print(f"| {name} | {len(s)} | {min(s):.2f}-{max(s):.2f} | {min(a):.1f}-{max(a):.1f} | {min(o):.2f}-{max(o):.2f} |")
