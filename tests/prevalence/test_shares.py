@@ -277,6 +277,7 @@ def test_the_inverse_cdf_finds_the_same_draws_on_any_grid_size(m):
     u = rng.random((400, 3))
     u[60] = [0.0, 0.5, np.nextafter(1.0, 0.0)]
     assert np.array_equal(_inverse_cdf(cdf, u), _end_to_end_search(cdf, u))
+    assert np.array_equal(_inverse_cdf(np.ascontiguousarray(cdf.T).T, u), _end_to_end_search(cdf, u))  # as the sampler lays it
     assert (_inverse_cdf(cdf[:50], u[:50]) == m - 1).all()
 
 
@@ -319,6 +320,11 @@ def test_sampling_on_several_threads_draws_exactly_what_one_thread_draws(n_class
         many = bayes.sample_shares(calibration, cells, known, chunk=7, threads=threads)
         assert np.array_equal(many, one, equal_nan=True), threads
     assert seen and all(name.startswith("shares") for name in seen)
+    # The CDFs summed over fewer Q draws at a time (and 260 draws: a block and a scan cut short).
+    longer = bayes.sample_shares(calibration, cells, known, q_draws=260, chunk=7, threads=2)
+    monkeypatch.setattr(bayes, "SCAN_DRAWS", 2 * bayes.Q_BLOCK)
+    assert np.array_equal(bayes.sample_shares(calibration, cells, known, chunk=7, threads=1), one, equal_nan=True)
+    assert np.array_equal(bayes.sample_shares(calibration, cells, known, q_draws=260, chunk=7, threads=1), longer, equal_nan=True)
     seen.clear()
     monkeypatch.setenv("VIGIA_SHARE_THREADS", "1")
     assert np.array_equal(bayes.sample_shares(calibration, cells, known, chunk=7), one, equal_nan=True)
