@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint train bench bench-dashboard bench-dashboard-crawled bench-analyst bench-search bench-shares bench-query-shares bench-crawl bench-learning bench-recognition screenshot eval-extract dashboard clean
+.PHONY: install demo test test-fast lint train bench bench-dashboard bench-dashboard-crawled bench-analyst bench-search bench-shares bench-query-shares bench-share-sampler bench-crawl bench-learning bench-recognition screenshot eval-extract dashboard clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vigia needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -94,6 +94,10 @@ bench-shares: $(STAMP)
 bench-query-shares: $(STAMP)
 	test -f data/bench/dashboard-1000000.duckdb || nice -n 10 $(BIN)/python benchmarks/dashboard_scale.py --docs 1000000
 	nice -n 10 $(BIN)/python benchmarks/query_shares.py
+
+bench-share-sampler: $(STAMP)
+	test -f data/bench/dashboard-1000000.duckdb || nice -n 10 $(BIN)/python benchmarks/dashboard_scale.py --docs 1000000
+	$(BIN)/python benchmarks/share_sampler.py
 
 # A full-page PNG of the dashboard on the demo warehouse (made first if missing), and one per
 # section for the README (docs/sections/), in English with three queries compared; it fails when

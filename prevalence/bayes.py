@@ -27,7 +27,9 @@ population: a group of 3 texts can only be 0, 1/3, 2/3 or 1 negative.
 
 from __future__ import annotations
 
+import os
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -35,6 +37,20 @@ from threadpoolctl import threadpool_limits
 
 GRID_STEPS = {2: 400, 3: 36}
 Q_BLOCK = 16  # Q draws whose posterior grids are computed together (see sample_shares)
+SCAN_DRAWS = 240  # Q draws whose CDFs are summed together (~16 MB for 12 groups of 3 classes); a multiple of Q_BLOCK
+MAX_THREADS = 4  # measured on 2 cores only; the Python steps between numpy calls run one at a time
+
+
+def share_threads() -> int:
+    """Threads that sample groups' shares at once: ``VIGIA_SHARE_THREADS``, else the cores this
+    process may use, at most ``MAX_THREADS``. 1 samples every group on the calling thread."""
+    value = os.environ.get("VIGIA_SHARE_THREADS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"VIGIA_SHARE_THREADS must be a whole number of threads (1 or more), got {value!r}")
+        return int(value)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(MAX_THREADS, cores))
 
 
 @lru_cache(maxsize=8)
@@ -88,15 +104,23 @@ def _inverse_cdf(cdf: np.ndarray, u: np.ndarray, number: np.ndarray | None = Non
     row = (np.arange(rows) if number is None else number).astype(np.float64)[:, None]
     target = u + row  # the same rounding as the end-to-end search
     last = cdf[:, -1:]
-    lo = np.zeros(u.shape, dtype=np.int64)
-    hi = np.full(u.shape, m - 1, dtype=np.int64)  # the last entry reaches every target (row + 1)
-    pick = np.arange(rows)[:, None]
-    while (open_ := lo < hi).any():
-        mid = (lo + hi) // 2
-        reached = cdf[pick, mid] / last + row >= target
-        hi = np.where(open_ & reached, mid, hi)
-        lo = np.where(open_ & ~reached, mid + 1, lo)
-    return lo
+    if cdf.flags.c_contiguous:
+        flat, start, stride = cdf.ravel(), (np.arange(rows) * m)[:, None], 1
+    else:  # e.g. the transpose of an (M, R) array, as the sampler scans it: read in place
+        base = cdf.T if cdf.T.flags.c_contiguous else np.ascontiguousarray(cdf.T)
+        flat, start, stride = base.ravel(), np.arange(rows)[:, None], rows
+    # Whether an entry reaches its target only grows along a row (a sum of non-negative terms,
+    # divided and shifted by the same numbers), and the last entry reaches every target (row + 1):
+    # the answer is the number of entries that do not. Counted by a fixed ladder of halving
+    # steps (no test of which rows are still open): a probe past the row reads the last entry,
+    # which reaches, so it never steps there.
+    pos = np.zeros(u.shape, dtype=np.int64)
+    step = 1 << (m - 1).bit_length()
+    while step := step >> 1:
+        probe = np.minimum(pos + (step - 1), m - 1)
+        reached = flat[start + probe * stride] / last + row >= target
+        np.add(pos, step, out=pos, where=~reached)
+    return pos
 
 
 @lru_cache(maxsize=64)
@@ -130,13 +154,15 @@ def sample_shares(
     per_q: int = 1,
     seed: int = 0,
     chunk: int = 12,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Posterior draws of each group's class shares, ``(q_draws * per_q, G, C)``.
 
     ``calibration``: (C, K) Dirichlet concentrations for each class's spread over the cells
     (labelled counts plus any prior; see ``prevalence.shares.Calibration``). ``cells``: (G, K)
     unlabelled texts of each group per cell. ``known``: (G, C) texts of each group whose class
-    is known. A group with no text at all gets NaN.
+    is known. A group with no text at all gets NaN. ``threads``: chunks of groups sampled at
+    once (default :func:`share_threads`); the draws do not depend on it.
     """
     cal = np.asarray(calibration, dtype=np.float64)
     n = np.asarray(cells, dtype=np.int64)
@@ -149,7 +175,7 @@ def sample_shares(
     # counts): sample each distinct one once (a rare query's days: many hold the same one or two texts).
     distinct, first, inverse = np.unique(np.hstack([n, k]), axis=0, return_index=True, return_inverse=True)
     if len(distinct) < n_groups:
-        once = sample_shares(cal, n[first], k[first], q_draws=q_draws, per_q=per_q, seed=seed, chunk=chunk)
+        once = sample_shares(cal, n[first], k[first], q_draws=q_draws, per_q=per_q, seed=seed, chunk=chunk, threads=threads)
         return once[:, inverse.ravel()]
     total = n.sum(axis=1) + k.sum(axis=1)
     steps = GRID_STEPS[n_classes] if n_classes in GRID_STEPS else 0
@@ -158,30 +184,39 @@ def sample_shares(
     q, mix_blocks = _mixture(cal.tobytes(), cal.shape, q_draws, seed, steps)
     q_cells = np.moveaxis(q, 1, 2)  # (S, K, C)
     out = np.full((q_draws * per_q, n_groups, n_classes), np.nan)
-    for start in range(0, n_groups, chunk):
+
+    def sample_chunk(start: int) -> None:
         rows = slice(start, min(n_groups, start + chunk))
         g = rows.stop - rows.start
         # Each group draws from a generator seeded by its own counts: the same group gets the same
         # estimate whichever other groups it is estimated with (a refresh that recomputes only the
-        # days a write touched stores what a full one would).
+        # days a write touched stores what a full one would), and whichever thread samples it.
         rngs = [np.random.default_rng([seed, zlib.crc32(n[i].tobytes() + k[i].tobytes())]) for i in range(rows.start, rows.stop)]
         u = np.stack([r.random((q_draws, per_q)) for r in rngs])
         idx = np.empty((g, q_draws, per_q), dtype=np.int64)
-        # The posterior over the grid, ``Q_BLOCK`` draws of Q at a time: each pass (exp, cumsum)
-        # then runs over ~1 MB that stays in cache, not over the chunk's whole (g, S, M) array
-        # (16 MB for 12 groups of 3 classes: every pass a trip to memory). Each row is computed
-        # as before. One BLAS thread: these products are small, and a second thread waiting on a
-        # busy core cost more than it gave (1.5-3x slower on the shared 2-core machine).
-        with threadpool_limits(1, user_api="blas"):
-            for first, mix in zip(range(0, q_draws, Q_BLOCK), mix_blocks, strict=True):
-                draws = slice(first, min(q_draws, first + Q_BLOCK))
-                b = draws.stop - draws.start
-                loglik = (n[rows].astype(np.float64) @ mix).reshape(g, b, m)
+        counts = n[rows].astype(np.float64)
+        for s_first in range(0, q_draws, SCAN_DRAWS):
+            s_stop = min(q_draws, s_first + SCAN_DRAWS)
+            sb = s_stop - s_first
+            # Each (group, Q draw)'s posterior over the grid, laid out grid point by grid point
+            # (M, g, sb), so the CDF is a running sum down the rows: one addition of g x sb
+            # numbers per grid point, which lets go of the GIL (``np.cumsum`` along each row
+            # held it: two threads kept 1.5 cores busy, not 1.8) and is faster on one.
+            # The same additions in the same order as ``cumsum`` along the row: the same CDF.
+            mass = np.empty((m, g, sb))
+            # log P(cells | grid point, Q), ``Q_BLOCK`` draws of Q at a time: one product, its
+            # maximum and its exp over ~1 MB that stays in cache.
+            for first in range(s_first, s_stop, Q_BLOCK):
+                b = min(s_stop, first + Q_BLOCK) - first
+                loglik = (counts @ mix_blocks[first // Q_BLOCK]).reshape(g, b, m)
                 loglik -= loglik.max(axis=-1, keepdims=True)
-                cdf = np.cumsum(np.exp(loglik, out=loglik), axis=-1).reshape(g * b, m)
-                # Rows numbered as in the chunk's whole array, as the end-to-end search numbered them.
-                number = (np.arange(g)[:, None] * q_draws + np.arange(draws.start, draws.stop)[None, :]).ravel()
-                idx[:, draws] = _inverse_cdf(cdf, u[:, draws].reshape(g * b, per_q), number).reshape(g, b, per_q)
+                mass[:, :, first - s_first:first - s_first + b] = np.exp(loglik, out=loglik).transpose(2, 0, 1)
+            cdf = mass.reshape(m, g * sb)
+            for j in range(1, m):
+                np.add(cdf[j - 1], cdf[j], out=cdf[j])
+            # Rows numbered as in the chunk's whole array, as the end-to-end search numbered them.
+            number = (np.arange(g)[:, None] * q_draws + np.arange(s_first, s_stop)[None, :]).ravel()
+            idx[:, s_first:s_stop] = _inverse_cdf(cdf.T, u[:, s_first:s_stop].reshape(g * sb, per_q), number).reshape(g, sb, per_q)
         share = grid[idx]  # (g, S, per, C)
         # Spread each draw over its grid cell, so the grid's spacing does not show in the quantiles.
         jitter = np.stack([r.random(share.shape[1:]) for r in rngs])
@@ -195,4 +230,20 @@ def sample_shares(
         with np.errstate(invalid="ignore", divide="ignore"):
             drawn = (texts + k[rows][:, None, None]) / total[rows][:, None, None, None]
         out[:, rows] = np.moveaxis(drawn.reshape(g, q_draws * per_q, n_classes), 1, 0)
+
+    starts = range(0, n_groups, chunk)
+    workers = min(share_threads() if threads is None else threads, len(starts))
+    # One BLAS thread: these products are small, and a second thread waiting on a busy core cost
+    # more than it gave (1.5-3x slower on the shared 2-core machine). Set once around every chunk:
+    # the limit is the process's, so threads each setting and restoring it would race.
+    with threadpool_limits(1, user_api="blas"):
+        if workers <= 1:
+            for start in starts:
+                sample_chunk(start)
+        else:
+            # numpy's products, exp and the running sum's additions let go of the GIL: chunks on
+            # other cores overlap (two threads kept 1.84 of 2 cores busy).
+            # Each chunk writes only its own groups' columns of ``out``.
+            with ThreadPoolExecutor(workers, thread_name_prefix="shares") as pool:
+                list(pool.map(sample_chunk, starts))  # raises what a chunk raised
     return out

@@ -261,3 +261,84 @@ def test_the_inverse_cdf_bisection_draws_exactly_what_the_end_to_end_search_drew
     u = rng.random((3000, 2))
     u[7] = [0.0, np.nextafter(1.0, 0.0)]  # the extremes a generator can return
     assert np.array_equal(_inverse_cdf(cdf, u), _end_to_end_search(cdf, u))
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 5, 8, 9, 401])
+def test_the_inverse_cdf_finds_the_same_draws_on_any_grid_size(m):
+    # The bisection's ladder of steps must reach the last grid point whatever the grid's length.
+    from prevalence.bayes import _inverse_cdf
+
+    rng = np.random.default_rng(m)
+    weights = np.exp(-rng.gamma(2.0, 5.0, (400, m))) * (rng.random((400, m)) < 0.6)
+    weights[:, -1] += 1e-3  # every row has some mass
+    weights[:50] = 0.0
+    weights[:50, -1] = 1.0  # all the mass on the last point: every draw lands there
+    cdf = np.cumsum(weights, axis=1)
+    u = rng.random((400, 3))
+    u[60] = [0.0, 0.5, np.nextafter(1.0, 0.0)]
+    assert np.array_equal(_inverse_cdf(cdf, u), _end_to_end_search(cdf, u))
+    assert np.array_equal(_inverse_cdf(np.ascontiguousarray(cdf.T).T, u), _end_to_end_search(cdf, u))  # as the sampler lays it
+    assert (_inverse_cdf(cdf[:50], u[:50]) == m - 1).all()
+
+
+def _groups_to_sample(rng: np.random.Generator, n_cells: int, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Day-like groups: 0 to ~2,000 texts, some empty, some with an analyst's labels, some repeated."""
+    sizes = np.concatenate([[0, 0, 1, 2, 3], rng.integers(0, 2000, 60), rng.integers(0, 30, 40)])
+    cells = np.stack([rng.multinomial(s, rng.dirichlet(np.ones(n_cells))) for s in sizes])
+    known = np.where(rng.random((len(sizes), 1)) < 0.2, rng.integers(0, 5, (len(sizes), n_classes)), 0)
+    known[:2] = 0  # two groups with no text at all
+    repeat = rng.integers(0, len(sizes), 25)
+    return np.vstack([cells, cells[repeat]]), np.vstack([known, known[repeat]])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_sampling_on_several_threads_draws_exactly_what_one_thread_draws(n_classes, monkeypatch):
+    """The page's ~800 daily groups are sampled on every core: each group's draws must be the
+    ones one thread gives (stored estimates are compared with recomputed ones), and the work must
+    really run on the pool's threads."""
+    import threading
+
+    from prevalence import bayes
+
+    rng = np.random.default_rng(20 + n_classes)
+    n_cells = n_classes * 4
+    calibration = rng.gamma(2.0, 20.0, (n_classes, n_cells))
+    cells, known = _groups_to_sample(rng, n_cells, n_classes)
+    one = bayes.sample_shares(calibration, cells, known, chunk=7, threads=1)
+    empty = cells.sum(axis=1) + known.sum(axis=1) == 0
+    assert empty[:2].all() and np.array_equal(np.isnan(one).all(axis=(0, 2)), empty)
+    assert not np.isnan(one[:, ~empty]).any()
+    seen: set[str] = set()
+    split = bayes.split
+
+    def recorded(*a, **k):
+        seen.add(threading.current_thread().name)
+        return split(*a, **k)
+
+    monkeypatch.setattr(bayes, "split", recorded)
+    for threads in (2, 3):
+        many = bayes.sample_shares(calibration, cells, known, chunk=7, threads=threads)
+        assert np.array_equal(many, one, equal_nan=True), threads
+    assert seen and all(name.startswith("shares") for name in seen)
+    # The CDFs summed over fewer Q draws at a time (and 260 draws: a block and a scan cut short).
+    longer = bayes.sample_shares(calibration, cells, known, q_draws=260, chunk=7, threads=2)
+    monkeypatch.setattr(bayes, "SCAN_DRAWS", 2 * bayes.Q_BLOCK)
+    assert np.array_equal(bayes.sample_shares(calibration, cells, known, chunk=7, threads=1), one, equal_nan=True)
+    assert np.array_equal(bayes.sample_shares(calibration, cells, known, q_draws=260, chunk=7, threads=1), longer, equal_nan=True)
+    seen.clear()
+    monkeypatch.setenv("VIGIA_SHARE_THREADS", "1")
+    assert np.array_equal(bayes.sample_shares(calibration, cells, known, chunk=7), one, equal_nan=True)
+    assert seen == {threading.current_thread().name}  # one thread: the caller's, no pool
+
+
+def test_the_share_threads_setting_is_read_and_checked(monkeypatch):
+    from prevalence.bayes import MAX_THREADS, share_threads
+
+    monkeypatch.delenv("VIGIA_SHARE_THREADS", raising=False)
+    assert 1 <= share_threads() <= MAX_THREADS
+    monkeypatch.setenv("VIGIA_SHARE_THREADS", "3")
+    assert share_threads() == 3
+    for wrong in ("0", "two", "-1", "1.5"):
+        monkeypatch.setenv("VIGIA_SHARE_THREADS", wrong)
+        with pytest.raises(ValueError, match="VIGIA_SHARE_THREADS"):
+            share_threads()
