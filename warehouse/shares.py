@@ -676,7 +676,7 @@ def by_task(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits |
     """Per share of the campaign: its weekly estimates (``weekly``), the selection's own
     (``whole``) and what they rest on (``calibration``, ``n_labels``, ``stored``), read from
     `share_estimates` when they answer the selection, else estimated from one count per day
-    (its weeks and total summed from it). Where estimated: ``names`` keeps only those shares,
+    (its weeks and total summed from it). Where estimated: ``names`` gives only those shares,
     ``weekly=False`` leaves the weeks ``None``, and ``counted`` receives each share's per-day counts."""
     if isinstance(within, str):
         with hits(con, within) as found:
@@ -690,9 +690,9 @@ def by_task(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits |
             out[name] = {"weekly": per_week, "whole": shares(con, sel, name, "all", stored=True)[0], **meta}
         return out
     counted = {} if counted is None else counted
-    for name in task_names(con, sel.campaign):
-        if names is not None and name not in names:
-            continue
+    # Shares asked for by name are taken as the campaign's (the headline's three always are):
+    # listing its actors reads every actor mention.
+    for name in task_names(con, sel.campaign) if names is None else names:
         cal = calibration(con, sel.campaign, name)[0]
         counted[name] = counts(con, sel, name, "day", within=within)
         out[name] = {
