@@ -195,7 +195,7 @@ DRAWS = 20
 def learnt(name: str, n_cal: int, draw: int, cal: np.ndarray, pool: np.ndarray) -> dict:
     """The cross-fitted reader for one calibration draw (its readings cached; the choice between
     it and the scorer made again each run, by ``nlp.learning.learnt_is_better``)."""
-    from nlp.learning import balanced_accuracy, cross_fitted, learnt_is_better
+    from nlp.learning import READER, balanced_accuracy, cross_fitted, learnt_is_better
 
     found = posteriors(name)
     classes = found["classes"]
@@ -203,18 +203,20 @@ def learnt(name: str, n_cal: int, draw: int, cal: np.ndarray, pool: np.ndarray) 
     labels = [found["labels"][i] for i in cal]
     path = CACHE / "learnt" / f"{name.replace(' ', '-')}-{n_cal}-{draw}.npz"
     cached = dict(np.load(path)) if path.exists() else {}
-    if not (cached and np.array_equal(cached["cal"], cal) and "out_of_fold" in cached):
+    if not (cached and np.array_equal(cached["cal"], cal) and str(cached.get("design")) == READER):
         texts, emb = found["texts"], embeddings(name)
         out = cross_fitted(classes, (probs[cal], emb[cal], [texts[i] for i in cal]), labels,
                            (probs[pool], emb[pool], [texts[i] for i in pool]))
         if out["out_of_fold"] is None:  # nothing to cross-fit: the scorer reads
             out["out_of_fold"], out["fold_read"] = probs[cal], probs[pool]
-        cached = {"cal": cal, "out_of_fold": out["out_of_fold"], "fold_read": out["fold_read"]}
+        cached = {"cal": cal, "out_of_fold": out["out_of_fold"], "fold_read": out["fold_read"], "design": READER,
+                  "reader": str(out["reader"] or "scorer")}
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **cached)
     kept = learnt_is_better(classes, labels, probs[cal], cached["out_of_fold"])
     names = np.asarray(classes)
-    return {"learnt": kept, "calibration": cached["out_of_fold"] if kept else probs[cal],
+    return {"learnt": kept, "words": str(cached["reader"]) == "head x words",
+            "calibration": cached["out_of_fold"] if kept else probs[cal],
             "probs": cached["fold_read"] if kept else probs[pool],
             "ba_scorer": balanced_accuracy(labels, names[probs[cal].argmax(axis=1)]),
             "ba_learnt": balanced_accuracy(labels, names[cached["out_of_fold"].argmax(axis=1)])}
@@ -256,7 +258,7 @@ def measure(name: str, n_cal: int, samples: int, seed: int = 0, bundled: dict | 
     draws = draws if n_cal else 1
     per_draw = max(1, samples // draws)
     acc: dict = {}
-    kept, seconds, ba = [], 0.0, []
+    kept, words, seconds, ba = [], [], 0.0, []
     for draw in range(draws):
         cal, pool = _split(len(y), n_cal, draw, seed)
         readers = {}
@@ -264,6 +266,7 @@ def measure(name: str, n_cal: int, samples: int, seed: int = 0, bundled: dict | 
             if e == "after" and n_cal:
                 found_l = learnt(name, n_cal, draw, cal, pool)
                 kept.append(bool(found_l["learnt"]))
+                words.append(bool(found_l["learnt"] and found_l["words"]))
                 ba.append((float(found_l["ba_scorer"]), float(found_l["ba_learnt"])))
                 cal_p, pool_p = found_l["calibration"], found_l["probs"]
                 prior = priors[e] if not found_l["learnt"] else None  # the bundled rows describe the shipped heads only
@@ -297,6 +300,7 @@ def measure(name: str, n_cal: int, samples: int, seed: int = 0, bundled: dict | 
                 s = _summary(acc[(protocol, size, e)])
                 row.update({f"{k}_{e}": v for k, v in s.items()})
             row["learnt_share"] = float(np.mean(kept)) if kept else 0.0
+            row["words_share"] = float(np.mean(words)) if words else 0.0
             if ba:
                 row["balanced_accuracy_scorer"], row["balanced_accuracy_learnt"] = (float(np.nanmean(v)) for v in zip(*ba, strict=True))
             rows.append(row)

@@ -5,7 +5,7 @@ import pytest
 
 from campaigns import load_campaign
 from nlp.evaluation import evaluate
-from nlp.learning import AnalystHead, cross_validated_agreement
+from nlp.learning import AnalystHead, cross_fitted, cross_validated_agreement, learnt_is_better
 from nlp.stance import StanceEvidence
 from tests.nlp.conftest import REPO, write_jsonl
 
@@ -125,3 +125,47 @@ def test_trust_is_measured_per_task_without_the_remembered_corrections(use_tiny_
     assert rows["stance"]["n_labels"] == 12 and rows["stance"]["method"] == "4-fold"
     assert 0.0 <= rows["stance"]["agreement"] <= 1.0
     assert rows["target_sentiment"]["n_labels"] == 1 and rows["target_sentiment"]["method"] == "scorer"
+
+
+def test_a_reader_as_often_right_but_surer_of_the_truth_is_kept():
+    # Same top label as the scorer on every text (same balanced accuracy), but sure where it is
+    # right and unsure where it is wrong: the share model reads that difference (its cells).
+    rng = np.random.default_rng(1)
+    classes = ["negative", "neutral", "positive"]
+    y = np.array(classes)[rng.integers(0, 3, 300)]
+    top = np.where(rng.random(300) < 0.6, [classes.index(v) for v in y], rng.integers(0, 3, 300))
+    right = top == np.array([classes.index(v) for v in y])
+
+    def reading(sure_right: float, sure_wrong: float) -> np.ndarray:
+        sure = np.where(right, sure_right, sure_wrong)
+        p = np.repeat(((1 - sure) / 2)[:, None], 3, axis=1)
+        p[np.arange(300), top] = sure
+        return p
+
+    scorer, learnt = reading(0.5, 0.5), reading(0.8, 0.4)
+    assert learnt_is_better(classes, y, scorer, learnt)
+    assert not learnt_is_better(classes, y, learnt, scorer)
+    assert not learnt_is_better(classes, y, scorer, scorer)
+
+
+def test_the_cross_fitted_reader_reads_the_words_the_labels_teach():
+    # The scorer and the embedding know nothing; one made-up word per class says it.
+    rng = np.random.default_rng(2)
+    classes = ["pro_recall", "anti_recall", "none"]
+    words = {"pro_recall": "zorblax", "anti_recall": "quenfip", "none": "trellom"}
+
+    def texts_of(labels: np.ndarray) -> list[str]:
+        filler = ["hoy", "en", "Miraflores", "dicen", "que", "el", "alcalde"]
+        return [" ".join([*rng.choice(filler, 4), words[v] if rng.random() < 0.8 else "nada"]) for v in labels]
+
+    y = np.array(classes)[rng.integers(0, 3, 150)]
+    hidden = np.array(classes)[rng.integers(0, 3, 200)]
+    flat = np.full((150, 3), 1 / 3)
+    out = cross_fitted(classes, (flat, rng.normal(size=(150, 8)), texts_of(y)), list(y),
+                       (np.full((200, 3), 1 / 3), rng.normal(size=(200, 8)), texts_of(hidden)))
+    assert out["learnt"] and out["reader"] in ("head", "head x words")
+    # Its readings of the labels are out of fold (each by the fold head that did not learn it),
+    # and the new texts are read as well as the labels are.
+    assert out["balanced_accuracy"]["learnt"] > 0.75
+    assert np.mean(np.array(classes)[out["probs"].argmax(axis=1)] == hidden) > 0.75
+    assert np.allclose(out["calibration"].sum(axis=1), 1) and np.allclose(out["probs"].sum(axis=1), 1)
