@@ -249,12 +249,13 @@ def _learn_reader(classes: list[str], cal: dict, found: dict, notes: list[str]) 
                        (found["probs"], encoder.embed(found["texts"]), found["texts"]))
     ba = out["balanced_accuracy"]
     if out["learnt"]:
-        notes.append(f"read by a head learnt from the calibration lines: balanced accuracy out of fold {ba['learnt']:.3f} "
+        how = "alone" if out["reader"] == "head" else "times a words-only head"
+        notes.append(f"read by a head learnt from the calibration lines ({how}): balanced accuracy out of fold {ba['learnt']:.3f} "
                      f"against the scorer's {ba['scorer']:.3f}")
         return out["calibration"], out["probs"]
     if ba["learnt"] is not None:
         notes.append(f"the scorer's own reading kept: a head learnt from the calibration lines did no better out of fold "
-                     f"(balanced accuracy {ba['learnt']:.3f} against {ba['scorer']:.3f})")
+                     f"(balanced accuracy {ba['learnt']:.3f} against {ba['scorer']:.3f}; nor surer of the right class)")
     return cal["probs"], None
 
 
