@@ -1174,11 +1174,12 @@ if opened == "texts":
         }
         # A text opened on purpose (from the review queue, or named by the link) stays offered beside
         # the list's page; otherwise the reader follows the list.
-        opened = st.session_state.get("opened_doc")
-        if opened and opened not in choices:
-            found = load_document(path, version, opened)
+        # (not ``opened``: that name holds the open tab, which the link writes below)
+        opened_doc = st.session_state.get("opened_doc")
+        if opened_doc and opened_doc not in choices:
+            found = load_document(path, version, opened_doc)
             if found:
-                choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
+                choices = {opened_doc: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
             else:
                 st.session_state["opened_doc"] = None
         if st.session_state.get("doc") not in choices:

@@ -165,6 +165,15 @@ def test_each_tab_is_in_the_link_and_kept_across_a_change_of_language(app: AppTe
     assert "tab" not in app.query_params  # the first tab is the default, left out of the link
 
 
+def test_every_tab_is_named_in_the_link_it_writes(app: AppTest) -> None:
+    # The text list's tab wrote "tab=None" (its reader reused the name holding the open tab), so a
+    # link copied there opened the overview and said it dropped a value.
+    from dashboard.url_state import SECTIONS as TABS
+
+    for name in TABS[1:]:
+        assert param(tab(app, name), "tab") == [name]
+
+
 def test_the_page_reads_a_shared_warehouse_through_this_hosts_read_copy(
         postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 21: with a PostgreSQL URL the page reads this host's DuckDB read copy, and a visit
