@@ -763,13 +763,18 @@ cols[0].metric(t("head.documents"), t.number(n_documents), help=t("head.document
 # intervals do not overlap (a jump inside the noise is no change); said only over two weeks or more.
 recent_shares = share_data.get("recent") or {}
 now_7, before_7 = share_of(recent_shares.get("last7"), "negative"), share_of(recent_shares.get("prev7"), "negative")
-moved = None
+# The signed number comes first: Streamlit points the arrow by the delta's first character, and a
+# narrow column cuts the delta's end; what it compares is said beside it. Within the noise: grey.
+moved, moved_said, moved_color, points = None, None, "inverse", 0
 if now_7 and before_7 and (end - start).days >= 13:
     apart = now_7[1] > before_7[2] or now_7[2] < before_7[1]
-    moved = t("head.recent", change=f"{(now_7[0] - before_7[0]) * 100:+.0f}") + ("" if apart else " " + t("head.noise"))
+    points = round((now_7[0] - before_7[0]) * 100)
+    moved = t("head.points", change=f"{points:+d}")
+    moved_said = t("head.recent") + ("" if apart else " " + t("head.noise"))
+    moved_color = "inverse" if apart else "off"
 cols[1].metric(t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
-               interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color="inverse",
-               help=t("head.negative_help"))
+               interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color=moved_color,
+               delta_arrow="auto" if points else "off", delta_description=moved_said, help=t("head.negative_help"))
 cols[2].metric(t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative")),
                help=t("head.toward_target_help", target=target_name))
 pro, anti = share_of(whole("stance"), "pro_recall"), share_of(whole("stance"), "anti_recall")

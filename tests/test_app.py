@@ -328,6 +328,22 @@ def test_the_headline_label_and_figures_cover_the_range_shown(story_db: Path, mo
     assert not [label for label in labels if "7 days" in label]
 
 
+@pytest.mark.parametrize(("to", "points", "arrow"), [("2026-10-01", "+0", "NONE"), ("2026-10-08", "+17", "UP")])
+def test_the_last_7_days_change_reads_its_number_first_and_points_its_way(
+        story_db: Path, monkeypatch: pytest.MonkeyPatch, to: str, points: str, arrow: str) -> None:
+    # The change was worded "last 7 days against the 7 before: -15 pts", which Streamlit reads as a
+    # rise (any text not starting with "-"): a red up arrow beside a fall, and the number itself cut
+    # off at the end of a narrow column. A change within the noise is no change: grey.
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = open_page(story_db, monkeypatch, lang="en", to=to)
+    change = at.metric[1].proto
+    assert change.delta == f"{points} pts"
+    assert change.delta_description == "last 7 days against the 7 before (within the noise)"
+    assert Metric.MetricDirection.Name(change.direction) == arrow
+    assert Metric.MetricColor.Name(change.color) == "GRAY"
+
+
 def test_the_page_says_why_its_count_differs_from_count_star(story: AppTest, story_db: Path) -> None:
     stored = sql(story_db, "SELECT count(*) FROM mentions")[0][0]
     assert metrics(story)["Texts"] == f"{stored - 2:,}"
