@@ -311,7 +311,7 @@ def spec(kind: str, lang: str, *args):
     if kind == "compare_bands":
         return compare_bands(*args, t=t)
     if kind == "voice_bars":
-        return voice_bars(*args)
+        return voice_bars(*args, t=t)
     if kind == "voice_over_time":
         return voice_over_time(*args, t=t)
     raise ValueError(kind)

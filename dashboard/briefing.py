@@ -116,12 +116,11 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
     marks = pd.DataFrame([{"day": pd.Timestamp(d), "label": label, "who": who} for d, label, who in calendar
                           if span[0] <= d <= span[1]], columns=["day", "label", "who"])
     volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
-    volume["source_type"] = volume["source_type"].map(t.value)
     newest = sorted(spikes, key=lambda s: s.day, reverse=True)[:MAX_SPIKES]
     flags = pd.DataFrame([{"day": pd.Timestamp(s.day), "what": t.value(s.metric, target=target_name),
                            "text": ""} for s in newest], columns=["day", "what", "text"])
     chart_list: list[tuple[str, dict]] = [
-        (t("spikes.title", target=target_name), charts.spikes(volume, flags, marks)),
+        (t("spikes.title", target=target_name), charts.spikes(volume, flags, marks, t=t)),
     ]
     compared = None
     if queries:
@@ -130,9 +129,9 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         clock["compare_s"] = time.perf_counter() - started
         series = result.series.assign(label=result.series["label"].replace("(all texts)", t("query.all_texts")))
         chart_list.append((t("compare.volume", per=t("compare.per_day")),
-                           compare_lines(series, "n_docs", t("compare.volume", per=t("compare.per_day")), t("axis.documents"))))
+                           compare_lines(series, "n_docs", t("compare.volume", per=t("compare.per_day")), t("axis.documents"), t=t)))
         chart_list.append((t("compare.share"), compare_lines(series, "share_of_coverage", t("compare.share"),
-                                                             t("axis.share"), percent=True)))
+                                                             t("axis.share"), percent=True, t=t)))
         compared = result.totals
     if campaign is not None and campaign.actors:
         from warehouse.voice import display_names
@@ -142,7 +141,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         clock["voice_s"] = time.perf_counter() - started
         labels = {v: t.value(v) for v in ("negative", "neutral", "positive")}
         chart_list.append((t("voice.title", target=target_name),
-                           voice_bars(voice, t("voice.title", target=target_name), t("axis.documents"), "", labels)))
+                           voice_bars(voice, t("voice.title", target=target_name), t("axis.documents"), "", labels, t=t)))
     spike_texts = []
     started = time.perf_counter()
     stop = [target_name, *(campaign.target.aliases if campaign is not None else []),

@@ -10,12 +10,14 @@ formatted by Babel (CLDR data) for the language, times in the campaign's time zo
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.dates import get_day_names, get_month_names, get_period_names
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 LANGUAGES = {"es": "Español", "en": "English"}
 # The locale vl-convert formats a chart's numbers and dates in (d3-format / d3-time-format).
@@ -728,6 +730,25 @@ QUERY_ERRORS: dict[str, dict[str, str]] = {
         "too_long": "Una consulta tiene como mucho {limit:,} caracteres; esta tiene {length:,}. Quédese con las palabras que importan.",
     },
 }
+
+
+@cache
+def chart_locale(lang: str) -> dict:
+    """The language's d3 number and time locale, as Vega-Lite's ``config.locale`` takes it, from
+    Babel's CLDR data (the names the page's own dates use): without it the browser draws every
+    chart's months, weekdays and thousands in English ("Fri 09", "October") on a Spanish page."""
+    days = get_day_names("wide", "format", lang)  # Monday first; d3 starts on Sunday
+    short_days = get_day_names("abbreviated", "format", lang)
+    periods = get_period_names("abbreviated", "format", locale=lang)
+    return {
+        "number": {"decimal": get_decimal_symbol(lang), "thousands": get_group_symbol(lang), "grouping": [3],
+                   "currency": ["", ""]},
+        "time": {"dateTime": "%x, %X", "date": "%m/%d/%Y" if lang == "en" else "%d/%m/%Y", "time": "%H:%M:%S",
+                 "periods": [periods["am"], periods["pm"]],
+                 "days": [days[(i + 6) % 7] for i in range(7)], "shortDays": [short_days[(i + 6) % 7] for i in range(7)],
+                 "months": list(get_month_names("wide", "format", lang).values()),
+                 "shortMonths": list(get_month_names("abbreviated", "format", lang).values())},
+    }
 
 
 def language(requested: str | None, campaign_default: str | None = None) -> str:

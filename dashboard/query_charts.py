@@ -53,11 +53,11 @@ def compare_lines(series: pd.DataFrame, measure: str, title: str, axis: str, *, 
     if marks is not None and len(marks):
         datasets["marks"] = marks
         body = layer(line, rules(t=t))
-    return chart(datasets, body, title=title, width="container", height=220 + LEGEND)
+    return chart(t, datasets, body, title=title, width="container", height=220 + LEGEND)
 
 
 def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str],
-               share_title: str = "share of voice") -> Spec:
+               share_title: str = "share of voice", t: Texts = ENGLISH) -> Spec:
     """Per name (``warehouse.voice.voice_totals``): texts naming it, split by the tone toward it;
     the share of voice in the tooltip and as a label. ``labels``: tone value -> word."""
     rows = totals.melt(id_vars=["name", "documents", "share_of_voice"], value_vars=["negative", "neutral", "positive"],
@@ -79,14 +79,14 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
         "encoding": {"y": enc("name:N", sort=MOST_NAMED), "x": enc("documents:Q"),
                      "text": enc("share_of_voice:Q", format=".0%")},
     }
-    return chart({"voice": rows}, layer(bars, share, data={"name": "voice"}), title=title, width="container",
+    return chart(t, {"voice": rows}, layer(bars, share, data={"name": "voice"}), title=title, width="container",
                  height=FRAME + LEGEND + 30 * totals["name"].nunique())
 
 
 def voice_over_time(weekly: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH) -> Spec:
     """Share of voice by week (``week``, ``name``, ``share_of_voice``, ``documents``, ``days``):
     lines, so the counts stay readable in the tooltip and partial weeks are marked hollow."""
-    return chart({"voice": weekly}, {
+    return chart(t, {"voice": weekly}, {
         "data": {"name": "voice"},
         "mark": {"type": "line", "point": True},
         "encoding": {
@@ -134,5 +134,5 @@ def compare_bands(frame: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH
                          "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     line = {"mark": {"type": "line", "point": {"size": 18}},
             "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
-    return chart({"bands": frame}, layer(band, line, data={"name": "bands"}), title=title, width="container",
+    return chart(t, {"bands": frame}, layer(band, line, data={"name": "bands"}), title=title, width="container",
                  height=220 + LEGEND)

@@ -216,6 +216,21 @@ def test_the_campaign_file_chooses_spanish_and_the_page_switches_language(
     assert param(at, "lang") == ["en"]
 
 
+def test_every_chart_writes_its_dates_and_numbers_in_the_page_language(story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The browser wrote the Spanish page's time axes in English ("October", "Fri 09"): a chart's
+    # month and weekday names and thousands come from its spec's locale, not from the page.
+    from dashboard.url_state import SECTIONS as TABS
+
+    for lang, october, friday, thousands in (("es", "octubre", "vie", "."), ("en", "October", "Fri", ",")):
+        at = open_page(story_db, monkeypatch, lang=lang, cmp=["cámaras", "presupuesto"])
+        specs = [spec for name in TABS[:4] for spec in chart_specs(tab(at, name))]
+        assert len(specs) >= 10
+        for spec in specs:
+            locale = spec["config"]["locale"]
+            assert locale["time"]["months"][9] == october and locale["time"]["shortDays"][5] == friday
+            assert locale["number"]["thousands"] == thousands
+
+
 def test_platform_filter_narrows_the_documents(app: AppTest) -> None:
     app.sidebar.multiselect(key="plat").select("reddit").run()
     assert not app.exception
