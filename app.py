@@ -754,11 +754,13 @@ def make_briefing() -> bytes:
         return briefing.build(
             con, sel, campaign_name=str(info["name"]), timezone=zone, lang=t.lang, spikes=view_spikes,
             queries=compared[:MAX_QUERIES], campaign=config, events=side["events"].to_dict("records"),
-            sample=bool(info["sample"]))
+            sample=bool(info["sample"]), headline=headline_shown)
 
 
 cols = st.columns(4)
-cols[0].metric(t("head.documents"), t.number(n_documents), help=t("head.documents_help"))
+# The figures as shown, for the briefing too: it prints these, never figures of its own.
+headline_shown: list[tuple[str, str]] = [(t("head.documents"), t.number(n_documents))]
+cols[0].metric(*headline_shown[-1], help=t("head.documents_help"))
 # The last 7 days of the range against the 7 before: a change counts only when the two
 # intervals do not overlap (a jump inside the noise is no change); said only over two weeks or more.
 recent_shares = share_data.get("recent") or {}
@@ -772,14 +774,17 @@ if now_7 and before_7 and (end - start).days >= 13:
     moved = t("head.points", change=f"{points:+d}")
     moved_said = t("head.recent") + ("" if apart else " " + t("head.noise"))
     moved_color = "inverse" if apart else "off"
-cols[1].metric(t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
-               interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color=moved_color,
+headline_shown.append((t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
+                       interval(share_of(whole("sentiment"), "negative")) + (f"; {moved}, {moved_said}" if moved else "")))
+cols[1].metric(headline_shown[-1][0], interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color=moved_color,
                delta_arrow="auto" if points else "off", delta_description=moved_said, help=t("head.negative_help"))
-cols[2].metric(t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative")),
-               help=t("head.toward_target_help", target=target_name))
+headline_shown.append((t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative"))))
+cols[2].metric(*headline_shown[-1], help=t("head.toward_target_help", target=target_name))
 pro, anti = share_of(whole("stance"), "pro_recall"), share_of(whole("stance"), "anti_recall")
 cols[3].metric(t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}",
                help=t("head.stance_help", pro=interval(pro), anti=interval(anti)))
+headline_shown.append((t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}; "
+                       + t("head.stance_help", pro=interval(pro), anti=interval(anti))))
 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.
 event_rows = side["events"]

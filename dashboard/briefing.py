@@ -80,11 +80,14 @@ def _filters(sel: Selection, t: Texts, topic_label) -> list[str]:
 
 def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str, spikes: Sequence[Any] = (),
            queries: Sequence[str] = (), campaign=None, events: Sequence[dict] = (), sample: bool = False,
-           now: datetime | None = None) -> Briefing:
+           now: datetime | None = None, headline: Sequence[tuple[str, str]] | None = None) -> Briefing:
     """Read what the briefing shows for the view ``sel``. ``spikes``: the page's spikes
     (``alerts.spikes.Spike``: day, metric, value, baseline, n, query), newest shown first;
     ``queries``: the queries compared; ``campaign``: the campaign file (target, actors, calendar,
-    topic names); ``events``: the analysts' events (``warehouse.events.events``)."""
+    topic names); ``events``: the analysts' events (``warehouse.events.events``); ``headline``:
+    the figures the page shows (label, value), printed as they are, so the briefing never says
+    other numbers than the page (the page's shares are estimates with their intervals, issue 20);
+    without it, the shares of the model's labels, counted."""
     t = Texts(lang)
     clock: dict[str, float] = {}
     started = time.perf_counter()
@@ -100,7 +103,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
     scored = float(per_day["n_scored"].sum()) if len(per_day) else 0.0
     about = float(per_day["n_target"].sum()) if len(per_day) else 0.0
     target_name = campaign.target.name if campaign is not None else "target"
-    headline = [
+    headline = list(headline) if headline is not None else [
         (t("head.documents"), t.number(total)),
         (t("head.negative", start=t.date(span[0], "short"), end=t.date(span[1], "short")),
          t.percent(per_day["n_negative"].sum() / scored if scored else None)),
@@ -245,7 +248,7 @@ def render(b: Briefing) -> bytes:
         doc.font(10, bold=True)
         pdf.cell(95, 6, doc.fit(label))
         doc.font(10)
-        pdf.cell(0, 6, doc.fit(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, doc.fit(value), new_x="LMARGIN", new_y="NEXT")  # the 7-day change can take two lines
     started = time.perf_counter()
     for title, spec in b.charts:
         png = vlc.vegalite_to_png(inline(spec), scale=2, format_locale=CHART_LOCALES[t.lang],

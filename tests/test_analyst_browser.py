@@ -168,6 +168,9 @@ def test_the_briefing_downloads_as_a_pdf_of_the_view(server, browser) -> None:
     context = browser.new_context(accept_downloads=True)
     try:
         page = open_page(context, url + "/?lang=en&q=c%C3%A1maras&cmp=c%C3%A1maras&cmp=presupuesto")
+        shown = [(box.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
+                  box.locator('[data-testid="stMetricValue"]').inner_text().strip())
+                 for box in page.locator('[data-testid="stMetric"]').all()]
         pdf = download(page, "Download the briefing (PDF)")
     finally:
         context.close()
@@ -178,6 +181,9 @@ def test_the_briefing_downloads_as_a_pdf_of_the_view(server, browser) -> None:
     assert "Sep 1, 2026 to Oct 10, 2026, 30 texts" in text and "Query: cámaras" in text
     assert "Queries compared" in text and f"Page 1 of {len(reader.pages)}" in text
     assert sum(len(p.images) for p in reader.pages) >= 3
+    # The headline figures are the page's, as it shows them (the briefing printed counted shares
+    # of its own under the same labels: 41% where the page said 43% (8%–84%)).
+    assert len(shown) == 4 and all(f"{label} {value}" in text for label, value in shown), shown
 
 
 def test_the_language_switches_in_the_page_and_in_the_link(server, browser) -> None:
