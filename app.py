@@ -1165,7 +1165,7 @@ if opened == "texts":
             """The selection shown now, whole (read when the button is pressed: never an earlier
             search's file)."""
             with reading(path) as con:
-                return explorer.export(con, selection, fmt, bom=bom)
+                return explorer.export(con, selection, fmt, bom=bom, timezone=zone)
 
 
         export_cols[2].download_button(

@@ -113,6 +113,7 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         assert page.locator("mark").count() > 0  # the query's words marked in the list
         rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode("utf-8-sig"))))
         assert len(rows) == want
+        assert all(r["published_at"].endswith("-05:00") for r in rows)  # the campaign's zone, as the list shows
         # A new search: the export is that search's, never the previous file.
         type_query(page, "cámaras")
         rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode("utf-8-sig"))))
