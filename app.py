@@ -951,7 +951,10 @@ if opened == "compare":
                 profile = readable(load_profile, path, version, replace(sel, query=""), q, stop_words)
                 with box:
                     st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
-                    boxes = st.columns(3)
+                    # Words on the left; outlets over accounts on the right, wide enough to show
+                    # every column (three abreast hid the accounts' counts).
+                    words_box, who_box = st.columns([2, 3])
+                    boxes = [words_box, who_box, who_box]
                     boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
                     boxes[0].dataframe(shown(profile["words"][["term", "documents"]].rename(columns={"term": t("spikes.term"), "documents": t("compare.texts")})),
                                        hide_index=True, width="stretch")
@@ -1110,13 +1113,11 @@ if opened == "voices":
                              "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
                              "stories": t("voices.stories"), "reach": t("voices.reach"), "author": t("voices.account"),
                              "platform": t("axis.platform")}
-            left, right = st.columns(2)
-            with left:
-                st.caption(t("voices.outlets"))
-                st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
-            with right:
-                st.caption(t("voices.accounts"))
-                st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
+            # One above the other, each the page's width: side by side, half their columns were hidden.
+            st.caption(t("voices.outlets"))
+            st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
+            st.caption(t("voices.accounts"))
+            st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
 
 
 # ----------------------------------------------------------------------------- 8. explorer

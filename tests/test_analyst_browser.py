@@ -129,6 +129,13 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         shown = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
         counted = [int(m.group(1)) for m in (re.search(r"\((\d+) texts\)", s) for s in shown) if m]
         assert counted == [30, 160, 80]
+        # Who drove it: a query's top outlets and accounts show every column (three tables abreast
+        # hid the accounts' counts), as do share of voice's outlets and accounts.
+        rerun(page, page.get_by_text(re.compile(r"^Query 1: top words")).click, timeout=120)
+        page.get_by_text("Top accounts").first.wait_for(timeout=60_000)
+        assert page.evaluate(CUT) == []
+        open_tab(page, "Who is talking")
+        assert page.evaluate(CUT) == []
     finally:
         context.close()
 
