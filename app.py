@@ -863,7 +863,9 @@ if opened == "overview":
                 st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
                 st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
                              per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
-                parts = st.columns(4)
+                # Two abreast, two rows: four abreast hid each table's last column (how far above
+                # its usual share an outlet or account was: what the panel is for).
+                parts = st.columns(2) + st.columns(2)
                 with parts[0]:
                     st.caption(t("spikes.words"))
                     words = why.words.head(10)

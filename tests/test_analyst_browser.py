@@ -64,6 +64,14 @@ def open_page(context, url: str):
     return page
 
 
+def cut(page) -> list[str]:
+    """What is drawn wider than its column (``dashboard.screenshot.CUT``), once every table's grid
+    is drawn (a table's grid arrives after the run's last element on a fresh page)."""
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]'))
+        .every(d => d.querySelector('.dvn-scroller'))""", timeout=60_000, polling=100)
+    return page.evaluate(CUT)
+
+
 def metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]', has=page.get_by_text(label, exact=True))
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -120,8 +128,14 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         assert len(rows) == count(db, "SELECT count(*) FROM mentions WHERE duplicate_of IS NULL AND "
                                       "regexp_matches(search_text, '\\bcamaras\\b')") == 30
         assert all("cámaras" in (r["text"] + r["title"]).lower() for r in rows)
+        # Why the spike: what rose that day, each table showing its columns (four abreast hid the
+        # excess over the usual share).
+        why = open_page(context, url + "/?lang=en&spike=2026-10-05&metric=volume")
+        why.get_by_text("The texts that drove it").wait_for(timeout=60_000)
+        assert cut(why) == []
+        why.close()
         open_tab(page, "Tone, topics and stance")
-        assert page.evaluate(CUT) == []  # no chart (the crime figures') drawn wider than its column
+        assert cut(page) == []  # no chart (the crime figures') drawn wider than its column
         # Three queries side by side, each with its texts counted as SQL counts them.
         open_tab(page, "Compare queries")
         typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "cámaras\nserenazgo\npresupuesto", "Control+Enter")
@@ -133,9 +147,9 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         # hid the accounts' counts), as do share of voice's outlets and accounts.
         rerun(page, page.get_by_text(re.compile(r"^Query 1: top words")).click, timeout=120)
         page.get_by_text("Top accounts").first.wait_for(timeout=60_000)
-        assert page.evaluate(CUT) == []
+        assert cut(page) == []
         open_tab(page, "Who is talking")
-        assert page.evaluate(CUT) == []
+        assert cut(page) == []
     finally:
         context.close()
 
