@@ -66,6 +66,7 @@ from warehouse.explain import BASELINE_DAYS, what_changed
 from warehouse.explorer import Selection
 from warehouse.freshness import freshness
 from warehouse.query import check as query_check
+from warehouse.query import parse as query_parse
 from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive, drop_kept
 from warehouse.shares import by_task as shares_by_task
 from warehouse.shares import overview as share_overview
@@ -681,6 +682,10 @@ why_not = query_check(query)
 if why_not is not None:
     notice("error", t("query.error", message=crawled(t.query_error(why_not), to="html"))
            + "<br><small>" + t("query.error_rest") + "</small>")
+    query = ""
+elif query_parse(query) is None:  # no word in it ("#", an emoji, spaces): it filters nothing, and says so
+    if query.strip():
+        notice("info", t("query.no_words", query=crawled(query, to="html", limit=80)))
     query = ""
 sel = Selection(campaign=campaign_id, query=query, start=start, end=end, source_types=source_types,
                 platforms=platforms, topics=topics, include_reprints=show_duplicates)

@@ -59,6 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.help": "Sin distinguir tildes ni mayúsculas. Ejemplos: cámaras OR drones · alcalde -revocatoria · \"serenazgo de Miraflores\" · robo*",
         "query.error": "No se puede leer la consulta: {message}",
         "query.none_found": "Ningún texto coincide con «{query}» en estos filtros.",
+        "query.no_words": "«{query}» no contiene ninguna palabra que buscar: la página muestra todos los textos.",
         "query.all_texts": "(todos los textos)",
         # headline figures
         "head.documents": "Textos",
@@ -397,6 +398,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.help": "Accents and case ignored. Examples: cámaras OR drones · alcalde -revocatoria · \"serenazgo de Miraflores\" · robo*",
         "query.error": "The query cannot be read: {message}",
         "query.none_found": "No text matches “{query}” with these filters.",
+        "query.no_words": "“{query}” holds no word to search for: the page shows every text.",
         "query.all_texts": "(all texts)",
         "head.documents": "Texts",
         "head.documents_help": "Texts in the filters (reprints folded into their original unless counted separately).",

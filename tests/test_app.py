@@ -295,6 +295,17 @@ def test_a_malformed_query_gets_a_clear_message_and_nothing_else_breaks(app: App
     assert metrics(app)["Texts"] == "90" and listed(tab(app, "texts")) == 90
 
 
+@pytest.mark.parametrize("nothing", ["#", "🚨🚨", "@ ¿?", "   "])
+def test_a_query_with_no_word_says_so_instead_of_counting_every_text_as_a_match(app: AppTest, nothing: str) -> None:
+    # "#" or an emoji alone read as no query at all, and the page said "90 texts match “#”".
+    app.text_input(key="q").input(nothing).run()
+    assert not app.exception and not notices(app, "error")
+    said = html(app)
+    assert "texts match" not in said
+    assert ("holds no word to search for" in said) == bool(nothing.strip())
+    assert metrics(app)["Texts"] == "90" and listed(tab(app, "texts")) == 90
+
+
 def test_the_query_words_are_marked_in_the_list_and_in_the_text_read(story: AppTest) -> None:
     tab(story, "texts").text_input(key="q").input("cámaras").run()
     body = html(story)
