@@ -794,7 +794,7 @@ headline_shown.append((t("head.stance"), f"{t.percent(pro[0] if pro else None)} 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.
 event_rows = side["events"]
 marks = pd.DataFrame(
-    [{"day": pd.Timestamp(m.date), "label": crawled(m.label), "who": t("calendar.who", kind=m.kind)}
+    [{"day": pd.Timestamp(m.date), "label": crawled(m.label), "who": t("calendar.who", kind=t.kind(m.kind))}
      for m in (config.calendar if config else [])]
     + [{"day": pd.Timestamp(e.day), "label": crawled(e.label), "who": t("events.who", analyst=crawled(e.analyst, limit=AUTHOR))}
        for e in event_rows.itertuples()],
@@ -1272,7 +1272,7 @@ if opened == "calendar":
     with tabs["calendar"]:
         st.subheader(t("calendar.title"))
         calendar = pd.DataFrame(
-            [{"day": m.date, "milestone": crawled(m.label), "kind": m.kind, "source": safe_url(m.source)}
+            [{"day": m.date, "milestone": crawled(m.label), "kind": t.kind(m.kind), "source": safe_url(m.source)}
              for m in (config.calendar if config else [])],
             columns=["day", "milestone", "kind", "source"],
         )

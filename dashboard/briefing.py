@@ -112,7 +112,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         (t("head.stance"), f"{t.number(per_day['n_pro_recall'].sum() if len(per_day) else 0)} / "
                            f"{t.number(per_day['n_anti_recall'].sum() if len(per_day) else 0)}"),
     ]
-    milestones = [(m.date, crawled(m.label, limit=None), m.kind)
+    milestones = [(m.date, crawled(m.label, limit=None), t.kind(m.kind))
                   for m in (campaign.calendar if campaign is not None else [])]
     added = [(e["day"], crawled(e["label"], limit=None), crawled(e["analyst"], limit=None)) for e in events]
     calendar = sorted(milestones + added, key=lambda r: r[0])

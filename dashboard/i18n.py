@@ -144,6 +144,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "value.negative": "negativo", "value.neutral": "neutral", "value.positive": "positivo",
         "value.pro_recall": "a favor de la revocatoria", "value.anti_recall": "en contra de la revocatoria",
         "value.none": "sin postura", "value.news": "noticias", "value.social": "redes sociales",
+        "kind.kit": "kit de revocatoria", "kind.signatures": "firmas", "kind.verification": "verificación",
+        "kind.convocation": "convocatoria", "kind.vote": "votación", "kind.other": "otro",
         "metric.volume": "textos", "metric.target_negative": "parte negativa hacia {target}",
         "metric.pro_recall": "textos a favor de la revocatoria", "metric.anti_recall": "textos en contra de la revocatoria",
         "axis.day": "día", "axis.week": "semana (desde)", "axis.documents": "textos", "axis.share": "parte",
@@ -480,6 +482,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "value.negative": "negative", "value.neutral": "neutral", "value.positive": "positive",
         "value.pro_recall": "for the recall", "value.anti_recall": "against the recall",
         "value.none": "no stance", "value.news": "news", "value.social": "social networks",
+        "kind.kit": "recall kit", "kind.signatures": "signatures", "kind.verification": "verification",
+        "kind.convocation": "call to vote", "kind.vote": "vote", "kind.other": "other",
         "metric.volume": "texts", "metric.target_negative": "share negative toward {target}",
         "metric.pro_recall": "texts for the recall", "metric.anti_recall": "texts against the recall",
         "axis.day": "day", "axis.week": "week (from)", "axis.documents": "texts", "axis.share": "share",
@@ -794,6 +798,10 @@ class Texts:
             if prefix + value in self.messages:
                 return self(prefix + value, **fields) if fields else self.messages[prefix + value]
         return value
+
+    def kind(self, kind: str) -> str:
+        """A calendar milestone's kind (``signatures``, ``vote``...) in words."""
+        return self.messages.get(f"kind.{kind}", kind)
 
     # -- formatting (Babel, CLDR) -------------------------------------------------------------
 

@@ -231,6 +231,12 @@ def test_every_chart_writes_its_dates_and_numbers_in_the_page_language(story_db:
             assert locale["number"]["thousands"] == thousands
 
 
+def test_the_calendars_kinds_are_in_the_page_language(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = tab(open_page(filled_db, monkeypatch), "calendar")  # Spanish, the campaign file's
+    [calendar] = [df.value for df in at.dataframe if "milestone" in df.value.columns]
+    assert "firmas" in set(calendar["kind"]) and "signatures" not in set(calendar["kind"])
+
+
 def test_platform_filter_narrows_the_documents(app: AppTest) -> None:
     app.sidebar.multiselect(key="plat").select("reddit").run()
     assert not app.exception

@@ -58,6 +58,7 @@ def test_the_briefing_holds_the_view_dated_and_labelled(db: Path) -> None:
     assert "5 oct 2026: 37 textos" in flat  # the spike, with what rose and the texts behind it
     assert "camaras robadas" in flat and "@denunciante" in flat
     assert "camaras: 31" in flat and "Debate municipal" in flat
+    assert "(muestra) · firmas" in flat and "signatures" not in flat  # a milestone's kind in the language
     assert f"Página 1 de {len(reader.pages)}" in flat
     images = sum(len(page.images) for page in reader.pages)
     assert images == 4  # volume with spikes, the two comparison charts, share of voice
