@@ -130,7 +130,9 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         started = time.perf_counter()
         result = compare(con, sel, list(queries), profiles=False)
         clock["compare_s"] = time.perf_counter() - started
-        series = result.series.assign(label=result.series["label"].replace("(all texts)", t("query.all_texts")))
+        # Each line named by its query as typed (the label is its folded form), as on the page.
+        series = result.series.assign(label=result.series["query"].where(result.series["label"] != "(all texts)",
+                                                                          t("query.all_texts")))
         chart_list.append((t("compare.volume", per=t("compare.per_day")),
                            compare_lines(series, "n_docs", t("compare.volume", per=t("compare.per_day")), t("axis.documents"), t=t)))
         chart_list.append((t("compare.share"), compare_lines(series, "share_of_coverage", t("compare.share"),
@@ -264,7 +266,7 @@ def render(b: Briefing) -> bytes:
     if b.queries is not None and len(b.queries):
         doc.heading(t("briefing.queries"))
         for row in b.queries.itertuples():
-            label = t("query.all_texts") if row.label == "(all texts)" else row.label
+            label = t("query.all_texts") if row.label == "(all texts)" else row.query  # as typed, not folded
             doc.para(f"{crawled(label, limit=200)}: {t.number(row.n_docs)} · {t.percent(row.share_of_coverage, 1)} · "
                      f"{t('compare.sentiment', target=b.target_name)}: {t.percent(row.share_target_negative)}")
     doc.heading(t("briefing.spikes"))
