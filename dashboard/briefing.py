@@ -244,7 +244,7 @@ def render(b: Briefing) -> bytes:
     if b.filters:
         doc.para(t("briefing.filters", filters=" · ".join(crawled(f, limit=300) for f in b.filters)))
     if b.sample:
-        doc.para(t("page.sample_data").replace("**", ""), size=9)
+        doc.para(t("page.sample_data").replace("**", "").replace("`", ""), size=9)  # the page's markdown, in plain words
     doc.heading(t("briefing.headline"))
     for label, value in b.headline:
         doc.font(10, bold=True)

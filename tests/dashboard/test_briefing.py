@@ -64,6 +64,12 @@ def test_the_briefing_holds_the_view_dated_and_labelled(db: Path) -> None:
     assert images == 4  # volume with spikes, the two comparison charts, share of voice
 
 
+def test_sample_data_is_said_in_plain_words(db: Path) -> None:
+    _, _, text = make(db, "en", sample=True)
+    assert "Sample data. These texts come from the bundled sample sources of vigia demo" in " ".join(text.split())
+    assert "`" not in text and "**" not in text  # the page's markdown, printed as such
+
+
 def test_crawled_text_cannot_reorder_or_link_out(db: Path) -> None:
     _, reader, text = make(db, "en")
     assert "Briefing: Revocatoria" in text and "Share of voice" in text
