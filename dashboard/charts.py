@@ -277,14 +277,19 @@ def share_bands(frame: pd.DataFrame, scale: dict | None, marks: pd.DataFrame | N
                    enc("shown:N", title=" "), enc("estimate:Q", format=".0%", title=title),
                    enc("low:Q", format=".0%", title=t("axis.interval_from")), enc("high:Q", format=".0%", title=t("axis.interval_to")),
                    enc("n:Q", title=t("axis.documents"), format=",d"))
+    # What the shares are of is said above the chart, not along its y axis: a vertical title longer
+    # than the plot ("share of the week's texts about Carlos Canales (estimated)", 220 px high)
+    # made Vega squeeze the plot into a few pixels to fit it, and cut it at both ends.
     band = {"mark": {"type": "area", "opacity": 0.18},
-            "encoding": {"x": x, "y": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
+            "encoding": {"x": x, "y": enc("low:Q", title=None, axis={"format": "%"}, scale={"domain": [0, 1]}),
                          "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     line = {"mark": {"type": "line", "point": True, "strokeWidth": 2},
-            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
+            "encoding": {"x": x, "y": enc("estimate:Q", title=None), "color": color, "tooltip": tooltip}}
     shares_layer = layer(band, line, data={"name": "shares"})
     datasets = {"shares": frame}
-    top = {"height": height + LEGEND, "width": "container", **({"title": chart_title} if chart_title else {})}
+    said = ({"text": chart_title, "subtitle": title} if chart_title
+            else {"text": title, "fontSize": 12, "fontWeight": "normal", "color": "#555"})
+    top = {"height": height + LEGEND, "width": "container", "title": {**said, "anchor": "start"}}
     if marks is not None:
         datasets["marks"] = marks
         return chart(t, datasets, layer(shares_layer, rules(t=t)), **top)

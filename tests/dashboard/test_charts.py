@@ -59,3 +59,16 @@ def test_axis_titles_and_legend_values_follow_the_page_language() -> None:
     assert spanish["encoding"]["x"]["title"] == "textos"
     assert set(spanish["datasets"]["where"]["label"]) == {"redes sociales", "noticias"}
     assert spanish["encoding"]["color"]["scale"]["domain"] == ["noticias", "redes sociales"]
+
+
+def test_a_share_chart_says_what_its_shares_are_of_above_it_not_along_its_axis() -> None:
+    # Along the y axis, "share of the week's texts about Carlos Canales (estimated)" was longer than
+    # the 220 px plot: Vega squeezed the plot into a few pixels and cut the title at both ends.
+    from dashboard.charts import SENTIMENT_COLORS, share_bands
+
+    frame = pd.DataFrame({"period_start": pd.to_datetime(["2026-10-05", "2026-10-12"]), "label": ["negative"] * 2,
+                          "estimate": [0.3, 0.4], "low": [0.1, 0.2], "high": [0.5, 0.6], "n": [20, 25]})
+    about = "share of the week's texts about Carlos Canales (estimated)"
+    spec = share_bands(frame, SENTIMENT_COLORS, None, title=about)
+    assert spec["title"]["text"] == about
+    assert [part["encoding"]["y"].get("title", "missing") for part in spec["layer"]] == [None, None]
