@@ -129,10 +129,12 @@ def compare_bands(frame: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH
     tooltip = tips(enc("period_start:T", title=t("axis.week")), enc("label:N", title=t("axis.query")),
                    enc("estimate:Q", format=".0%", title=axis), enc("low:Q", format=".0%", title=t("axis.interval_from")),
                    enc("high:Q", format=".0%", title=t("axis.interval_to")), enc("n:Q", format=",d", title=t("axis.documents")))
+    # What the shares are of goes under the title, not along the y axis: in half the page's width,
+    # "share negative toward Carlos Canales" along the axis pushed the title out of the chart.
     band = {"mark": {"type": "area", "opacity": 0.15},
-            "encoding": {"x": x, "y": enc("low:Q", title=axis, axis={"format": "%"}, scale={"domain": [0, 1]}),
+            "encoding": {"x": x, "y": enc("low:Q", title=None, axis={"format": "%"}, scale={"domain": [0, 1]}),
                          "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     line = {"mark": {"type": "line", "point": {"size": 18}},
-            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
-    return chart(t, {"bands": frame}, layer(band, line, data={"name": "bands"}), title=title, width="container",
-                 height=220 + LEGEND)
+            "encoding": {"x": x, "y": enc("estimate:Q", title=None), "color": color, "tooltip": tooltip}}
+    return chart(t, {"bands": frame}, layer(band, line, data={"name": "bands"}),
+                 title={"text": title, "subtitle": axis, "anchor": "start"}, width="container", height=220 + LEGEND)

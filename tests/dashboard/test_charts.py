@@ -72,3 +72,14 @@ def test_a_share_chart_says_what_its_shares_are_of_above_it_not_along_its_axis()
     spec = share_bands(frame, SENTIMENT_COLORS, None, title=about)
     assert spec["title"]["text"] == about
     assert [part["encoding"]["y"].get("title", "missing") for part in spec["layer"]] == [None, None]
+
+
+def test_a_compared_share_says_what_it_is_of_under_its_title() -> None:
+    from dashboard.query_charts import compare_bands
+
+    frame = pd.DataFrame({"period_start": pd.to_datetime(["2026-10-05"]), "label": ["cámaras"], "estimate": [0.3],
+                          "low": [0.1], "high": [0.5], "n": [20]})
+    spec = compare_bands(frame, "Negative toward Carlos Canales", "share negative toward Carlos Canales")
+    assert spec["title"] == {"text": "Negative toward Carlos Canales", "subtitle": "share negative toward Carlos Canales",
+                             "anchor": "start"}
+    assert [part["encoding"]["y"].get("title", "missing") for part in spec["layer"]] == [None, None]
