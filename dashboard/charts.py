@@ -307,7 +307,7 @@ def share_ranges(frame: pd.DataFrame, *, y_field: str, title: str, scale: dict |
                    enc("low:Q", format=".0%", title=t("axis.interval_from")), enc("high:Q", format=".0%", title=t("axis.interval_to")),
                    enc("n:Q", title=t("axis.documents"), format=",d"))
     rule = {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.5},
-            "encoding": {"y": enc(f"{y_field}:N", title=None), "yOffset": enc("shown:N"),
+            "encoding": {"y": enc(f"{y_field}:N", title=None, axis={"labelLimit": 320}), "yOffset": enc("shown:N"),
                          "x": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
                          "x2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     point = {"mark": {"type": "point", "filled": True, "size": 60},

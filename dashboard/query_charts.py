@@ -56,6 +56,11 @@ def compare_lines(series: pd.DataFrame, measure: str, title: str, axis: str, *, 
     return chart(t, datasets, body, title=title, width="container", height=220 + LEGEND)
 
 
+# Names beside bars are cut at Vega's default 180 px ("Renovación Popu…", "promotores de la …"):
+# room for a campaign file's longer names.
+NAME_LIMIT = 320
+
+
 def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str],
                share_title: str = "share of voice", t: Texts = ENGLISH) -> Spec:
     """Per name (``warehouse.voice.voice_totals``): texts naming it, split by the tone toward it;
@@ -67,7 +72,8 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
     bars = {
         "mark": {"type": "bar"},
         "encoding": {
-            "y": enc("name:N", sort=MOST_NAMED, title=None), "x": enc("texts:Q", title=x_title, stack="zero"),
+            "y": enc("name:N", sort=MOST_NAMED, title=None, axis={"labelLimit": NAME_LIMIT}),
+            "x": enc("texts:Q", title=x_title, stack="zero"),
             "color": enc("tone_label:N", scale=colors, title=tone_title, legend=LEGEND_BELOW),
             "tooltip": tips("name:N", "tone_label:N", enc("texts:Q", format=",d"),
                             enc("share_of_voice:Q", format=".0%", title=share_title)),

@@ -83,3 +83,17 @@ def test_a_compared_share_says_what_it_is_of_under_its_title() -> None:
     assert spec["title"] == {"text": "Negative toward Carlos Canales", "subtitle": "share negative toward Carlos Canales",
                              "anchor": "start"}
     assert [part["encoding"]["y"].get("title", "missing") for part in spec["layer"]] == [None, None]
+
+
+def test_names_beside_bars_are_not_cut_at_vegas_default_width() -> None:
+    # "Renovación Popular" was drawn "Renovación Popu…" beside its bar and its tone range.
+    from dashboard.charts import share_ranges
+    from dashboard.query_charts import voice_bars
+
+    totals = pd.DataFrame({"name": ["promotores de la revocatoria"], "documents": [71], "share_of_voice": [0.17],
+                           "negative": [13], "neutral": [51], "positive": [7]})
+    bars = voice_bars(totals, "voice", "texts", "tone", {"negative": "negative", "neutral": "neutral", "positive": "positive"})
+    ranges = share_ranges(pd.DataFrame({"who": ["Renovación Popular"], "label": ["negative"], "estimate": [0.1],
+                                        "low": [0.0], "high": [0.3], "n": [16]}), y_field="who", title="share")
+    assert bars["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] >= 300
+    assert ranges["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] >= 300
