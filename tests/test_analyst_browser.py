@@ -190,6 +190,7 @@ def test_the_briefing_downloads_as_a_pdf_of_the_view(server, browser) -> None:
     context = browser.new_context(accept_downloads=True)
     try:
         page = open_page(context, url + "/?lang=en&q=c%C3%A1maras&cmp=c%C3%A1maras&cmp=presupuesto")
+        page.locator('[data-testid="stMetric"]').nth(3).wait_for(timeout=60_000)  # drawn after the run's last line
         shown = [(box.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
                   box.locator('[data-testid="stMetricValue"]').inner_text().strip())
                  for box in page.locator('[data-testid="stMetric"]').all()]
