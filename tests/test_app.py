@@ -463,6 +463,28 @@ def test_times_are_shown_in_the_campaigns_zone(app: AppTest, filled_db: Path) ->
     assert lima.hour == pd.Timestamp(stored).tz_convert("UTC").hour - 5
 
 
+def test_the_freshness_line_its_sources_and_a_spikes_texts_are_in_the_campaigns_zone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def lima(value) -> pd.Timestamp:
+        return pd.Timestamp(value).tz_convert("America/Lima").tz_localize(None)
+
+    db = analyst_db.build(tmp_path / "vigia.duckdb")
+    with connect(db) as con:  # a finished crawl at 03:10 UTC: still the day before in Lima
+        con.execute("INSERT INTO crawl_runs (run_id, campaign, spider, started_at, finished_at, status) VALUES "
+                    "(990, ?, 'news_feeds', TIMESTAMPTZ '2026-10-11 03:00:00+00', "
+                    "TIMESTAMPTZ '2026-10-11 03:10:00+00', 'finished')", [analyst_db.CAMPAIGN])
+    at = open_page(db, monkeypatch, lang="en", spike=analyst_db.SPIKE.isoformat(), metric="volume")
+    assert any(c.value.startswith("Last successful crawl: Oct 10, 2026, 10:10:00") for c in at.caption)
+    at.session_state["fresh_open"] = True
+    at.run()
+    [sources] = [df.value for df in at.dataframe if EN("fresh.newest_fetched_at") in df.value.columns]
+    assert sources[EN("fresh.newest_fetched_at")].max() == lima(sql(db, "SELECT max(fetched_at) FROM documents")[0][0])
+    [texts] = [df.value for df in at.dataframe if "excerpt" in df.value.columns]  # the texts that drove the spike
+    that_day = {lima(r[0]) for r in sql(db, "SELECT published_at FROM mentions WHERE CAST(timezone('America/Lima', "
+                                            "published_at) AS DATE) = ?", [analyst_db.SPIKE])}
+    assert len(texts) and set(texts["published_at"]) <= that_day
+
+
 def test_the_review_queue_reads_as_texts_and_opens_one(app: AppTest) -> None:
     queue = [df.value for df in tab(app, "trust").dataframe if "how sure the model was" in df.value.columns][0]
     assert "doc_id" not in queue.columns and "confidence" not in queue.columns
