@@ -535,6 +535,28 @@ def describe(spike: Spike) -> str:
     return f"{t.date(spike.day)}: {value} {what} ({t('spikes.usual', value=usual)})"
 
 
+def texts_in_words(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """A table of texts (the list, a spike's texts) as the analyst reads it: stored labels and
+    topic codes in the page's words, every column named in its language (they were the stored
+    names and values, "source_type", "news", "pro_recall", "security", on the Spanish page too).
+    Returns the frame and its ``column_config``."""
+    out = frame.copy()
+    for column in ("source_type", "sentiment", "target_sentiment", "stance"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: t.value(v) if isinstance(v, str) else v)
+    if "topics" in out.columns:
+        out["topics"] = out["topics"].map(lambda v: ", ".join(topic_label(x) for x in v) if hasattr(v, "__len__") else "")
+    config = {
+        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
+        "platform": t("axis.platform"), "source_type": t("axis.source_type"), "author": t("list.author"),
+        "title": t("list.title"), "excerpt": t("list.excerpt"), "copies": t("list.copies"), "sentiment": t("list.tone"),
+        "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f"),
+        "target_sentiment": t("list.toward", target=target_name), "stance": t("list.stance"), "topics": t("list.topics"),
+        "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
+    }
+    return out, {name: shown_as for name, shown_as in config.items() if name in out.columns}
+
+
 def flagged(frame: pd.DataFrame, counts: dict[str, str]) -> pd.DataFrame:
     """The review queue as an analyst reads it: what the text is, where and when, what the model
     said and how sure it was in words; no ids, no bare confidence."""
@@ -889,10 +911,8 @@ if opened == "overview":
                                      hide_index=True, width="stretch")
                 st.caption(t("spikes.texts"))
                 texts = local_times(why.texts, ("published_at",), zone)
-                st.dataframe(shown(texts.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-                    "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-                    "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-                    "sentiment_score": st.column_config.NumberColumn(t("list.sentiment"), format="%.2f")})
+                in_words, columns = texts_in_words(texts.drop(columns=["doc_id"]))
+                st.dataframe(shown(in_words), hide_index=True, width="stretch", column_config=columns)
 
 
 # ----------------------------------------------------------------------------- 2. compare queries
@@ -1160,10 +1180,8 @@ if opened == "texts":
                     f"<td><b>{marked(r.title, query, limit=TITLE)}</b> {found[0] if found else marked(r.excerpt, query, limit=240)}</td></tr>"
                     for r, found in zip(listing.itertuples(), hits, strict=True)) + "</table>")
                 listing = listing.drop(columns=["text"])
-            st.dataframe(shown(listing.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-                "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-                "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-                "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f")})
+            in_words, columns = texts_in_words(listing.drop(columns=["doc_id"]))
+            st.dataframe(shown(in_words), hide_index=True, width="stretch", column_config=columns)
         export_cols = st.columns([1, 1, 3])
         fmt = export_cols[0].selectbox(t("explorer.export"), ["csv", "parquet"], key="export_format")
         excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != "csv", help=t("export.excel_help"))

@@ -237,6 +237,19 @@ def test_the_calendars_kinds_are_in_the_page_language(filled_db: Path, monkeypat
     assert "firmas" in set(calendar["kind"]) and "signatures" not in set(calendar["kind"])
 
 
+def test_the_text_list_names_its_columns_and_values_in_the_page_language(
+        filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Spanish page listed "source_type", "news", "pro_recall", "security" as stored.
+    at = tab(open_page(filled_db, monkeypatch), "texts")
+    [listing] = [df for df in at.dataframe if "excerpt" in df.value.columns]
+    values = set(listing.value["source_type"]) | set(listing.value["stance"].dropna()) | set(listing.value["sentiment"].dropna())
+    assert values and not values & {"news", "social", "pro_recall", "anti_recall", "none", "negative", "positive"}
+    assert "noticias" in values or "redes sociales" in values
+    assert not {"security", "politics", "recall"} & set(", ".join(listing.value["topics"]).split(", "))
+    labels = {c.get("label") for c in json.loads(listing.proto.columns).values()}
+    assert {"medio o red", "tipo de fuente", "autor", "título", "temas", "postura"} <= labels
+
+
 def test_platform_filter_narrows_the_documents(app: AppTest) -> None:
     app.sidebar.multiselect(key="plat").select("reddit").run()
     assert not app.exception
