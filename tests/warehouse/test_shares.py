@@ -239,12 +239,26 @@ def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_
         # The page's overview reads the range's days once, for the longer range it is given, and
         # leaves no copy behind on the connection.
         longer = Selection(campaign=CAMPAIGN, start=first)
-        page = shares.overview(con, Selection(campaign=CAMPAIGN, start=first + timedelta(days=10)), within="query_texts",
-                               days=longer)
+        shorter = Selection(campaign=CAMPAIGN, start=first + timedelta(days=10))
+        counted, count = [], shares.counts
+        shares.counts = lambda *a, **k: counted.append((a[2], a[1].start, a[3])) or count(*a, **k)
+        try:
+            page = shares.overview(con, shorter, within="query_texts", days=longer)
+        finally:
+            shares.counts = count
+        # each share counted once a day, over the longer range, for its headline and its days
+        # (the trust rows, the campaign's this week whatever the filters, count on their own)
+        per_day = [(name, start) for name, start, period in counted if period == "day"]
+        assert sorted(per_day) == sorted((name, first) for name in page["tasks"]), counted
         alone = shares.day_shares(con, longer, within="query_texts")
         for name in ("target_sentiment", "stance"):
             pd.testing.assert_frame_equal(page["days"][name], alone[name])
             assert page["days"][name]["period_start"].min() < pd.Timestamp(first + timedelta(days=10))
+        for name, task in page["tasks"].items():  # the headline still holds the selection's days only
+            for key, period in (("weekly", "week"), ("whole", "all")):
+                pd.testing.assert_frame_equal(task[key], shares.estimates(con, shorter, name, period, within="query_texts"))
+        for key, frame in shares.recent(con, shorter, (first, last), within="query_texts").items():
+            pd.testing.assert_frame_equal(page["recent"][key], frame)
         left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'query_texts_%'").fetchone()
         assert left[0] == 0
         # Its weeks, totals and last 7 days, summed from one count per day, are what counting
