@@ -118,7 +118,7 @@ class Hits:
 
     docs: str
     rows: str
-    actors: str
+    actors: str | None  # None: not copied (no actor's share asked for); actor counts then join
 
 
 # What any task's count reads of a text (its filters, label, top probability, reprint link).
@@ -128,24 +128,31 @@ _HIT_ROW_COLUMNS = ("doc_id", "campaign", "day", "source_type", "platform", "dup
 
 
 @contextmanager
-def hits(con: duckdb.DuckDBPyConnection, within: str | Hits) -> Iterator[Hits]:
+def hits(con: duckdb.DuckDBPyConnection, within: str | Hits, actors: bool = True) -> Iterator[Hits]:
     """The texts of ``within`` (a table of ``doc_id``, e.g. ``series.compare``'s ``kept``) read
-    once from `mention_rows` and `actor_mentions` (one semi-join each, instead of one per
-    count: 22 per query page), for the block's counts; dropped after it. A :class:`Hits`
-    is passed through as it is."""
+    once from `mention_rows` and, with ``actors``, `actor_mentions` (one semi-join each,
+    instead of one per count: 22 per query page), for the block's counts; dropped after it. A
+    :class:`Hits` is passed through as it is."""
     if isinstance(within, Hits):
         yield within
         return
-    found = Hits(within, f"{within}_share_rows", f"{within}_share_actors")
+    found = Hits(within, f"{within}_share_rows", f"{within}_share_actors" if actors else None)
     try:
         con.execute(f"CREATE TEMP TABLE {found.rows} AS SELECT {', '.join(_HIT_ROW_COLUMNS)} FROM mention_rows "
                     f"WHERE doc_id IN (SELECT doc_id FROM {within})")
-        con.execute(f"CREATE TEMP TABLE {found.actors} AS SELECT * FROM actor_mentions "
-                    f"WHERE doc_id IN (SELECT doc_id FROM {within})")
+        if found.actors:
+            con.execute(f"CREATE TEMP TABLE {found.actors} AS SELECT * FROM actor_mentions "
+                        f"WHERE doc_id IN (SELECT doc_id FROM {within})")
         yield found
     finally:
         con.execute(f"DROP TABLE IF EXISTS {found.rows}")
-        con.execute(f"DROP TABLE IF EXISTS {found.actors}")
+        if found.actors:
+            con.execute(f"DROP TABLE IF EXISTS {found.actors}")
+
+
+def _asks_actors(names: Sequence[str] | None) -> bool:
+    # Every share (None) holds the campaign's actors; the headline's three never do.
+    return names is None or any(name.startswith("actor:") for name in names)
 
 
 def _cell(t: Task) -> tuple[str, list]:
@@ -174,8 +181,9 @@ def counts(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: st
     known (G, C)). ``within``: a table of ``doc_id`` the texts must be among (a query's hits,
     found once by ``warehouse.series.compare``), read instead of the selection's own query, or
     those texts' rows already copied (:func:`hits`), read without joining `mention_rows`."""
-    copied = isinstance(within, Hits) and not sel.query.strip()  # a query reads search_text: not copied
-    t = task(name, within.rows, within.actors) if copied else task(name)
+    copied = (isinstance(within, Hits) and not sel.query.strip()  # a query reads search_text: not copied
+              and (within.actors is not None or not name.startswith("actor:")))
+    t = task(name, within.rows, within.actors or "actor_mentions") if copied else task(name)
     where, params = sel.where(alias="m", columns=t.columns)
     if within is not None and not copied:
         docs = within.docs if isinstance(within, Hits) else within
@@ -654,7 +662,7 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
     shows the selection's headline and spikes first need not estimate ~500 weekly groups and
     every topic and actor for them (:func:`by_task` gives the rest when it is drawn)."""
     if isinstance(within, str):
-        with hits(con, within) as found:
+        with hits(con, within, actors=_asks_actors(names)) as found:
             return overview(con, sel, found, days, weekly, names)
     day_counts: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
     # The spikes' days are the selection's with the days before it: where the shares are
@@ -686,7 +694,7 @@ def by_task(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits |
     counts, over ``count_over`` when given (the same filters over a range holding the
     selection's: its days outside the selection are counted for ``counted`` only)."""
     if isinstance(within, str):
-        with hits(con, within) as found:
+        with hits(con, within, actors=_asks_actors(names)) as found:
             return by_task(con, sel, found, names=names, weekly=weekly, counted=counted, count_over=count_over)
     stored = within is None and use_stored(con, sel)
     out: dict[str, dict[str, Any]] = {}
@@ -720,7 +728,7 @@ def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | No
     ``counted``: shares already counted per day over this very selection (:func:`by_task`'s),
     estimated from those counts instead of counting again (never where stored rows answer)."""
     if isinstance(within, str):
-        with hits(con, within) as found:
+        with hits(con, within, actors=False) as found:  # negativity and stance: no actor's share
             return day_shares(con, sel, stored, found, counted)
     stored = (within is None and use_stored(con, sel)) if stored is None else stored
     out = {}
