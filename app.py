@@ -66,6 +66,7 @@ from warehouse.explain import BASELINE_DAYS, what_changed
 from warehouse.explorer import Selection
 from warehouse.freshness import freshness
 from warehouse.query import check as query_check
+from warehouse.query import parse as query_parse
 from warehouse.series import COUNT_COLUMNS, MAX_QUERIES, compare, derive, drop_kept
 from warehouse.shares import by_task as shares_by_task
 from warehouse.shares import overview as share_overview
@@ -311,7 +312,7 @@ def spec(kind: str, lang: str, *args):
     if kind == "compare_bands":
         return compare_bands(*args, t=t)
     if kind == "voice_bars":
-        return voice_bars(*args)
+        return voice_bars(*args, t=t)
     if kind == "voice_over_time":
         return voice_over_time(*args, t=t)
     raise ValueError(kind)
@@ -534,6 +535,28 @@ def describe(spike: Spike) -> str:
     return f"{t.date(spike.day)}: {value} {what} ({t('spikes.usual', value=usual)})"
 
 
+def texts_in_words(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """A table of texts (the list, a spike's texts) as the analyst reads it: stored labels and
+    topic codes in the page's words, every column named in its language (they were the stored
+    names and values, "source_type", "news", "pro_recall", "security", on the Spanish page too).
+    Returns the frame and its ``column_config``."""
+    out = frame.copy()
+    for column in ("source_type", "sentiment", "target_sentiment", "stance"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: t.value(v) if isinstance(v, str) else v)
+    if "topics" in out.columns:
+        out["topics"] = out["topics"].map(lambda v: ", ".join(topic_label(x) for x in v) if hasattr(v, "__len__") else "")
+    config = {
+        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
+        "platform": t("axis.platform"), "source_type": t("axis.source_type"), "author": t("list.author"),
+        "title": t("list.title"), "excerpt": t("list.excerpt"), "copies": t("list.copies"), "sentiment": t("list.tone"),
+        "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f"),
+        "target_sentiment": t("list.toward", target=target_name), "stance": t("list.stance"), "topics": t("list.topics"),
+        "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
+    }
+    return out, {name: shown_as for name, shown_as in config.items() if name in out.columns}
+
+
 def flagged(frame: pd.DataFrame, counts: dict[str, str]) -> pd.DataFrame:
     """The review queue as an analyst reads it: what the text is, where and when, what the model
     said and how sure it was in words; no ids, no bare confidence."""
@@ -682,6 +705,10 @@ if why_not is not None:
     notice("error", t("query.error", message=crawled(t.query_error(why_not), to="html"))
            + "<br><small>" + t("query.error_rest") + "</small>")
     query = ""
+elif query_parse(query) is None:  # no word in it ("#", an emoji, spaces): it filters nothing, and says so
+    if query.strip():
+        notice("info", t("query.no_words", query=crawled(query, to="html", limit=80)))
+    query = ""
 sel = Selection(campaign=campaign_id, query=query, start=start, end=end, source_types=source_types,
                 platforms=platforms, topics=topics, include_reprints=show_duplicates)
 
@@ -754,32 +781,42 @@ def make_briefing() -> bytes:
         return briefing.build(
             con, sel, campaign_name=str(info["name"]), timezone=zone, lang=t.lang, spikes=view_spikes,
             queries=compared[:MAX_QUERIES], campaign=config, events=side["events"].to_dict("records"),
-            sample=bool(info["sample"]))
+            sample=bool(info["sample"]), headline=headline_shown)
 
 
 cols = st.columns(4)
-cols[0].metric(t("head.documents"), t.number(n_documents), help=t("head.documents_help"))
+# The figures as shown, for the briefing too: it prints these, never figures of its own.
+headline_shown: list[tuple[str, str]] = [(t("head.documents"), t.number(n_documents))]
+cols[0].metric(*headline_shown[-1], help=t("head.documents_help"))
 # The last 7 days of the range against the 7 before: a change counts only when the two
 # intervals do not overlap (a jump inside the noise is no change); said only over two weeks or more.
 recent_shares = share_data.get("recent") or {}
 now_7, before_7 = share_of(recent_shares.get("last7"), "negative"), share_of(recent_shares.get("prev7"), "negative")
-moved = None
+# The signed number comes first: Streamlit points the arrow by the delta's first character, and a
+# narrow column cuts the delta's end; what it compares is said beside it. Within the noise: grey.
+moved, moved_said, moved_color, points = None, None, "inverse", 0
 if now_7 and before_7 and (end - start).days >= 13:
     apart = now_7[1] > before_7[2] or now_7[2] < before_7[1]
-    moved = t("head.recent", change=f"{(now_7[0] - before_7[0]) * 100:+.0f}") + ("" if apart else " " + t("head.noise"))
-cols[1].metric(t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
-               interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color="inverse",
-               help=t("head.negative_help"))
-cols[2].metric(t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative")),
-               help=t("head.toward_target_help", target=target_name))
+    points = round((now_7[0] - before_7[0]) * 100)
+    moved = t("head.points", change=f"{points:+d}")
+    moved_said = t("head.recent") + ("" if apart else " " + t("head.noise"))
+    moved_color = "inverse" if apart else "off"
+headline_shown.append((t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
+                       interval(share_of(whole("sentiment"), "negative")) + (f"; {moved}, {moved_said}" if moved else "")))
+cols[1].metric(headline_shown[-1][0], interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color=moved_color,
+               delta_arrow="auto" if points else "off", delta_description=moved_said, help=t("head.negative_help"))
+headline_shown.append((t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative"))))
+cols[2].metric(*headline_shown[-1], help=t("head.toward_target_help", target=target_name))
 pro, anti = share_of(whole("stance"), "pro_recall"), share_of(whole("stance"), "anti_recall")
 cols[3].metric(t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}",
                help=t("head.stance_help", pro=interval(pro), anti=interval(anti)))
+headline_shown.append((t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}; "
+                       + t("head.stance_help", pro=interval(pro), anti=interval(anti))))
 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.
 event_rows = side["events"]
 marks = pd.DataFrame(
-    [{"day": pd.Timestamp(m.date), "label": crawled(m.label), "who": t("calendar.who", kind=m.kind)}
+    [{"day": pd.Timestamp(m.date), "label": crawled(m.label), "who": t("calendar.who", kind=t.kind(m.kind))}
      for m in (config.calendar if config else [])]
     + [{"day": pd.Timestamp(e.day), "label": crawled(e.label), "who": t("events.who", analyst=crawled(e.analyst, limit=AUTHOR))}
        for e in event_rows.itertuples()],
@@ -853,7 +890,9 @@ if opened == "overview":
                 st.markdown(f"**{t('spikes.why', day=t.date(why.day), baseline_days=BASELINE_DAYS, baseline_start=t.date(why.baseline_start), baseline_end=t.date(why.baseline_end))}**")
                 st.caption(t("spikes.sizes", spike=t.number(why.spike_texts), baseline=t.number(why.baseline_texts),
                              per_day=t.number(why.baseline_texts / BASELINE_DAYS, 1)))
-                parts = st.columns(4)
+                # Two abreast, two rows: four abreast hid each table's last column (how far above
+                # its usual share an outlet or account was: what the panel is for).
+                parts = st.columns(2) + st.columns(2)
                 with parts[0]:
                     st.caption(t("spikes.words"))
                     words = why.words.head(10)
@@ -872,10 +911,8 @@ if opened == "overview":
                                      hide_index=True, width="stretch")
                 st.caption(t("spikes.texts"))
                 texts = local_times(why.texts, ("published_at",), zone)
-                st.dataframe(shown(texts.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-                    "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-                    "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-                    "sentiment_score": st.column_config.NumberColumn(t("list.sentiment"), format="%.2f")})
+                in_words, columns = texts_in_words(texts.drop(columns=["doc_id"]))
+                st.dataframe(shown(in_words), hide_index=True, width="stretch", column_config=columns)
 
 
 # ----------------------------------------------------------------------------- 2. compare queries
@@ -941,7 +978,10 @@ if opened == "compare":
                 profile = readable(load_profile, path, version, replace(sel, query=""), q, stop_words)
                 with box:
                     st.html(f"<b>{crawled(q, to='html', limit=300)}</b>")
-                    boxes = st.columns(3)
+                    # Words on the left; outlets over accounts on the right, wide enough to show
+                    # every column (three abreast hid the accounts' counts).
+                    words_box, who_box = st.columns([2, 3])
+                    boxes = [words_box, who_box, who_box]
                     boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
                     boxes[0].dataframe(shown(profile["words"][["term", "documents"]].rename(columns={"term": t("spikes.term"), "documents": t("compare.texts")})),
                                        hide_index=True, width="stretch")
@@ -1100,13 +1140,11 @@ if opened == "voices":
                              "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
                              "stories": t("voices.stories"), "reach": t("voices.reach"), "author": t("voices.account"),
                              "platform": t("axis.platform")}
-            left, right = st.columns(2)
-            with left:
-                st.caption(t("voices.outlets"))
-                st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
-            with right:
-                st.caption(t("voices.accounts"))
-                st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
+            # One above the other, each the page's width: side by side, half their columns were hidden.
+            st.caption(t("voices.outlets"))
+            st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
+            st.caption(t("voices.accounts"))
+            st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
 
 
 # ----------------------------------------------------------------------------- 8. explorer
@@ -1142,10 +1180,8 @@ if opened == "texts":
                     f"<td><b>{marked(r.title, query, limit=TITLE)}</b> {found[0] if found else marked(r.excerpt, query, limit=240)}</td></tr>"
                     for r, found in zip(listing.itertuples(), hits, strict=True)) + "</table>")
                 listing = listing.drop(columns=["text"])
-            st.dataframe(shown(listing.drop(columns=["doc_id"])), hide_index=True, width="stretch", column_config={
-                "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-                "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
-                "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f")})
+            in_words, columns = texts_in_words(listing.drop(columns=["doc_id"]))
+            st.dataframe(shown(in_words), hide_index=True, width="stretch", column_config=columns)
         export_cols = st.columns([1, 1, 3])
         fmt = export_cols[0].selectbox(t("explorer.export"), ["csv", "parquet"], key="export_format")
         excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != "csv", help=t("export.excel_help"))
@@ -1155,7 +1191,7 @@ if opened == "texts":
             """The selection shown now, whole (read when the button is pressed: never an earlier
             search's file)."""
             with reading(path) as con:
-                return explorer.export(con, selection, fmt, bom=bom)
+                return explorer.export(con, selection, fmt, bom=bom, timezone=zone)
 
 
         export_cols[2].download_button(
@@ -1174,11 +1210,12 @@ if opened == "texts":
         }
         # A text opened on purpose (from the review queue, or named by the link) stays offered beside
         # the list's page; otherwise the reader follows the list.
-        opened = st.session_state.get("opened_doc")
-        if opened and opened not in choices:
-            found = load_document(path, version, opened)
+        # (not ``opened``: that name holds the open tab, which the link writes below)
+        opened_doc = st.session_state.get("opened_doc")
+        if opened_doc and opened_doc not in choices:
+            found = load_document(path, version, opened_doc)
             if found:
-                choices = {opened: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
+                choices = {opened_doc: f"{t('doc.opened')} · {crawled(found.get('title') or found.get('text'), limit=90)}", **choices}
             else:
                 st.session_state["opened_doc"] = None
         if st.session_state.get("doc") not in choices:
@@ -1253,7 +1290,7 @@ if opened == "calendar":
     with tabs["calendar"]:
         st.subheader(t("calendar.title"))
         calendar = pd.DataFrame(
-            [{"day": m.date, "milestone": crawled(m.label), "kind": m.kind, "source": safe_url(m.source)}
+            [{"day": m.date, "milestone": crawled(m.label), "kind": t.kind(m.kind), "source": safe_url(m.source)}
              for m in (config.calendar if config else [])],
             columns=["day", "milestone", "kind", "source"],
         )

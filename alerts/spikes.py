@@ -72,15 +72,10 @@ def _share_spikes(frame: pd.DataFrame, window: int, min_history: int, min_texts:
     texts = frame["n"].fillna(0)
     usual = (weighted.shift(1).rolling(window, min_periods=min_history).sum()
              / texts.shift(1).rolling(window, min_periods=min_history).sum().replace(0, float("nan")))
-    found = []
-    for day, row in frame.iterrows():
-        m = usual.get(day)
-        if pd.isna(row["low"]) or pd.isna(m) or row["n"] < min_texts:
-            continue
-        if row["low"] >= m + 0.15:
-            found.append(Spike(day.date(), "target_negative", float(row["estimate"]), float(m), int(row["n"]),
-                               float(row["low"]), float(row["high"])))
-    return found
+    # Vectorised, as _count_spikes: a year of days tested row by row took ~0.1 s a query.
+    hit = frame["low"].notna() & usual.notna() & ~(frame["n"] < min_texts) & (frame["low"] >= usual + 0.15)
+    return [Spike(day.date(), "target_negative", float(row.estimate), float(m), int(row.n), float(row.low), float(row.high))
+            for day, row, m in zip(frame.index[hit], frame[hit].itertuples(index=False), usual[hit], strict=True)]
 
 
 def _stance_spikes(frame: pd.DataFrame, metric: str, window: int, min_history: int, z: float, floor: float) -> list[Spike]:
@@ -89,15 +84,10 @@ def _stance_spikes(frame: pd.DataFrame, metric: str, window: int, min_history: i
     low, high = (frame["low"] * frame["n"]).fillna(0), (frame["high"] * frame["n"]).fillna(0)
     history = count.shift(1).rolling(window, min_periods=min_history)
     mean, std = history.mean(), history.std().fillna(0)
-    found = []
-    for day in frame.index:
-        m, s = mean.get(day), std.get(day)
-        if pd.isna(m):
-            continue
-        if low[day] >= floor and low[day] > m + z * max(s, 1.0) and low[day] >= 2 * m:
-            found.append(Spike(day.date(), metric, float(count[day]), float(m), int(frame.at[day, "n"]),
-                               float(low[day]), float(high[day])))
-    return found
+    hit = mean.notna() & (low >= floor) & (low > mean + z * std.clip(lower=1.0)) & (low >= 2 * mean)
+    return [Spike(day.date(), metric, float(c), float(m), int(n), float(lo), float(hi))
+            for day, c, m, n, lo, hi in zip(frame.index[hit], count[hit], mean[hit], frame["n"][hit], low[hit], high[hit],
+                                            strict=True)]
 
 
 def find_spikes(

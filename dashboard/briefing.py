@@ -80,11 +80,14 @@ def _filters(sel: Selection, t: Texts, topic_label) -> list[str]:
 
 def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str, spikes: Sequence[Any] = (),
            queries: Sequence[str] = (), campaign=None, events: Sequence[dict] = (), sample: bool = False,
-           now: datetime | None = None) -> Briefing:
+           now: datetime | None = None, headline: Sequence[tuple[str, str]] | None = None) -> Briefing:
     """Read what the briefing shows for the view ``sel``. ``spikes``: the page's spikes
     (``alerts.spikes.Spike``: day, metric, value, baseline, n, query), newest shown first;
     ``queries``: the queries compared; ``campaign``: the campaign file (target, actors, calendar,
-    topic names); ``events``: the analysts' events (``warehouse.events.events``)."""
+    topic names); ``events``: the analysts' events (``warehouse.events.events``); ``headline``:
+    the figures the page shows (label, value), printed as they are, so the briefing never says
+    other numbers than the page (the page's shares are estimates with their intervals, issue 20);
+    without it, the shares of the model's labels, counted."""
     t = Texts(lang)
     clock: dict[str, float] = {}
     started = time.perf_counter()
@@ -100,7 +103,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
     scored = float(per_day["n_scored"].sum()) if len(per_day) else 0.0
     about = float(per_day["n_target"].sum()) if len(per_day) else 0.0
     target_name = campaign.target.name if campaign is not None else "target"
-    headline = [
+    headline = list(headline) if headline is not None else [
         (t("head.documents"), t.number(total)),
         (t("head.negative", start=t.date(span[0], "short"), end=t.date(span[1], "short")),
          t.percent(per_day["n_negative"].sum() / scored if scored else None)),
@@ -109,30 +112,31 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         (t("head.stance"), f"{t.number(per_day['n_pro_recall'].sum() if len(per_day) else 0)} / "
                            f"{t.number(per_day['n_anti_recall'].sum() if len(per_day) else 0)}"),
     ]
-    milestones = [(m.date, crawled(m.label, limit=None), m.kind)
+    milestones = [(m.date, crawled(m.label, limit=None), t.kind(m.kind))
                   for m in (campaign.calendar if campaign is not None else [])]
     added = [(e["day"], crawled(e["label"], limit=None), crawled(e["analyst"], limit=None)) for e in events]
     calendar = sorted(milestones + added, key=lambda r: r[0])
     marks = pd.DataFrame([{"day": pd.Timestamp(d), "label": label, "who": who} for d, label, who in calendar
                           if span[0] <= d <= span[1]], columns=["day", "label", "who"])
     volume = daily.groupby(["day", "source_type"])["n_docs"].sum().reset_index(name="documents")
-    volume["source_type"] = volume["source_type"].map(t.value)
     newest = sorted(spikes, key=lambda s: s.day, reverse=True)[:MAX_SPIKES]
     flags = pd.DataFrame([{"day": pd.Timestamp(s.day), "what": t.value(s.metric, target=target_name),
                            "text": ""} for s in newest], columns=["day", "what", "text"])
     chart_list: list[tuple[str, dict]] = [
-        (t("spikes.title", target=target_name), charts.spikes(volume, flags, marks)),
+        (t("spikes.title", target=target_name), charts.spikes(volume, flags, marks, t=t)),
     ]
     compared = None
     if queries:
         started = time.perf_counter()
         result = compare(con, sel, list(queries), profiles=False)
         clock["compare_s"] = time.perf_counter() - started
-        series = result.series.assign(label=result.series["label"].replace("(all texts)", t("query.all_texts")))
+        # Each line named by its query as typed (the label is its folded form), as on the page.
+        series = result.series.assign(label=result.series["query"].where(result.series["label"] != "(all texts)",
+                                                                          t("query.all_texts")))
         chart_list.append((t("compare.volume", per=t("compare.per_day")),
-                           compare_lines(series, "n_docs", t("compare.volume", per=t("compare.per_day")), t("axis.documents"))))
+                           compare_lines(series, "n_docs", t("compare.volume", per=t("compare.per_day")), t("axis.documents"), t=t)))
         chart_list.append((t("compare.share"), compare_lines(series, "share_of_coverage", t("compare.share"),
-                                                             t("axis.share"), percent=True)))
+                                                             t("axis.share"), percent=True, t=t)))
         compared = result.totals
     if campaign is not None and campaign.actors:
         from warehouse.voice import display_names
@@ -142,7 +146,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
         clock["voice_s"] = time.perf_counter() - started
         labels = {v: t.value(v) for v in ("negative", "neutral", "positive")}
         chart_list.append((t("voice.title", target=target_name),
-                           voice_bars(voice, t("voice.title", target=target_name), t("axis.documents"), "", labels)))
+                           voice_bars(voice, t("voice.title", target=target_name), t("axis.documents"), "", labels, t=t)))
     spike_texts = []
     started = time.perf_counter()
     stop = [target_name, *(campaign.target.aliases if campaign is not None else []),
@@ -240,13 +244,13 @@ def render(b: Briefing) -> bytes:
     if b.filters:
         doc.para(t("briefing.filters", filters=" · ".join(crawled(f, limit=300) for f in b.filters)))
     if b.sample:
-        doc.para(t("page.sample_data").replace("**", ""), size=9)
+        doc.para(t("page.sample_data").replace("**", "").replace("`", ""), size=9)  # the page's markdown, in plain words
     doc.heading(t("briefing.headline"))
     for label, value in b.headline:
         doc.font(10, bold=True)
         pdf.cell(95, 6, doc.fit(label))
         doc.font(10)
-        pdf.cell(0, 6, doc.fit(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, doc.fit(value), new_x="LMARGIN", new_y="NEXT")  # the 7-day change can take two lines
     started = time.perf_counter()
     for title, spec in b.charts:
         png = vlc.vegalite_to_png(inline(spec), scale=2, format_locale=CHART_LOCALES[t.lang],
@@ -262,7 +266,7 @@ def render(b: Briefing) -> bytes:
     if b.queries is not None and len(b.queries):
         doc.heading(t("briefing.queries"))
         for row in b.queries.itertuples():
-            label = t("query.all_texts") if row.label == "(all texts)" else row.label
+            label = t("query.all_texts") if row.label == "(all texts)" else row.query  # as typed, not folded
             doc.para(f"{crawled(label, limit=200)}: {t.number(row.n_docs)} · {t.percent(row.share_of_coverage, 1)} · "
                      f"{t('compare.sentiment', target=b.target_name)}: {t.percent(row.share_target_negative)}")
     doc.heading(t("briefing.spikes"))

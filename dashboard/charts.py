@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.i18n import Texts
+from dashboard.i18n import Texts, chart_locale
 
 Spec = dict[str, Any]
 
@@ -72,8 +72,11 @@ def rules(name: str = "marks", t: Texts = ENGLISH) -> Spec:
     }
 
 
-def chart(datasets: dict[str, pd.DataFrame], body: Spec, **top: Any) -> Spec:
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "datasets": datasets, **body, **top}
+def chart(t: Texts, datasets: dict[str, pd.DataFrame], body: Spec, **top: Any) -> Spec:
+    """A whole spec; its dates and numbers are written in ``t``'s language (month and weekday
+    names on the time axes and in the tooltips, the thousands separator)."""
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "datasets": datasets, **body, **top,
+            "config": {"locale": chart_locale(t.lang)}}
 
 
 def spikes(volume: pd.DataFrame, flags: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
@@ -95,7 +98,7 @@ def spikes(volume: pd.DataFrame, flags: pd.DataFrame, marks: pd.DataFrame, t: Te
                      "tooltip": tips(enc("day:T", title=t("axis.day")), enc("what:N", title=t("axis.spike")),
                                      enc("text:N", title=" "))},
     }
-    return chart({"volume": labelled(volume, "source_type", t), "spikes": flags, "marks": marks},
+    return chart(t, {"volume": labelled(volume, "source_type", t), "spikes": flags, "marks": marks},
                  layer(bars, rules(t=t), triangles), height=220 + LEGEND, width="container")
 
 
@@ -116,7 +119,7 @@ def tone(days: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
         },
     }
     both = layer(counts, line, data={"name": "tone"}, resolve={"scale": {"y": "independent"}})
-    return chart({"tone": days, "marks": marks}, layer(both, rules(t=t)), height=260, width="container")
+    return chart(t, {"tone": days, "marks": marks}, layer(both, rules(t=t)), height=260, width="container")
 
 
 def _weeks(frame: pd.DataFrame, t: Texts) -> pd.DataFrame:
@@ -165,7 +168,7 @@ def toward_target(weekly: pd.DataFrame, target: str, t: Texts = ENGLISH) -> Spec
     frame["share"] = frame["documents"] / frame.groupby("week")["documents"].transform("sum").where(lambda x: x > 0)
     frame = _stacked(frame, "target_sentiment", SENTIMENT_COLORS["domain"])
     body = _week_bars("weekly", frame, "target_sentiment", SENTIMENT_COLORS, t, t("axis.toward", target=target))
-    return chart({"weekly": frame}, body, height=200 + LEGEND, width="container")
+    return chart(t, {"weekly": frame}, body, height=200 + LEGEND, width="container")
 
 
 def _months(frame: pd.DataFrame, t: Texts) -> pd.DataFrame:
@@ -191,7 +194,7 @@ def security(monthly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
         "encoding": {"x": x, "y": enc("share_negative:Q", title=t("axis.share_negative"), axis={"format": "%"},
                                       scale={"domain": [0, 1]})},
     }
-    return chart({"security": frame}, layer(texts, negative, data={"name": "security"},
+    return chart(t, {"security": frame}, layer(texts, negative, data={"name": "security"},
                                              resolve={"scale": {"y": "independent"}}),
                  height=240, width="container", title=t("chart.perception"))
 
@@ -209,7 +212,7 @@ def official_figures(monthly: pd.DataFrame, figures: pd.DataFrame, title: str, t
         return None
     x = enc("month_label:O", title=t("axis.month"), sort=months, scale={"domain": months}, axis={"labelAngle": 0})
     by_indicator = enc("indicator:N", title=None, legend=LEGEND_BELOW)
-    return chart({"figures": frame}, {
+    return chart(t, {"figures": frame}, {
         "data": {"name": "figures"}, "mark": {"type": "line", "point": {"size": 60, "filled": True}},
         "encoding": {"x": x, "y": enc("value:Q", title=t("axis.reported")), "color": by_indicator,
                      "strokeDash": by_indicator, "shape": by_indicator,
@@ -222,7 +225,7 @@ def topics(weekly: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
     """Each topic's share of the week's texts (``week``, ``days``, ``topic``, ``label``, ``n``,
     ``share``); a text can hold several topics, so the shares of a week can pass 100%."""
     frame = _weeks(weekly, t)
-    return chart({"topics": frame}, {
+    return chart(t, {"topics": frame}, {
         "data": {"name": "topics"}, "mark": {"type": "line", "point": True},
         "encoding": {
             "x": enc("week:T", title=t("axis.week")),
@@ -243,12 +246,12 @@ def stance(weekly: pd.DataFrame, marks: pd.DataFrame, t: Texts = ENGLISH) -> Spe
     frame = _stacked(frame, "stance", STANCE_COLORS["domain"])
     bars = _week_bars("stance", frame, "stance", {"domain": STANCE_COLORS["domain"][:2], "range": STANCE_COLORS["range"][:2]},
                       t, t("axis.stance"))
-    return chart({"stance": frame, "marks": marks}, layer(bars, rules(t=t)), height=200 + LEGEND, width="container")
+    return chart(t, {"stance": frame, "marks": marks}, layer(bars, rules(t=t)), height=200 + LEGEND, width="container")
 
 
 def platforms(where: pd.DataFrame, t: Texts = ENGLISH) -> Spec:
     """Texts per outlet or network, most first."""
-    return chart({"where": labelled(where, "source_type", t)}, {
+    return chart(t, {"where": labelled(where, "source_type", t)}, {
         "data": {"name": "where"}, "mark": {"type": "bar"},
         "encoding": {"y": enc("platform:N", sort="-x", title=None), "x": enc("documents:Q", title=t("axis.documents")),
                      "color": enc("label:N", title=t("axis.source_type"), scale=colors(SOURCE_COLORS, t), legend=LEGEND_BELOW),
@@ -274,18 +277,23 @@ def share_bands(frame: pd.DataFrame, scale: dict | None, marks: pd.DataFrame | N
                    enc("shown:N", title=" "), enc("estimate:Q", format=".0%", title=title),
                    enc("low:Q", format=".0%", title=t("axis.interval_from")), enc("high:Q", format=".0%", title=t("axis.interval_to")),
                    enc("n:Q", title=t("axis.documents"), format=",d"))
+    # What the shares are of is said above the chart, not along its y axis: a vertical title longer
+    # than the plot ("share of the week's texts about Carlos Canales (estimated)", 220 px high)
+    # made Vega squeeze the plot into a few pixels to fit it, and cut it at both ends.
     band = {"mark": {"type": "area", "opacity": 0.18},
-            "encoding": {"x": x, "y": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
+            "encoding": {"x": x, "y": enc("low:Q", title=None, axis={"format": "%"}, scale={"domain": [0, 1]}),
                          "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     line = {"mark": {"type": "line", "point": True, "strokeWidth": 2},
-            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
+            "encoding": {"x": x, "y": enc("estimate:Q", title=None), "color": color, "tooltip": tooltip}}
     shares_layer = layer(band, line, data={"name": "shares"})
     datasets = {"shares": frame}
-    top = {"height": height + LEGEND, "width": "container", **({"title": chart_title} if chart_title else {})}
+    said = ({"text": chart_title, "subtitle": title} if chart_title
+            else {"text": title, "fontSize": 12, "fontWeight": "normal", "color": "#555"})
+    top = {"height": height + LEGEND, "width": "container", "title": {**said, "anchor": "start"}}
     if marks is not None:
         datasets["marks"] = marks
-        return chart(datasets, layer(shares_layer, rules(t=t)), **top)
-    return chart(datasets, shares_layer, **top)
+        return chart(t, datasets, layer(shares_layer, rules(t=t)), **top)
+    return chart(t, datasets, shares_layer, **top)
 
 
 def share_ranges(frame: pd.DataFrame, *, y_field: str, title: str, scale: dict | None = None,
@@ -299,12 +307,12 @@ def share_ranges(frame: pd.DataFrame, *, y_field: str, title: str, scale: dict |
                    enc("low:Q", format=".0%", title=t("axis.interval_from")), enc("high:Q", format=".0%", title=t("axis.interval_to")),
                    enc("n:Q", title=t("axis.documents"), format=",d"))
     rule = {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.5},
-            "encoding": {"y": enc(f"{y_field}:N", title=None), "yOffset": enc("shown:N"),
+            "encoding": {"y": enc(f"{y_field}:N", title=None, axis={"labelLimit": 320}), "yOffset": enc("shown:N"),
                          "x": enc("low:Q", title=title, axis={"format": "%"}, scale={"domain": [0, 1]}),
                          "x2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     point = {"mark": {"type": "point", "filled": True, "size": 60},
              "encoding": {"y": enc(f"{y_field}:N"), "yOffset": enc("shown:N"), "x": enc("estimate:Q"), "color": color,
                           "tooltip": tooltip}}
     rows = frame[y_field].nunique() * max(1, frame["label"].nunique())
-    return chart({"ranges": frame}, layer(rule, point, data={"name": "ranges"}), height=FRAME + LEGEND + 14 * rows,
+    return chart(t, {"ranges": frame}, layer(rule, point, data={"name": "ranges"}), height=FRAME + LEGEND + 14 * rows,
                  width="container")

@@ -10,12 +10,14 @@ formatted by Babel (CLDR data) for the language, times in the campaign's time zo
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.dates import get_day_names, get_month_names, get_period_names
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 LANGUAGES = {"es": "Español", "en": "English"}
 # The locale vl-convert formats a chart's numbers and dates in (d3-format / d3-time-format).
@@ -57,6 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.help": "Sin distinguir tildes ni mayúsculas. Ejemplos: cámaras OR drones · alcalde -revocatoria · \"serenazgo de Miraflores\" · robo*",
         "query.error": "No se puede leer la consulta: {message}",
         "query.none_found": "Ningún texto coincide con «{query}» en estos filtros.",
+        "query.no_words": "«{query}» no contiene ninguna palabra que buscar: la página muestra todos los textos.",
         "query.all_texts": "(todos los textos)",
         # headline figures
         "head.documents": "Textos",
@@ -141,6 +144,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "value.negative": "negativo", "value.neutral": "neutral", "value.positive": "positivo",
         "value.pro_recall": "a favor de la revocatoria", "value.anti_recall": "en contra de la revocatoria",
         "value.none": "sin postura", "value.news": "noticias", "value.social": "redes sociales",
+        "kind.kit": "kit de revocatoria", "kind.signatures": "firmas", "kind.verification": "verificación",
+        "kind.convocation": "convocatoria", "kind.vote": "votación", "kind.other": "otro",
         "metric.volume": "textos", "metric.target_negative": "parte negativa hacia {target}",
         "metric.pro_recall": "textos a favor de la revocatoria", "metric.anti_recall": "textos en contra de la revocatoria",
         "axis.day": "día", "axis.week": "semana (desde)", "axis.documents": "textos", "axis.share": "parte",
@@ -150,7 +155,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "axis.interval_to": "hasta",
         "compare.bands_caption": "Hacia la autoridad y a favor: partes estimadas de los textos de cada consulta por semana, en su intervalo del 90 % (no las etiquetas del modelo contadas); la parte de la cobertura se cuenta, no se estima.",
         "head.noise": "(dentro del ruido)",
-        "head.recent": "últimos 7 días frente a los 7 anteriores: {change} pts",
+        "head.recent": "últimos 7 días frente a los 7 anteriores",
+        "head.points": "{change} p. p.",
         "queue.share_caption": "Para estrechar los intervalos de esta semana (vista `share_queue`): un sorteo al azar de los textos de la semana. Cada etiqueta fija un texto y, sorteada al azar, enseña al estimador sin sesgo.",
         "shares.of_naming": "parte de los textos que lo nombran",
         "shares.of_week": "parte de los textos de la semana (estimada)",
@@ -259,6 +265,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "list.open": "abrir",
         "list.sentiment": "Sentimiento",
         "list.sentiment_score": "sentimiento",
+        "list.author": "autor", "list.title": "título", "list.excerpt": "comienzo del texto", "list.copies": "copias",
+        "list.tone": "tono", "list.toward": "hacia {target}", "list.stance": "postura", "list.topics": "temas",
         "doc.pick": "Texto a leer",
         "doc.pick_help": "Los textos de la página de la lista de arriba, o el abierto desde la cola de revisión.",
         "doc.opened": "abierto",
@@ -394,6 +402,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.help": "Accents and case ignored. Examples: cámaras OR drones · alcalde -revocatoria · \"serenazgo de Miraflores\" · robo*",
         "query.error": "The query cannot be read: {message}",
         "query.none_found": "No text matches “{query}” with these filters.",
+        "query.no_words": "“{query}” holds no word to search for: the page shows every text.",
         "query.all_texts": "(all texts)",
         "head.documents": "Texts",
         "head.documents_help": "Texts in the filters (reprints folded into their original unless counted separately).",
@@ -475,6 +484,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "value.negative": "negative", "value.neutral": "neutral", "value.positive": "positive",
         "value.pro_recall": "for the recall", "value.anti_recall": "against the recall",
         "value.none": "no stance", "value.news": "news", "value.social": "social networks",
+        "kind.kit": "recall kit", "kind.signatures": "signatures", "kind.verification": "verification",
+        "kind.convocation": "call to vote", "kind.vote": "vote", "kind.other": "other",
         "metric.volume": "texts", "metric.target_negative": "share negative toward {target}",
         "metric.pro_recall": "texts for the recall", "metric.anti_recall": "texts against the recall",
         "axis.day": "day", "axis.week": "week (from)", "axis.documents": "texts", "axis.share": "share",
@@ -483,7 +494,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "axis.interval_to": "to",
         "compare.bands_caption": "Toward the official and for the recall: estimated shares of each query's texts by week, in their 90% interval (not the model's labels counted); share of coverage is counted, not estimated.",
         "head.noise": "(within the noise)",
-        "head.recent": "last 7 days against the 7 before: {change} pts",
+        "head.recent": "last 7 days against the 7 before",
+        "head.points": "{change} pts",
         "queue.share_caption": "To narrow this week's share intervals (view `share_queue`): a random draw of the week's texts. Each label fixes one text and, drawn at random, teaches the estimator without bias.",
         "shares.of_naming": "share of the texts naming them",
         "shares.of_week": "share of the week's texts (estimated)",
@@ -592,6 +604,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "list.open": "open",
         "list.sentiment": "Sentiment",
         "list.sentiment_score": "sentiment",
+        "list.author": "author", "list.title": "title", "list.excerpt": "start of the text", "list.copies": "copies",
+        "list.tone": "tone", "list.toward": "toward {target}", "list.stance": "stance", "list.topics": "topics",
         "doc.pick": "Text to read",
         'doc.pick_help': "The texts of the list's page above, or the one opened from the review queue.",
         "doc.opened": "opened",
@@ -728,6 +742,25 @@ QUERY_ERRORS: dict[str, dict[str, str]] = {
 }
 
 
+@cache
+def chart_locale(lang: str) -> dict:
+    """The language's d3 number and time locale, as Vega-Lite's ``config.locale`` takes it, from
+    Babel's CLDR data (the names the page's own dates use): without it the browser draws every
+    chart's months, weekdays and thousands in English ("Fri 09", "October") on a Spanish page."""
+    days = get_day_names("wide", "format", lang)  # Monday first; d3 starts on Sunday
+    short_days = get_day_names("abbreviated", "format", lang)
+    periods = get_period_names("abbreviated", "format", locale=lang)
+    return {
+        "number": {"decimal": get_decimal_symbol(lang), "thousands": get_group_symbol(lang), "grouping": [3],
+                   "currency": ["", ""]},
+        "time": {"dateTime": "%x, %X", "date": "%m/%d/%Y" if lang == "en" else "%d/%m/%Y", "time": "%H:%M:%S",
+                 "periods": [periods["am"], periods["pm"]],
+                 "days": [days[(i + 6) % 7] for i in range(7)], "shortDays": [short_days[(i + 6) % 7] for i in range(7)],
+                 "months": list(get_month_names("wide", "format", lang).values()),
+                 "shortMonths": list(get_month_names("abbreviated", "format", lang).values())},
+    }
+
+
 def language(requested: str | None, campaign_default: str | None = None) -> str:
     """The language to show: the requested one when the interface speaks it, else the
     campaign's, else Spanish."""
@@ -769,6 +802,10 @@ class Texts:
             if prefix + value in self.messages:
                 return self(prefix + value, **fields) if fields else self.messages[prefix + value]
         return value
+
+    def kind(self, kind: str) -> str:
+        """A calendar milestone's kind (``signatures``, ``vote``...) in words."""
+        return self.messages.get(f"kind.{kind}", kind)
 
     # -- formatting (Babel, CLDR) -------------------------------------------------------------
 

@@ -53,11 +53,16 @@ def compare_lines(series: pd.DataFrame, measure: str, title: str, axis: str, *, 
     if marks is not None and len(marks):
         datasets["marks"] = marks
         body = layer(line, rules(t=t))
-    return chart(datasets, body, title=title, width="container", height=220 + LEGEND)
+    return chart(t, datasets, body, title=title, width="container", height=220 + LEGEND)
+
+
+# Names beside bars are cut at Vega's default 180 px ("Renovación Popu…", "promotores de la …"):
+# room for a campaign file's longer names.
+NAME_LIMIT = 320
 
 
 def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, labels: dict[str, str],
-               share_title: str = "share of voice") -> Spec:
+               share_title: str = "share of voice", t: Texts = ENGLISH) -> Spec:
     """Per name (``warehouse.voice.voice_totals``): texts naming it, split by the tone toward it;
     the share of voice in the tooltip and as a label. ``labels``: tone value -> word."""
     rows = totals.melt(id_vars=["name", "documents", "share_of_voice"], value_vars=["negative", "neutral", "positive"],
@@ -67,7 +72,8 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
     bars = {
         "mark": {"type": "bar"},
         "encoding": {
-            "y": enc("name:N", sort=MOST_NAMED, title=None), "x": enc("texts:Q", title=x_title, stack="zero"),
+            "y": enc("name:N", sort=MOST_NAMED, title=None, axis={"labelLimit": NAME_LIMIT}),
+            "x": enc("texts:Q", title=x_title, stack="zero"),
             "color": enc("tone_label:N", scale=colors, title=tone_title, legend=LEGEND_BELOW),
             "tooltip": tips("name:N", "tone_label:N", enc("texts:Q", format=",d"),
                             enc("share_of_voice:Q", format=".0%", title=share_title)),
@@ -79,14 +85,14 @@ def voice_bars(totals: pd.DataFrame, title: str, x_title: str, tone_title: str, 
         "encoding": {"y": enc("name:N", sort=MOST_NAMED), "x": enc("documents:Q"),
                      "text": enc("share_of_voice:Q", format=".0%")},
     }
-    return chart({"voice": rows}, layer(bars, share, data={"name": "voice"}), title=title, width="container",
+    return chart(t, {"voice": rows}, layer(bars, share, data={"name": "voice"}), title=title, width="container",
                  height=FRAME + LEGEND + 30 * totals["name"].nunique())
 
 
 def voice_over_time(weekly: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH) -> Spec:
     """Share of voice by week (``week``, ``name``, ``share_of_voice``, ``documents``, ``days``):
     lines, so the counts stay readable in the tooltip and partial weeks are marked hollow."""
-    return chart({"voice": weekly}, {
+    return chart(t, {"voice": weekly}, {
         "data": {"name": "voice"},
         "mark": {"type": "line", "point": True},
         "encoding": {
@@ -129,10 +135,12 @@ def compare_bands(frame: pd.DataFrame, title: str, axis: str, t: Texts = ENGLISH
     tooltip = tips(enc("period_start:T", title=t("axis.week")), enc("label:N", title=t("axis.query")),
                    enc("estimate:Q", format=".0%", title=axis), enc("low:Q", format=".0%", title=t("axis.interval_from")),
                    enc("high:Q", format=".0%", title=t("axis.interval_to")), enc("n:Q", format=",d", title=t("axis.documents")))
+    # What the shares are of goes under the title, not along the y axis: in half the page's width,
+    # "share negative toward Carlos Canales" along the axis pushed the title out of the chart.
     band = {"mark": {"type": "area", "opacity": 0.15},
-            "encoding": {"x": x, "y": enc("low:Q", title=axis, axis={"format": "%"}, scale={"domain": [0, 1]}),
+            "encoding": {"x": x, "y": enc("low:Q", title=None, axis={"format": "%"}, scale={"domain": [0, 1]}),
                          "y2": {"field": "high"}, "color": color, "tooltip": tooltip}}
     line = {"mark": {"type": "line", "point": {"size": 18}},
-            "encoding": {"x": x, "y": enc("estimate:Q"), "color": color, "tooltip": tooltip}}
-    return chart({"bands": frame}, layer(band, line, data={"name": "bands"}), title=title, width="container",
-                 height=220 + LEGEND)
+            "encoding": {"x": x, "y": enc("estimate:Q", title=None), "color": color, "tooltip": tooltip}}
+    return chart(t, {"bands": frame}, layer(band, line, data={"name": "bands"}),
+                 title={"text": title, "subtitle": axis, "anchor": "start"}, width="container", height=220 + LEGEND)

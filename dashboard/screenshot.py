@@ -25,11 +25,23 @@ from dashboard.browser import DONE, BrowserUnavailable, launch, serve
 SECTIONS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] h3')).map(h => {
   const r = h.getBoundingClientRect(); return {title: h.innerText.trim(), top: r.top + window.scrollY};
 })"""
-# Anything drawn wider than the page's main column: the page itself, or a chart wider than its box.
+# Anything drawn wider than the page's main column: the page itself, a chart wider than its box, or
+# a table set beside another (in a column) whose columns do not all fit it (the compared queries'
+# top accounts hid their counts). A table as wide as the page may scroll sideways, as a spreadsheet
+# does (the text list has a dozen columns).
 CUT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const out = [];
   if (main.scrollWidth > main.clientWidth + 1) out.push('page ' + main.scrollWidth + ' > ' + main.clientWidth);
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
+  const style = getComputedStyle(block);
+  const inner = block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  for (const table of document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')) {
+    const grid = table.querySelector('.dvn-scroller');
+    const width = table.getBoundingClientRect().width;
+    if (grid && width < 0.8 * inner && grid.scrollWidth > grid.clientWidth + 2)
+      out.push('table ' + grid.scrollWidth + ' > ' + grid.clientWidth + ': ' + (table.innerText || '').split('\\n')[0].slice(0, 40));
+  }
   for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
     const drawn = chart.querySelector('canvas, svg.marks');
     if (drawn && drawn.getBoundingClientRect().width > chart.getBoundingClientRect().width + 2)

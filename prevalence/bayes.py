@@ -39,6 +39,12 @@ GRID_STEPS = {2: 400, 3: 36}
 Q_BLOCK = 16  # Q draws whose posterior grids are computed together (see sample_shares)
 SCAN_DRAWS = 240  # Q draws whose CDFs are summed together (~16 MB for 12 groups of 3 classes); a multiple of Q_BLOCK
 MAX_THREADS = 4  # measured on 2 cores only; the Python steps between numpy calls run one at a time
+# The lowest log-mass (relative to a posterior's peak) given to a grid point. exp() of a number
+# under about -708 is subnormal or 0, and numpy's exp takes a ~10x slower path for each such
+# number: a large group's posterior (a day of 2,500 texts) holds many. exp(-700) ~ 1e-304 is a
+# normal number, and 703 of them are still ~1e-301 of the peak's mass: no uniform draw (at least
+# 2**-53 apart from 0) can land there, so the draws are the same as without the floor (tested).
+LOG_FLOOR = -700.0
 
 
 def share_threads() -> int:
@@ -210,6 +216,7 @@ def sample_shares(
                 b = min(s_stop, first + Q_BLOCK) - first
                 loglik = (counts @ mix_blocks[first // Q_BLOCK]).reshape(g, b, m)
                 loglik -= loglik.max(axis=-1, keepdims=True)
+                np.maximum(loglik, LOG_FLOOR, out=loglik)
                 mass[:, :, first - s_first:first - s_first + b] = np.exp(loglik, out=loglik).transpose(2, 0, 1)
             cdf = mass.reshape(m, g * sb)
             for j in range(1, m):

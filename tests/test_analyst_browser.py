@@ -64,6 +64,14 @@ def open_page(context, url: str):
     return page
 
 
+def cut(page) -> list[str]:
+    """What is drawn wider than its column (``dashboard.screenshot.CUT``), once every table's grid
+    is drawn (a table's grid arrives after the run's last element on a fresh page)."""
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]'))
+        .every(d => d.querySelector('.dvn-scroller'))""", timeout=60_000, polling=100)
+    return page.evaluate(CUT)
+
+
 def metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]', has=page.get_by_text(label, exact=True))
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -113,14 +121,21 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         assert page.locator("mark").count() > 0  # the query's words marked in the list
         rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode("utf-8-sig"))))
         assert len(rows) == want
+        assert all(r["published_at"].endswith("-05:00") for r in rows)  # the campaign's zone, as the list shows
         # A new search: the export is that search's, never the previous file.
         type_query(page, "cámaras")
         rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode("utf-8-sig"))))
         assert len(rows) == count(db, "SELECT count(*) FROM mentions WHERE duplicate_of IS NULL AND "
                                       "regexp_matches(search_text, '\\bcamaras\\b')") == 30
         assert all("cámaras" in (r["text"] + r["title"]).lower() for r in rows)
+        # Why the spike: what rose that day, each table showing its columns (four abreast hid the
+        # excess over the usual share).
+        why = open_page(context, url + "/?lang=en&spike=2026-10-05&metric=volume")
+        why.get_by_text("The texts that drove it").wait_for(timeout=60_000)
+        assert cut(why) == []
+        why.close()
         open_tab(page, "Tone, topics and stance")
-        assert page.evaluate(CUT) == []  # no chart (the crime figures') drawn wider than its column
+        assert cut(page) == []  # no chart (the crime figures') drawn wider than its column
         # Three queries side by side, each with its texts counted as SQL counts them.
         open_tab(page, "Compare queries")
         typed(page, page.get_by_role("textbox", name=COMPARE_BOX), "cámaras\nserenazgo\npresupuesto", "Control+Enter")
@@ -128,6 +143,13 @@ def test_a_query_with_or_a_phrase_and_an_exclusion_gives_the_counts_sql_gives(se
         shown = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
         counted = [int(m.group(1)) for m in (re.search(r"\((\d+) texts\)", s) for s in shown) if m]
         assert counted == [30, 160, 80]
+        # Who drove it: a query's top outlets and accounts show every column (three tables abreast
+        # hid the accounts' counts), as do share of voice's outlets and accounts.
+        rerun(page, page.get_by_text(re.compile(r"^Query 1: top words")).click, timeout=120)
+        page.get_by_text("Top accounts").first.wait_for(timeout=60_000)
+        assert cut(page) == []
+        open_tab(page, "Who is talking")
+        assert cut(page) == []
     finally:
         context.close()
 
@@ -168,6 +190,10 @@ def test_the_briefing_downloads_as_a_pdf_of_the_view(server, browser) -> None:
     context = browser.new_context(accept_downloads=True)
     try:
         page = open_page(context, url + "/?lang=en&q=c%C3%A1maras&cmp=c%C3%A1maras&cmp=presupuesto")
+        page.locator('[data-testid="stMetric"]').nth(3).wait_for(timeout=60_000)  # drawn after the run's last line
+        shown = [(box.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
+                  box.locator('[data-testid="stMetricValue"]').inner_text().strip())
+                 for box in page.locator('[data-testid="stMetric"]').all()]
         pdf = download(page, "Download the briefing (PDF)")
     finally:
         context.close()
@@ -178,6 +204,9 @@ def test_the_briefing_downloads_as_a_pdf_of_the_view(server, browser) -> None:
     assert "Sep 1, 2026 to Oct 10, 2026, 30 texts" in text and "Query: cámaras" in text
     assert "Queries compared" in text and f"Page 1 of {len(reader.pages)}" in text
     assert sum(len(p.images) for p in reader.pages) >= 3
+    # The headline figures are the page's, as it shows them (the briefing printed counted shares
+    # of its own under the same labels: 41% where the page said 43% (8%–84%)).
+    assert len(shown) == 4 and all(f"{label} {value}" in text for label, value in shown), shown
 
 
 def test_the_language_switches_in_the_page_and_in_the_link(server, browser) -> None:

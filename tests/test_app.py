@@ -165,6 +165,15 @@ def test_each_tab_is_in_the_link_and_kept_across_a_change_of_language(app: AppTe
     assert "tab" not in app.query_params  # the first tab is the default, left out of the link
 
 
+def test_every_tab_is_named_in_the_link_it_writes(app: AppTest) -> None:
+    # The text list's tab wrote "tab=None" (its reader reused the name holding the open tab), so a
+    # link copied there opened the overview and said it dropped a value.
+    from dashboard.url_state import SECTIONS as TABS
+
+    for name in TABS[1:]:
+        assert param(tab(app, name), "tab") == [name]
+
+
 def test_the_page_reads_a_shared_warehouse_through_this_hosts_read_copy(
         postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 21: with a PostgreSQL URL the page reads this host's DuckDB read copy, and a visit
@@ -205,6 +214,40 @@ def test_the_campaign_file_chooses_spanish_and_the_page_switches_language(
     assert [s.value for s in at.subheader][:1] == [SECTIONS[0]] and metrics(at)["Texts"] == "90"
     assert "security" in at.sidebar.multiselect(key="topic").options
     assert param(at, "lang") == ["en"]
+
+
+def test_every_chart_writes_its_dates_and_numbers_in_the_page_language(story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The browser wrote the Spanish page's time axes in English ("October", "Fri 09"): a chart's
+    # month and weekday names and thousands come from its spec's locale, not from the page.
+    from dashboard.url_state import SECTIONS as TABS
+
+    for lang, october, friday, thousands in (("es", "octubre", "vie", "."), ("en", "October", "Fri", ",")):
+        at = open_page(story_db, monkeypatch, lang=lang, cmp=["cámaras", "presupuesto"])
+        specs = [spec for name in TABS[:4] for spec in chart_specs(tab(at, name))]
+        assert len(specs) >= 10
+        for spec in specs:
+            locale = spec["config"]["locale"]
+            assert locale["time"]["months"][9] == october and locale["time"]["shortDays"][5] == friday
+            assert locale["number"]["thousands"] == thousands
+
+
+def test_the_calendars_kinds_are_in_the_page_language(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = tab(open_page(filled_db, monkeypatch), "calendar")  # Spanish, the campaign file's
+    [calendar] = [df.value for df in at.dataframe if "milestone" in df.value.columns]
+    assert "firmas" in set(calendar["kind"]) and "signatures" not in set(calendar["kind"])
+
+
+def test_the_text_list_names_its_columns_and_values_in_the_page_language(
+        filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Spanish page listed "source_type", "news", "pro_recall", "security" as stored.
+    at = tab(open_page(filled_db, monkeypatch), "texts")
+    [listing] = [df for df in at.dataframe if "excerpt" in df.value.columns]
+    values = set(listing.value["source_type"]) | set(listing.value["stance"].dropna()) | set(listing.value["sentiment"].dropna())
+    assert values and not values & {"news", "social", "pro_recall", "anti_recall", "none", "negative", "positive"}
+    assert "noticias" in values or "redes sociales" in values
+    assert not {"security", "politics", "recall"} & set(", ".join(listing.value["topics"]).split(", "))
+    labels = {c.get("label") for c in json.loads(listing.proto.columns).values()}
+    assert {"medio o red", "tipo de fuente", "autor", "título", "temas", "postura"} <= labels
 
 
 def test_platform_filter_narrows_the_documents(app: AppTest) -> None:
@@ -271,6 +314,17 @@ def test_a_malformed_query_gets_a_clear_message_and_nothing_else_breaks(app: App
     assert metrics(app)["Texts"] == "90" and listed(tab(app, "texts")) == 90
 
 
+@pytest.mark.parametrize("nothing", ["#", "🚨🚨", "@ ¿?", "   "])
+def test_a_query_with_no_word_says_so_instead_of_counting_every_text_as_a_match(app: AppTest, nothing: str) -> None:
+    # "#" or an emoji alone read as no query at all, and the page said "90 texts match “#”".
+    app.text_input(key="q").input(nothing).run()
+    assert not app.exception and not notices(app, "error")
+    said = html(app)
+    assert "texts match" not in said
+    assert ("holds no word to search for" in said) == bool(nothing.strip())
+    assert metrics(app)["Texts"] == "90" and listed(tab(app, "texts")) == 90
+
+
 def test_the_query_words_are_marked_in_the_list_and_in_the_text_read(story: AppTest) -> None:
     tab(story, "texts").text_input(key="q").input("cámaras").run()
     body = html(story)
@@ -317,6 +371,22 @@ def test_the_headline_label_and_figures_cover_the_range_shown(story_db: Path, mo
     # the share of that day alone, estimated with its interval (issue 20), not of the last 7 days
     assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", labels["Negative, 10/5/26–10/5/26"])
     assert not [label for label in labels if "7 days" in label]
+
+
+@pytest.mark.parametrize(("to", "points", "arrow"), [("2026-10-01", "+0", "NONE"), ("2026-10-08", "+17", "UP")])
+def test_the_last_7_days_change_reads_its_number_first_and_points_its_way(
+        story_db: Path, monkeypatch: pytest.MonkeyPatch, to: str, points: str, arrow: str) -> None:
+    # The change was worded "last 7 days against the 7 before: -15 pts", which Streamlit reads as a
+    # rise (any text not starting with "-"): a red up arrow beside a fall, and the number itself cut
+    # off at the end of a narrow column. A change within the noise is no change: grey.
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = open_page(story_db, monkeypatch, lang="en", to=to)
+    change = at.metric[1].proto
+    assert change.delta == f"{points} pts"
+    assert change.delta_description == "last 7 days against the 7 before (within the noise)"
+    assert Metric.MetricDirection.Name(change.direction) == arrow
+    assert Metric.MetricColor.Name(change.color) == "GRAY"
 
 
 def test_the_page_says_why_its_count_differs_from_count_star(story: AppTest, story_db: Path) -> None:
@@ -404,6 +474,28 @@ def test_times_are_shown_in_the_campaigns_zone(app: AppTest, filled_db: Path) ->
     lima = pd.Timestamp(stored).tz_convert("America/Lima").tz_localize(None)
     assert listing["published_at"].iloc[0] == lima
     assert lima.hour == pd.Timestamp(stored).tz_convert("UTC").hour - 5
+
+
+def test_the_freshness_line_its_sources_and_a_spikes_texts_are_in_the_campaigns_zone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def lima(value) -> pd.Timestamp:
+        return pd.Timestamp(value).tz_convert("America/Lima").tz_localize(None)
+
+    db = analyst_db.build(tmp_path / "vigia.duckdb")
+    with connect(db) as con:  # a finished crawl at 03:10 UTC: still the day before in Lima
+        con.execute("INSERT INTO crawl_runs (run_id, campaign, spider, started_at, finished_at, status) VALUES "
+                    "(990, ?, 'news_feeds', TIMESTAMPTZ '2026-10-11 03:00:00+00', "
+                    "TIMESTAMPTZ '2026-10-11 03:10:00+00', 'finished')", [analyst_db.CAMPAIGN])
+    at = open_page(db, monkeypatch, lang="en", spike=analyst_db.SPIKE.isoformat(), metric="volume")
+    assert any(c.value.startswith("Last successful crawl: Oct 10, 2026, 10:10:00") for c in at.caption)
+    at.session_state["fresh_open"] = True
+    at.run()
+    [sources] = [df.value for df in at.dataframe if EN("fresh.newest_fetched_at") in df.value.columns]
+    assert sources[EN("fresh.newest_fetched_at")].max() == lima(sql(db, "SELECT max(fetched_at) FROM documents")[0][0])
+    [texts] = [df.value for df in at.dataframe if "excerpt" in df.value.columns]  # the texts that drove the spike
+    that_day = {lima(r[0]) for r in sql(db, "SELECT published_at FROM mentions WHERE CAST(timezone('America/Lima', "
+                                            "published_at) AS DATE) = ?", [analyst_db.SPIKE])}
+    assert len(texts) and set(texts["published_at"]) <= that_day
 
 
 def test_the_review_queue_reads_as_texts_and_opens_one(app: AppTest) -> None:

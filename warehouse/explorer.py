@@ -172,12 +172,15 @@ def page(con: duckdb.DuckDBPyConnection, selection: Selection, *, offset: int = 
     return find(con, selection, offset=offset, limit=limit)[1]
 
 
-def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, *, bom: bool = False) -> bytes:
+def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, *, bom: bool = False,
+           timezone: str | None = None) -> bytes:
     """The whole selection (at most ``EXPORT_LIMIT`` rows, best first) as CSV or Parquet bytes.
 
     CSV is spreadsheet-safe (``render.write_csv``: a crawled ``=HYPERLINK(...)`` is not run as a
     formula), UTF-8, with a byte-order mark first when ``bom`` (Excel). Parquet keeps every
-    value as stored."""
+    value as stored. ``timezone`` (the campaign's): ``published_at`` is written in that zone's
+    wall clock with its offset (``2026-10-28 13:00:00-05:00``), as the page shows it; the same
+    moment, only no longer in UTC."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"export format must be csv or parquet, not {fmt!r}")
     where, params = selection.where()
@@ -188,6 +191,10 @@ def export(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, *, bo
         f"ORDER BY {ORDER} LIMIT ?",
         params=[*rank_params, *params, EXPORT_LIMIT],
     ).to_arrow_table()
+    if timezone:
+        at = table.column_names.index("published_at")
+        stored = table.column(at)
+        table = table.set_column(at, "published_at", stored.cast(pa.timestamp(stored.type.unit, tz=timezone)))
     if fmt == "csv":
         return csv_bytes(table.column_names, (tuple(row.values()) for row in table.to_pylist()), bom=bom)
     buffer = io.BytesIO()

@@ -11,9 +11,9 @@ copies of a story are stored after its first copy, and scores and corrections af
 document, so every row involved is stamped no earlier than the oldest touched document or story
 (found by key through ``lookup``), and DuckDB's zone maps skip the row groups before it.
 
-Beside the rows, their term index `mention_terms` (migration 053): each distinct word of a row's
-``search_text`` (runs of letters and digits, the query language's whole words) with the row's
-``row_key``. A rebuilt row whose text did not change keeps its key, so scores and corrections
+Beside the rows, their term index `mention_terms` (migrations 053, 054): each distinct word of a
+row's ``search_text`` (runs of letters and digits, the query language's whole words), and each
+pair of adjacent words (a two-word phrase), with the row's ``row_key``. A rebuilt row whose text did not change keeps its key, so scores and corrections
 write no postings; a new or changed text gets a new key and its postings (``warehouse.query``
 looks a query's words up there instead of scanning the text).
 """
@@ -105,19 +105,26 @@ LEFT JOIN campaigns AS k ON k.campaign = d.campaign
 LEFT JOIN old_keys AS o ON o.doc_id = d.doc_id AND o.search_text = strip_accents(lower(coalesce(d.title, '') || ' ' || d.text))
 """
 
-# The term index (migration 053): each distinct folded word of the new rows -> their key. Runs
-# of letters and digits are exactly the query language's whole words (warehouse.query); ordered
-# by term within the batch so a lookup reads few row groups of it.
+# The term index (migrations 053, 054): each distinct folded word of the new rows, and each pair
+# of adjacent words ("avenida larco", one space apart) -> their key. Runs of letters and digits
+# are exactly the query language's whole words (warehouse.query), and two adjacent runs are what
+# a two-word phrase matches (its gap is any run of other characters), so a phrase is a lookup
+# too. Ordered by term within the batch so a lookup reads few row groups of it.
 TERM_PATTERN = r"[\pL\pN]+"
 
 _TERMS = f"""
 INSERT INTO mention_terms
 SELECT term, row_key FROM (
-    SELECT row_key, unnest(list_distinct(regexp_extract_all(search_text, '{TERM_PATTERN}'))) AS term
-    FROM mention_rows WHERE row_key > $base
+    SELECT row_key, unnest(list_distinct(list_concat(words, list_transform(words[2:], lambda w, i: words[i] || ' ' || w))))
+           AS term
+    FROM (SELECT row_key, regexp_extract_all(search_text, '{TERM_PATTERN}') AS words FROM mention_rows WHERE row_key > $base)
 )
 ORDER BY term, row_key
 """
+
+# How the local tables' contents are built, beyond their columns: a read copy's layout carries it
+# (warehouse.readcopy.layout), so a copy built by other code is made again.
+BUILT = _TERMS
 
 _DAYS_AFTER = """
 INSERT INTO affected_days

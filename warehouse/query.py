@@ -10,7 +10,8 @@ upper-case; a lower-case ``or`` is a word.
 The tree compiles to a SQL predicate over ``mentions.search_text`` (title and text folded at write
 time) with every word passed as a parameter (:meth:`Node.sql`), or to the same predicate answered
 from the term index kept beside it (``mention_terms``, :meth:`Node.index_sql`: the same hits without
-reading the text, except for phrases and tags), to the spans it highlights in a
+reading the text, two-word phrases included; longer phrases read only the texts holding all their
+word pairs, tags and prefixed phrases every text), to the spans it highlights in a
 text (:func:`highlight_spans`), and to the words a full-text index can look up (:func:`index_words`).
 The same tree drives the text list, every chart and the export (``warehouse.explorer.Selection``).
 
@@ -19,6 +20,7 @@ A malformed query raises :class:`QueryError` with a message for the analyst.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -142,12 +144,27 @@ class Match(Node):
         return (f"(contains({column}, ?) AND regexp_matches({column}, ?))",
                 [self.tag + self.words[0], self.sql_pattern()])
 
+    def pairs(self) -> list[str]:
+        """The adjacent word pairs the index holds for a phrase of whole words (migration 054),
+        once each; none for a single word, a prefix, a tag or a word the index cannot hold."""
+        if len(self.words) < 2 or self.prefix or self.tag or not all(_indexable(w) for w in self.words):
+            return []
+        return list(dict.fromkeys(f"{a} {b}" for a, b in itertools.pairwise(self.words)))
+
     def index_sql(self, key: str, column: str) -> tuple[str, list[str]]:
+        pairs = self.pairs()
+        if len(pairs) == 1 and len(self.words) == 2:
+            # Two whole words one gap apart are exactly one pair of adjacent words of the text.
+            return f"{key} IN {_lookup('term = ?')}", pairs
+        if pairs:
+            # Three words or more: the rows holding every pair, then the text read for the order
+            # (the pairs may sit apart). Reading every text cost a phrase 3x a word's time at 1M.
+            held = _lookup(f"term IN ({', '.join('?' * len(pairs))}) GROUP BY row_key HAVING count(*) = {len(pairs)}")
+            sql, params = self.sql(column)
+            return f"({key} IN {held} AND {sql})", [*pairs, *params]
         if len(self.words) > 1 or self.tag or not _indexable(self.words[0]):
-            # A phrase (order, adjacency), a #tag or @account (the mark is no word), a word the
-            # index cannot hold as one term: the text is read. Narrowing by its words' postings
-            # first was measured slower at 1M (DuckDB still reads the column for every row, then
-            # joins): benchmarks/README.md.
+            # A phrase ending in a prefix or holding a word the index cannot hold as one term,
+            # a #tag or @account (the mark is no word): the text is read.
             return self.sql(column)
         word = self.words[0]
         if self.prefix:  # the range lets zone maps skip the postings of other terms

@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -118,7 +118,7 @@ class Hits:
 
     docs: str
     rows: str
-    actors: str
+    actors: str | None  # None: not copied (no actor's share asked for); actor counts then join
 
 
 # What any task's count reads of a text (its filters, label, top probability, reprint link).
@@ -128,24 +128,31 @@ _HIT_ROW_COLUMNS = ("doc_id", "campaign", "day", "source_type", "platform", "dup
 
 
 @contextmanager
-def hits(con: duckdb.DuckDBPyConnection, within: str | Hits) -> Iterator[Hits]:
+def hits(con: duckdb.DuckDBPyConnection, within: str | Hits, actors: bool = True) -> Iterator[Hits]:
     """The texts of ``within`` (a table of ``doc_id``, e.g. ``series.compare``'s ``kept``) read
-    once from `mention_rows` and `actor_mentions` (one semi-join each, instead of one per
-    count: 22 per query page), for the block's counts; dropped after it. A :class:`Hits`
-    is passed through as it is."""
+    once from `mention_rows` and, with ``actors``, `actor_mentions` (one semi-join each,
+    instead of one per count: 22 per query page), for the block's counts; dropped after it. A
+    :class:`Hits` is passed through as it is."""
     if isinstance(within, Hits):
         yield within
         return
-    found = Hits(within, f"{within}_share_rows", f"{within}_share_actors")
+    found = Hits(within, f"{within}_share_rows", f"{within}_share_actors" if actors else None)
     try:
         con.execute(f"CREATE TEMP TABLE {found.rows} AS SELECT {', '.join(_HIT_ROW_COLUMNS)} FROM mention_rows "
                     f"WHERE doc_id IN (SELECT doc_id FROM {within})")
-        con.execute(f"CREATE TEMP TABLE {found.actors} AS SELECT * FROM actor_mentions "
-                    f"WHERE doc_id IN (SELECT doc_id FROM {within})")
+        if found.actors:
+            con.execute(f"CREATE TEMP TABLE {found.actors} AS SELECT * FROM actor_mentions "
+                        f"WHERE doc_id IN (SELECT doc_id FROM {within})")
         yield found
     finally:
         con.execute(f"DROP TABLE IF EXISTS {found.rows}")
-        con.execute(f"DROP TABLE IF EXISTS {found.actors}")
+        if found.actors:
+            con.execute(f"DROP TABLE IF EXISTS {found.actors}")
+
+
+def _asks_actors(names: Sequence[str] | None) -> bool:
+    # Every share (None) holds the campaign's actors; the headline's three never do.
+    return names is None or any(name.startswith("actor:") for name in names)
 
 
 def _cell(t: Task) -> tuple[str, list]:
@@ -174,8 +181,9 @@ def counts(con: duckdb.DuckDBPyConnection, sel: Selection, name: str, period: st
     known (G, C)). ``within``: a table of ``doc_id`` the texts must be among (a query's hits,
     found once by ``warehouse.series.compare``), read instead of the selection's own query, or
     those texts' rows already copied (:func:`hits`), read without joining `mention_rows`."""
-    copied = isinstance(within, Hits) and not sel.query.strip()  # a query reads search_text: not copied
-    t = task(name, within.rows, within.actors) if copied else task(name)
+    copied = (isinstance(within, Hits) and not sel.query.strip()  # a query reads search_text: not copied
+              and (within.actors is not None or not name.startswith("actor:")))
+    t = task(name, within.rows, within.actors or "actor_mentions") if copied else task(name)
     where, params = sel.where(alias="m", columns=t.columns)
     if within is not None and not copied:
         docs = within.docs if isinstance(within, Hits) else within
@@ -654,10 +662,14 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
     shows the selection's headline and spikes first need not estimate ~500 weekly groups and
     every topic and actor for them (:func:`by_task` gives the rest when it is drawn)."""
     if isinstance(within, str):
-        with hits(con, within) as found:
+        with hits(con, within, actors=_asks_actors(names)) as found:
             return overview(con, sel, found, days, weekly, names)
     day_counts: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
-    out: dict[str, Any] = {"tasks": by_task(con, sel, within, names=names, weekly=weekly, counted=day_counts)}
+    # The spikes' days are the selection's with the days before it: where the shares are
+    # estimated, each is counted once over them all (the headline's estimates take its own days).
+    wider = days if days is not None and replace(days, start=sel.start, end=sel.end) == sel else None
+    out: dict[str, Any] = {"tasks": by_task(con, sel, within, names=names, weekly=weekly, counted=day_counts,
+                                            count_over=wider)}
     stored = within is None and use_stored(con, sel)
     span = _full_range(con, sel.campaign)
     if span is not None:
@@ -666,21 +678,24 @@ def overview(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits 
             out["recent"] = recent(con, sel, span, within=within, days=day_counts.get("sentiment"))
     out["trust"] = stored_trust(con, sel.campaign)  # the campaign's, whatever the filters
     out["days"] = day_shares(con, sel if days is None else days, None if days is not None and within is None else stored,
-                             within=within)
+                             within=within, counted=day_counts if wider is not None else None)
     return out
 
 
 def by_task(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits | None = None, *,
             names: Sequence[str] | None = None, weekly: bool = True,
-            counted: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] | None = None) -> dict[str, dict[str, Any]]:
+            counted: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] | None = None,
+            count_over: Selection | None = None) -> dict[str, dict[str, Any]]:
     """Per share of the campaign: its weekly estimates (``weekly``), the selection's own
     (``whole``) and what they rest on (``calibration``, ``n_labels``, ``stored``), read from
     `share_estimates` when they answer the selection, else estimated from one count per day
     (its weeks and total summed from it). Where estimated: ``names`` gives only those shares,
-    ``weekly=False`` leaves the weeks ``None``, and ``counted`` receives each share's per-day counts."""
+    ``weekly=False`` leaves the weeks ``None``, and ``counted`` receives each share's per-day
+    counts, over ``count_over`` when given (the same filters over a range holding the
+    selection's: its days outside the selection are counted for ``counted`` only)."""
     if isinstance(within, str):
-        with hits(con, within) as found:
-            return by_task(con, sel, found, names=names, weekly=weekly, counted=counted)
+        with hits(con, within, actors=_asks_actors(names)) as found:
+            return by_task(con, sel, found, names=names, weekly=weekly, counted=counted, count_over=count_over)
     stored = within is None and use_stored(con, sel)
     out: dict[str, dict[str, Any]] = {}
     if stored:
@@ -694,22 +709,47 @@ def by_task(con: duckdb.DuckDBPyConnection, sel: Selection, within: str | Hits |
     # listing its actors reads every actor mention.
     for name in task_names(con, sel.campaign) if names is None else names:
         cal = calibration(con, sel.campaign, name)[0]
-        counted[name] = counts(con, sel, name, "day", within=within)
+        counted[name] = counts(con, count_over or sel, name, "day", within=within)
+        own = _days_within(*counted[name], sel) if count_over is not None else counted[name]
         out[name] = {
-            "weekly": _estimated(task(name), cal, *_per_period(*counted[name], "week")) if weekly else None,
-            "whole": _estimated(task(name), cal, *_per_period(*counted[name], "all")),
+            "weekly": _estimated(task(name), cal, *_per_period(*own, "week")) if weekly else None,
+            "whole": _estimated(task(name), cal, *_per_period(*own, "all")),
             "calibration": cal.describe(), "n_labels": cal.n_labels, "stored": False}
     return out
 
 
+SPIKE_SHARES = ("target_sentiment", "stance")
+
+
 def day_shares(con: duckdb.DuckDBPyConnection, sel: Selection, stored: bool | None = None,
-               within: str | Hits | None = None) -> dict[str, pd.DataFrame]:
-    """The daily shares spikes are found on: negativity toward the target and stance."""
+               within: str | Hits | None = None,
+               counted: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] | None = None) -> dict[str, pd.DataFrame]:
+    """The daily shares spikes are found on: negativity toward the target and stance.
+    ``counted``: shares already counted per day over this very selection (:func:`by_task`'s),
+    estimated from those counts instead of counting again (never where stored rows answer)."""
     if isinstance(within, str):
-        with hits(con, within) as found:
-            return day_shares(con, sel, stored, found)
+        with hits(con, within, actors=False) as found:  # negativity and stance: no actor's share
+            return day_shares(con, sel, stored, found, counted)
     stored = (within is None and use_stored(con, sel)) if stored is None else stored
-    return {name: shares(con, sel, name, "day", stored=stored, within=within)[0] for name in ("target_sentiment", "stance")}
+    out = {}
+    for name in SPIKE_SHARES:
+        if counted and name in counted and not stored:
+            out[name] = _estimated(task(name), calibration(con, sel.campaign, name)[0], *counted[name])
+        else:
+            out[name] = shares(con, sel, name, "day", stored=stored, within=within)[0]
+    return out
+
+
+def _days_within(groups: pd.DataFrame, cells: np.ndarray, known: np.ndarray,
+                 sel: Selection) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Day counts (:func:`counts` per ``day``) of the selection's own range."""
+    day = groups["period_start"]
+    keep = np.ones(len(groups), dtype=bool)
+    if sel.start is not None:
+        keep &= (day >= pd.Timestamp(sel.start)).to_numpy()
+    if sel.end is not None:
+        keep &= (day <= pd.Timestamp(sel.end)).to_numpy()
+    return groups[keep].reset_index(drop=True), cells[keep], known[keep]
 
 
 RECENT = {"last7": (6, 0), "prev7": (13, 7)}  # days before the selection's last day: first, last

@@ -57,10 +57,17 @@ def test_the_briefing_holds_the_view_dated_and_labelled(db: Path) -> None:
         assert heading in flat
     assert "5 oct 2026: 37 textos" in flat  # the spike, with what rose and the texts behind it
     assert "camaras robadas" in flat and "@denunciante" in flat
-    assert "camaras: 31" in flat and "Debate municipal" in flat
+    assert "cámaras: 31" in flat and "Debate municipal" in flat  # the query as typed, not folded
+    assert "(muestra) · firmas" in flat and "signatures" not in flat  # a milestone's kind in the language
     assert f"Página 1 de {len(reader.pages)}" in flat
     images = sum(len(page.images) for page in reader.pages)
     assert images == 4  # volume with spikes, the two comparison charts, share of voice
+
+
+def test_sample_data_is_said_in_plain_words(db: Path) -> None:
+    _, _, text = make(db, "en", sample=True)
+    assert "Sample data. These texts come from the bundled sample sources of vigia demo" in " ".join(text.split())
+    assert "`" not in text and "**" not in text  # the page's markdown, printed as such
 
 
 def test_crawled_text_cannot_reorder_or_link_out(db: Path) -> None:

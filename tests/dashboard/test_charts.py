@@ -59,3 +59,41 @@ def test_axis_titles_and_legend_values_follow_the_page_language() -> None:
     assert spanish["encoding"]["x"]["title"] == "textos"
     assert set(spanish["datasets"]["where"]["label"]) == {"redes sociales", "noticias"}
     assert spanish["encoding"]["color"]["scale"]["domain"] == ["noticias", "redes sociales"]
+
+
+def test_a_share_chart_says_what_its_shares_are_of_above_it_not_along_its_axis() -> None:
+    # Along the y axis, "share of the week's texts about Carlos Canales (estimated)" was longer than
+    # the 220 px plot: Vega squeezed the plot into a few pixels and cut the title at both ends.
+    from dashboard.charts import SENTIMENT_COLORS, share_bands
+
+    frame = pd.DataFrame({"period_start": pd.to_datetime(["2026-10-05", "2026-10-12"]), "label": ["negative"] * 2,
+                          "estimate": [0.3, 0.4], "low": [0.1, 0.2], "high": [0.5, 0.6], "n": [20, 25]})
+    about = "share of the week's texts about Carlos Canales (estimated)"
+    spec = share_bands(frame, SENTIMENT_COLORS, None, title=about)
+    assert spec["title"]["text"] == about
+    assert [part["encoding"]["y"].get("title", "missing") for part in spec["layer"]] == [None, None]
+
+
+def test_a_compared_share_says_what_it_is_of_under_its_title() -> None:
+    from dashboard.query_charts import compare_bands
+
+    frame = pd.DataFrame({"period_start": pd.to_datetime(["2026-10-05"]), "label": ["cámaras"], "estimate": [0.3],
+                          "low": [0.1], "high": [0.5], "n": [20]})
+    spec = compare_bands(frame, "Negative toward Carlos Canales", "share negative toward Carlos Canales")
+    assert spec["title"] == {"text": "Negative toward Carlos Canales", "subtitle": "share negative toward Carlos Canales",
+                             "anchor": "start"}
+    assert [part["encoding"]["y"].get("title", "missing") for part in spec["layer"]] == [None, None]
+
+
+def test_names_beside_bars_are_not_cut_at_vegas_default_width() -> None:
+    # "Renovación Popular" was drawn "Renovación Popu…" beside its bar and its tone range.
+    from dashboard.charts import share_ranges
+    from dashboard.query_charts import voice_bars
+
+    totals = pd.DataFrame({"name": ["promotores de la revocatoria"], "documents": [71], "share_of_voice": [0.17],
+                           "negative": [13], "neutral": [51], "positive": [7]})
+    bars = voice_bars(totals, "voice", "texts", "tone", {"negative": "negative", "neutral": "neutral", "positive": "positive"})
+    ranges = share_ranges(pd.DataFrame({"who": ["Renovación Popular"], "label": ["negative"], "estimate": [0.1],
+                                        "low": [0.0], "high": [0.3], "n": [16]}), y_field="who", title="share")
+    assert bars["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] >= 300
+    assert ranges["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] >= 300

@@ -98,3 +98,15 @@ def test_one_where_clause_serves_every_relation_and_refuses_a_filter_it_cannot_a
     assert params == ["c", date(2026, 1, 1), ["x"]]
     with pytest.raises(ValueError, match="cannot be filtered on platform"):
         sel.where(columns=("campaign", "day", "source_type"))
+
+
+def test_the_export_writes_times_in_the_campaigns_zone(searchable: Path) -> None:
+    # The page shows every time in the campaign's zone; its export wrote them in UTC.
+    sel = Selection(campaign=CAMPAIGN, query="camaras")
+    with connect(searchable, read_only=True) as con:
+        stored = pd.read_csv(io.BytesIO(export(con, sel, "csv")))["published_at"]
+        lima = pd.read_csv(io.BytesIO(export(con, sel, "csv", timezone="America/Lima")))["published_at"]
+        table = pq.read_table(io.BytesIO(export(con, sel, "parquet", timezone="America/Lima")))
+    assert all(value.endswith("-05:00") for value in lima)
+    assert (pd.to_datetime(lima, utc=True) == pd.to_datetime(stored, utc=True)).all()  # the same moments
+    assert str(table.schema.field("published_at").type) == "timestamp[us, tz=America/Lima]"

@@ -3,6 +3,7 @@ documents, scores and corrections say, after every kind of write."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,7 +86,10 @@ def postings(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]], in
     import re
 
     rows = read(path, "SELECT doc_id, search_text FROM mention_rows")
-    expected = {(word, doc_id) for doc_id, text in rows for word in re.findall(r"[^\W_]+", text)}
+    expected = set()
+    for doc_id, text in rows:
+        words = re.findall(r"[^\W_]+", text)
+        expected |= {(word, doc_id) for word in words} | {(f"{a} {b}", doc_id) for a, b in itertools.pairwise(words)}
     found = set(read(path, "SELECT t.term, m.doc_id FROM mention_terms AS t JOIN mention_rows AS m USING (row_key)"))
     orphans = read(path, "SELECT count(*) FROM mention_terms WHERE row_key NOT IN (SELECT row_key FROM mention_rows)")
     return found, expected, orphans[0][0]
@@ -100,6 +104,7 @@ def test_the_term_index_follows_every_write(tmp_path: Path) -> None:
         insert_documents(con, [first, second])
     found, expected, orphans = postings(path)
     assert found == expected and ("camaras", first["doc_id"]) in found and orphans == 0
+    assert ("larco el", first["doc_id"]) in found  # title and text are one search_text
     # a score, a newer model set's score and a correction each rebuild the row under a new key
     with connect(path) as con:
         write_scores(con, synthetic_scores([first["doc_id"], second["doc_id"]]))
@@ -129,7 +134,7 @@ def test_a_score_keeps_the_rows_postings_and_an_edited_text_replaces_them(tmp_pa
         write_scores(con, synthetic_scores([doc["doc_id"]]))
     # the text is the same: the row keeps its key, and no posting was written again
     assert read(path, "SELECT row_key FROM mention_rows") == before
-    assert read(path, "SELECT count(*) FROM mention_terms") == [(3,)]
+    assert read(path, "SELECT count(*) FROM mention_terms") == [(5,)]  # 3 words, 2 pairs
     # an edited text (no write path edits one today; should one, its old words must go)
     import duckdb
 
@@ -143,5 +148,5 @@ def test_a_score_keeps_the_rows_postings_and_an_edited_text_replaces_them(tmp_pa
     con.execute("UPDATE documents SET text = 'Drones en Larco.'")
     mention_rows.refresh(con, [doc["doc_id"]])
     terms = con.execute("SELECT t.term FROM mention_terms AS t JOIN mention_rows USING (row_key) ORDER BY 1").fetchall()
-    assert terms == [("drones",), ("en",), ("larco",)]
-    assert con.execute("SELECT count(*) FROM mention_terms").fetchall() == [(3,)]  # the old words are gone
+    assert terms == [("drones",), ("drones en",), ("en",), ("en larco",), ("larco",)]
+    assert con.execute("SELECT count(*) FROM mention_terms").fetchall() == [(5,)]  # the old words are gone

@@ -27,6 +27,7 @@ TEXTS = {
     "q_phrase_punct": (None, "Pidieron cámaras, de vigilancia, en cada esquina."),
     "q_tag": (None, "Firmé hoy. #RevocatoriaYa @carloscanalesa"),
     "q_quote": (None, "Dijo 100% d'accord y O'Brien; DROP TABLE mentions; --"),
+    "q_pairs_apart": (None, "Barranco tiene malecón; el malecón tiene parque."),
 }
 
 
@@ -157,7 +158,13 @@ SAME_HITS = [
     '"vigilancia de cámaras"', "#revocatoriaya", "revocatoriaya", "@carloscanalesa", "revoca*", "#revoca*",
     "O'Brien", "100%", '"DROP TABLE mentions"', "-robo", "huelga", "huelga OR paro", "camar* OR robo -larco",
     "cámaras OR drones presupuesto", "(cámaras OR drones) vigilancia", '"en miraflores" OR #revocatoriaya',
+    # phrases: two words (one pair of adjacent words), across the title's end, with accents, a
+    # three words across commas, three words whose pairs all occur but apart, one repeated
+    '"la banda"', '"larco un robo"', '"ROBÓ otra"', '"de vigilancia en"', '"barranco tiene parque"',
+    '"malecón tiene parque"', '"el malecón" -barranco', '"tiene parque" OR "la banda"', '"malecón malecón"',
 ]
+EMPTY = ("huelga", '"vigilancia de cámaras"', "cámaras -(serenazgo OR vigilancia)", '"barranco tiene parque"',
+         '"el malecón" -barranco', '"malecón malecón"')
 
 
 def keys(con, predicate: tuple[str, list[str]]) -> set[str]:
@@ -172,8 +179,21 @@ def test_the_term_index_finds_the_same_texts_as_the_scan(texts_db: Path, query: 
         scanned = keys(con, where(query, "search_text"))
         indexed = keys(con, where(query, "search_text", key="row_key"))
     assert indexed == scanned
-    if query not in ("huelga", '"vigilancia de cámaras"', "cámaras -(serenazgo OR vigilancia)"):
+    if query not in EMPTY:
         assert scanned  # a comparison of two empty sets would prove nothing
+
+
+def test_a_two_word_phrase_is_one_lookup_and_a_longer_one_reads_only_its_pairs_rows(texts_db: Path) -> None:
+    from warehouse.query import where
+
+    two = where('"malecón tiene"', "search_text", key="row_key")
+    assert "search_text" not in two[0] and two[1] == ["malecon tiene"]
+    three = where('"barranco tiene parque"', "search_text", key="row_key")
+    assert three[1][:2] == ["barranco tiene", "tiene parque"] and "HAVING count(*) = 2" in three[0]
+    with connect(texts_db, read_only=True) as con:
+        # the pairs alone find the text holding both apart; the text read then drops it
+        pairs_only = keys(con, (three[0].split(" AND (contains")[0] + ")", three[1][:2]))
+        assert "q_pairs_apart" in pairs_only and "q_pairs_apart" not in keys(con, three)
 
 
 def test_plain_words_are_answered_by_the_index_not_the_text(texts_db: Path) -> None:

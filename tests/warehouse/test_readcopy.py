@@ -101,6 +101,42 @@ def test_read_copies_mirror_every_table_the_migrations_make_without_a_list(tmp_p
         readcopy.layout.cache_clear()
 
 
+def test_a_copy_whose_term_index_was_built_another_way_is_made_again(tmp_path: Path, monkeypatch) -> None:
+    """Migration 054 added word pairs to the term index and no column: a copy made by the code
+    before it (words only) must not answer a phrase from its index, which holds no pair."""
+    from warehouse import mention_rows
+    from warehouse.explorer import Selection, count
+    from warehouse.query import where
+    from warehouse.writer import release
+
+    words_only = mention_rows._TERMS.replace(
+        "list_concat(words, list_transform(words[2:], lambda w, i: words[i] || ' ' || w))", "words")
+    assert words_only != mention_rows._TERMS
+    path = tmp_path / "vigia.duckdb"
+    first = [d | {"title": None, "text": f"Cámaras en Larco, nota {i}."} for i, d in enumerate(docs(3, 0))]
+    monkeypatch.setattr(mention_rows, "_TERMS", words_only)
+    monkeypatch.setattr(mention_rows, "BUILT", words_only)
+    readcopy.layout.cache_clear()
+    try:
+        with connect(path) as con:
+            insert_documents(con, first)
+        with connect(path, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM mention_terms WHERE contains(term, ' ')").fetchall() == [(0,)]
+        release(path)  # the old code's process ends
+        monkeypatch.undo()
+        readcopy.layout.cache_clear()
+        with connect(path):  # the upgraded code's first writer, writing nothing, makes it again
+            pass
+        with connect(path, read_only=True) as con:
+            campaign = first[0]["campaign"]
+            assert count(con, Selection(campaign=campaign, query='"en larco"')) == 3
+            predicate, params = where('"cámaras en"', "search_text", key="row_key")
+            assert "search_text" not in predicate
+            assert con.execute(f"SELECT count(*) FROM mentions WHERE {predicate}", params).fetchall() == [(3,)]
+    finally:
+        readcopy.layout.cache_clear()
+
+
 def test_a_delete_that_bypasses_forget_is_caught_and_the_copy_repaired(tmp_path: Path, caplog) -> None:
     path = tmp_path / "vigia.duckdb"
     with connect(path) as con:
@@ -201,7 +237,9 @@ def test_a_read_copy_of_postgresql_finds_query_words_through_its_term_index(post
         assert count(con, Selection(campaign=campaign, query="cámaras")) == 3
         assert count(con, Selection(campaign=campaign, query="drones OR camar*")) == 5
         assert count(con, Selection(campaign=campaign, query="larco -nota")) == 0
-        for query in ("cámaras", "drones OR camar*", "larco -nota", "serenazgo"):
+        assert count(con, Selection(campaign=campaign, query='"en larco"')) == 3
+        for query in ("cámaras", "drones OR camar*", "larco -nota", "serenazgo", '"en larco"', '"cámaras en larco"',
+                      '"larco cámaras"'):
             predicate, params = where(query, "search_text", key="row_key")
             scanned, scan_params = where(query, "search_text")
             assert (con.execute(f"SELECT count(*) FROM mentions WHERE {predicate}", params).fetchall()

@@ -218,6 +218,13 @@ def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_
         for doc_id in ids[:60:3]:
             add_correction(con, doc_id, "stance", "anti_recall", "ana")
             add_correction(con, doc_id, "target_sentiment", "negative", "ana")
+        # two actors read in a third of the texts (their shares count from actor_mentions)
+        rescored = scores(ids[::3], seed=8)
+        for i, row in enumerate(rescored):
+            row["actors"] = {actor: {"sentiment": ["negative", "neutral", "positive"][(i + k) % 3],
+                                     "score": 0.1 * k, "confidence": 0.5 + 0.1 * ((i + k) % 5), "match": "name"}
+                             for k, actor in enumerate(("lucia_carranza", "jorge_munoz")[: 1 + i % 2])}
+        write_scores(con, rescored)
     with connect(warehouse, read_only=True) as con:
         con.execute("CREATE TEMP TABLE query_texts AS SELECT doc_id FROM mentions WHERE hash(doc_id) % 2 = 0")
         first, last = con.execute("SELECT min(day), max(day) FROM mentions").fetchone()
@@ -225,26 +232,45 @@ def test_a_querys_texts_copied_once_count_exactly_as_joining_the_warehouse_each_
                       Selection(campaign=CAMPAIGN, start=first + timedelta(days=3), end=last - timedelta(days=2),
                                 source_types=("social",))]
         compared = 0
-        with shares.hits(con, "query_texts") as copied:
+        # the rows alone copied (the headline's shares ask no actor's): actors' counts still join
+        con.execute("CREATE TEMP TABLE query_rows_only AS SELECT doc_id FROM query_texts")
+        with shares.hits(con, "query_texts") as copied, shares.hits(con, "query_rows_only", actors=False) as rows_only:
+            assert rows_only.actors is None
             for sel in selections:
                 for name in shares.task_names(con, CAMPAIGN):
                     for period in shares.PERIODS:
                         for by_source in (False, True):
                             joined = shares.counts(con, sel, name, period, by_source, within="query_texts")
-                            read = shares.counts(con, sel, name, period, by_source, within=copied)
-                            assert joined[0].equals(read[0]), (name, period)
-                            assert np.array_equal(joined[1], read[1]) and np.array_equal(joined[2], read[2]), (name, period)
+                            for read in (shares.counts(con, sel, name, period, by_source, within=copied),
+                                         shares.counts(con, sel, name, period, by_source, within=rows_only)):
+                                assert joined[0].equals(read[0]), (name, period)
+                                assert np.array_equal(joined[1], read[1]) and np.array_equal(joined[2], read[2]), (name, period)
                             compared += int(joined[1].sum() + joined[2].sum() > 0)
         assert compared > 20
+        assert any(name.startswith("actor:") for name in shares.task_names(con, CAMPAIGN))
         # The page's overview reads the range's days once, for the longer range it is given, and
         # leaves no copy behind on the connection.
         longer = Selection(campaign=CAMPAIGN, start=first)
-        page = shares.overview(con, Selection(campaign=CAMPAIGN, start=first + timedelta(days=10)), within="query_texts",
-                               days=longer)
+        shorter = Selection(campaign=CAMPAIGN, start=first + timedelta(days=10))
+        counted, count = [], shares.counts
+        shares.counts = lambda *a, **k: counted.append((a[2], a[1].start, a[3])) or count(*a, **k)
+        try:
+            page = shares.overview(con, shorter, within="query_texts", days=longer)
+        finally:
+            shares.counts = count
+        # each share counted once a day, over the longer range, for its headline and its days
+        # (the trust rows, the campaign's this week whatever the filters, count on their own)
+        per_day = [(name, start) for name, start, period in counted if period == "day"]
+        assert sorted(per_day) == sorted((name, first) for name in page["tasks"]), counted
         alone = shares.day_shares(con, longer, within="query_texts")
         for name in ("target_sentiment", "stance"):
             pd.testing.assert_frame_equal(page["days"][name], alone[name])
             assert page["days"][name]["period_start"].min() < pd.Timestamp(first + timedelta(days=10))
+        for name, task in page["tasks"].items():  # the headline still holds the selection's days only
+            for key, period in (("weekly", "week"), ("whole", "all")):
+                pd.testing.assert_frame_equal(task[key], shares.estimates(con, shorter, name, period, within="query_texts"))
+        for key, frame in shares.recent(con, shorter, (first, last), within="query_texts").items():
+            pd.testing.assert_frame_equal(page["recent"][key], frame)
         left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'query_texts_%'").fetchone()
         assert left[0] == 0
         # Its weeks, totals and last 7 days, summed from one count per day, are what counting
