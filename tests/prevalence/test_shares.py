@@ -352,6 +352,34 @@ def test_the_floor_under_a_large_groups_log_mass_changes_no_draw(monkeypatch):
         assert (loglik - loglik.max() < bayes.LOG_FLOOR).any()
 
 
+def test_a_large_groups_texts_drawn_from_their_normal_law_match_the_exact_draws(monkeypatch):
+    """From NORMAL_TEXTS texts a group's class totals come from their normal law: the same
+    mean, spread and tails as one multinomial per cell, whole texts adding up, none negative."""
+    from prevalence import bayes
+
+    rng = np.random.default_rng(8)
+    for n_texts, concentration in ((1000, 0.7), (4000, 0.3)):
+        counts = rng.multinomial(n_texts, rng.dirichlet(np.ones(12)))
+        weights = np.broadcast_to(rng.dirichlet(np.ones(3) * concentration, size=12), (20000, 12, 3))
+        exact = bayes.split(np.random.default_rng(1), np.broadcast_to(counts, (20000, 12)), weights).sum(axis=-2)
+        normal = bayes.split_normal(np.random.default_rng(2), counts, weights)
+        assert (normal.sum(axis=-1) == n_texts).all() and (normal >= 0).all() and (normal == np.rint(normal)).all()
+        assert np.allclose(normal.mean(axis=0), exact.mean(axis=0), atol=0.5)
+        assert np.allclose(normal.std(axis=0), exact.std(axis=0), rtol=0.03)
+        for q in (0.05, 0.95):
+            assert np.abs(np.quantile(normal, q, axis=0) - np.quantile(exact, q, axis=0)).max() <= 1.0
+    # a class hardly any text can hold: never below 0, the texts still add up
+    edge = bayes.split_normal(np.random.default_rng(3), np.full(12, 100), np.broadcast_to([0.998, 0.0019, 0.0001], (5000, 12, 3)))
+    assert (edge >= 0).all() and (edge.sum(axis=-1) == 1200).all() and edge[:, 2].mean() < 0.3
+    # the sampler's intervals for a 1,500-text group are those of the exact draws
+    calibration = rng.gamma(2.0, 20.0, (3, 12))
+    group = rng.multinomial(1500, rng.dirichlet(np.ones(12)))[None]
+    quick = np.quantile(bayes.sample_shares(calibration, group, threads=1), [0.05, 0.5, 0.95], axis=0)
+    monkeypatch.setattr(bayes, "NORMAL_TEXTS", 10**9)
+    exact = np.quantile(bayes.sample_shares(calibration, group, threads=1), [0.05, 0.5, 0.95], axis=0)
+    assert np.abs(quick - exact).max() < 0.01
+
+
 def test_the_share_threads_setting_is_read_and_checked(monkeypatch):
     from prevalence.bayes import MAX_THREADS, share_threads
 
