@@ -565,7 +565,7 @@ def flagged(frame: pd.DataFrame, counts: dict[str, str]) -> pd.DataFrame:
                  for r in frame.itertuples()],
         "platform": frame["platform"],
         "published_at": frame["published_at"],
-        "task": frame["task"].map(lambda x: t(f"task.{x}")),
+        "task": frame["task"].map(task_name),
         "label": [", ".join(t.value(v) for v in str(r.label).split(",")) if r.label else "—" for r in frame.itertuples()],
         "sure": frame["confidence"].map(lambda c: t("queue.undecided") if c < 0.1 else
                                         t("queue.unsure") if c < 0.4 else t("queue.fairly_sure")),
@@ -749,7 +749,12 @@ def interval(found: tuple[float, float, float] | None) -> str:
 
 def rests_on(task: dict) -> str:
     """What a share chart's bands rest on, said next to it (issue 20)."""
-    return t("shares.rests_on", calibration=task["calibration"])
+    return t("shares.rests_on", calibration=t.calibration(task["calibration"]))
+
+
+def task_name(name: str) -> str:
+    """A share's task in words (the target by name); a topic's or actor's task as stored."""
+    return t(f"task.{name}", target=target_name) if f"task.{name}" in t.messages else name
 
 
 def every_share() -> dict[str, dict]:
@@ -1373,7 +1378,7 @@ if opened == "trust":
             st.info(t("trust.none"))
         else:
             shown_trust = local_times(trust, ("computed_at",), zone)
-            shown_trust["task"] = shown_trust["task"].map(lambda x: t(f"task.{x}"))
+            shown_trust["task"] = shown_trust["task"].map(task_name)
             st.dataframe(shown_trust, hide_index=True, width="stretch", column_config={
                 "task": t("trust.task"), "model_set": t("trust.model_set"), "n_labels": t("trust.n_labels"),
                 "agreement": st.column_config.NumberColumn(t("trust.agreement"), format="%.2f"),
@@ -1388,7 +1393,7 @@ if opened == "trust":
         if share_trust is not None and len(share_trust):
             st.caption(t("trust.shares_caption"))
             said = share_trust.assign(
-                task=share_trust["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
+                task=share_trust["task"].map(task_name), calibration=share_trust["calibration"].map(t.calibration),
                 halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
                                                          else t("trust.halve", n=t.number(int(v)))))
             st.dataframe(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), hide_index=True,
@@ -1407,7 +1412,7 @@ if opened == "trust":
                 t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else review["queue_excerpts"].get(r.doc_id)
                                           or r.doc_id, limit=120) for r in share_rows.itertuples()],
                 t("axis.platform"): share_rows["platform"], t("list.published", timezone=zone): share_rows["published_at"],
-                t("trust.task"): share_rows["task"].map(lambda x: t(f"task.{x}") if f"task.{x}" in t.messages else x),
+                t("trust.task"): share_rows["task"].map(task_name),
                 t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
                 hide_index=True, width="stretch")
         queue = review["queue"]
@@ -1421,7 +1426,7 @@ if opened == "trust":
             st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", column_config={
                 columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
             st.caption(t("queue.caption"))
-            queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {t(f'task.{r.task}')}"
+            queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {task_name(r.task)}"
                       for r in queue.itertuples()}
             open_cols = st.columns([3, 1])
             to_open = open_cols[0].selectbox(t("queue.open_pick"), list(queued), format_func=lambda d: queued.get(d, d), key="queue_pick")

@@ -9,6 +9,7 @@ formatted by Babel (CLDR data) for the language, times in the campaign's time zo
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -289,7 +290,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "match.name": "su nombre",
         "match.office": "solo su cargo",
         "match.implicit": "solo su gestión o la revocatoria",
-        "task.target_sentiment": "sentimiento hacia la autoridad",
+        "task.target_sentiment": "sentimiento hacia {target}",
+        "calibration.own": "{n} etiquetas de la campaña",
+        "calibration.bundled": "una calibración incluida de {n} etiquetas ({source}), contadas como {most} por clase como máximo",
+        "calibration.none": "ninguna etiqueta (una distribución a priori plana: las bandas muestran solo lo que tan pocos textos sin calibración permiten)",
         "task.topics": "temas",
         "task.stance": "postura",
         "sql.caption": "El mismo control que `vigia sql`; cada consulta corre en un proceso propio, dentro de {limits} (`VIGIA_SQL_*`, ver el README).",
@@ -628,7 +632,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "match.name": "his name",
         "match.office": "his office only",
         "match.implicit": "his administration or recall only",
-        "task.target_sentiment": "sentiment toward the official",
+        "task.target_sentiment": "sentiment toward {target}",
+        "calibration.own": "{n} in-domain labels",
+        "calibration.bundled": "a bundled calibration of {n} labels ({source}), counted as at most {most} per class",
+        "calibration.none": "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)",
         "task.topics": "topics",
         "task.stance": "stance",
         "sql.caption": "The same guard as `vigia sql`; each query runs in a process of its own, within {limits} (`VIGIA_SQL_*`, see the README).",
@@ -770,6 +777,13 @@ def language(requested: str | None, campaign_default: str | None = None) -> str:
     return DEFAULT
 
 
+# The three phrasings of prevalence.Calibration.describe (tests/test_app.py checks them against it).
+_OWN_LABELS = re.compile(r"(?P<n>[\d,]+) in-domain labels(?: \((?P<source>.*)\))?")
+_BUNDLED_LABELS = re.compile(r"a bundled calibration of (?P<n>[\d,]+) labels \((?P<source>.*)\), "
+                             r"counted as at most (?P<most>\d+) per class")
+_NO_LABELS = "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)"
+
+
 class Texts:
     """The catalogue of one language: ``texts("spikes.title", target="Carlos Canales")``."""
 
@@ -808,6 +822,27 @@ class Texts:
         return self.messages.get(f"kind.{kind}", kind)
 
     # -- formatting (Babel, CLDR) -------------------------------------------------------------
+
+    def calibration(self, described: str | None) -> str:
+        """What a share's errors were learnt from (``prevalence.Calibration.describe``, stored
+        in English in the share views) said in this language; text it does not know is kept."""
+        if not described:
+            return "—"
+        said = []
+        for part in described.split(" + "):
+            own = _OWN_LABELS.fullmatch(part)
+            bundled = _BUNDLED_LABELS.fullmatch(part)
+            if own:
+                said.append(self("calibration.own", n=self.number(int(own["n"].replace(",", ""))))
+                            + (f" ({own['source']})" if own["source"] else ""))
+            elif bundled:
+                said.append(self("calibration.bundled", n=self.number(int(bundled["n"].replace(",", ""))),
+                                 source=bundled["source"], most=bundled["most"]))
+            elif part == _NO_LABELS:
+                said.append(self("calibration.none"))
+            else:
+                said.append(part)
+        return " + ".join(said)
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
         if value is None or (isinstance(value, float) and pd.isna(value)):

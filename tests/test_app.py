@@ -237,6 +237,20 @@ def test_the_calendars_kinds_are_in_the_page_language(filled_db: Path, monkeypat
     assert "firmas" in set(calendar["kind"]) and "signatures" not in set(calendar["kind"])
 
 
+def test_what_the_bands_rest_on_and_the_trust_tasks_are_said_in_the_page_language(
+        filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Spanish page said "a bundled calibration of 1,050 labels ..." under every share chart,
+    # and named a task "sentiment toward the official" instead of the target.
+    at = tab(open_page(filled_db, monkeypatch), "trends")  # Spanish, the campaign file's
+    said = [c.value for c in at.caption if "Bandas:" in c.value]
+    assert said and not any("labels" in c or "bundled" in c or "in-domain" in c for c in said), said
+    at = tab(at, "trust")
+    tasks = {v for df in at.dataframe if "task" in df.value.columns for v in df.value["task"]}
+    assert f"sentimiento hacia {TARGET}" in tasks and "sentiment toward the official" not in tasks
+    calibrations = {v for df in at.dataframe if "calibration" in df.value.columns for v in df.value["calibration"]}
+    assert calibrations and not any("labels" in str(v) for v in calibrations), calibrations
+
+
 def test_the_text_list_names_its_columns_and_values_in_the_page_language(
         filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The Spanish page listed "source_type", "news", "pro_recall", "security" as stored.

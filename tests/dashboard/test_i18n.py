@@ -83,3 +83,27 @@ def test_the_campaign_file_chooses_the_language_and_names_topics_in_it(tmp_path:
     wrong.write_text(text.replace('interface_language = "es"', 'interface_language = "fr"'), encoding="utf-8")
     with pytest.raises(CampaignError, match="interface_language"):
         load_campaign(wrong)
+
+
+def test_what_a_share_rests_on_is_said_in_the_page_language() -> None:
+    """The caption under every share chart and the trust table's column were English on the
+    Spanish page: each phrasing of ``Calibration.describe`` is said in Spanish."""
+    import numpy as np
+
+    from prevalence import Calibration
+
+    classes = ("negative", "neutral", "positive")
+    probs = np.tile([0.6, 0.3, 0.1], (1500, 1))
+    bundled = Calibration.from_labels(classes, probs[:1200], ["negative"] * 1200, source="InterTASS PE, TASS 2020")
+    said = [Calibration.from_labels(classes, probs[:0], [], bundled=None).describe(),
+            Calibration.from_labels(classes, probs[:1500], ["neutral"] * 1500, source="corrections").describe(),
+            Calibration.from_labels(classes, probs[:40], ["neutral"] * 40, bundled=bundled).describe()]
+    es = Texts("es")
+    for described in said:
+        spanish = es.calibration(described)
+        assert spanish != described and not {"labels", "bundled", "counted", "prior"} & set(spanish.replace(",", " ").split()), spanish
+        assert Texts("en").calibration(described) == described
+    assert "1.500 etiquetas de la campaña (corrections)" in es.calibration(said[1])
+    assert "40 etiquetas de la campaña + una calibración incluida de 1.200 etiquetas (InterTASS PE, TASS 2020)" in es.calibration(said[2])
+    assert es.calibration("something else") == "something else"
+    assert es("task.target_sentiment", target="Carlos Canales") == "sentimiento hacia Carlos Canales"
