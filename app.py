@@ -806,17 +806,18 @@ if now_7 and before_7 and (end - start).days >= 13:
     moved = t("head.points", change=f"{points:+d}")
     moved_said = t("head.recent") + ("" if apart else " " + t("head.noise"))
     moved_color = "inverse" if apart else "off"
+negative = interval(share_of(whole("sentiment"), "negative"))
 headline_shown.append((t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
-                       interval(share_of(whole("sentiment"), "negative")) + (f"; {moved}, {moved_said}" if moved else "")))
-cols[1].metric(headline_shown[-1][0], interval(share_of(whole("sentiment"), "negative")), delta=moved, delta_color=moved_color,
+                       negative + (f"; {moved}, {moved_said}" if moved else "")))
+cols[1].metric(headline_shown[-1][0], negative, delta=moved, delta_color=moved_color,
                delta_arrow="auto" if points else "off", delta_description=moved_said, help=t("head.negative_help"))
 headline_shown.append((t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative"))))
 cols[2].metric(*headline_shown[-1], help=t("head.toward_target_help", target=target_name))
 pro, anti = share_of(whole("stance"), "pro_recall"), share_of(whole("stance"), "anti_recall")
-cols[3].metric(t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}",
-               help=t("head.stance_help", pro=interval(pro), anti=interval(anti)))
-headline_shown.append((t("head.stance"), f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}; "
-                       + t("head.stance_help", pro=interval(pro), anti=interval(anti))))
+stance_value = f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}"
+stance_said = t("head.stance_help", pro=interval(pro), anti=interval(anti))
+cols[3].metric(t("head.stance"), stance_value, help=stance_said)
+headline_shown.append((t("head.stance"), f"{stance_value}; {stance_said}"))
 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.
 event_rows = side["events"]

@@ -113,6 +113,7 @@ def split_normal(rng: np.random.Generator, counts: np.ndarray, weights: np.ndarr
     law (mean and covariance summed over the cells), rounded, never below 0, adding up to the
     texts. Shape S + (C,)."""
     n = np.asarray(counts, dtype=np.float64)
+    texts = n.sum()
     mean = np.einsum("k,...kc->...c", n, weights)
     c = weights.shape[-1]
     head = weights[..., :-1]
@@ -122,12 +123,11 @@ def split_normal(rng: np.random.Generator, counts: np.ndarray, weights: np.ndarr
     cov[..., range(c - 1), range(c - 1)] += 1e-9  # a class no cell can hold: no spread, still factorable
     z = rng.standard_normal(mean.shape[:-1] + (c - 1,))
     first = np.rint(mean[..., :-1] + np.einsum("...cd,...d->...c", np.linalg.cholesky(cov), z))
-    first = np.clip(first, 0.0, n.sum())
-    last = n.sum() - first.sum(axis=-1)
+    first = np.clip(first, 0.0, texts)
+    last = texts - first.sum(axis=-1)
     # Rounding near an edge of the simplex can overshoot the texts: the largest class gives it back.
-    over = np.minimum(last, 0.0)
-    np.put_along_axis(first, first.argmax(axis=-1)[..., None],
-                      np.take_along_axis(first, first.argmax(axis=-1)[..., None], axis=-1) + over[..., None], axis=-1)
+    largest = first.argmax(axis=-1)[..., None]
+    np.put_along_axis(first, largest, np.take_along_axis(first, largest, axis=-1) + np.minimum(last, 0.0)[..., None], axis=-1)
     return np.concatenate([first, np.maximum(last, 0.0)[..., None]], axis=-1)
 
 

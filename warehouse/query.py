@@ -11,7 +11,7 @@ The tree compiles to a SQL predicate over ``mentions.search_text`` (title and te
 time) with every word passed as a parameter (:meth:`Node.sql`), or to the same predicate answered
 from the term index kept beside it (``mention_terms``, :meth:`Node.index_sql`: the same hits without
 reading the text, two-word phrases included; longer phrases read only the texts holding all their
-word pairs, tags and prefixed phrases every text), to the spans it highlights in a
+word pairs, tags and phrases of words the index cannot hold every text), to the spans it highlights in a
 text (:func:`highlight_spans`), and to the words a full-text index can look up (:func:`index_words`).
 The same tree drives the text list, every chart and the export (``warehouse.explorer.Selection``).
 
@@ -146,8 +146,9 @@ class Match(Node):
 
     def pairs(self) -> list[str]:
         """The adjacent word pairs the index holds for a phrase of whole words (migration 054),
-        once each; none for a single word, a prefix, a tag or a word the index cannot hold."""
-        if len(self.words) < 2 or self.prefix or self.tag or not all(_indexable(w) for w in self.words):
+        once each; none for a single word (a prefix is always one), a tag or a word the index
+        cannot hold."""
+        if len(self.words) < 2 or self.tag or not all(_indexable(w) for w in self.words):
             return []
         return list(dict.fromkeys(f"{a} {b}" for a, b in itertools.pairwise(self.words)))
 
@@ -163,8 +164,8 @@ class Match(Node):
             sql, params = self.sql(column)
             return f"({key} IN {held} AND {sql})", [*pairs, *params]
         if len(self.words) > 1 or self.tag or not _indexable(self.words[0]):
-            # A phrase ending in a prefix or holding a word the index cannot hold as one term,
-            # a #tag or @account (the mark is no word): the text is read.
+            # A phrase holding a word the index cannot hold as one term, a #tag or @account (the
+            # mark is no word): the text is read.
             return self.sql(column)
         word = self.words[0]
         if self.prefix:  # the range lets zone maps skip the postings of other terms

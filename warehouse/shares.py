@@ -772,9 +772,7 @@ def recent(con: duckdb.DuckDBPyConnection, sel: Selection, span: tuple[date, dat
         if window.start > window.end:
             c, k = [], []
         elif days is not None:
-            day = days[0]["period_start"].dt.date.to_numpy() if len(days[0]) else np.array([], dtype=object)
-            inside = (day >= window.start) & (day <= window.end)
-            c, k = days[1][inside], days[2][inside]
+            _, c, k = _days_within(*days, window)
         else:
             _, c, k = counts(con, window, "sentiment", "all", within=within)
         cells.append(np.sum(c, axis=0) if len(c) else np.zeros(cal.n_cells, dtype=np.int64))
