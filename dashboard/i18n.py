@@ -20,6 +20,8 @@ from babel.dates import format_datetime as _format_datetime
 from babel.dates import get_day_names, get_month_names, get_period_names
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
+from prevalence.shares import NO_LABELS
+
 LANGUAGES = {"es": "Español", "en": "English"}
 # The locale vl-convert formats a chart's numbers and dates in (d3-format / d3-time-format).
 CHART_LOCALES = {"es": "es-ES", "en": "en-US"}
@@ -781,7 +783,6 @@ def language(requested: str | None, campaign_default: str | None = None) -> str:
 _OWN_LABELS = re.compile(r"(?P<n>[\d,]+) in-domain labels(?: \((?P<source>.*)\))?")
 _BUNDLED_LABELS = re.compile(r"a bundled calibration of (?P<n>[\d,]+) labels \((?P<source>.*)\), "
                              r"counted as at most (?P<most>\d+) per class")
-_NO_LABELS = "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)"
 
 
 class Texts:
@@ -838,7 +839,7 @@ class Texts:
             elif bundled:
                 said.append(self("calibration.bundled", n=self.number(int(bundled["n"].replace(",", ""))),
                                  source=bundled["source"], most=bundled["most"]))
-            elif part == _NO_LABELS:
+            elif part == NO_LABELS:
                 said.append(self("calibration.none"))
             else:
                 said.append(part)

@@ -43,6 +43,10 @@ class CalibrationError(ValueError):
     """Labels that cannot calibrate (unknown classes, probabilities of the wrong shape)."""
 
 
+# What a calibration without any label is said to rest on (dashboard.i18n says it in Spanish).
+NO_LABELS = "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)"
+
+
 @dataclass(frozen=True)
 class Calibration:
     """How each true class spreads over the cells: in-domain counts and a bundled prior."""
@@ -147,7 +151,7 @@ class Calibration:
         if self.bundled is not None:
             parts.append(f"a bundled calibration of {self.n_bundled:,} labels ({self.bundled_source}), "
                          f"counted as at most {OUT_OF_DOMAIN:.0f} per class")
-        return " + ".join(parts) if parts else "no labels at all (a flat prior: the bands show only what so few texts and no calibration allow)"
+        return " + ".join(parts) if parts else NO_LABELS
 
 
 @dataclass(frozen=True)
