@@ -40,7 +40,7 @@ from campaigns.figures import FiguresError, load_figures
 from campaigns.model import Campaign, CampaignError, load_campaign
 from dashboard import briefing, charts
 from dashboard.access import Access, AccessError, Refusal, identify
-from dashboard.frames import shown
+from dashboard.frames import numbers_in, shown
 from dashboard.highlight import marked, passages
 from dashboard.i18n import LANGUAGES, Texts, language
 from dashboard.query_charts import compare_bands, compare_lines, voice_bars, voice_over_time
@@ -550,7 +550,7 @@ def texts_in_words(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
         "platform": t("axis.platform"), "source_type": t("axis.source_type"), "author": t("list.author"),
         "title": t("list.title"), "excerpt": t("list.excerpt"), "copies": t("list.copies"), "sentiment": t("list.tone"),
-        "sentiment_score": st.column_config.NumberColumn(t("list.sentiment_score"), format="%.2f"),
+        "sentiment_score": t("list.sentiment_score"),
         "target_sentiment": t("list.toward", target=target_name), "stance": t("list.stance"), "topics": t("list.topics"),
         "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
     }
@@ -694,7 +694,7 @@ fresh_box = st.expander(t("fresh.title"), key="fresh_open", on_change="rerun")
 if fresh_box.open:
     sources = local_times(fresh.sources, ("newest_published_at", "newest_fetched_at", "last_success_at", "last_attempt_at"), zone)
     sources["last_attempt_status"] = sources["last_attempt_status"].map(lambda s: t.value(s) if isinstance(s, str) else "—")
-    fresh_box.dataframe(shown(sources).rename(columns={c: t(f"fresh.{c}") for c in sources.columns}), hide_index=True,
+    fresh_box.dataframe(numbers_in(shown(sources).rename(columns={c: t(f"fresh.{c}") for c in sources.columns}), t), hide_index=True,
                         width="stretch")
 
 # ----------------------------------------------------------------------------- the query
@@ -902,23 +902,22 @@ if opened == "overview":
                 with parts[0]:
                     st.caption(t("spikes.words"))
                     words = why.words.head(10)
-                    st.dataframe(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
-                                                     t("spikes.before"): words["baseline_share"]})), hide_index=True, width="stretch",
-                                 column_config={t("spikes.on_day"): st.column_config.NumberColumn(format="percent"),
-                                                t("spikes.before"): st.column_config.NumberColumn(format="percent")})
+                    st.dataframe(numbers_in(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
+                                                                t("spikes.before"): words["baseline_share"]})), t,
+                                            percents=(t("spikes.on_day"), t("spikes.before"))), hide_index=True, width="stretch")
                 for box, frame, column, title in ((parts[1], why.topics, "topic", "spikes.topics"),
                                                   (parts[2], why.outlets, "platform", "spikes.outlets"),
                                                   (parts[3], why.accounts, "author", "spikes.accounts")):
                     with box:
                         st.caption(t(title))
                         names_shown = frame[column].map(topic_label) if column == "topic" else frame[column]
-                        st.dataframe(shown(pd.DataFrame({t(title): names_shown, t("spikes.on_day_texts"): frame["spike_texts"],
-                                                         t("spikes.excess"): frame["excess"].round(1)})),
-                                     hide_index=True, width="stretch")
+                        st.dataframe(numbers_in(shown(pd.DataFrame({t(title): names_shown, t("spikes.on_day_texts"): frame["spike_texts"],
+                                                                    t("spikes.excess"): frame["excess"]})), t,
+                                                digits={t("spikes.excess"): 1}), hide_index=True, width="stretch")
                 st.caption(t("spikes.texts"))
                 texts = local_times(why.texts, ("published_at",), zone)
                 in_words, columns = texts_in_words(texts.drop(columns=["doc_id"]))
-                st.dataframe(shown(in_words), hide_index=True, width="stretch", column_config=columns)
+                st.dataframe(numbers_in(shown(in_words), t), hide_index=True, width="stretch", column_config=columns)
 
 
 # ----------------------------------------------------------------------------- 2. compare queries
@@ -964,14 +963,13 @@ if opened == "compare":
             lines[1].vega_lite_chart(spec("compare_bands", t.lang, pro_side, t("compare.stance"), t("axis.share_pro")),
                                      width="stretch")
             totals = result.totals
-            st.dataframe(shown(pd.DataFrame({
+            st.dataframe(numbers_in(shown(pd.DataFrame({
                 t("axis.query"): totals["query"], t("compare.texts"): totals["n_docs"],
                 t("axis.share_of_coverage"): totals["share_of_coverage"],
                 t("compare.sentiment_counted", target=target_name): totals["share_target_negative"],
-                t("value.pro_recall"): totals["n_pro_recall"], t("value.anti_recall"): totals["n_anti_recall"]})),
-                hide_index=True, width="stretch", column_config={
-                    t("axis.share_of_coverage"): st.column_config.NumberColumn(format="percent"),
-                    t("compare.sentiment_counted", target=target_name): st.column_config.NumberColumn(format="percent")})
+                t("value.pro_recall"): totals["n_pro_recall"], t("value.anti_recall"): totals["n_anti_recall"]})), t,
+                percents=(t("axis.share_of_coverage"), t("compare.sentiment_counted", target=target_name))),
+                hide_index=True, width="stretch")
             st.caption(t("compare.caption") + " " + t("compare.bands_caption"))
             # Each query's top words, outlets and accounts, read when its box is opened (a second
             # read of its texts, sampled for the words): not for every comparison drawn.
@@ -989,15 +987,15 @@ if opened == "compare":
                     words_box, who_box = st.columns([2, 3])
                     boxes = [words_box, who_box, who_box]
                     boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
-                    boxes[0].dataframe(shown(profile["words"][["term", "documents"]].rename(columns={"term": t("spikes.term"), "documents": t("compare.texts")})),
-                                       hide_index=True, width="stretch")
+                    boxes[0].dataframe(numbers_in(shown(profile["words"][["term", "documents"]].rename(
+                        columns={"term": t("spikes.term"), "documents": t("compare.texts")})), t), hide_index=True, width="stretch")
                     boxes[1].caption(t("compare.top_outlets"))
-                    boxes[1].dataframe(shown(profile["outlets"][["platform", "stories", "reach"]].rename(
-                        columns={"platform": t("axis.platform"), "stories": t("voices.stories"), "reach": t("voices.reach")})),
+                    boxes[1].dataframe(numbers_in(shown(profile["outlets"][["platform", "stories", "reach"]].rename(
+                        columns={"platform": t("axis.platform"), "stories": t("voices.stories"), "reach": t("voices.reach")})), t),
                         hide_index=True, width="stretch")
                     boxes[2].caption(t("compare.top_accounts"))
-                    boxes[2].dataframe(shown(profile["accounts"][["author", "platform", "stories"]].rename(
-                        columns={"author": t("voices.account"), "platform": t("axis.platform"), "stories": t("compare.texts")})),
+                    boxes[2].dataframe(numbers_in(shown(profile["accounts"][["author", "platform", "stories"]].rename(
+                        columns={"author": t("voices.account"), "platform": t("axis.platform"), "stories": t("compare.texts")})), t),
                         hide_index=True, width="stretch")
 
 
@@ -1096,7 +1094,7 @@ if opened == "trends":
             if not by_platform.empty:
                 st.caption(t("stance.by_platform"))
                 pivot = shown(by_platform).pivot_table(index="platform", columns="stance", values="documents", fill_value=0)
-                st.dataframe(pivot.rename(columns=t.value), width="stretch")
+                st.dataframe(numbers_in(pivot.rename(columns=t.value), t), width="stretch")
 
 
 if opened == "voices":
@@ -1115,13 +1113,12 @@ if opened == "voices":
                 title = t("voice.title", target=target_name)
                 st.vega_lite_chart(spec("voice_bars", t.lang, totals, title, t("axis.texts_naming"), t("axis.tone_toward"), labels,
                                         t("axis.share_of_voice")), width="stretch")
-                st.dataframe(shown(pd.DataFrame({
+                st.dataframe(numbers_in(shown(pd.DataFrame({
                     t("axis.name"): totals["name"], t("axis.texts_naming"): totals["documents"],
                     t("axis.share_of_voice"): totals["share_of_voice"], t("value.negative"): totals["share_negative"],
-                    t("value.neutral"): totals["share_neutral"], t("value.positive"): totals["share_positive"]})),
-                    hide_index=True, width="stretch",
-                    column_config={c: st.column_config.NumberColumn(format="percent")
-                                   for c in (t("axis.share_of_voice"), t("value.negative"), t("value.neutral"), t("value.positive"))})
+                    t("value.neutral"): totals["share_neutral"], t("value.positive"): totals["share_positive"]})), t,
+                    percents=(t("axis.share_of_voice"), t("value.negative"), t("value.neutral"), t("value.positive"))),
+                    hide_index=True, width="stretch")
                 st.vega_lite_chart(spec("voice_over_time", t.lang, data["voice_weeks"], t("voice.over_time"),
                                         t("axis.share_of_voice")), width="stretch")
                 st.caption(t("voice.caption"))
@@ -1142,15 +1139,16 @@ if opened == "voices":
                                   all_tasks.get("target_sentiment"))
                 if actor_task is not None:
                     st.caption(t("voice.tone_caption") + " " + rests_on(actor_task))
-            voice_columns = {"avg_sentiment": st.column_config.NumberColumn(t("voices.sentiment"), format="%.2f"),
-                             "share_negative_to_target": st.column_config.NumberColumn(t("voices.negative_to", target=target_name), format="percent"),
+            voice_columns = {"avg_sentiment": t("voices.sentiment"), "share_negative_to_target": t("voices.negative_to", target=target_name),
                              "stories": t("voices.stories"), "reach": t("voices.reach"), "author": t("voices.account"),
                              "platform": t("axis.platform")}
             # One above the other, each the page's width: side by side, half their columns were hidden.
             st.caption(t("voices.outlets"))
-            st.dataframe(shown(data["top_news"]), hide_index=True, width="stretch", column_config=voice_columns)
+            st.dataframe(numbers_in(shown(data["top_news"]), t, percents=("share_negative_to_target",)), hide_index=True, width="stretch",
+                         column_config=voice_columns)
             st.caption(t("voices.accounts"))
-            st.dataframe(shown(data["top_social"]), hide_index=True, width="stretch", column_config=voice_columns)
+            st.dataframe(numbers_in(shown(data["top_social"]), t, percents=("share_negative_to_target",)), hide_index=True, width="stretch",
+                         column_config=voice_columns)
 
 
 # ----------------------------------------------------------------------------- 8. explorer
@@ -1187,7 +1185,7 @@ if opened == "texts":
                     for r, found in zip(listing.itertuples(), hits, strict=True)) + "</table>")
                 listing = listing.drop(columns=["text"])
             in_words, columns = texts_in_words(listing.drop(columns=["doc_id"]))
-            st.dataframe(shown(in_words), hide_index=True, width="stretch", column_config=columns)
+            st.dataframe(numbers_in(shown(in_words), t), hide_index=True, width="stretch", column_config=columns)
         export_cols = st.columns([1, 1, 3])
         fmt = export_cols[0].selectbox(t("explorer.export"), ["csv", "parquet"], key="export_format")
         excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != "csv", help=t("export.excel_help"))
@@ -1380,10 +1378,9 @@ if opened == "trust":
         else:
             shown_trust = local_times(trust, ("computed_at",), zone)
             shown_trust["task"] = shown_trust["task"].map(task_name)
-            st.dataframe(shown_trust, hide_index=True, width="stretch", column_config={
+            st.dataframe(numbers_in(shown_trust, t), hide_index=True, width="stretch", column_config={
                 "task": t("trust.task"), "model_set": t("trust.model_set"), "n_labels": t("trust.n_labels"),
-                "agreement": st.column_config.NumberColumn(t("trust.agreement"), format="%.2f"),
-                "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.2f"), "method": t("trust.method"),
+                "agreement": t("trust.agreement"), "macro_f1": "macro-F1", "method": t("trust.method"),
                 "computed_at": st.column_config.DatetimeColumn(t("trust.computed_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
             st.caption(t("trust.caption"))
         if len(pending):
@@ -1397,12 +1394,11 @@ if opened == "trust":
                 task=share_trust["task"].map(task_name), calibration=share_trust["calibration"].map(t.calibration),
                 halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
                                                          else t("trust.halve", n=t.number(int(v)))))
-            st.dataframe(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), hide_index=True,
-                         width="stretch", column_config={
+            st.dataframe(numbers_in(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), t),
+                         hide_index=True, width="stretch", column_config={
                              "task": t("trust.task"), "week": st.column_config.DateColumn(t("axis.week")),
-                             "n": st.column_config.NumberColumn(t("trust.texts_that_week")),
-                             "width": st.column_config.NumberColumn(t("trust.interval_width"), format="%.2f"),
-                             "halve": t("trust.to_halve"), "n_labels": st.column_config.NumberColumn(t("trust.in_domain_labels")),
+                             "n": t("trust.texts_that_week"), "width": t("trust.interval_width"),
+                             "halve": t("trust.to_halve"), "n_labels": t("trust.in_domain_labels"),
                              "calibration": t("trust.calibration")})
         st.subheader(t("queue.title"))
         picked_shares = review["share_queue"]
@@ -1446,7 +1442,7 @@ if opened == "alerts":
             "enabled": r.enabled, "z": r.z, "min_count": r.min_count, "window_days": r.window_days,
             "origin": t("alerts.from_file") if r.rule_id is None else t("alerts.from_warehouse"),
             "updated_by": r.updated_by or "—"} for r in rules])
-        st.dataframe(shown(rule_table), hide_index=True, width="stretch", column_config={
+        st.dataframe(numbers_in(shown(rule_table), t, digits={"z": 1}), hide_index=True, width="stretch", column_config={
             "metric": t("alerts.metric"), "query": t("alerts.query"), "enabled": t("alerts.enabled"), "z": t("alerts.z"),
             "min_count": t("alerts.min_count"), "window_days": t("alerts.window"), "origin": t("alerts.origin"),
             "updated_by": t("alerts.updated_by")})
@@ -1484,7 +1480,8 @@ if opened == "alerts":
                         written(t("alerts.reset") if reset_rule else t("alerts.saved"))
 
         with st.expander(t("page.crawl_log")):
-            st.dataframe(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), hide_index=True, width="stretch")
+            st.dataframe(numbers_in(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), t, plain=("run_id",)),
+                         hide_index=True, width="stretch")
 
 
 # ----------------------------------------------------------------------------- 10. SQL

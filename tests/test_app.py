@@ -231,6 +231,55 @@ def test_every_chart_writes_its_dates_and_numbers_in_the_page_language(story_db:
             assert locale["number"]["thousands"] == thousands
 
 
+def shown_numbers(table) -> list[tuple[str, float, str | None, dict]]:
+    """Each number of an ``st.dataframe``: its column's label, the number, the text the page gives
+    the browser for it (a Styler's display value; None: the browser writes it itself) and its
+    column's config."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    values = table.value
+    said = table.proto.arrow_data.styler.display_values
+    texts = convert_arrow_bytes_to_pandas_df(said) if said else None
+    config = json.loads(table.proto.columns or "{}")
+    found = []
+    for i, column in enumerate(values.columns):
+        if pd.api.types.is_bool_dtype(values[column]) or not pd.api.types.is_numeric_dtype(values[column]):
+            continue
+        for row, value in enumerate(values[column]):
+            if pd.notna(value):
+                setting = config.get(str(column), {})
+                found.append((setting.get("label", str(column)), float(value), None if texts is None else texts.iat[row, i], setting))
+    return found
+
+
+def test_every_tables_numbers_are_written_in_the_page_language_not_the_browsers(
+        story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tables' numbers were the browser's: "percent" and "localized" columns follow its locale
+    # (12.5% on an English browser showing the Spanish page), the others a decimal point ("0.35").
+    from babel.numbers import parse_decimal
+
+    from dashboard.url_state import SECTIONS as TABS
+
+    at = open_page(story_db, monkeypatch, lang="es", cmp=["cámaras", "presupuesto"],
+                   spike=analyst_db.SPIKE.isoformat(), metric="volume")
+    at.session_state["fresh_open"] = True
+    numbers = []
+    for name in TABS:
+        if name == "compare":
+            open_profiles(tab(at, name), 2)
+        for table in tab(at, name).dataframe:
+            numbers += shown_numbers(table)
+    columns = {column for column, *_ in numbers}
+    assert {"ese día", "textos de más", "parte de la cobertura", "cuota de voz", "alcance", "sentimiento"} <= columns, columns
+    for column, value, text, config in numbers:
+        assert "format" not in config.get("type_config", {}), (column, config)  # a column format is the browser's
+        assert text is not None, (column, value)
+        share = text.endswith("%")
+        assert abs(float(parse_decimal(text.rstrip("%"), locale="es")) - value * (100 if share else 1)) <= 0.051, (column, value, text)
+    decimals = [text for _, value, text, _ in numbers if not float(value).is_integer()]
+    assert decimals and all("," in text and "." not in text for text in decimals if abs(float(text.rstrip("%").replace(".", "").replace(",", "."))) < 1000)
+
+
 def test_the_calendars_kinds_are_in_the_page_language(filled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = tab(open_page(filled_db, monkeypatch), "calendar")  # Spanish, the campaign file's
     [calendar] = [df.value for df in at.dataframe if "milestone" in df.value.columns]
