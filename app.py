@@ -902,7 +902,7 @@ if opened == "overview":
                 with parts[0]:
                     st.caption(t("spikes.words"))
                     words = why.words.head(10)
-                    st.dataframe(numbers_in(shown(pd.DataFrame({t("spikes.term"): words["term"], t("spikes.on_day"): words["focus_share"],
+                    st.dataframe(numbers_in(shown(pd.DataFrame({t("spikes.term"): words["written"], t("spikes.on_day"): words["focus_share"],
                                                                 t("spikes.before"): words["baseline_share"]})), t,
                                             percents=(t("spikes.on_day"), t("spikes.before"))), hide_index=True, width="stretch")
                 for box, frame, column, title in ((parts[1], why.topics, "topic", "spikes.topics"),
@@ -987,8 +987,8 @@ if opened == "compare":
                     words_box, who_box = st.columns([2, 3])
                     boxes = [words_box, who_box, who_box]
                     boxes[0].caption(t("compare.top_words", read=t.number(profile["words_read"]), matched=t.number(profile["matched"])))
-                    boxes[0].dataframe(numbers_in(shown(profile["words"][["term", "documents"]].rename(
-                        columns={"term": t("spikes.term"), "documents": t("compare.texts")})), t), hide_index=True, width="stretch")
+                    boxes[0].dataframe(numbers_in(shown(profile["words"][["written", "documents"]].rename(
+                        columns={"written": t("spikes.term"), "documents": t("compare.texts")})), t), hide_index=True, width="stretch")
                     boxes[1].caption(t("compare.top_outlets"))
                     boxes[1].dataframe(numbers_in(shown(profile["outlets"][["platform", "stories", "reach"]].rename(
                         columns={"platform": t("axis.platform"), "stories": t("voices.stories"), "reach": t("voices.reach")})), t),

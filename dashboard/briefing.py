@@ -159,7 +159,7 @@ def gather(con, sel: Selection, *, campaign_name: str, timezone: str, lang: str,
                 + f" ({t('spikes.usual', value=usual)})")
         spike_sel = Selection(**{**sel.__dict__, "query": getattr(s, "query", "") or sel.query})
         why = what_changed(con, spike_sel, s.day, metric=s.metric, limit=TEXTS_PER_SPIKE, extra_stop=stop)
-        rose = ", ".join(why.words["term"].head(6))
+        rose = ", ".join(why.words["written"].head(6))
         if rose:
             line += ". " + t("spikes.rose", terms=rose)
         spike_texts.append((line, why.texts.head(TEXTS_PER_SPIKE)))

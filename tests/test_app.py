@@ -492,6 +492,19 @@ def test_queries_compared_side_by_side_with_their_words_outlets_and_accounts(sto
         "Query 3: top words, outlets and accounts (80 texts)"]
 
 
+def test_top_words_are_shown_as_the_texts_write_them_not_folded(story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The spike's and a query's top words read "denuncian camaras robadas", "malecon": the folded
+    # form they are counted in.
+    at = open_page(story_db, monkeypatch, lang="en", spike=analyst_db.SPIKE.isoformat(), metric="volume", cmp="cámaras")
+    term = EN("spikes.term")
+    [rose] = [df.value[term].tolist() for df in at.dataframe if term in df.value.columns]
+    open_profiles(tab(at, "compare"), 1)
+    [top] = [df.value[term].tolist() for df in at.dataframe if term in df.value.columns]
+    for words in (rose, top):
+        assert "denuncian cámaras robadas" in words and any("malecón" in w for w in words), words
+        assert not [w for w in words if "camaras" in w or "malecon" in w], words
+
+
 def test_share_of_voice_names_the_mayor_and_the_actors_with_counts_and_shares(story: AppTest) -> None:
     tab(story, "voices")
     voice = [df.value for df in story.dataframe if "share of voice" in df.value.columns][0]

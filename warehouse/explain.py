@@ -17,9 +17,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from campaigns.recognition import fold
 from warehouse.explorer import Selection
 from warehouse.trends import texts_of_day
-from warehouse.words import document_frequencies, log_odds, stop_words, terms_of
+from warehouse.words import WRITTEN, document_frequencies, log_odds, spellings, stop_words, terms_of
 
 BASELINE_DAYS = 28
 WORD_SAMPLE = 1000  # texts read on each side for the words (a fixed pseudo-random sample)
@@ -30,7 +31,8 @@ class Explanation:
     """What changed on ``day`` against ``baseline_start``..``baseline_end``.
 
     ``spike_texts`` / ``baseline_texts``: texts (reprints folded unless the selection counts
-    them) on the day and in the whole baseline. ``words``: ``term``, ``kind``, ``focus_docs``,
+    them) on the day and in the whole baseline. ``words``: ``term`` (folded, as counted),
+    ``written`` (as the texts most often write it), ``kind``, ``focus_docs``,
     ``focus_share``, ``baseline_docs``, ``baseline_share``, ``z`` (from samples of at most
     ``WORD_SAMPLE`` texts a side). ``topics``: ``topic``; ``outlets``: ``platform``;
     ``accounts``: ``author``, ``platform``; each with ``spike_texts``, ``spike_share``,
@@ -63,19 +65,19 @@ def _contrast(con, table: str, group: str, columns: Sequence[str], n_spike: int,
     return out.head(limit).reset_index(drop=True)
 
 
-def _sample(con, table: str, spike: bool, n: int) -> list[str]:
-    """At most ``n`` texts of one side, the same ones on every run: from the texts the scan kept,
-    else (too few kept: the estimate of the side's size was high) read again by doc_id."""
-    kept = [r[0] for r in con.execute(
-        f"SELECT search_text FROM {table} WHERE spike = ? AND search_text IS NOT NULL ORDER BY sample_key LIMIT ?",
-        [spike, n]).fetchall()]
+def _sample(con, table: str, spike: bool, n: int) -> tuple[list[str], list[str]]:
+    """At most ``n`` texts of one side as written, and their doc_ids, the same ones on every run:
+    from the texts the scan kept (in their sample order), else (too few kept: the estimate of the
+    side's size was high) read again by doc_id."""
+    kept = con.execute(
+        f"SELECT doc_id, written FROM {table} WHERE spike = ? AND written IS NOT NULL ORDER BY sample_key LIMIT ?",
+        [spike, n]).fetchall()
     total = con.execute(f"SELECT count(*) FROM {table} WHERE spike = ?", [spike]).fetchall()[0][0]
-    if len(kept) >= min(n, total) // 2:
-        return kept
-    rows = con.execute(
-        f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE spike = ? "
-        "ORDER BY sample_key LIMIT ?)", [spike, n]).fetchall()
-    return [r[0] for r in rows]
+    if len(kept) < min(n, total) // 2:
+        kept = con.execute(
+            f"SELECT doc_id, {WRITTEN} FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE spike = ? "
+            "ORDER BY sample_key LIMIT ?)", [spike, n]).fetchall()
+    return [r[0] for r in kept], [r[1] or "" for r in kept]
 
 
 def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", baseline_days: int = BASELINE_DAYS,
@@ -85,29 +87,33 @@ def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", base
     texts are found in one scan into a temporary table of their small columns."""
     first, last = day - timedelta(days=baseline_days), day - timedelta(days=1)
     where, params = replace(sel, start=first, end=day).where()
-    # The scan keeps the text of every spike-day row and of about 2 x WORD_SAMPLE baseline rows
-    # (a fixed 1-in-k slice, k from the campaign's daily counts), so the word samples need no
-    # second pass over the table.
+    # The scan keeps the text (as written: the words are counted folded and shown as written) of
+    # every spike-day row and of about 2 x WORD_SAMPLE baseline rows (a fixed 1-in-k slice, k
+    # from the campaign's daily counts), so the word samples need no second pass over the table.
     estimate = con.execute("SELECT coalesce(sum(n_reach), 0) FROM daily_trends WHERE campaign = ? AND day BETWEEN ? AND ?",
                            [sel.campaign, first, last]).fetchall()[0][0]
     every = max(1, int(estimate) // (2 * WORD_SAMPLE))
     table = f"spike_rows_{uuid.uuid4().hex[:12]}"
     con.execute(
         f"CREATE TEMP TABLE {table} AS SELECT doc_id, day = ? AS spike, platform, source_type, author, topics, "
-        "hash(doc_id) AS sample_key, CASE WHEN day = ? OR hash(doc_id) % ? = 0 THEN search_text END AS search_text "
+        f"hash(doc_id) AS sample_key, CASE WHEN day = ? OR hash(doc_id) % ? = 0 THEN {WRITTEN} END AS written "
         f"FROM mentions WHERE {where}", [day, day, every, *params])
     try:
         n_spike, n_base = (int(v) for v in con.execute(
             f"SELECT count(*) FILTER (WHERE spike), count(*) FILTER (WHERE NOT spike) FROM {table}").fetchall()[0])
-        focus, n_focus = document_frequencies(_sample(con, table, True, WORD_SAMPLE), extra_stop)
-        usual, n_usual = document_frequencies(_sample(con, table, False, WORD_SAMPLE), extra_stop)
+        day_ids, on_day = _sample(con, table, True, WORD_SAMPLE)
+        folded = [fold(text) for text in on_day]
+        focus, n_focus = document_frequencies(folded, extra_stop)
+        usual, n_usual = document_frequencies([fold(text) for text in _sample(con, table, False, WORD_SAMPLE)[1]], extra_stop)
         words = log_odds(focus, n_focus, usual, n_usual, limit=limit * 2)
+        # Named as the day's texts write them: the words are the day's.
+        words.insert(1, "written", words["term"].map(spellings(on_day, words["term"], folded)))
         topics = _contrast(con, table, "unnest(topics) AS topic", ["topic"], n_spike, n_base, limit)
         outlets = _contrast(con, table, "platform", ["platform"], n_spike, n_base, limit)
         accounts = _contrast(con, table, "coalesce(author, '(unknown)') AS author, platform", ["author", "platform"],
                              n_spike, n_base, limit, extra=" WHERE source_type = 'social'")
         if metric == "volume":
-            texts = _typical_texts(con, table, words, limit)
+            texts = _typical_texts(con, words, day_ids[:500], folded[:500], limit)
         else:  # the texts negative toward the target, or of the stance, that day
             texts = texts_of_day(con, sel, day, metric, limit=limit)
     finally:
@@ -115,13 +121,12 @@ def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", base
     return Explanation(day, first, last, n_spike, n_base, words, topics, outlets, accounts, texts)
 
 
-def _typical_texts(con, table: str, words: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The spike day's texts that hold most of what changed (the sum of the z-scores of the
-    changed words and phrases each holds), among a fixed sample of 500 of them."""
+def _typical_texts(con, words: pd.DataFrame, doc_ids: Sequence[str], folded: Sequence[str], limit: int) -> pd.DataFrame:
+    """The texts of ``doc_ids`` (the spike day's sample, ``folded`` their texts) that hold most of
+    what changed (the sum of the z-scores of the changed words and phrases each holds)."""
     weights = dict(zip(words["term"], words["z"], strict=True))
-    rows = con.execute(f"SELECT doc_id, search_text FROM {table} WHERE spike ORDER BY sample_key LIMIT 500").fetchall()
     stop = stop_words()
-    ranked = sorted(((sum(weights.get(t, 0.0) for t in terms_of(text, stop)), doc_id) for doc_id, text in rows),
+    ranked = sorted(((sum(weights.get(t, 0.0) for t in terms_of(text, stop)), doc_id) for doc_id, text in zip(doc_ids, folded, strict=True)),
                     key=lambda r: (-r[0], r[1]))
     chosen = [doc_id for weight, doc_id in ranked[:limit] if weight > 0] or [d for _, d in ranked[:limit]]
     if not chosen:

@@ -20,9 +20,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from campaigns.recognition import fold
 from warehouse import query as query_language
 from warehouse.explorer import Selection
-from warehouse.words import document_frequencies, top_terms
+from warehouse.words import WRITTEN, document_frequencies, spellings, top_terms
 
 MAX_QUERIES = 5
 WORD_SAMPLE = 1000  # texts read for a query's top words (a fixed pseudo-random sample beyond that)
@@ -98,7 +99,8 @@ class Comparison:
       ``n_negative``, in the range; ``platforms``: per
       (``q``, ``platform``, ``source_type``) ``documents``, ``pro_recall``, ``anti_recall``.
     - ``profiles``: per query (same order), ``words`` (top words and phrases from a fixed sample
-      of at most ``WORD_SAMPLE`` texts: ``words_read`` of ``matched``), ``outlets`` and
+      of at most ``WORD_SAMPLE`` texts: ``words_read`` of ``matched``; ``term`` folded, as
+      counted, ``written`` as the texts most often write it), ``outlets`` and
       ``accounts`` (``stories``: reprints folded; ``reach``: every copy; their sentiment).
     - ``voice``: share of voice of the first query's texts (``warehouse.voice.daily_voice``)
       when ``voice_names`` is given; ``reprints``: per query, the copies folded into their
@@ -179,20 +181,21 @@ def compare(con, sel: Selection, queries: Sequence[str], *, profiles: bool = Tru
     rank, rank_params = replace(sel, query=queries[0]).rank() if ranked else ("0.0", [])
     # The rank reads the text again (instr per term): only for the first query's hits, never
     # for every row the filters keep.
-    # The top words' texts are kept in the same scan: a fixed 1-in-k slice of the hits (k from
-    # the range's size in the summary rows), enough for a query holding a quarter of the texts;
-    # a rarer query's sample is read again by doc_id (_profile).
+    # The top words' texts are kept in the same scan, as written (the words are counted folded,
+    # and shown as written): a fixed 1-in-k slice of the hits (k from the range's size in the
+    # summary rows), enough for a query holding a quarter of the texts; a rarer query's sample is
+    # read again by doc_id (_profile).
     every = 0
     if profiles and words:
         estimate = con.execute("SELECT coalesce(sum(n_reach), 0) FROM daily_trends WHERE campaign = ? AND day BETWEEN ? AND ?",
                                [sel.campaign, start, end]).fetchall()[0][0]
         every = max(1, int(estimate) // (4 * WORD_SAMPLE))
-    sample = f"CASE WHEN hash(doc_id) % {every} = 0 THEN search_text END" if every else "NULL::VARCHAR"
+    sample = f"CASE WHEN hash(doc_id) % {every} = 0 THEN {WRITTEN} END" if every else "NULL::VARCHAR"
     con.execute(
         f"CREATE TEMP TABLE {table} AS SELECT {', '.join(_HIT_COLUMNS)}, published_at, "
         f"CASE WHEN list_contains(qs, 0) THEN {rank} ELSE 0.0 END AS rank, hash(doc_id) AS sample_key, "
         f"{sample} AS sample_text, "
-        f"unnest(qs) AS q FROM (SELECT {', '.join(_HIT_COLUMNS)}, published_at, title, search_text, "
+        f"unnest(qs) AS q FROM (SELECT {', '.join(_HIT_COLUMNS)}, published_at, title, {'text, ' if every else ''}search_text, "
         f"list_filter([{', '.join(tests)}], lambda x: x IS NOT NULL) AS qs "
         f"FROM mentions WHERE {base_where} AND day IS NOT NULL) WHERE len(qs) > 0",
         [*rank_params, *test_params, *base_params],
@@ -283,9 +286,12 @@ def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Se
             "ORDER BY sample_key LIMIT ?", [q, start, end, WORD_SAMPLE]).fetchall()]
         if len(texts) < min(WORD_SAMPLE, matched) // 2:
             texts = [r[0] for r in con.execute(
-                f"SELECT search_text FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ? AND {in_range} "
+                f"SELECT {WRITTEN} FROM mentions WHERE doc_id IN (SELECT doc_id FROM {table} WHERE q = ? AND {in_range} "
                 "ORDER BY sample_key LIMIT ?)", [q, start, end, WORD_SAMPLE]).fetchall()]
-    counts, read = document_frequencies(texts, extra_stop)
+    folded = [fold(text) for text in texts]
+    counts, read = document_frequencies(folded, extra_stop)
+    words = top_terms(counts, read, limit=limit * 2)
+    words.insert(1, "written", words["term"].map(spellings(texts, words["term"], folded)))
     voices = (
         "count(*) FILTER (WHERE duplicate_of IS NULL) AS stories, count(*) AS reach, "
         "avg(sentiment_score) AS avg_sentiment, "
@@ -299,7 +305,7 @@ def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Se
         f"SELECT coalesce(author, '(unknown)') AS author, platform, {voices} FROM {table} "
         "WHERE q = ? AND day BETWEEN ? AND ? AND source_type = 'social' GROUP BY ALL "
         "ORDER BY stories DESC, reach DESC, author LIMIT ?", [q, start, end, limit]).df()
-    return {"words": top_terms(counts, read, limit=limit * 2), "words_read": read, "matched": matched,
+    return {"words": words, "words_read": read, "matched": matched,
             "outlets": outlets, "accounts": accounts}
 
 

@@ -1,9 +1,11 @@
 """Top words and phrases of a set of texts, and which of them changed against a baseline.
 
 Counts are per document (a word said ten times in one article counts once), over folded text
-(``mentions.search_text``), without the stop words of Spanish and English (jusText's lists, the
-ones trafilatura already uses) and the campaign's own words given by the caller. Phrases are
-two- and three-word sequences that neither start nor end with a stop word.
+(lower case, no accents: "Cámaras" and "camaras" are one word), without the stop words of Spanish
+and English (jusText's lists, the ones trafilatura already uses) and the campaign's own words
+given by the caller. Phrases are two- and three-word sequences that neither start nor end with a
+stop word. A term is shown as its texts most often write it (:func:`spellings`: "cámaras", not
+the folded "camaras").
 
 What changed is the weighted log-odds ratio with an informative Dirichlet prior (Monroe,
 Colaresi and Quinn, "Fightin' Words", 2008): a word's z-score says how much more the spike's
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +26,10 @@ import pandas as pd
 from campaigns.recognition import fold
 
 _WORD = re.compile(r"[#@]?[^\W_]+")
+# A text as written, in SQL over mentions: what search_text folds (warehouse/mention_rows.py).
+WRITTEN = "coalesce(title, '') || ' ' || text"
+# Occurrences of a term read to name its spelling: past 50, a majority of 1,000 rarely changes.
+SPELLINGS_SEEN = 50
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +63,8 @@ def terms_of(text: str, stop: frozenset[str]) -> set[str]:
 
 
 def document_frequencies(texts: Iterable[str], extra_stop: Iterable[str] = ()) -> tuple[Counter, int]:
-    """How many of ``texts`` hold each term, and how many texts there were."""
+    """How many of ``texts`` (folded: ``fold(text)``, as ``mentions.search_text``) hold each
+    term, and how many texts there were."""
     # The campaign's own names (the target, the district) say nothing about what changed: each
     # of their words is a stop word here.
     stop = stop_words() | frozenset(w for name in extra_stop for w in _WORD.findall(fold(name)))
@@ -67,6 +74,66 @@ def document_frequencies(texts: Iterable[str], extra_stop: Iterable[str] = ()) -
         counts.update(terms_of(text, stop))
         n += 1
     return counts, n
+
+
+def spellings(texts: Sequence[str], terms: Iterable[str], folded: Sequence[str] | None = None, *,
+              enough: int = SPELLINGS_SEEN) -> dict[str, str]:
+    """Each folded term of ``terms`` as ``texts`` (as written) most often write it: "camaras
+    robadas" -> "cámaras robadas". A term they never write keeps its folded form. ``folded``:
+    the texts already folded (``fold(text)`` each), when the caller has them.
+
+    Reads only the words of ``terms`` (one regular expression per text, in C), and stops once
+    each term was seen ``enough`` times (its spelling then is that of its first ``enough``
+    occurrences or more, in the texts' order: the callers' samples are in a random order), so
+    naming the 20 terms shown costs a small part of counting them. A phrase is its words as
+    written, one space apart."""
+    wanted = set(terms)
+    if not wanted:
+        return {}
+    words = sorted({w for term in wanted for w in term.split()}, key=len, reverse=True)
+    # A wanted word where the tokenizer (_WORD) would see it whole: not inside a longer word.
+    # fold() keeps one character for one character, so a span of the folded text is the same
+    # span of the text as written.
+    finder = re.compile(r"(?<![^\W_]|[#@])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])")
+    longest = max(len(term.split()) for term in wanted)
+    seen: dict[str, Counter] = {term: Counter() for term in wanted}
+    short = set(wanted)  # terms seen fewer than `enough` times so far
+    for text, low in zip(texts, folded if folded is not None else map(fold, texts), strict=True):
+        if not short:
+            break
+        if not text:
+            continue
+        found = [(m.group(), m.start(), m.end()) for m in finder.finditer(low)]
+        for i, (word, start, end) in enumerate(found):
+            key, written, last = word, text[start:end], end
+            if key in wanted:
+                seen[key][written] += 1
+                if key in short and seen[key].total() >= enough:
+                    short.discard(key)
+            for nxt, n_start, n_end in found[i + 1:i + longest]:
+                gap = low[last:n_start]
+                if _WORD.search(gap) or "#" in gap or "@" in gap:  # another word between them: not a phrase
+                    break
+                key, written, last = f"{key} {nxt}", f"{written} {text[n_start:n_end]}", n_end
+                if key in wanted:
+                    seen[key][written] += 1
+                    if key in short and seen[key].total() >= enough:
+                        short.discard(key)
+    return {term: _most_written(forms) or term for term, forms in seen.items()}
+
+
+def _most_written(forms: Counter) -> str | None:
+    """The spelling of most occurrences, in two steps: its letters whatever their case (accents
+    by majority: "Cámaras" and "CÁMARAS" are votes for "cámaras"; a tie to the accented one),
+    then its case (a tie to lower case, then the first in alphabetical order)."""
+    if not forms:
+        return None
+    letters: Counter = Counter()
+    for form, n in forms.items():
+        letters[form.lower()] += n
+    best = max(letters, key=lambda low: (letters[low], sum(not c.isascii() for c in low), [-ord(c) for c in low]))
+    return max((form for form in forms if form.lower() == best),
+               key=lambda form: (forms[form], form == best, [-ord(c) for c in form]))
 
 
 def top_terms(counts: Counter, n_docs: int, limit: int = 25, min_docs: int = 2) -> pd.DataFrame:

@@ -68,6 +68,11 @@ def test_query_profiles_name_the_words_outlets_and_accounts_that_drive_it(db: Pa
     cameras, guards = result.profiles
     assert cameras["matched"] == 30 and cameras["words_read"] == 30
     assert any("camaras robadas" in term for term in cameras["words"]["term"].head(5))
+    # Counted folded, shown as the texts write it (the page showed "camaras robadas").
+    written = dict(zip(cameras["words"]["term"], cameras["words"]["written"], strict=True))
+    assert written["denuncian camaras robadas"] == "denuncian cámaras robadas"
+    assert written["escandalo denuncian camaras"] == "Escándalo denuncian cámaras"
+    assert not [w for w in written.values() if "camaras" in w or "escandalo" in w.lower() or "malecon" in w]
     assert cameras["accounts"].iloc[0]["author"] == "@denunciante" and cameras["accounts"].iloc[0]["stories"] == 24
     assert cameras["outlets"].empty  # no outlet wrote about it
     assert set(guards["outlets"]["platform"]) == {"rpp.pe", "elcomercio.pe"}
@@ -120,6 +125,8 @@ def test_what_changed_names_the_words_accounts_and_topics_of_the_spike(db: Path)
     assert (found.baseline_start, found.baseline_end) == (SPIKE - timedelta(days=28), SPIKE - timedelta(days=1))
     assert found.spike_texts == 36 and found.baseline_texts == 28 * 6
     assert any("camaras robadas" in term for term in found.words["term"].head(5))
+    assert "denuncian cámaras robadas" in found.words["written"].tolist()
+    assert not [w for w in found.words["written"] if "camaras" in w or "malecon" in w]
     assert "serenazgo" not in found.words["term"].tolist()  # as usual as ever
     assert found.accounts.iloc[0]["author"] == "@denunciante" and found.accounts.iloc[0]["excess"] == pytest.approx(24)
     assert found.outlets.iloc[0]["platform"] == "x"
