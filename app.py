@@ -77,6 +77,7 @@ from warehouse.weeks import weekly
 
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
+TEXT_ROW = 80  # px: a row of four lines, so long cells wrap (the grid wraps only above 64 px)
 # The shares the headline needs at once; the others (topics, actors) are estimated when their tab opens.
 HEADLINE_SHARES = ("sentiment", "target_sentiment", "stance")
 RANKED = 10 * PAGE_SIZE  # the text list's first pages come from the query's own scan
@@ -483,7 +484,8 @@ def draw_sql_result(box, limits: Limits) -> bool:
     last = st.session_state.get("sql_result")
     if last is None:
         return False
-    box.dataframe(shown(pd.DataFrame(last["rows"], columns=last["columns"]), links=()), hide_index=True, width="stretch")
+    # As wide as the query asks: the one table that may scroll sideways (dashboard.screenshot.CUT).
+    box.dataframe(shown(pd.DataFrame(last["rows"], columns=last["columns"]), links=()), hide_index=True, width="stretch", key="sql_rows")
     box.caption(last["caption"])
     export_cols = box.columns([1, 1, 3])
     export_cols[0].checkbox(t("export.excel"), key="sql_excel")
@@ -536,23 +538,51 @@ def describe(spike: Spike) -> str:
 
 
 def texts_in_words(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """A table of texts (the list, a spike's texts) as the analyst reads it: stored labels and
-    topic codes in the page's words, every column named in its language (they were the stored
-    names and values, "source_type", "news", "pro_recall", "security", on the Spanish page too).
+    """A table of texts (the list, a spike's texts) as the analyst reads it, as wide as the page
+    at 1,400 px without scrolling sideways (it had a dozen columns, 1,474 px of them): stored
+    labels and topic codes in the page's words (they were "news", "pro_recall", "security" on
+    the Spanish page too); the source's type beside its outlet or network; the title before the
+    start of the text; the models' three labels (tone and its score, toward the target, stance)
+    in one cell. Long cells wrap over :data:`TEXT_ROW` pixels (the grid ignores line breaks).
     Returns the frame and its ``column_config``."""
-    out = frame.copy()
-    for column in ("source_type", "sentiment", "target_sentiment", "stance"):
-        if column in out.columns:
-            out[column] = out[column].map(lambda v: t.value(v) if isinstance(v, str) else v)
-    if "topics" in out.columns:
-        out["topics"] = out["topics"].map(lambda v: ", ".join(topic_label(x) for x in v) if hasattr(v, "__len__") else "")
+    out = pd.DataFrame(index=frame.index)
+    out["published_at"] = frame["published_at"]
+    kind = frame["source_type"].map(lambda v: t.value(v) if isinstance(v, str) else "") if "source_type" in frame else ""
+    out["platform"] = frame["platform"].fillna("").astype(str) + (" (" + kind + ")" if "source_type" in frame else "")
+    out["author"] = frame["author"]
+    title = frame["title"].map(lambda v: crawled(v, limit=TITLE) if isinstance(v, str) and v.strip() else "")
+    out["excerpt"] = [f"{head} — {body}" if head and isinstance(body, str) and body else head or body or ""
+                      for head, body in zip(title, frame["excerpt"], strict=True)]
+    if "copies" in frame:
+        out["copies"] = frame["copies"]
+
+    def said(row: pd.Series) -> str:
+        tone = t.value(row["sentiment"]) if isinstance(row.get("sentiment"), str) else ""
+        score = row.get("sentiment_score")
+        if score is not None and pd.notna(score):
+            tone = f"{tone} ({t.number(float(score), 2)})" if tone else t.number(float(score), 2)
+        lines = [f"{t('list.tone')} {tone}" if tone else "",
+                 f"{t('list.toward', target=target_name)}: {t.value(row['target_sentiment'])}"
+                 if isinstance(row.get("target_sentiment"), str) else "",
+                 t.value(row["stance"]) if isinstance(row.get("stance"), str) else ""]
+        return " · ".join(line for line in lines if line) or "—"
+
+    out["said"] = frame.apply(said, axis=1) if len(frame) else pd.Series(dtype=object)
+    if "topics" in frame:
+        out["topics"] = frame["topics"].map(lambda v: ", ".join(topic_label(x) for x in v) if hasattr(v, "__len__") else "")
+    out["url"] = frame["url"]
+    # Widths in pixels, their sum (930) within the page's column at 1,400 px (938 px); what is
+    # left over is shared out among the columns.
     config = {
-        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=zone), format="YYYY-MM-DD HH:mm"),
-        "platform": t("axis.platform"), "source_type": t("axis.source_type"), "author": t("list.author"),
-        "title": t("list.title"), "excerpt": t("list.excerpt"), "copies": t("list.copies"), "sentiment": t("list.tone"),
-        "sentiment_score": t("list.sentiment_score"),
-        "target_sentiment": t("list.toward", target=target_name), "stance": t("list.stance"), "topics": t("list.topics"),
-        "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open")),
+        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=city), format="YYYY-MM-DD HH:mm",
+                                                        width=118, help=t("list.published", timezone=zone)),
+        "platform": st.column_config.TextColumn(t("axis.platform"), width=110),
+        "author": st.column_config.TextColumn(t("list.author"), width=95),
+        "excerpt": st.column_config.TextColumn(t("list.text"), width=252 if "topics" in out else 290),
+        "copies": st.column_config.NumberColumn(t("list.copies"), width=62),
+        "said": st.column_config.TextColumn(t("list.said"), width=205),
+        "topics": st.column_config.TextColumn(t("list.topics"), width=95),
+        "url": st.column_config.LinkColumn(t("list.link"), display_text=t("list.open"), width=55),
     }
     return out, {name: shown_as for name, shown_as in config.items() if name in out.columns}
 
@@ -611,6 +641,7 @@ with st.sidebar:
                                format_func=lambda c: crawled(campaigns.set_index("campaign").loc[c, "name"]))
     info = campaigns.set_index("campaign").loc[campaign_id]
     zone = str(info["timezone"])
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")  # "Lima": a header's short name for the zone
     config = config if config is not None and config.id == campaign_id else None
     facets = readable(load_facets, path, version, campaign_id)
     if facets["range"] is None:
@@ -694,8 +725,12 @@ fresh_box = st.expander(t("fresh.title"), key="fresh_open", on_change="rerun")
 if fresh_box.open:
     sources = local_times(fresh.sources, ("newest_published_at", "newest_fetched_at", "last_success_at", "last_attempt_at"), zone)
     sources["last_attempt_status"] = sources["last_attempt_status"].map(lambda s: t.value(s) if isinstance(s, str) else "—")
-    fresh_box.dataframe(numbers_in(shown(sources).rename(columns={c: t(f"fresh.{c}") for c in sources.columns}), t), hide_index=True,
-                        width="stretch")
+    fresh_box.dataframe(numbers_in(shown(sources), t), hide_index=True, width="stretch", column_config={
+        "source": st.column_config.TextColumn(t("fresh.source"), width=120), "spider": st.column_config.TextColumn(t("fresh.spider"), width=115),
+        "documents": st.column_config.NumberColumn(t("fresh.documents"), width=70),
+        **{c: st.column_config.DatetimeColumn(t(f"fresh.{c}"), format="YYYY-MM-DD HH:mm", width=125, help=zone)
+           for c in ("newest_published_at", "newest_fetched_at", "last_success_at", "last_attempt_at")},
+        "last_attempt_status": st.column_config.TextColumn(t("fresh.status"), width=85, help=t("fresh.last_attempt_status"))})
 
 # ----------------------------------------------------------------------------- the query
 
@@ -917,7 +952,7 @@ if opened == "overview":
                 st.caption(t("spikes.texts"))
                 texts = local_times(why.texts, ("published_at",), zone)
                 in_words, columns = texts_in_words(texts.drop(columns=["doc_id"]))
-                st.dataframe(numbers_in(shown(in_words), t), hide_index=True, width="stretch", column_config=columns)
+                st.dataframe(numbers_in(shown(in_words), t), hide_index=True, width="stretch", column_config=columns, row_height=TEXT_ROW)
 
 
 # ----------------------------------------------------------------------------- 2. compare queries
@@ -1185,7 +1220,7 @@ if opened == "texts":
                     for r, found in zip(listing.itertuples(), hits, strict=True)) + "</table>")
                 listing = listing.drop(columns=["text"])
             in_words, columns = texts_in_words(listing.drop(columns=["doc_id"]))
-            st.dataframe(numbers_in(shown(in_words), t), hide_index=True, width="stretch", column_config=columns)
+            st.dataframe(numbers_in(shown(in_words), t), hide_index=True, width="stretch", column_config=columns, row_height=TEXT_ROW)
         export_cols = st.columns([1, 1, 3])
         fmt = export_cols[0].selectbox(t("explorer.export"), ["csv", "parquet"], key="export_format")
         excel = export_cols[1].checkbox(t("export.excel"), value=False, disabled=fmt != "csv", help=t("export.excel_help"))
@@ -1317,12 +1352,17 @@ if opened == "calendar":
             st.caption(t("events.title"))
             table = local_times(event_rows, ("added_at", "edited_at"), zone)[
                 ["day", "label", "analyst", "identified_by", "source", "added_at", "edited_by", "edited_at"]]
-            st.dataframe(shown(table), hide_index=True, width="stretch", column_config={
-                "day": st.column_config.DateColumn(t("events.day")), "label": t("events.label"), "analyst": t("events.analyst"),
-                "identified_by": t("events.identified_by"), "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open")),
-                "added_at": st.column_config.DatetimeColumn(t("events.added_at", timezone=zone), format="YYYY-MM-DD HH:mm"),
-                "edited_by": t("events.edited_by"),
-                "edited_at": st.column_config.DatetimeColumn(t("events.edited_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
+            st.dataframe(shown(table), hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
+                "day": st.column_config.DateColumn(t("events.day"), width=95),
+                "label": st.column_config.TextColumn(t("events.label"), width=200),
+                "analyst": st.column_config.TextColumn(t("events.analyst"), width=100),
+                "identified_by": st.column_config.TextColumn(t("events.identified_by"), width=110),
+                "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open"), width=60),
+                "added_at": st.column_config.DatetimeColumn(t("events.added_at", timezone=city), format="YYYY-MM-DD HH:mm",
+                                                            width=130, help=zone),
+                "edited_by": st.column_config.TextColumn(t("events.edited_by"), width=100),
+                "edited_at": st.column_config.DatetimeColumn(t("events.edited_at", timezone=city), format="YYYY-MM-DD HH:mm",
+                                                             width=130, help=zone)})
         with st.expander(t("events.add")):
             with st.form("event"):
                 event_day = st.date_input(t("events.day"), value=end, key="event_day")
@@ -1378,10 +1418,15 @@ if opened == "trust":
         else:
             shown_trust = local_times(trust, ("computed_at",), zone)
             shown_trust["task"] = shown_trust["task"].map(task_name)
-            st.dataframe(numbers_in(shown_trust, t), hide_index=True, width="stretch", column_config={
-                "task": t("trust.task"), "model_set": t("trust.model_set"), "n_labels": t("trust.n_labels"),
-                "agreement": t("trust.agreement"), "macro_f1": "macro-F1", "method": t("trust.method"),
-                "computed_at": st.column_config.DatetimeColumn(t("trust.computed_at", timezone=zone), format="YYYY-MM-DD HH:mm")})
+            st.dataframe(numbers_in(shown_trust, t), hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
+                "task": st.column_config.TextColumn(t("trust.task"), width=160),
+                "model_set": st.column_config.TextColumn(t("trust.model_set"), width=170),
+                "n_labels": st.column_config.NumberColumn(t("trust.n_labels"), width=80),
+                "agreement": st.column_config.NumberColumn(t("trust.agreement"), width=80),
+                "macro_f1": st.column_config.NumberColumn("macro-F1", width=80),
+                "method": st.column_config.TextColumn(t("trust.method"), width=200),
+                "computed_at": st.column_config.DatetimeColumn(t("trust.computed_at", timezone=city), format="YYYY-MM-DD HH:mm",
+                                                               width=150, help=zone)})
             st.caption(t("trust.caption"))
         if len(pending):
             waiting = int(pending["since"].sum())
@@ -1395,11 +1440,14 @@ if opened == "trust":
                 halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
                                                          else t("trust.halve", n=t.number(int(v)))))
             st.dataframe(numbers_in(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), t),
-                         hide_index=True, width="stretch", column_config={
-                             "task": t("trust.task"), "week": st.column_config.DateColumn(t("axis.week")),
-                             "n": t("trust.texts_that_week"), "width": t("trust.interval_width"),
-                             "halve": t("trust.to_halve"), "n_labels": t("trust.in_domain_labels"),
-                             "calibration": t("trust.calibration")})
+                         hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
+                             "task": st.column_config.TextColumn(t("trust.task"), width=150),
+                             "week": st.column_config.DateColumn(t("axis.week"), width=95),
+                             "n": st.column_config.NumberColumn(t("trust.texts"), width=70, help=t("trust.texts_that_week")),
+                             "width": st.column_config.NumberColumn(t("trust.interval_width"), width=130),
+                             "halve": st.column_config.TextColumn(t("trust.to_halve"), width=175),
+                             "n_labels": st.column_config.NumberColumn(t("trust.n_labels"), width=80, help=t("trust.in_domain_labels")),
+                             "calibration": st.column_config.TextColumn(t("trust.calibration"), width=225)})
         st.subheader(t("queue.title"))
         picked_shares = review["share_queue"]
         if picked_shares is not None and len(picked_shares):
@@ -1408,20 +1456,26 @@ if opened == "trust":
             st.dataframe(shown(pd.DataFrame({
                 t("queue.text"): [crawled(r.title if isinstance(r.title, str) and r.title else review["queue_excerpts"].get(r.doc_id)
                                           or r.doc_id, limit=120) for r in share_rows.itertuples()],
-                t("axis.platform"): share_rows["platform"], t("list.published", timezone=zone): share_rows["published_at"],
+                t("axis.platform"): share_rows["platform"], t("list.published", timezone=city): share_rows["published_at"],
                 t("trust.task"): share_rows["task"].map(task_name),
                 t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
-                hide_index=True, width="stretch")
+                hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
+                    t("queue.text"): st.column_config.TextColumn(width=340), t("axis.platform"): st.column_config.TextColumn(width=115),
+                    t("list.published", timezone=city): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", width=130, help=zone),
+                    t("trust.task"): st.column_config.TextColumn(width=170), t("queue.label"): st.column_config.TextColumn(width=165)})
         queue = review["queue"]
         if queue is None or queue.empty:
             st.info(t("queue.none"))
         else:
             queue = local_times(queue, ("published_at",), zone)
             queue["excerpt"] = queue["doc_id"].map(review["queue_excerpts"])
-            columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=zone),
+            columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=city),
                        "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
-            st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", column_config={
-                columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+            st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
+                columns["text"]: st.column_config.TextColumn(width=280), columns["platform"]: st.column_config.TextColumn(width=110),
+                columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", width=130, help=zone),
+                columns["task"]: st.column_config.TextColumn(width=140), columns["label"]: st.column_config.TextColumn(width=130),
+                columns["sure"]: st.column_config.TextColumn(width=140)})
             st.caption(t("queue.caption"))
             queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {task_name(r.task)}"
                       for r in queue.itertuples()}
@@ -1442,10 +1496,16 @@ if opened == "alerts":
             "enabled": r.enabled, "z": r.z, "min_count": r.min_count, "window_days": r.window_days,
             "origin": t("alerts.from_file") if r.rule_id is None else t("alerts.from_warehouse"),
             "updated_by": r.updated_by or "—"} for r in rules])
-        st.dataframe(numbers_in(shown(rule_table), t, digits={"z": 1}), hide_index=True, width="stretch", column_config={
-            "metric": t("alerts.metric"), "query": t("alerts.query"), "enabled": t("alerts.enabled"), "z": t("alerts.z"),
-            "min_count": t("alerts.min_count"), "window_days": t("alerts.window"), "origin": t("alerts.origin"),
-            "updated_by": t("alerts.updated_by")})
+        st.dataframe(numbers_in(shown(rule_table), t, digits={"z": 1}), hide_index=True, width="stretch", row_height=TEXT_ROW,
+                     column_config={
+            "metric": st.column_config.TextColumn(t("alerts.metric"), width=175),
+            "query": st.column_config.TextColumn(t("alerts.query_short"), width=165, help=t("alerts.query")),
+            "enabled": st.column_config.CheckboxColumn(t("alerts.enabled"), width=60),
+            "z": st.column_config.NumberColumn(t("alerts.z_short"), width=100, help=t("alerts.z")),
+            "min_count": st.column_config.NumberColumn(t("alerts.min_short"), width=105, help=t("alerts.min_count")),
+            "window_days": st.column_config.NumberColumn(t("alerts.window_short"), width=130, help=t("alerts.window")),
+            "origin": st.column_config.TextColumn(t("alerts.origin"), width=100),
+            "updated_by": st.column_config.TextColumn(t("alerts.updated_by"), width=95)})
         with st.expander(t("alerts.edit")):
             rule_names = {i: f"{t.value(r.metric, target=target_name)} · {r.query or t('alerts.every_text')}" for i, r in enumerate(rules)}
             rule_names[-1] = t("alerts.new")
@@ -1480,8 +1540,17 @@ if opened == "alerts":
                         written(t("alerts.reset") if reset_rule else t("alerts.saved"))
 
         with st.expander(t("page.crawl_log")):
-            st.dataframe(numbers_in(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), t, plain=("run_id",)),
-                         hide_index=True, width="stretch")
+            st.dataframe(numbers_in(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), t),
+                         hide_index=True, width="stretch", column_config={
+                "spider": st.column_config.TextColumn(t("crawl.spider"), width=120),
+                "started_at": st.column_config.DatetimeColumn(t("crawl.started", timezone=city), format="YYYY-MM-DD HH:mm",
+                                                              width=140, help=zone),
+                "finished_at": st.column_config.DatetimeColumn(t("crawl.finished", timezone=city), format="YYYY-MM-DD HH:mm",
+                                                               width=140, help=zone),
+                "status": st.column_config.TextColumn(t("crawl.status"), width=100),
+                "items_seen": st.column_config.NumberColumn(t("crawl.seen"), width=80),
+                "items_kept": st.column_config.NumberColumn(t("crawl.kept"), width=90),
+                "new_documents": st.column_config.NumberColumn(t("crawl.new"), width=80)})
 
 
 # ----------------------------------------------------------------------------- 10. SQL

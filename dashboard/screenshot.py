@@ -5,8 +5,8 @@ one picture per section for the README.
         [--sections docs/sections] [--query "..."] [--compare "a" --compare "b"] [--lang es|en]
 
 Serves the dashboard on the warehouse as `vigia dashboard` does, opens it in headless Chromium
-at a width where nothing is cut (1440 px; it fails when the page or a chart is wider than its
-column), waits until every chart is drawn, and writes PNGs scaled to half size and reduced to 256
+at a width where nothing is cut (1440 px; it fails when the page, a chart or a table is wider
+than its column), waits until every chart is drawn, and writes PNGs scaled to half size and reduced to 256
 colours to keep them small. A section runs from its heading to the next one; each tab of the
 page is opened in turn (from its link, ``tab=``).
 """
@@ -26,21 +26,22 @@ SECTIONS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"]
   const r = h.getBoundingClientRect(); return {title: h.innerText.trim(), top: r.top + window.scrollY};
 })"""
 # Anything drawn wider than the page's main column: the page itself, a chart wider than its box, or
-# a table set beside another (in a column) whose columns do not all fit it (the compared queries'
-# top accounts hid their counts). A table as wide as the page may scroll sideways, as a spreadsheet
-# does (the text list has a dozen columns).
+# a table whose columns do not all fit it, so that it scrolls sideways (the compared queries' top
+# accounts hid their counts; the text list, the share queue and the alert rules ran past the page
+# at 1,400 px). The SQL tab's result (`st-key-sql_rows`) is as wide as the query asks.
 CUT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const out = [];
   if (main.scrollWidth > main.clientWidth + 1) out.push('page ' + main.scrollWidth + ' > ' + main.clientWidth);
-  const block = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
-  const style = getComputedStyle(block);
-  const inner = block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   for (const table of document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')) {
     const grid = table.querySelector('.dvn-scroller');
-    const width = table.getBoundingClientRect().width;
-    if (grid && width < 0.8 * inner && grid.scrollWidth > grid.clientWidth + 2)
-      out.push('table ' + grid.scrollWidth + ' > ' + grid.clientWidth + ': ' + (table.innerText || '').split('\\n')[0].slice(0, 40));
+    if (table.closest('.st-key-sql_rows')) continue;
+    if (grid && grid.scrollWidth > grid.clientWidth + 2) {
+      const box = table.closest('[data-testid="stElementContainer"]');
+      let said = '';  // what the table is: the caption or heading above it
+      for (let p = box && box.previousElementSibling; p && !said; p = p.previousElementSibling) said = (p.innerText || '').trim();
+      out.push('table ' + grid.scrollWidth + ' > ' + grid.clientWidth + ': ' + said.slice(0, 50));
+    }
   }
   for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
     const drawn = chart.querySelector('canvas, svg.marks');

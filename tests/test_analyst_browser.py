@@ -222,3 +222,53 @@ def test_the_language_switches_in_the_page_and_in_the_link(server, browser) -> N
         assert "lang=en" in page.url and metric(page, "Texts") == f"{count(server[1], 'SELECT count(*) FROM mentions'):,}"
     finally:
         context.close()
+
+
+def test_no_table_scrolls_sideways_on_a_1400_px_page(server, browser) -> None:
+    # At the README's width the text list (a dozen columns, 1,474 px of them), a spike's texts,
+    # the share queue, the share intervals and the alert rules ran past the page's column: what
+    # they said last was out of sight. Every table of every tab, in both languages, with an event,
+    # a crawl and trust figures to show, the spike and three compared queries opened.
+    from warehouse.events import add_event
+    from warehouse.trust import write_trust
+
+    url, db = server
+    with connect(db) as con:  # runs last in the module: the other tests read the warehouse as built
+        add_event(con, analyst_db.CAMPAIGN, analyst_db.SPIKE, "Debate municipal sobre las cámaras robadas del malecón",
+                  "Ana Quispe", "https://example.pe/debate")
+        write_trust(con, analyst_db.CAMPAIGN, "offline:all-MiniLM-L6-v2-onnx-int8+heads-ef08232f",
+                    [{"task": "target_sentiment", "n_labels": 120, "agreement": 0.81, "macro_f1": 0.77, "method": "5-fold"}])
+        con.execute("INSERT INTO crawl_runs (run_id, campaign, spider, started_at, finished_at, status, items_seen, items_kept, "
+                    "new_documents) VALUES (991, ?, 'news_feeds', TIMESTAMPTZ '2026-10-11 03:00:00+00', "
+                    "TIMESTAMPTZ '2026-10-11 03:10:00+00', 'finished', 120, 100, 90)", [analyst_db.CAMPAIGN])
+    # Each tab's tables: the freshness table above the tabs, then the spike's words, topics,
+    # outlets, accounts and texts; the totals and three tables for each of three queries; stance by
+    # outlet; share of voice, outlets, accounts; the list; calendar, events; trust, share intervals,
+    # share queue, review queue; alert rules, crawl log.
+    tables = {"overview": 6, "compare": 11, "trends": 2, "voices": 4, "texts": 2, "calendar": 3, "trust": 5, "alerts": 3}
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    try:
+        for lang in ("es", "en"):
+            for tab, expected in tables.items():
+                page = context.new_page()
+                page.goto(f"{url}/?lang={lang}&tab={tab}&spike={analyst_db.SPIKE}&metric=volume"
+                          "&cmp=c%C3%A1maras&cmp=serenazgo&cmp=presupuesto", wait_until="domcontentloaded")
+                page.wait_for_function(DONE, timeout=120_000, polling=100)
+                # The boxes drawn when opened (how fresh the data is, each compared query's words)
+                # and the crawl log.
+                boxes = re.compile(r"¿Qué tan frescos|How fresh|Consulta \d|Query \d")
+                while page.locator('[data-testid="stExpander"] details:not([open]) summary').filter(has_text=boxes).count():
+                    closed = page.locator('[data-testid="stExpander"] details:not([open]) summary').filter(has_text=boxes)
+                    rerun(page, closed.first.click, timeout=120)
+                log = page.locator('[data-testid="stExpander"] details:not([open]) summary').filter(
+                    has_text=re.compile("Registro de recolecciones|Crawl log"))
+                if log.count():
+                    log.first.click()
+                # Tables arrive after the run's last element: wait for all of them.
+                page.wait_for_function(f"""() => document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')
+                    .length >= {expected}""", timeout=60_000, polling=100)
+                assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() == expected, (lang, tab)
+                assert cut(page) == [], (lang, tab)
+                page.close()
+    finally:
+        context.close()

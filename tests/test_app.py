@@ -270,7 +270,7 @@ def test_every_tables_numbers_are_written_in_the_page_language_not_the_browsers(
         for table in tab(at, name).dataframe:
             numbers += shown_numbers(table)
     columns = {column for column, *_ in numbers}
-    assert {"ese día", "textos de más", "parte de la cobertura", "cuota de voz", "alcance", "sentimiento"} <= columns, columns
+    assert {"ese día", "textos de más", "parte de la cobertura", "cuota de voz", "alcance", "sentimiento medio", "copias"} <= columns, columns
     for column, value, text, config in numbers:
         assert "format" not in config.get("type_config", {}), (column, config)  # a column format is the browser's
         assert text is not None, (column, value)
@@ -305,12 +305,13 @@ def test_the_text_list_names_its_columns_and_values_in_the_page_language(
     # The Spanish page listed "source_type", "news", "pro_recall", "security" as stored.
     at = tab(open_page(filled_db, monkeypatch), "texts")
     [listing] = [df for df in at.dataframe if "excerpt" in df.value.columns]
-    values = set(listing.value["source_type"]) | set(listing.value["stance"].dropna()) | set(listing.value["sentiment"].dropna())
-    assert values and not values & {"news", "social", "pro_recall", "anti_recall", "none", "negative", "positive"}
-    assert "noticias" in values or "redes sociales" in values
+    words = set(re.findall(r"[\w]+", " ".join(listing.value["platform"]) + " " + " ".join(listing.value["said"])))
+    assert words and not words & {"news", "social", "pro_recall", "anti_recall", "none", "negative", "positive", "tone"}
+    assert "noticias" in words or "sociales" in words
+    assert any("tono" in said and "hacia Carlos Canales" in said for said in listing.value["said"])
     assert not {"security", "politics", "recall"} & set(", ".join(listing.value["topics"]).split(", "))
     labels = {c.get("label") for c in json.loads(listing.proto.columns).values()}
-    assert {"medio o red", "tipo de fuente", "autor", "título", "temas", "postura"} <= labels
+    assert {"medio o red", "autor", "título y comienzo del texto", "temas", "lo que dijeron los modelos"} <= labels
 
 
 def test_platform_filter_narrows_the_documents(app: AppTest) -> None:
@@ -334,8 +335,9 @@ def test_the_page_shows_how_fresh_the_data_is(app: AppTest) -> None:
     assert not app.dataframe  # the per-source table is drawn when its box is opened
     app.session_state["fresh_open"] = True
     app.run()
-    [table] = [df.value for df in app.dataframe if EN("fresh.documents") in df.value.columns]
-    assert table[EN("fresh.documents")].sum() == 90 and len(table) >= 1
+    [table] = [df for df in app.dataframe if "newest_fetched_at" in df.value.columns]
+    assert json.loads(table.proto.columns)["documents"]["label"] == EN("fresh.documents")  # named in the page's language
+    assert table.value["documents"].sum() == 90 and len(table.value) >= 1
 
 
 # ----------------------------------------------------------------------------- the query drives every chart
@@ -566,8 +568,8 @@ def test_the_freshness_line_its_sources_and_a_spikes_texts_are_in_the_campaigns_
     assert any(c.value.startswith("Last successful crawl: Oct 10, 2026, 10:10:00") for c in at.caption)
     at.session_state["fresh_open"] = True
     at.run()
-    [sources] = [df.value for df in at.dataframe if EN("fresh.newest_fetched_at") in df.value.columns]
-    assert sources[EN("fresh.newest_fetched_at")].max() == lima(sql(db, "SELECT max(fetched_at) FROM documents")[0][0])
+    [sources] = [df.value for df in at.dataframe if "newest_fetched_at" in df.value.columns]
+    assert sources["newest_fetched_at"].max() == lima(sql(db, "SELECT max(fetched_at) FROM documents")[0][0])
     [texts] = [df.value for df in at.dataframe if "excerpt" in df.value.columns]  # the texts that drove the spike
     that_day = {lima(r[0]) for r in sql(db, "SELECT published_at FROM mentions WHERE CAST(timezone('America/Lima', "
                                             "published_at) AS DATE) = ?", [analyst_db.SPIKE])}
