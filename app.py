@@ -77,7 +77,9 @@ from warehouse.weeks import weekly
 
 READ_TIMEOUT = 20.0
 PAGE_SIZE = 25
-TEXT_ROW = 80  # px: a row of four lines, so long cells wrap (the grid wraps only above 64 px)
+# Rows tall enough for long cells to wrap (the grid wraps only in rows over 64 px): two lines,
+# four (a text's title and start), six (what a share's calibration rests on).
+SHORT_ROW, TEXT_ROW, LONG_ROW = 66, 80, 120
 # The shares the headline needs at once; the others (topics, actors) are estimated when their tab opens.
 HEADLINE_SHARES = ("sentiment", "target_sentiment", "stance")
 RANKED = 10 * PAGE_SIZE  # the text list's first pages come from the query's own scan
@@ -1440,14 +1442,14 @@ if opened == "trust":
                 halve=share_trust["labels_to_halve"].map(lambda v: t("trust.halve_never") if pd.isna(v)
                                                          else t("trust.halve", n=t.number(int(v)))))
             st.dataframe(numbers_in(shown(said[["task", "week", "n", "width", "halve", "n_labels", "calibration"]]), t),
-                         hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
-                             "task": st.column_config.TextColumn(t("trust.task"), width=150),
-                             "week": st.column_config.DateColumn(t("axis.week"), width=95),
+                         hide_index=True, width="stretch", row_height=LONG_ROW, column_config={
+                             "task": st.column_config.TextColumn(t("trust.task"), width=140),
+                             "week": st.column_config.DateColumn(t("axis.week"), width=110),
                              "n": st.column_config.NumberColumn(t("trust.texts"), width=70, help=t("trust.texts_that_week")),
                              "width": st.column_config.NumberColumn(t("trust.interval_width"), width=130),
                              "halve": st.column_config.TextColumn(t("trust.to_halve"), width=175),
                              "n_labels": st.column_config.NumberColumn(t("trust.n_labels"), width=80, help=t("trust.in_domain_labels")),
-                             "calibration": st.column_config.TextColumn(t("trust.calibration"), width=225)})
+                             "calibration": st.column_config.TextColumn(t("trust.calibration"), width=220)})
         st.subheader(t("queue.title"))
         picked_shares = review["share_queue"]
         if picked_shares is not None and len(picked_shares):
@@ -1472,10 +1474,10 @@ if opened == "trust":
             columns = {"text": t("queue.text"), "platform": t("axis.platform"), "published_at": t("list.published", timezone=city),
                        "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
             st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
-                columns["text"]: st.column_config.TextColumn(width=280), columns["platform"]: st.column_config.TextColumn(width=110),
+                columns["text"]: st.column_config.TextColumn(width=260), columns["platform"]: st.column_config.TextColumn(width=110),
                 columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", width=130, help=zone),
                 columns["task"]: st.column_config.TextColumn(width=140), columns["label"]: st.column_config.TextColumn(width=130),
-                columns["sure"]: st.column_config.TextColumn(width=140)})
+                columns["sure"]: st.column_config.TextColumn(width=160)})
             st.caption(t("queue.caption"))
             queued = {r.doc_id: f"{crawled(r.title if isinstance(r.title, str) and r.title else r.excerpt, limit=80)} · {task_name(r.task)}"
                       for r in queue.itertuples()}
@@ -1496,7 +1498,7 @@ if opened == "alerts":
             "enabled": r.enabled, "z": r.z, "min_count": r.min_count, "window_days": r.window_days,
             "origin": t("alerts.from_file") if r.rule_id is None else t("alerts.from_warehouse"),
             "updated_by": r.updated_by or "—"} for r in rules])
-        st.dataframe(numbers_in(shown(rule_table), t, digits={"z": 1}), hide_index=True, width="stretch", row_height=TEXT_ROW,
+        st.dataframe(numbers_in(shown(rule_table), t, digits={"z": 1}), hide_index=True, width="stretch", row_height=SHORT_ROW,
                      column_config={
             "metric": st.column_config.TextColumn(t("alerts.metric"), width=175),
             "query": st.column_config.TextColumn(t("alerts.query_short"), width=165, help=t("alerts.query")),
