@@ -8,9 +8,12 @@ The groups are the warehouse's (read only): the texts per cell of each day and s
 the first ``--days`` days, for target sentiment and for stance, with the campaign's calibration
 of each (400 + 400 groups at 200 days on the benchmark's 1M warehouse). Each repeat samples them
 all with ``threads=1`` and with ``--threads``, and, with ``--before``, with that checkout's
-``prevalence/bayes.py`` (e.g. main from ``git archive``), alternated; every run's draws must be
-identical to the first's. Prints one JSON line per run (with the load, and the cores other
-processes kept busy during it, from `/proc/stat`), then a table of the seconds.
+``prevalence/bayes.py`` (e.g. main from ``git archive``), alternated; every run of this
+checkout must draw what its first run drew, whatever the threads. Where the two checkouts' draws
+differ, it prints how far apart their 5%, 50% and 95% quantiles are, beside how far a change of
+seed moves this checkout's (the Monte Carlo noise a reader cannot tell from the estimate). Prints
+one JSON line per run (with the load, and the cores other processes kept busy during it, from
+`/proc/stat`), then a table of the seconds.
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ def own_seconds() -> float:
     return used.ru_utime + used.ru_stime
 
 
-reference = None
+references: dict[bool, list[np.ndarray]] = {}
 seconds: dict[str, list[float]] = {name: [] for name in samplers}
 loads: dict[str, list[float]] = {name: [] for name in samplers}
 others: dict[str, list[float]] = {name: [] for name in samplers}
@@ -98,8 +101,7 @@ for _ in range(args.repeat):
         spent = time.perf_counter() - started
         # The cores other processes kept busy meanwhile: the load that matters on a shared machine.
         other = max(0.0, busy_seconds() - busy - (own_seconds() - own)) / spent
-        if reference is None:
-            reference = draws
+        reference = references.setdefault(name == "before", draws)
         same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(reference, draws, strict=True))
         if not same:
             sys.exit(f"{name}: its draws differ from the first run's")
@@ -118,3 +120,15 @@ print("|---|---|---|---|---|")
 for name in samplers:
     s, a, o = seconds[name], loads[name], others[name]
     print(f"| {name} | {len(s)} | {min(s):.2f}-{max(s):.2f} | {min(a):.1f}-{max(a):.1f} | {min(o):.2f}-{max(o):.2f} |")
+
+if len(references) == 2:
+    def quantiles(draws: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.quantile(d, [0.05, 0.5, 0.95], axis=0).reshape(3, -1) for d in draws], axis=1)
+
+    before_q, after_q = quantiles(references[True]), quantiles(references[False])
+    seed_q = quantiles([bayes.sample_shares(cal, cells, known, seed=1) for _, cal, cells, known in tasks])
+    print("\n| quantile | mean / largest gap, before to after | mean / largest gap, after to after with another seed |")
+    print("|---|---|---|")
+    for i, q in enumerate(("5%", "50%", "95%")):
+        moved, noise = np.abs(after_q[i] - before_q[i]), np.abs(after_q[i] - seed_q[i])
+        print(f"| {q} | {np.nanmean(moved):.4f} / {np.nanmax(moved):.4f} | {np.nanmean(noise):.4f} / {np.nanmax(noise):.4f} |")

@@ -37,14 +37,34 @@ from threadpoolctl import threadpool_limits
 
 GRID_STEPS = {2: 400, 3: 36}
 Q_BLOCK = 16  # Q draws whose posterior grids are computed together (see sample_shares)
-SCAN_DRAWS = 240  # Q draws whose CDFs are summed together (~16 MB for 12 groups of 3 classes); a multiple of Q_BLOCK
+SCAN_DRAWS = 240  # Q draws whose CDFs are summed together (~22 MB for a chunk of 32 groups of 3 classes); a multiple of Q_BLOCK
+# Groups sampled together: the running sum over the grid is one numpy addition per grid point over
+# the chunk's draws, so wider chunks spend less of it on the call (with two threads, each holding
+# the GIL for its calls): 32 took 0.70-0.80x the time of 12 on a query's year of days.
+CHUNK = 32
 MAX_THREADS = 4  # measured on 2 cores only; the Python steps between numpy calls run one at a time
+# The posteriors over the grid are worked in single precision once each log-likelihood is
+# computed (exactly, in double: see ``LOG_BITS``): their maxima, exp and running sums move half
+# the bytes of double and twice the numbers per vector step. Rounding a log-likelihood to single
+# moves it by ~1e-7 of its size (~3e-4 for a day of 1,000 texts, whose neighbouring grid points
+# differ by ~1): a draw moves to the next grid point only where its uniform falls within ~1e-4
+# of the boundary between them. The quantiles of a year of days and of groups of up to 1,000,000
+# texts moved far less than a change of seed moves them, and ``make bench-shares`` gave the same
+# coverage, width and error (benchmarks/README.md, "The sampler in single precision").
+GRID_DTYPE = np.float32
 # The lowest log-mass (relative to a posterior's peak) given to a grid point. exp() of a number
-# under about -708 is subnormal or 0, and numpy's exp takes a ~10x slower path for each such
-# number: a large group's posterior (a day of 2,500 texts) holds many. exp(-700) ~ 1e-304 is a
-# normal number, and 703 of them are still ~1e-301 of the peak's mass: no uniform draw (at least
-# 2**-53 apart from 0) can land there, so the draws are the same as without the floor (tested).
-LOG_FLOOR = -700.0
+# under about -87.3 is subnormal or 0 in single precision, and numpy's exp takes a ~10x slower
+# path for each such number: a large group's posterior (a day of 2,500 texts) holds many.
+# exp(-87) ~ 1.6e-38 is a normal number, and 703 of them are still ~1e-35 of the peak's mass (1):
+# a running sum of single-precision numbers cannot even tell them from 0 once past the peak, and
+# before it no uniform draw (at least 2**-53 apart from 0) lands there: the draws are the same as
+# without the floor (tested).
+LOG_FLOOR = -87.0
+# log P(cell | grid point, Q) is rounded to a multiple of 2**-LOG_BITS (~1e-6), so that a
+# group's log-likelihoods, whole counts times these, are exact sums in double precision up to
+# ~12,000,000 texts (690 * 2**20 * texts < 2**53; log P >= log 1e-300 = -690): exact sums do not
+# depend on the order BLAS adds them in, which depends on how many groups share the product.
+LOG_BITS = 20
 
 
 def share_threads() -> int:
@@ -101,10 +121,13 @@ def split(rng: np.random.Generator, counts: np.ndarray, weights: np.ndarray) -> 
 
 # From this many unlabelled texts in a group, its texts' classes (given a share and Q) are drawn
 # from the normal law of their totals instead of one multinomial per cell (two binomials per
-# cell and draw: a third of the sampler's time on a year of 1,500-text days). The totals are a
-# sum of that many independent draws, which is normal to well within the draw-to-draw noise of
-# Q; below it, the exact draws (a group of 3 texts can only be 0, 1/3, 2/3 or 1 negative).
-NORMAL_TEXTS = 1000
+# cell and draw: a third of the sampler's time on a year of 1,500-text days, half of it on a
+# query's days of 100-900 texts). The totals are a sum of that many independent draws, which is
+# normal to well within the draw-to-draw noise of Q: at 200 texts the quantiles are those of the
+# exact draws within two texts (tested), and ``make bench-shares`` moved by at most 0.01 in any
+# coverage or width at 200 texts (1,000 until 2026-12-07). Below it, the exact draws (a group of
+# 3 texts can only be 0, 1/3, 2/3 or 1 negative).
+NORMAL_TEXTS = 200
 
 
 def split_normal(rng: np.random.Generator, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -165,17 +188,20 @@ def _inverse_cdf(cdf: np.ndarray, u: np.ndarray, number: np.ndarray | None = Non
 def _mixture(cal_bytes: bytes, shape: tuple[int, int], q_draws: int, seed: int,
              steps: int) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Draws of Q from the calibration and, for each, log P(cell | share) at every grid point,
-    laid out (K, B*M) per block of ``Q_BLOCK`` draws, each block contiguous for one matrix
-    product per chunk of groups (a strided slice would leave BLAS). The same calibration gives
-    the same draws (cached: the page asks for many groups of one task)."""
+    laid out (M*B, K) per block of ``Q_BLOCK`` draws (row ``m * B + b``: grid point, then draw),
+    each block contiguous for one matrix product per chunk of groups whose result is already
+    laid out grid point by grid point, as the running sum over the grid reads it. The same
+    calibration gives the same draws (cached: the page asks for many groups of one task)."""
     cal = np.frombuffer(cal_bytes, dtype=np.float64).reshape(shape)
     n_classes, n_cells = shape
     q = dirichlet(np.random.default_rng([seed, 1]), np.broadcast_to(np.maximum(cal, 1e-3), (q_draws, n_classes, n_cells)))
     grid = simplex_grid(n_classes, steps)
     mix = (grid @ np.moveaxis(q, 0, 1).reshape(n_classes, q_draws * n_cells)).reshape(len(grid), q_draws, n_cells)
-    log_mix = np.log(np.maximum(np.moveaxis(mix, 0, 1), 1e-300))  # (S, M, K)
-    flat = log_mix.reshape(q_draws * len(grid), n_cells).T
-    blocks = tuple(np.ascontiguousarray(flat[:, first * len(grid):min(q_draws, first + Q_BLOCK) * len(grid)])
+    # Whole multiples of 2**-LOG_BITS: each group's product is exact, so it gets the same numbers
+    # whatever other groups share its chunk (unrounded, BLAS's order of additions follows the
+    # chunk's width, and in single precision one draw in ~240 moved; tested).
+    log_mix = np.rint(np.log(np.maximum(mix, 1e-300)) * 2.0**LOG_BITS) / 2.0**LOG_BITS  # (M, S, K)
+    blocks = tuple(np.ascontiguousarray(log_mix[:, first:min(q_draws, first + Q_BLOCK)]).reshape(-1, n_cells)
                    for first in range(0, q_draws, Q_BLOCK))
     q.setflags(write=False)
     for block in blocks:
@@ -191,7 +217,7 @@ def sample_shares(
     q_draws: int = 240,
     per_q: int = 1,
     seed: int = 0,
-    chunk: int = 12,
+    chunk: int = CHUNK,
     threads: int | None = None,
 ) -> np.ndarray:
     """Posterior draws of each group's class shares, ``(q_draws * per_q, G, C)``.
@@ -199,9 +225,9 @@ def sample_shares(
     ``calibration``: (C, K) Dirichlet concentrations for each class's spread over the cells
     (labelled counts plus any prior; see ``prevalence.shares.Calibration``). ``cells``: (G, K)
     unlabelled texts of each group per cell. ``known``: (G, C) texts of each group whose class
-    is known. A group with no text at all gets NaN. ``threads``: chunks of groups sampled at
-    once (default :func:`share_threads`); the draws do not depend on it.
-    """
+    is known. A group with no text at all gets NaN. ``chunk``: groups sampled together;
+    ``threads``: chunks sampled at once (default :func:`share_threads`). The draws depend on
+    neither (tested)."""
     cal = np.asarray(calibration, dtype=np.float64)
     n = np.asarray(cells, dtype=np.int64)
     if n.ndim != 2 or cal.ndim != 2 or n.shape[1] != cal.shape[1]:
@@ -231,31 +257,38 @@ def sample_shares(
         # days a write touched stores what a full one would), and whichever thread samples it.
         rngs = [np.random.default_rng([seed, zlib.crc32(n[i].tobytes() + k[i].tobytes())]) for i in range(rows.start, rows.stop)]
         u = np.stack([r.random((q_draws, per_q)) for r in rngs])
-        idx = np.empty((g, q_draws, per_q), dtype=np.int64)
-        counts = n[rows].astype(np.float64)
+        idx = np.empty((q_draws, g, per_q), dtype=np.int64)
+        counts_t = n[rows].astype(np.float64).T  # (K, g)
         for s_first in range(0, q_draws, SCAN_DRAWS):
             s_stop = min(q_draws, s_first + SCAN_DRAWS)
             sb = s_stop - s_first
-            # Each (group, Q draw)'s posterior over the grid, laid out grid point by grid point
-            # (M, g, sb), so the CDF is a running sum down the rows: one addition of g x sb
+            # Each (Q draw, group)'s posterior over the grid, laid out grid point by grid point
+            # (M, sb, g), so the CDF is a running sum down the rows: one addition of sb x g
             # numbers per grid point, which lets go of the GIL (``np.cumsum`` along each row
             # held it: two threads kept 1.5 cores busy, not 1.8) and is faster on one.
             # The same additions in the same order as ``cumsum`` along the row: the same CDF.
-            mass = np.empty((m, g, sb))
-            # log P(cells | grid point, Q), ``Q_BLOCK`` draws of Q at a time: one product, its
-            # maximum and its exp over ~1 MB that stays in cache.
+            mass = np.empty((m, sb, g), dtype=GRID_DTYPE)
+            block = np.empty((m, Q_BLOCK, g), dtype=GRID_DTYPE)
+            # log P(cells | grid point, Q), ``Q_BLOCK`` draws of Q at a time: one exact product in
+            # double, then its maximum and exp in single over ~0.5 MB that stays in cache, already
+            # laid out (M, b, g), so copying it into ``mass`` moves whole runs of b x g numbers (a
+            # transpose from (g, b, M) moved them one by one).
             for first in range(s_first, s_stop, Q_BLOCK):
                 b = min(s_stop, first + Q_BLOCK) - first
-                loglik = (counts @ mix_blocks[first // Q_BLOCK]).reshape(g, b, m)
-                loglik -= loglik.max(axis=-1, keepdims=True)
+                loglik = block[:, :b]
+                np.copyto(loglik, (mix_blocks[first // Q_BLOCK] @ counts_t).reshape(m, b, g), casting="same_kind")
+                loglik -= loglik.max(axis=0)
                 np.maximum(loglik, LOG_FLOOR, out=loglik)
-                mass[:, :, first - s_first:first - s_first + b] = np.exp(loglik, out=loglik).transpose(2, 0, 1)
-            cdf = mass.reshape(m, g * sb)
+                mass[:, first - s_first:first - s_first + b] = np.exp(loglik, out=loglik)
+            cdf = mass.reshape(m, sb * g)
             for j in range(1, m):
                 np.add(cdf[j - 1], cdf[j], out=cdf[j])
-            # Rows numbered as in the chunk's whole array, as the end-to-end search numbered them.
-            number = (np.arange(g)[:, None] * q_draws + np.arange(s_first, s_stop)[None, :]).ravel()
-            idx[:, s_first:s_stop] = _inverse_cdf(cdf.T, u[:, s_first:s_stop].reshape(g * sb, per_q), number).reshape(g, sb, per_q)
+            # Rows numbered as in the chunk's whole (group, draw) array, as the end-to-end search
+            # numbered them (each row's draw depends only on its own CDF, number and u).
+            number = (np.arange(s_first, s_stop)[:, None] + np.arange(g)[None, :] * q_draws).ravel()
+            idx[s_first:s_stop] = _inverse_cdf(cdf.T, u[:, s_first:s_stop].transpose(1, 0, 2).reshape(sb * g, per_q),
+                                               number).reshape(sb, g, per_q)
+        idx = idx.transpose(1, 0, 2)
         share = grid[idx]  # (g, S, per, C)
         # Spread each draw over its grid cell, so the grid's spacing does not show in the quantiles.
         jitter = np.stack([r.random(share.shape[1:]) for r in rngs])
