@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from alerts.spikes import Spike, Watch, rules_in_range
 from campaigns.figures import FiguresError, load_figures
@@ -843,17 +844,43 @@ if now_7 and before_7 and (end - start).days >= 13:
     moved = t("head.points", change=f"{points:+d}")
     moved_said = t("head.recent") + ("" if apart else " " + t("head.noise"))
     moved_color = "inverse" if apart else "off"
-negative = interval(share_of(whole("sentiment"), "negative"))
+
+
+def point(found: tuple[float, float, float] | None) -> str:
+    return t.percent(None if found is None else found[0])
+
+
+def band(*found: tuple[float, float, float] | None) -> str:
+    """The 90% intervals of figures in words, said under them: beside the figure, a four-column
+    headline cut "39% (0%–10…" at 1,400 px."""
+    if all(f is None for f in found):
+        return ""
+    return t("head.interval", range=" / ".join("—" if f is None else f"{t.percent(f[1])}–{t.percent(f[2])}" for f in found))
+
+
+def said_under(column: DeltaGenerator, *parts: str) -> None:
+    if any(parts):
+        column.caption(" · ".join(part for part in parts if part))
+
+
+negative_found = share_of(whole("sentiment"), "negative")
+negative = interval(negative_found)
 headline_shown.append((t("head.negative", start=t.date(start, "short"), end=t.date(end, "short")),
                        negative + (f"; {moved}, {moved_said}" if moved else "")))
-cols[1].metric(headline_shown[-1][0], negative, delta=moved, delta_color=moved_color,
-               delta_arrow="auto" if points else "off", delta_description=moved_said, help=t("head.negative_help"))
-headline_shown.append((t("head.toward_target", target=target_name), interval(share_of(whole("target_sentiment"), "negative"))))
-cols[2].metric(*headline_shown[-1], help=t("head.toward_target_help", target=target_name))
+# What the change compares is said under the figure with its interval: as the delta's own
+# description, a narrow column cut it ("last 7 days against the 7 b…").
+cols[1].metric(headline_shown[-1][0], point(negative_found), delta=moved, delta_color=moved_color,
+               delta_arrow="auto" if points else "off", help=t("head.negative_help"))
+said_under(cols[1], band(negative_found), f"{moved}: {moved_said}" if moved else "")
+toward = share_of(whole("target_sentiment"), "negative")
+headline_shown.append((t("head.toward_target", target=target_name), interval(toward)))
+cols[2].metric(headline_shown[-1][0], point(toward), help=t("head.toward_target_help", target=target_name))
+said_under(cols[2], band(toward))
 pro, anti = share_of(whole("stance"), "pro_recall"), share_of(whole("stance"), "anti_recall")
-stance_value = f"{t.percent(pro[0] if pro else None)} / {t.percent(anti[0] if anti else None)}"
+stance_value = f"{point(pro)} / {point(anti)}"
 stance_said = t("head.stance_help", pro=interval(pro), anti=interval(anti))
 cols[3].metric(t("head.stance"), stance_value, help=stance_said)
+said_under(cols[3], band(pro, anti))
 headline_shown.append((t("head.stance"), f"{stance_value}; {stance_said}"))
 
 # Calendar milestones (campaign file) and analyst events, drawn on every timeline.

@@ -28,7 +28,8 @@ SECTIONS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"]
 # Anything drawn wider than the page's main column: the page itself, a chart wider than its box, or
 # a table whose columns do not all fit it, so that it scrolls sideways (the compared queries' top
 # accounts hid their counts; the text list, the share queue and the alert rules ran past the page
-# at 1,400 px). The SQL tab's result (`st-key-sql_rows`) is as wide as the query asks.
+# at 1,400 px), or a headline figure cut short. The SQL tab's result (`st-key-sql_rows`) is as wide
+# as the query asks.
 CUT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const out = [];
@@ -41,6 +42,12 @@ CUT = """() => {
       let said = '';  // what the table is: the caption or heading above it
       for (let p = box && box.previousElementSibling; p && !said; p = p.previousElementSibling) said = (p.innerText || '').trim();
       out.push('table ' + grid.scrollWidth + ' > ' + grid.clientWidth + ': ' + said.slice(0, 50));
+    }
+  }
+  // A headline figure or its change cut short ("39% (0%–10…" at 1,400 px): Streamlit ends it with an ellipsis.
+  for (const figure of document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricDelta"]')) {
+    for (const e of [figure, ...figure.querySelectorAll('*')]) {
+      if (e.scrollWidth > e.clientWidth + 1) { out.push('figure cut: ' + (figure.textContent || '').trim().slice(0, 50)); break; }
     }
   }
   for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {

@@ -228,7 +228,8 @@ def test_no_table_scrolls_sideways_on_a_1400_px_page(server, browser) -> None:
     # At the README's width the text list (a dozen columns, 1,474 px of them), a spike's texts,
     # the share queue, the share intervals and the alert rules ran past the page's column: what
     # they said last was out of sight. Every table of every tab, in both languages, with an event,
-    # a crawl and trust figures to show, the spike and three compared queries opened.
+    # a crawl and trust figures to show, the spike and three compared queries opened. The headline
+    # too: "39% (0%–100%)" beside its interval was cut to "39% (0%–10…" (CUT checks the figures).
     from warehouse.events import add_event
     from warehouse.trust import write_trust
 

@@ -433,8 +433,10 @@ def test_the_headline_label_and_figures_cover_the_range_shown(story_db: Path, mo
     at = open_page(story_db, monkeypatch, lang="en", **{"from": day, "to": day})
     labels = metrics(at)
     assert "Negative, 10/5/26–10/5/26" in labels and labels["Texts"] == "36"
-    # the share of that day alone, estimated with its interval (issue 20), not of the last 7 days
-    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", labels["Negative, 10/5/26–10/5/26"])
+    # the share of that day alone, estimated with its interval (issue 20), not of the last 7 days:
+    # the figure, and its interval said under it (beside it, a narrow column cut it)
+    assert re.fullmatch(r"\d+%", labels["Negative, 10/5/26–10/5/26"])
+    assert [c.value for c in at.caption if re.fullmatch(r"90% interval: \d+%–\d+%", c.value)]
     assert not [label for label in labels if "7 days" in label]
 
 
@@ -449,7 +451,11 @@ def test_the_last_7_days_change_reads_its_number_first_and_points_its_way(
     at = open_page(story_db, monkeypatch, lang="en", to=to)
     change = at.metric[1].proto
     assert change.delta == f"{points} pts"
-    assert change.delta_description == "last 7 days against the 7 before (within the noise)"
+    # what it compares, under the figure with its interval (as the delta's own description a
+    # narrow column cut it: "last 7 days against the 7 b…")
+    assert not change.delta_description
+    assert [c.value for c in at.caption
+            if re.fullmatch(rf"90% interval: \d+%–\d+% · {re.escape(points)} pts: last 7 days against the 7 before \(within the noise\)", c.value)]
     assert Metric.MetricDirection.Name(change.direction) == arrow
     assert Metric.MetricColor.Name(change.color) == "GRAY"
 
@@ -797,7 +803,8 @@ def test_every_share_chart_has_bands_and_says_what_they_rest_on(app: AppTest) ->
     calibration its bands rest on and how many labels (here none: the flat prior alone)."""
     assert not app.exception, app.exception
     negative = next(v for k, v in metrics(app).items() if k.startswith("Negative, "))
-    assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", negative), negative  # an estimate and its interval
+    assert re.fullmatch(r"\d+%", negative), negative  # an estimate, and its interval under it
+    assert [c.value for c in app.caption if re.match(r"90% interval: \d+%–\d+%", c.value)]
     tab(app, "trends")
     specs = [c.proto.spec for c in app.get("vega_lite_chart")]
     banded = [s for s in specs if '"y2"' in s and '"low"' in s]
