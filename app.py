@@ -1384,7 +1384,7 @@ if opened == "calendar":
             st.dataframe(shown(table), hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
                 "day": st.column_config.DateColumn(t("events.day"), width=95),
                 "label": st.column_config.TextColumn(t("events.label"), width=200),
-                "analyst": st.column_config.TextColumn(t("events.analyst"), width=100),
+                "analyst": st.column_config.TextColumn(t("events.added_by"), width=100),
                 "identified_by": st.column_config.TextColumn(t("events.identified_by"), width=110),
                 "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open"), width=60),
                 "added_at": st.column_config.DatetimeColumn(t("events.added_at", timezone=city), format="YYYY-MM-DD HH:mm",

@@ -811,3 +811,11 @@ def test_every_share_chart_has_bands_and_says_what_they_rest_on(app: AppTest) ->
     assert len(banded) >= 3  # overall sentiment, toward the mayor, stance (and topics when detected)
     captions = [c.value for c in app.caption if c.value.startswith("Bands: 90% intervals")]
     assert len(captions) >= 3 and all("learnt from" in c for c in captions)
+
+
+def test_the_spanish_trust_tab_names_every_share_in_spanish(story_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The share trust table named overall sentiment by its stored id ("sentiment") on the Spanish page.
+    at = tab(open_page(story_db, monkeypatch, lang="es"), "trust")
+    tasks = [df.value["task"].tolist() for df in at.dataframe if "task" in df.value.columns and "halve" in df.value.columns]
+    assert tasks and "sentimiento general" in tasks[0] and "postura" in tasks[0]
+    assert not {"sentiment", "target_sentiment", "stance"} & set(tasks[0])
