@@ -540,6 +540,12 @@ def describe(spike: Spike) -> str:
     return f"{t.date(spike.day)}: {value} {what} ({t('spikes.usual', value=usual)})"
 
 
+def time_column(label: str | None, width: int, help: str | None = None) -> st.column_config.DatetimeColumn:
+    """A column of times in the campaign's zone (``local_times``), to the minute: headed by the
+    zone's city ("publicado (Lima)"), the zone in full when the header is hovered."""
+    return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm", width=width, help=help or zone)
+
+
 def texts_in_words(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """A table of texts (the list, a spike's texts) as the analyst reads it, as wide as the page
     at 1,400 px without scrolling sideways (it had a dozen columns, 1,474 px of them): stored
@@ -577,8 +583,7 @@ def texts_in_words(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     # Widths in pixels, their sum (930) within the page's column at 1,400 px (938 px); what is
     # left over is shared out among the columns.
     config = {
-        "published_at": st.column_config.DatetimeColumn(t("list.published", timezone=city), format="YYYY-MM-DD HH:mm",
-                                                        width=118, help=t("list.published", timezone=zone)),
+        "published_at": time_column(t("list.published", timezone=city), 118, help=t("list.published", timezone=zone)),
         "platform": st.column_config.TextColumn(t("axis.platform"), width=110),
         "author": st.column_config.TextColumn(t("list.author"), width=95),
         "excerpt": st.column_config.TextColumn(t("list.text"), width=252 if "topics" in out else 290),
@@ -731,7 +736,7 @@ if fresh_box.open:
     fresh_box.dataframe(numbers_in(shown(sources), t), hide_index=True, width="stretch", column_config={
         "source": st.column_config.TextColumn(t("fresh.source"), width=120), "spider": st.column_config.TextColumn(t("fresh.spider"), width=115),
         "documents": st.column_config.NumberColumn(t("fresh.documents"), width=70),
-        **{c: st.column_config.DatetimeColumn(t(f"fresh.{c}"), format="YYYY-MM-DD HH:mm", width=125, help=zone)
+        **{c: time_column(t(f"fresh.{c}"), 125)
            for c in ("newest_published_at", "newest_fetched_at", "last_success_at", "last_attempt_at")},
         "last_attempt_status": st.column_config.TextColumn(t("fresh.status"), width=85, help=t("fresh.last_attempt_status"))})
 
@@ -1387,11 +1392,9 @@ if opened == "calendar":
                 "analyst": st.column_config.TextColumn(t("events.added_by"), width=100),
                 "identified_by": st.column_config.TextColumn(t("events.identified_by"), width=110),
                 "source": st.column_config.LinkColumn(t("events.source_short"), display_text=t("list.open"), width=60),
-                "added_at": st.column_config.DatetimeColumn(t("events.added_at", timezone=city), format="YYYY-MM-DD HH:mm",
-                                                            width=130, help=zone),
+                "added_at": time_column(t("events.added_at", timezone=city), 130),
                 "edited_by": st.column_config.TextColumn(t("events.edited_by"), width=100),
-                "edited_at": st.column_config.DatetimeColumn(t("events.edited_at", timezone=city), format="YYYY-MM-DD HH:mm",
-                                                             width=130, help=zone)})
+                "edited_at": time_column(t("events.edited_at", timezone=city), 130)})
         with st.expander(t("events.add")):
             with st.form("event"):
                 event_day = st.date_input(t("events.day"), value=end, key="event_day")
@@ -1454,8 +1457,7 @@ if opened == "trust":
                 "agreement": st.column_config.NumberColumn(t("trust.agreement"), width=80),
                 "macro_f1": st.column_config.NumberColumn("macro-F1", width=80),
                 "method": st.column_config.TextColumn(t("trust.method"), width=200),
-                "computed_at": st.column_config.DatetimeColumn(t("trust.computed_at", timezone=city), format="YYYY-MM-DD HH:mm",
-                                                               width=150, help=zone)})
+                "computed_at": time_column(t("trust.computed_at", timezone=city), 150)})
             st.caption(t("trust.caption"))
         if len(pending):
             waiting = int(pending["since"].sum())
@@ -1490,7 +1492,7 @@ if opened == "trust":
                 t("queue.label"): share_rows["label"].map(lambda v: t.value(v) if isinstance(v, str) else "—")})),
                 hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
                     t("queue.text"): st.column_config.TextColumn(width=340), t("axis.platform"): st.column_config.TextColumn(width=115),
-                    t("list.published", timezone=city): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", width=130, help=zone),
+                    t("list.published", timezone=city): time_column(None, 130),
                     t("trust.task"): st.column_config.TextColumn(width=170), t("queue.label"): st.column_config.TextColumn(width=165)})
         queue = review["queue"]
         if queue is None or queue.empty:
@@ -1502,7 +1504,7 @@ if opened == "trust":
                        "task": t("trust.task"), "label": t("queue.label"), "sure": t("queue.sure")}
             st.dataframe(shown(flagged(queue, columns)), hide_index=True, width="stretch", row_height=TEXT_ROW, column_config={
                 columns["text"]: st.column_config.TextColumn(width=260), columns["platform"]: st.column_config.TextColumn(width=110),
-                columns["published_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", width=130, help=zone),
+                columns["published_at"]: time_column(None, 130),
                 columns["task"]: st.column_config.TextColumn(width=140), columns["label"]: st.column_config.TextColumn(width=130),
                 columns["sure"]: st.column_config.TextColumn(width=160)})
             st.caption(t("queue.caption"))
@@ -1572,10 +1574,8 @@ if opened == "alerts":
             st.dataframe(numbers_in(shown(local_times(side["crawl_log"], ("started_at", "finished_at"), zone)), t),
                          hide_index=True, width="stretch", column_config={
                 "spider": st.column_config.TextColumn(t("crawl.spider"), width=120),
-                "started_at": st.column_config.DatetimeColumn(t("crawl.started", timezone=city), format="YYYY-MM-DD HH:mm",
-                                                              width=140, help=zone),
-                "finished_at": st.column_config.DatetimeColumn(t("crawl.finished", timezone=city), format="YYYY-MM-DD HH:mm",
-                                                               width=140, help=zone),
+                "started_at": time_column(t("crawl.started", timezone=city), 140),
+                "finished_at": time_column(t("crawl.finished", timezone=city), 140),
                 "status": st.column_config.TextColumn(t("crawl.status"), width=100),
                 "items_seen": st.column_config.NumberColumn(t("crawl.seen"), width=80),
                 "items_kept": st.column_config.NumberColumn(t("crawl.kept"), width=90),

@@ -20,7 +20,14 @@ import pandas as pd
 from campaigns.recognition import fold
 from warehouse.explorer import Selection
 from warehouse.trends import texts_of_day
-from warehouse.words import WRITTEN, document_frequencies, log_odds, spellings, stop_words, terms_of
+from warehouse.words import (
+    WRITTEN,
+    document_frequencies,
+    log_odds,
+    stop_words,
+    terms_of,
+    with_spellings,
+)
 
 BASELINE_DAYS = 28
 WORD_SAMPLE = 1000  # texts read on each side for the words (a fixed pseudo-random sample)
@@ -105,9 +112,8 @@ def what_changed(con, sel: Selection, day: date, *, metric: str = "volume", base
         folded = [fold(text) for text in on_day]
         focus, n_focus = document_frequencies(folded, extra_stop)
         usual, n_usual = document_frequencies([fold(text) for text in _sample(con, table, False, WORD_SAMPLE)[1]], extra_stop)
-        words = log_odds(focus, n_focus, usual, n_usual, limit=limit * 2)
         # Named as the day's texts write them: the words are the day's.
-        words.insert(1, "written", words["term"].map(spellings(on_day, words["term"], folded)))
+        words = with_spellings(log_odds(focus, n_focus, usual, n_usual, limit=limit * 2), on_day, folded)
         topics = _contrast(con, table, "unnest(topics) AS topic", ["topic"], n_spike, n_base, limit)
         outlets = _contrast(con, table, "platform", ["platform"], n_spike, n_base, limit)
         accounts = _contrast(con, table, "coalesce(author, '(unknown)') AS author, platform", ["author", "platform"],

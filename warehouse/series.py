@@ -23,7 +23,7 @@ import pandas as pd
 from campaigns.recognition import fold
 from warehouse import query as query_language
 from warehouse.explorer import Selection
-from warehouse.words import WRITTEN, document_frequencies, spellings, top_terms
+from warehouse.words import WRITTEN, document_frequencies, top_terms, with_spellings
 
 MAX_QUERIES = 5
 WORD_SAMPLE = 1000  # texts read for a query's top words (a fixed pseudo-random sample beyond that)
@@ -290,8 +290,7 @@ def _profile(con, table: str, q: int, sel: Selection, limit: int, extra_stop: Se
                 "ORDER BY sample_key LIMIT ?)", [q, start, end, WORD_SAMPLE]).fetchall()]
     folded = [fold(text) for text in texts]
     counts, read = document_frequencies(folded, extra_stop)
-    words = top_terms(counts, read, limit=limit * 2)
-    words.insert(1, "written", words["term"].map(spellings(texts, words["term"], folded)))
+    words = with_spellings(top_terms(counts, read, limit=limit * 2), texts, folded)
     voices = (
         "count(*) FILTER (WHERE duplicate_of IS NULL) AS stories, count(*) AS reach, "
         "avg(sentiment_score) AS avg_sentiment, "

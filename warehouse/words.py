@@ -98,6 +98,13 @@ def spellings(texts: Sequence[str], terms: Iterable[str], folded: Sequence[str] 
     longest = max(len(term.split()) for term in wanted)
     seen: dict[str, Counter] = {term: Counter() for term in wanted}
     short = set(wanted)  # terms seen fewer than `enough` times so far
+
+    def count(key: str, written: str) -> None:
+        if key in wanted:
+            seen[key][written] += 1
+            if key in short and seen[key].total() >= enough:
+                short.discard(key)
+
     for text, low in zip(texts, folded if folded is not None else map(fold, texts), strict=True):
         if not short:
             break
@@ -106,20 +113,21 @@ def spellings(texts: Sequence[str], terms: Iterable[str], folded: Sequence[str] 
         found = [(m.group(), m.start(), m.end()) for m in finder.finditer(low)]
         for i, (word, start, end) in enumerate(found):
             key, written, last = word, text[start:end], end
-            if key in wanted:
-                seen[key][written] += 1
-                if key in short and seen[key].total() >= enough:
-                    short.discard(key)
+            count(key, written)
             for nxt, n_start, n_end in found[i + 1:i + longest]:
                 gap = low[last:n_start]
                 if _WORD.search(gap) or "#" in gap or "@" in gap:  # another word between them: not a phrase
                     break
                 key, written, last = f"{key} {nxt}", f"{written} {text[n_start:n_end]}", n_end
-                if key in wanted:
-                    seen[key][written] += 1
-                    if key in short and seen[key].total() >= enough:
-                        short.discard(key)
+                count(key, written)
     return {term: _most_written(forms) or term for term, forms in seen.items()}
+
+
+def with_spellings(words: pd.DataFrame, texts: Sequence[str], folded: Sequence[str]) -> pd.DataFrame:
+    """``words`` (its ``term`` folded, as counted in ``folded``) with a ``written`` column beside
+    the term: each as ``texts`` most often write it (:func:`spellings`)."""
+    words.insert(1, "written", words["term"].map(spellings(texts, words["term"], folded)))
+    return words
 
 
 def _most_written(forms: Counter) -> str | None:
