@@ -367,7 +367,17 @@ def main() -> None:
     parser.add_argument("--no-bundled-table", action="store_true", help="Skip the STOMPOL half B table.")
     parser.add_argument("--score-only", action="store_true", help="Only score and cache the sets.")
     parser.add_argument("--write-readme", action="store_true", help="Put the tables into benchmarks/README.md.")
+    parser.add_argument("--drift", type=float, help="Try another prevalence.shares.DRIFT (labels; 1e9: none).")
+    parser.add_argument("--pull", type=float, help="Try another prevalence.shares.PULL (labels' worth per cell).")
     args = parser.parse_args()
+    if args.write_readme and (args.drift is not None or args.pull is not None):
+        parser.error("--drift and --pull try other settings: the README's table is the shipped ones'")
+    import prevalence.shares
+
+    if args.drift is not None:
+        prevalence.shares.DRIFT = args.drift
+    if args.pull is not None:
+        prevalence.shares.PULL = args.pull
     names = args.only or list(MAIN_SETS)
     for name in [*names, *(() if args.no_bundled_table else ("stompol half B",))]:
         found = posteriors(name)

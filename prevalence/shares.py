@@ -33,6 +33,9 @@ from prevalence.bayes import sample_shares
 
 LEVEL = 0.90
 DRIFT = 120.0
+# Labels' worth per cell of the pull of every class toward the cells' overall spread
+# (``Calibration.concentration``).
+PULL = 1.0
 OUT_OF_DOMAIN = 5.0
 OWN_ENOUGH = 10  # in-domain labels of a class from which the bundled calibration no longer speaks for it
 # Labels an analyst might add, tried in turn to find how many would halve an interval.
@@ -136,12 +139,12 @@ class Calibration:
             theirs = self.bundled.sum(axis=1, keepdims=True)
             stand_in = (own < OWN_ENOUGH) & (theirs > 0)
             total = total + np.where(stand_in, self.bundled * np.minimum(theirs, OUT_OF_DOMAIN) / np.maximum(theirs, 1e-9), 0.0)
-        # A weak pull of every class toward the cells' overall spread (one text's worth per cell):
+        # A weak pull of every class toward the cells' overall spread (``PULL`` texts' worth per cell):
         # with few labels, classes look more alike than their noisy counts say, which keeps a
         # classifier that barely separates two classes from looking as if it did.
         raw = self.counts + (0 if self.bundled is None else self.bundled)
         pooled = raw.sum(axis=0) / raw.sum() if raw.sum() > 0 else np.full(self.n_cells, 1.0 / self.n_cells)
-        return total + self.n_cells * pooled[None, :] / 1.0
+        return total + PULL * self.n_cells * pooled[None, :]
 
     def describe(self) -> str:
         """In words, for the caption beside a chart."""
